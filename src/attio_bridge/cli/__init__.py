@@ -1,0 +1,136 @@
+"""The ``attio-bridge`` command: thin wrappers that call the library.
+
+``emulator`` serves a local Attio API; ``sandbox`` serves one seeded with example data and prints
+how to point a client at it; ``schema`` prints the workspace's schema or generates typed code
+(``cli/schema.py``). ``self``, ``records``, ``url`` (``cli/records.py``) and ``people``,
+``companies``, ``notes``, ``tasks``, ``lists``, ``entries`` (``cli/activity.py``) are the
+everyday commands, sharing ``cli/_run.py``. Errors are one clear line and an exit code, never
+a traceback; options, configuration and exit codes shared by the commands are in
+``cli/_common.py``.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from . import activity, records, transfer
+from .schema import app as schema_app
+
+app = typer.Typer(
+    name="attio-bridge",
+    help="Attio integrations: a client, workflows and a local emulator of Attio's REST API.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(schema_app, name="schema")
+app.command("self")(records.self_)
+app.add_typer(records.app, name="records")
+app.add_typer(activity.people_app, name="people")
+app.add_typer(activity.companies_app, name="companies")
+app.add_typer(activity.notes_app, name="notes")
+app.add_typer(activity.tasks_app, name="tasks")
+app.add_typer(activity.lists_app, name="lists")
+app.add_typer(activity.entries_app, name="entries")
+app.add_typer(records.url_app, name="url")
+app.command("import")(transfer.import_command)
+app.command("export")(transfer.export_command)
+
+
+def _serve(
+    host: str,
+    port: int,
+    api_keys: list[str],
+    read_rate: float,
+    write_rate: float,
+    latency_ms: float,
+    seed: str | None,
+    seed_size: int,
+    database: Path | None,
+    banner: bool,
+) -> None:
+    import uvicorn
+
+    from ..emulator.app import create_app
+    from ..emulator.state import EmulatorConfig
+
+    config = EmulatorConfig(
+        api_keys=api_keys,
+        read_rate=read_rate,
+        write_rate=write_rate,
+        latency_ms=latency_ms,
+        seed=seed,
+        seed_size=seed_size,
+        database=str(database) if database else None,
+    )
+    try:
+        emulator = create_app(config)
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    url = f"http://{host}:{port}"
+    if banner:
+        ws = emulator.state.workspace
+        typer.echo(f"Attio emulator serving workspace {ws.name!r} at {url}/v2")
+        typer.echo(f"  export ATTIO_BASE_URL={url}")
+        typer.echo(f"  export ATTIO_API_KEY={api_keys[0]}")
+        typer.echo(f"  try: curl -H 'Authorization: Bearer {api_keys[0]}' {url}/v2/self")
+        typer.echo("Press Ctrl-C to stop.")
+    try:
+        uvicorn.run(emulator, host=host, port=port, log_level="warning", access_log=False)
+    except OSError as exc:
+        typer.echo(f"error: cannot listen on {host}:{port}: {exc.strerror}", err=True)
+        raise typer.Exit(1) from None
+
+
+HostOpt = Annotated[str, typer.Option(help="Address to listen on.")]
+ReadOpt = Annotated[float, typer.Option(help="Read requests per second per token (0: no limit).")]
+WriteOpt = Annotated[float, typer.Option(help="Write requests per second per token (0: no limit).")]
+LatencyOpt = Annotated[float, typer.Option(help="Added latency per request, in ms (10% jitter).")]
+DbOpt = Annotated[
+    Path | None, typer.Option(help="SQLite file that keeps the workspace across restarts.")
+]
+
+
+@app.command()
+def emulator(
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8790,
+    host: HostOpt = "127.0.0.1",
+    api_key: Annotated[
+        list[str] | None, typer.Option(help="Accepted bearer token (repeatable).")
+    ] = None,
+    read_rate: ReadOpt = 100.0,
+    write_rate: WriteOpt = 25.0,
+    latency_ms: LatencyOpt = 0.0,
+    seed: Annotated[
+        str | None, typer.Option(help="Seed dataset: 'sandbox' or 'generated'.")
+    ] = None,
+    seed_size: Annotated[int, typer.Option(help="People to generate with --seed generated.")] = 0,
+    database: DbOpt = None,
+) -> None:
+    """Serve a local, stateful stand-in for Attio's REST API v2."""
+    keys = api_key or ["test-key"]
+    _serve(host, port, keys, read_rate, write_rate, latency_ms, seed, seed_size, database, True)
+
+
+@app.command()
+def sandbox(
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8790,
+    host: HostOpt = "127.0.0.1",
+    database: DbOpt = None,
+) -> None:
+    """Start the emulator with a seeded sandbox workspace and print its URL and API key."""
+    key = "sandbox-" + secrets.token_hex(12)
+    _serve(host, port, [key], 100.0, 25.0, 0.0, "sandbox", 0, database, True)
+
+
+def main() -> None:
+    """Console entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

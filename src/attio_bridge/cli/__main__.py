@@ -1,0 +1,5 @@
+"""``python -m attio_bridge.cli``: the same as the ``attio-bridge`` command."""
+
+from . import main
+
+main()

@@ -1,0 +1,276 @@
+"""Plumbing shared by the commands: connection settings, the client, errors and exit codes.
+
+Settings are taken from, in this order (the first that gives one wins):
+
+1. options: ``--api-key``, ``--base-url``, ``--max-retries``;
+2. the environment: ``ATTIO_API_KEY``, ``ATTIO_BASE_URL``;
+3. a TOML config file: ``--config PATH``, else ``$XDG_CONFIG_HOME/attio-bridge/config.toml``
+   (``~/.config/attio-bridge/config.toml``), which may be absent::
+
+       api_key = "..."
+       base_url = "https://api.attio.com"
+       max_retries = 2
+
+Errors are one line, ``error: ...``, on stderr (a traceback only with ``--debug``), and the API
+key is never printed. Exit codes by error class (``ExitStatus``, as httpie's):
+
+    0    OK
+    1    ERROR        anything else: Attio failed (5xx), a file could not be written
+    2    USAGE        bad options or configuration: no API key, an unreadable config file
+    3    AUTH         authentication failed (401) or permission denied (403)
+    4    NOT_FOUND    an object, list, record or attribute does not exist (404)
+    5    VALIDATION   Attio refused the values (400, 409) or they failed validation
+    6    RATE_LIMIT   over Attio's rate limit after the retries (429)
+    7    CONNECTION   no answer from Attio: connection refused, dropped or timed out
+    130  INTERRUPTED  Ctrl-C
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tomllib
+import traceback
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field, replace
+from enum import IntEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from ..client import AttioClient
+
+
+class ExitStatus(IntEnum):
+    """The process exit code of a command, by error class."""
+
+    OK = 0
+    ERROR = 1
+    USAGE = 2
+    AUTH = 3
+    NOT_FOUND = 4
+    VALIDATION = 5
+    RATE_LIMIT = 6
+    CONNECTION = 7
+    INTERRUPTED = 130
+
+
+class CliError(Exception):
+    """An error a command reports itself: one line and the exit status of its class."""
+
+    def __init__(self, message: str, status: ExitStatus = ExitStatus.ERROR) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+# -- options -------------------------------------------------------------------------------------
+ApiKeyOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--api-key",
+        help="Attio API key (else ATTIO_API_KEY, else the config file).",
+        show_default=False,
+    ),
+]
+BaseUrlOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--base-url",
+        help="API base URL (else ATTIO_BASE_URL, else the config file, else Attio's).",
+        show_default=False,
+    ),
+]
+ConfigOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        help="TOML config file (default: ~/.config/attio-bridge/config.toml).",
+        show_default=False,
+    ),
+]
+MaxRetriesOpt = Annotated[
+    int | None,
+    typer.Option("--max-retries", min=0, help="Retries of a failed request.", show_default=False),
+]
+DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")]
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionOptions:
+    """The connection options given on the command line (None: not given)."""
+
+    api_key: str | None = field(default=None, repr=False)
+    base_url: str | None = None
+    config: Path | None = None
+    max_retries: int | None = None
+    debug: bool = False
+
+    def over(self, fallback: ConnectionOptions) -> ConnectionOptions:
+        """These options, with ``fallback``'s where these were not given (a group's options
+        under a subcommand's)."""
+        return replace(
+            self,
+            api_key=self.api_key if self.api_key is not None else fallback.api_key,
+            base_url=self.base_url if self.base_url is not None else fallback.base_url,
+            config=self.config if self.config is not None else fallback.config,
+            max_retries=self.max_retries if self.max_retries is not None else fallback.max_retries,
+            debug=self.debug or fallback.debug,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Resolved connection settings; ``repr`` never shows the key."""
+
+    api_key: str = field(repr=False)
+    base_url: str | None = None
+    max_retries: int | None = None
+
+
+def default_config_path(environ: Mapping[str, str]) -> Path:
+    """``$XDG_CONFIG_HOME/attio-bridge/config.toml``, or under ``~/.config``."""
+    base = environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "attio-bridge" / "config.toml"
+
+
+def load_config(path: Path | None, environ: Mapping[str, str]) -> dict[str, Any]:
+    """The config file's table: ``path`` (which must exist) or the default one (which may not)."""
+    chosen = path if path is not None else default_config_path(environ)
+    try:
+        text = chosen.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        if path is None:
+            return {}
+        raise CliError(f"config file not found: {chosen}", ExitStatus.USAGE) from None
+    except OSError as exc:
+        raise CliError(
+            f"cannot read config file {chosen}: {exc.strerror}", ExitStatus.USAGE
+        ) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise CliError(f"config file {chosen} is not valid TOML: {exc}", ExitStatus.USAGE) from None
+
+
+def resolve_settings(
+    options: ConnectionOptions, environ: Mapping[str, str] | None = None
+) -> Settings:
+    """Settings from the options, then the environment, then the config file."""
+    env = os.environ if environ is None else environ
+    config = load_config(options.config, env)
+    where = str(options.config or default_config_path(env))
+
+    def from_config(key: str, kind: type) -> Any:
+        value = config.get(key)
+        if value is not None and not isinstance(value, kind):
+            raise CliError(
+                f"{key} in {where} must be a {kind.__name__}, not {type(value).__name__}",
+                ExitStatus.USAGE,
+            )
+        return value
+
+    api_key = options.api_key or env.get("ATTIO_API_KEY") or from_config("api_key", str)
+    if not api_key:
+        raise CliError(
+            "no Attio API key: pass --api-key, set ATTIO_API_KEY or put api_key in " + where,
+            ExitStatus.USAGE,
+        )
+    base_url = options.base_url or env.get("ATTIO_BASE_URL") or from_config("base_url", str)
+    retries = options.max_retries
+    if retries is None:
+        retries = from_config("max_retries", int)
+    return Settings(api_key=api_key, base_url=base_url, max_retries=retries)
+
+
+def make_client(settings: Settings, cls: type[AttioClient] | None = None) -> AttioClient:
+    """An ``AttioClient`` (or ``cls``, a subclass) for ``settings``; the library's defaults for
+    what they leave out."""
+    from ..client import AttioClient
+
+    extra: dict[str, Any] = {}
+    if settings.base_url:
+        extra["base_url"] = settings.base_url
+    if settings.max_retries is not None:
+        extra["max_retries"] = settings.max_retries
+    return (cls or AttioClient)(api_key=settings.api_key, **extra)
+
+
+# -- errors --------------------------------------------------------------------------------------
+def classify(exc: BaseException) -> tuple[ExitStatus, str]:
+    """The exit status and the one-line message for an error."""
+    from ..client import (
+        APIConnectionError,
+        AttioAPIError,
+        AuthenticationError,
+        BadRequestError,
+        ConfigurationError,
+        ConflictError,
+        NotFoundError,
+        PermissionDeniedError,
+        RateBudgetError,
+        RateLimitError,
+    )
+    from ..values import ValuesError
+
+    if isinstance(exc, CliError):
+        return exc.status, exc.message
+    if isinstance(exc, ConfigurationError):
+        return ExitStatus.USAGE, str(exc)
+    if isinstance(exc, AuthenticationError):
+        return ExitStatus.AUTH, f"authentication failed: {exc.message} (check the API key)"
+    if isinstance(exc, PermissionDeniedError):
+        return ExitStatus.AUTH, f"permission denied: {exc.message}"
+    if isinstance(exc, NotFoundError):
+        return ExitStatus.NOT_FOUND, f"not found: {exc.message}"
+    if isinstance(exc, BadRequestError | ConflictError | ValuesError):
+        return ExitStatus.VALIDATION, f"invalid: {exc}"
+    if isinstance(exc, RateLimitError | RateBudgetError):
+        return ExitStatus.RATE_LIMIT, f"rate limited: {exc}"
+    if isinstance(exc, APIConnectionError):
+        return ExitStatus.CONNECTION, f"cannot reach Attio: {exc}"
+    if isinstance(exc, AttioAPIError):
+        return ExitStatus.ERROR, f"Attio answered {exc}"
+    if isinstance(exc, OSError) and exc.strerror:
+        name = f" {exc.filename}" if exc.filename else ""
+        return ExitStatus.ERROR, f"{exc.strerror}:{name}".rstrip(":")
+    return ExitStatus.ERROR, f"{type(exc).__name__}: {exc}"
+
+
+def _secrets(options: ConnectionOptions) -> list[str]:
+    """Every API key this run may have used, to be masked in anything printed."""
+    found = [options.api_key, os.environ.get("ATTIO_API_KEY")]
+    with suppress(CliError):
+        found.append(load_config(options.config, os.environ).get("api_key"))
+    return [s for s in found if isinstance(s, str) and s]
+
+
+def redact(text: str, secrets: list[str]) -> str:
+    """``text`` with each secret replaced by ``***``."""
+    for secret in sorted(secrets, key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return text
+
+
+@contextmanager
+def reporting(options: ConnectionOptions) -> Iterator[None]:
+    """Run a command body: an error becomes one ``error: ...`` line on stderr (or a traceback
+    with ``--debug``) and the exit status of its class, with the API key masked."""
+    try:
+        yield
+    except typer.Exit:
+        raise
+    except KeyboardInterrupt:
+        typer.echo("error: interrupted", err=True)
+        raise typer.Exit(ExitStatus.INTERRUPTED) from None
+    except Exception as exc:
+        status, message = classify(exc)
+        secrets = _secrets(options)
+        if options.debug:
+            sys.stderr.write(redact(traceback.format_exc(), secrets))
+        line = " ".join(redact(message, secrets).split())
+        typer.echo(f"error: {line}", err=True)
+        raise typer.Exit(status) from None

@@ -1,0 +1,246 @@
+"""What the everyday commands (``records``, ``people``, ``notes`` ...) share beyond ``_common``:
+the options every one of them takes, the client of one run (a dry-run client for ``--dry-run``),
+values from ``--values JSON`` and ``--set slug=value``, and printing: JSON for scripts, rich
+tables for people.
+
+A dry run sends every read (the schema, lookups) but stops at the first write: ``DryRunClient``
+raises ``DryRunStop`` with the method, path (with its query) and body it would have sent, and the
+command prints exactly that. Commands stay thin: they call the services and the client.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+import typer
+
+from ..client import AttioClient
+from ..client._core import classify as classify_request
+from ..values import SchemaCache, TargetSchema
+from ._common import ConnectionOptions, make_client, reporting, resolve_settings
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (for scripts).")]
+DryRunOpt = Annotated[
+    bool,
+    typer.Option("--dry-run", help="Print the request that would be sent, and send nothing."),
+]
+ValuesOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--values",
+        help='Values as a JSON object by attribute slug: \'{"name": "Acme"}\'.',
+        show_default=False,
+    ),
+]
+SetOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        help="One value, slug=value (repeatable; a slug given twice makes a list).",
+        show_default=False,
+    ),
+]
+
+
+class DryRunStop(Exception):
+    """Raised by ``DryRunClient`` instead of sending a write: the request it would have sent."""
+
+    def __init__(self, method: str, path: str, body: Any) -> None:
+        super().__init__(f"{method} {path}")
+        self.request = {"method": method, "path": path, "body": body}
+
+
+class DryRunClient(AttioClient):
+    """An ``AttioClient`` that sends reads and stops at the first write (``DryRunStop``)."""
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        timeout: float | None = None,
+    ) -> Any:
+        """Send a read; raise ``DryRunStop`` with a write."""
+        if classify_request(method, path).write:
+            query = {k: v for k, v in (params or {}).items() if v is not None}
+            full = f"{path}?{urlencode(query)}" if query else path
+            raise DryRunStop(method.upper(), full, json)
+        return super().request(method, path, params=params, json=json, timeout=timeout)
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """The output choices of one command: ``--json`` and ``--dry-run``."""
+
+    json: bool = False
+    dry_run: bool = False
+
+
+@contextmanager
+def session(options: ConnectionOptions, run: Run) -> Iterator[AttioClient]:
+    """The client of one command, inside ``reporting`` (one-line errors, exit codes); a write
+    under ``--dry-run`` ends the command by printing the request it would have sent."""
+    with reporting(options):
+        try:
+            cls = DryRunClient if run.dry_run else None
+            with make_client(resolve_settings(options), cls) as client:
+                yield client
+        except DryRunStop as stop:
+            print_dry_run(stop.request, run)
+
+
+def print_dry_run(request: Mapping[str, Any], run: Run) -> None:
+    """The request a dry run stopped at: JSON, or its method, path and body for people."""
+    if run.json:
+        emit_json({"dry_run": True, "request": dict(request)})
+        return
+    typer.echo(f"dry run: would send {request['method']} {request['path']}")
+    if request["body"] is not None:
+        typer.echo(json.dumps(request["body"], indent=2, ensure_ascii=False))
+    typer.echo("nothing was sent (a dry run stops at the first write)", err=True)
+
+
+def require(schema: SchemaCache, name: str, kind: str) -> TargetSchema:
+    """The object or list (``kind``) called ``name`` (slug or id); a not-found error naming
+    the known ones if the workspace has none."""
+    from ._common import CliError, ExitStatus
+
+    ws = schema.get()
+    found = ws.object(name) if kind == "object" else ws.list(name)
+    if found is None:
+        known = ", ".join(sorted(ws.objects if kind == "object" else ws.lists)) or "(none)"
+        raise CliError(f"no {kind} {name!r}; the workspace has: {known}", ExitStatus.NOT_FOUND)
+    return found
+
+
+# -- values from the command line ----------------------------------------------------------------
+def parse_json_option(option: str, text: str) -> Any:
+    """``text`` as JSON; a one-line usage error naming ``option`` if it is not."""
+    from ._common import CliError, ExitStatus
+
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CliError(f"{option} is not valid JSON: {exc}", ExitStatus.USAGE) from None
+
+
+def values_from(values: str | None, sets: Sequence[str] | None) -> dict[str, Any]:
+    """The values of ``--values JSON`` updated with each ``--set slug=value``.
+
+    A ``--set`` value is a string (``values`` converts it by the attribute's type: "42" to a
+    number, "true" to a checkbox), or JSON when it starts with ``[`` or ``{``; a slug given
+    twice makes a list (multiselect)."""
+    from ._common import CliError, ExitStatus
+
+    data: dict[str, Any] = {}
+    if values is not None:
+        parsed = parse_json_option("--values", values)
+        if not isinstance(parsed, dict):
+            raise CliError("--values must be a JSON object by attribute slug", ExitStatus.USAGE)
+        data.update(parsed)
+    seen: set[str] = set()
+    for item in sets or ():
+        slug, sep, raw = item.partition("=")
+        slug = slug.strip()
+        if not sep or not slug:
+            raise CliError(f"--set {item!r}: expected slug=value", ExitStatus.USAGE)
+        value: Any = raw
+        if raw.lstrip().startswith(("[", "{")):
+            value = parse_json_option(f"--set {slug}", raw)
+        if slug in seen:
+            before = data[slug]
+            data[slug] = [*(before if isinstance(before, list) else [before]), value]
+        else:
+            data[slug] = value
+            seen.add(slug)
+    return data
+
+
+def read_text(content: str | None, file: str | None) -> str:
+    """``--content``, else the ``--file`` (``-``: stdin), else stdin when it is not a terminal."""
+    from pathlib import Path
+
+    from ._common import CliError, ExitStatus
+
+    if content is not None and file is not None:
+        raise CliError("give --content or --file, not both", ExitStatus.USAGE)
+    if content is not None:
+        return content
+    if file is not None and file != "-":
+        return Path(file).read_text(encoding="utf-8")
+    if file is None and sys.stdin.isatty():
+        raise CliError("no content: pass --content, --file or pipe it on stdin", ExitStatus.USAGE)
+    return sys.stdin.read()
+
+
+# -- printing ------------------------------------------------------------------------------------
+def _plain(value: Any) -> Any:
+    """A decoded value as JSON-ready data (dates as ISO strings, decimals as numbers)."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_plain(v) for v in value]
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json")
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)
+
+
+def emit_json(data: Any) -> None:
+    """``data`` as indented JSON on stdout."""
+    typer.echo(json.dumps(_plain(data), indent=2, ensure_ascii=False))
+
+
+def cell(value: Any) -> str:
+    """A value as one table cell."""
+    if value is None:
+        return ""
+    plain = _plain(value)
+    if isinstance(plain, str):
+        return plain
+    if isinstance(plain, list) and all(isinstance(v, str | int | float) for v in plain):
+        return ", ".join(str(v) for v in plain)
+    return json.dumps(plain, ensure_ascii=False)
+
+
+def print_table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Rows as a rich table on stdout."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left")
+    for column in columns:
+        # Ids are what people copy: never broken across lines.
+        table.add_column(column, overflow="fold", no_wrap=column.endswith("_id"))
+    for row in rows:
+        table.add_row(*(cell(v) for v in row))
+    Console(highlight=False, soft_wrap=False).print(table)
+
+
+def print_fields(title: str | None, data: Mapping[str, Any]) -> None:
+    """One object as a two-column table of its non-empty fields."""
+    rows = [(k, v) for k, v in data.items() if v not in (None, "", [], {})]
+    print_table(title, ("Field", "Value"), rows)
+
+
+def show(title: str, data: Mapping[str, Any], run: Run) -> None:
+    """One result: JSON with ``--json``, else a table of its fields."""
+    if run.json:
+        emit_json(data)
+    else:
+        print_fields(title, data)

@@ -1,0 +1,315 @@
+"""``attio-bridge records``, ``self`` and ``url``: records of any object, checking a key,
+reading Attio URLs.
+
+``records get|query|create|assert|update|delete OBJECT ...`` read and write records of any
+object; values come from ``--values JSON`` and ``--set slug=value`` and are encoded and checked
+by ``attio_bridge.values`` before anything is sent, so a bad value is one line naming the field.
+``self`` prints the workspace and scopes of the API key (never the key). ``url parse URL``
+prints the parts of an Attio web-app URL (``services.urls.parse_url``).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from ..client.models import Record
+from ..services.urls import AttioUrlError, parse_url
+from ..values import SchemaCache, decode_record, encode_values
+from ._common import (
+    ApiKeyOpt,
+    BaseUrlOpt,
+    CliError,
+    ConfigOpt,
+    ConnectionOptions,
+    DebugOpt,
+    ExitStatus,
+    MaxRetriesOpt,
+    reporting,
+)
+from ._run import (
+    DryRunOpt,
+    JsonOpt,
+    Run,
+    SetOpt,
+    ValuesOpt,
+    emit_json,
+    parse_json_option,
+    print_table,
+    require,
+    session,
+    show,
+    values_from,
+)
+
+app = typer.Typer(
+    name="records",
+    help="Records of any object: get, query, create, assert (upsert), update, delete.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+url_app = typer.Typer(
+    name="url", help="Attio web-app URLs.", no_args_is_help=True, pretty_exceptions_enable=False
+)
+
+ObjectArg = Annotated[str, typer.Argument(help="Object slug or id (people, companies, deals...).")]
+RecordArg = Annotated[str, typer.Argument(help="Record id.")]
+# The most columns a table of records shows; --json gives every value.
+TABLE_COLUMNS = 6
+# Shown by 'records get' and --json, left out of the narrow table of 'records query'.
+SYSTEM = ("created_at", "created_by")
+
+
+def _row(schema: SchemaCache, record: Record) -> dict[str, Any]:
+    return decode_record(schema, record)
+
+
+def _columns(rows: list[dict[str, Any]]) -> list[str]:
+    """``record_id`` and the first attributes (not the system's) with a value in some row."""
+    columns = ["record_id"]
+    for row in rows:
+        for key, value in row.items():
+            if key not in columns and key not in SYSTEM and value not in (None, "", []):
+                columns.append(key)
+    return columns[:TABLE_COLUMNS]
+
+
+def _encode(
+    schema: SchemaCache, object: str, data: dict[str, Any], *, create: bool
+) -> dict[str, Any]:
+    if not data:
+        raise CliError("no values: pass --values JSON or --set slug=value", ExitStatus.USAGE)
+    require(schema, object, "object")
+    return encode_values(schema, object, data, create=create)
+
+
+@app.command()
+def get(
+    object: ObjectArg,
+    record_id: RecordArg,
+    json_: JsonOpt = False,
+    api_key: ApiKeyOpt = None,
+    base_url: BaseUrlOpt = None,
+    config: ConfigOpt = None,
+    max_retries: MaxRetriesOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Print one record's values."""
+    options = ConnectionOptions(api_key, base_url, config, max_retries, debug)
+    run = Run(json=json_)
+    with session(options, run) as client:
+        record = client.records.get(object, record_id)
+        show(f"{object} {record_id}", _row(SchemaCache(client), record), run)
+
+
+@app.command()
+def query(
+    object: ObjectArg,
+    filter: Annotated[
+        str | None,
+        typer.Option("--filter", help='Attio filter as JSON: \'{"name": {"$contains": "Acme"}}\'.'),
+    ] = None,
+    sort: Annotated[
+        list[str] | None,
+        typer.Option("--sort", help="Sort by attribute: slug or slug:desc (repeatable)."),
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Records in the page.")] = 25,
+    offset: Annotated[int, typer.Option("--offset", min=0, help="Records to skip.")] = 0,
+    all_: Annotated[bool, typer.Option("--all", help="Every page, not only one.")] = False,
+    json_: JsonOpt = False,
+    api_key: ApiKeyOpt = None,
+    base_url: BaseUrlOpt = None,
+    config: ConfigOpt = None,
+    max_retries: MaxRetriesOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Print the records of OBJECT matching a filter: one page, or every page with --all."""
+    options = ConnectionOptions(api_key, base_url, config, max_retries, debug)
+    run = Run(json=json_)
+    with session(options, run) as client:
+        extra: dict[str, Any] = {}
+        if filter is not None:
+            parsed = parse_json_option("--filter", filter)
+            if not isinstance(parsed, dict):
+                raise CliError("--filter must be a JSON object", ExitStatus.USAGE)
+            extra["filter"] = parsed
+        if sort:
+            extra["sorts"] = [_sort(s) for s in sort]
+        if all_:
+            records = list(client.records.iter(object, **extra))
+        else:
+            records = client.records.query(object, limit=limit, offset=offset, **extra)
+        schema = SchemaCache(client)
+        rows = [_row(schema, r) for r in records]
+        if run.json:
+            emit_json(rows)
+            return
+        columns = _columns(rows)
+        print_table(
+            f"{object}: {len(rows)} records",
+            columns,
+            [[row.get(c) for c in columns] for row in rows],
+        )
+
+
+def _sort(text: str) -> dict[str, str]:
+    slug, _, direction = text.partition(":")
+    direction = direction.strip().lower() or "asc"
+    if direction not in ("asc", "desc") or not slug.strip():
+        raise CliError(f"--sort {text!r}: expected slug or slug:asc|desc", ExitStatus.USAGE)
+    return {"attribute": slug.strip(), "direction": direction}
+
+
+@app.command()
+def create(
+    object: ObjectArg,
+    values: ValuesOpt = None,
+    set_: SetOpt = None,
+    json_: JsonOpt = False,
+    dry_run: DryRunOpt = False,
+    api_key: ApiKeyOpt = None,
+    base_url: BaseUrlOpt = None,
+    config: ConfigOpt = None,
+    max_retries: MaxRetriesOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Create a record of OBJECT (fails if a unique value is taken: see 'assert')."""
+    options = ConnectionOptions(api_key, base_url, config, max_retries, debug)
+    run = Run(json=json_, dry_run=dry_run)
+    with session(options, run) as client:
+        schema = SchemaCache(client)
+        encoded = _encode(schema, object, values_from(values, set_), create=True)
+        show("created", _row(schema, client.records.create(object, encoded)), run)
+
+
+@app.command("assert")
+def assert_(
+    object: ObjectArg,
+    match: Annotated[
+        str, typer.Option("--match", help="The unique attribute to match on (email_addresses).")
+    ],
+    values: ValuesOpt = None,
+    set_: SetOpt = None,
+    json_: JsonOpt = False,
+    dry_run: DryRunOpt = False,
+    api_key: ApiKeyOpt = None,
+    base_url: BaseUrlOpt = None,
+    config: ConfigOpt = None,
+    max_retries: MaxRetriesOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Create or update the record of OBJECT whose unique --match attribute matches (upsert)."""
+    options = ConnectionOptions(api_key, base_url, config, max_retries, debug)
+    run = Run(json=json_, dry_run=dry_run)
+    with session(options, run) as client:
+        schema = SchemaCache(client)
+        encoded = _encode(schema, object, values_from(values, set_), create=False)
+        record = client.records.assert_record(object, match, encoded)
+        show("asserted", _row(schema, record), run)
+
+
+@app.command()
+def update(
+    object: ObjectArg,
+    record_id: RecordArg,
+    values: ValuesOpt = None,
+    set_: SetOpt = None,
+    json_: JsonOpt = False,
+    dry_run: DryRunOpt = False,
+    api_key: ApiKeyOpt = None,
+    base_url: BaseUrlOpt = None,
+    config: ConfigOpt = None,
+    max_retries: MaxRetriesOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Change values of a record (multiselect values are added to)."""
+    options = ConnectionOptions(api_key, base_url, config, max_retries, debug)
+    run = Run(json=json_, dry_run=dry_run)
+    with session(options, run) as client:
+        schema = SchemaCache(client)
+        encoded = _encode(schema, object, values_from(values, set_), create=False)
+        record = client.records.update(object, record_id, encoded)
+        show("updated", _row(schema, record), run)
+
+
+@app.command()
+def delete(
+    object: ObjectArg,
+    record_id: RecordArg,
+    json_: JsonOpt = False,
+    dry_run: DryRunOpt = False,
+    api_key: ApiKeyOpt = None,
+    base_url: BaseUrlOpt = None,
+    config: ConfigOpt = None,
+    max_retries: MaxRetriesOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Delete a record."""
+    options = ConnectionOptions(api_key, base_url, config, max_retries, debug)
+    run = Run(json=json_, dry_run=dry_run)
+    with session(options, run) as client:
+        client.records.delete(object, record_id)
+        if run.json:
+            emit_json({"deleted": True, "object": object, "record_id": record_id})
+        else:
+            typer.echo(f"deleted {object} {record_id}")
+
+
+def self_(
+    json_: JsonOpt = False,
+    api_key: ApiKeyOpt = None,
+    base_url: BaseUrlOpt = None,
+    config: ConfigOpt = None,
+    max_retries: MaxRetriesOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Check the API key: print its workspace and scopes (never the key)."""
+    options = ConnectionOptions(api_key, base_url, config, max_retries, debug)
+    run = Run(json=json_)
+    with session(options, run) as client:
+        me = client.identify()
+        if not me.active:
+            raise CliError("the API key is not active", ExitStatus.AUTH)
+        show(
+            "API key",
+            {
+                "active": me.active,
+                "workspace_name": me.workspace_name,
+                "workspace_slug": me.workspace_slug,
+                "workspace_id": me.workspace_id,
+                "scopes": (me.scope or "").split(),
+                "authorized_by_workspace_member_id": me.authorized_by_workspace_member_id,
+            },
+            run,
+        )
+
+
+@url_app.command("parse")
+def url_parse(
+    url: Annotated[str, typer.Argument(help="An Attio web-app URL.")],
+    json_: JsonOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Print what an Attio URL points at: workspace, object, record, list, entry, note..."""
+    with reporting(ConnectionOptions(debug=debug)):
+        try:
+            parsed = parse_url(url)
+        except AttioUrlError as exc:
+            raise CliError(str(exc), ExitStatus.VALIDATION) from None
+        fields = {"kind": str(parsed.kind)}
+        for name in (
+            "workspace_slug",
+            "object",
+            "record_id",
+            "list",
+            "entry_id",
+            "note_id",
+            "view_id",
+            "meeting_id",
+            "call_recording_id",
+            "tab",
+        ):
+            fields[name] = getattr(parsed, name)
+        fields["url"] = parsed.url
+        show("Attio URL", fields, Run(json=json_))

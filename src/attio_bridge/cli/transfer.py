@@ -1,0 +1,236 @@
+"""``attio-bridge import`` and ``attio-bridge export``: thin wrappers of ``workflows``.
+
+``attio-bridge import OBJECT FILE --match SLUG`` (``--mapping FILE``, ``--dry-run``, ``--strict``,
+``--list SLUG``, ``--checkpoint``, ``--failures``) prints the column mapping and the plan before
+writing, then writes with a progress bar (on stderr) and prints the outcome. Exit status: 0 when
+every row was written, 5 (VALIDATION) when invalid rows were left out (or, with ``--strict``,
+nothing was written because of them), 1 when some writes failed (see the failure file), 130
+on Ctrl-C (the checkpoint keeps what was written; run the same command again to resume).
+
+``attio-bridge export OBJECT --format csv|jsonl [--output FILE]`` writes every record.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from contextlib import ExitStack
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from ._common import (
+    ApiKeyOpt,
+    BaseUrlOpt,
+    CliError,
+    ConfigOpt,
+    ConnectionOptions,
+    DebugOpt,
+    ExitStatus,
+    MaxRetriesOpt,
+    Settings,
+    reporting,
+    resolve_settings,
+)
+
+if TYPE_CHECKING:
+    from ..client import AsyncAttioClient
+    from ..workflows.importer import ImportReport
+
+# Problems printed before the rest are left to the failure file.
+_SHOWN_PROBLEMS = 20
+
+
+def make_async_client(settings: Settings) -> AsyncAttioClient:
+    """An ``AsyncAttioClient`` for ``settings``."""
+    from ..client import AsyncAttioClient
+
+    extra: dict[str, Any] = {}
+    if settings.base_url:
+        extra["base_url"] = settings.base_url
+    if settings.max_retries is not None:
+        extra["max_retries"] = settings.max_retries
+    return AsyncAttioClient(api_key=settings.api_key, **extra)
+
+
+def print_plan(report: ImportReport) -> None:
+    """The mapping and what the import will do."""
+    typer.echo(f"Import into {report.object}, matching on {report.match}")
+    typer.echo("Mapping (column -> attribute):")
+    for column, slug in report.mapping.items():
+        typer.echo(f"  {column} -> {slug}")
+    if report.unmapped:
+        typer.echo("Ignored columns: " + ", ".join(report.unmapped))
+    typer.echo(
+        f"Plan: {report.rows} rows: {report.to_write} to create or update, "
+        f"{report.already_done} already done, {report.duplicates} duplicates, "
+        f"{report.invalid} invalid, {report.linked} linked records to assert first"
+    )
+    for problem in report.problems[:_SHOWN_PROBLEMS]:
+        typer.echo(f"  row {problem.row}: {problem.message}")
+    if len(report.problems) > _SHOWN_PROBLEMS:
+        typer.echo(f"  ... and {len(report.problems) - _SHOWN_PROBLEMS} more")
+
+
+def import_command(
+    object: Annotated[str, typer.Argument(help="Object slug or id (people, companies, ...).")],
+    file: Annotated[Path, typer.Argument(help="CSV or JSON Lines file.", exists=True)],
+    match: Annotated[
+        str, typer.Option("--match", help="Unique attribute to match records on.")
+    ] = "email_addresses",
+    mapping: Annotated[
+        Path | None,
+        typer.Option("--mapping", help='JSON file {"column": "slug"} replacing the guess.'),
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan only.")] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Write nothing if any row is invalid.")
+    ] = False,
+    checkpoint: Annotated[
+        Path | None,
+        typer.Option("--checkpoint", help="Checkpoint file (default FILE.attio-import.json)."),
+    ] = None,
+    failures: Annotated[
+        Path | None,
+        typer.Option("--failures", help="Failed rows file (default FILE.failed.csv)."),
+    ] = None,
+    concurrency: Annotated[int, typer.Option(min=1, help="Writes in flight at once.")] = 50,
+    list_: Annotated[
+        str | None,
+        typer.Option(
+            "--list",
+            help="Also add each record to this list; columns of its attributes are entry values.",
+        ),
+    ] = None,
+    api_key: ApiKeyOpt = None,
+    base_url: BaseUrlOpt = None,
+    config: ConfigOpt = None,
+    max_retries: MaxRetriesOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Create or update records from a CSV or JSON Lines file (resumable, idempotent)."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    from ..workflows.importer import import_file, load_mapping
+
+    options = ConnectionOptions(api_key, base_url, config, max_retries, debug)
+    with reporting(options):
+        settings = resolve_settings(options)
+        given = load_mapping(mapping) if mapping is not None else None
+        with ExitStack() as stack:
+            progress = Progress(
+                TextColumn("rows"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TaskProgressColumn(),
+                TextColumn("{task.fields[rate]}"),
+                TimeRemainingColumn(),
+                console=Console(stderr=True),
+                transient=False,
+            )
+            task: list[Any] = []
+
+            def on_plan(report: ImportReport) -> None:
+                print_plan(report)
+                if not dry_run and report.to_write and not (strict and report.invalid):
+                    stack.enter_context(progress)
+                    task.append(progress.add_task("rows", total=report.to_write, rate=""))
+
+            def on_progress(done: int, total: int) -> None:
+                if task:
+                    progress.update(task[0], completed=done)
+                    speed = progress.tasks[0].speed
+                    rate = f"{speed:.1f} rows/s" if speed else ""
+                    progress.update(task[0], rate=rate)
+
+            async def run() -> ImportReport:
+                async with make_async_client(settings) as client:
+                    try:
+                        return await import_file(
+                            client,
+                            object,
+                            file,
+                            match=match,
+                            mapping=given,
+                            dry_run=dry_run,
+                            strict=strict,
+                            checkpoint=checkpoint,
+                            failures=failures,
+                            concurrency=concurrency,
+                            list=list_,
+                            on_plan=on_plan,
+                            on_progress=on_progress,
+                        )
+                    except KeyError as exc:
+                        raise CliError(str(exc.args[0]), ExitStatus.NOT_FOUND) from None
+                    except ValueError as exc:
+                        raise CliError(str(exc), ExitStatus.USAGE) from None
+
+            report = asyncio.run(run())
+        _finish(report)
+
+
+def _finish(report: ImportReport) -> None:
+    if report.dry_run:
+        typer.echo("Dry run: nothing written.")
+        return
+    if report.aborted:
+        raise CliError(
+            f"{report.invalid} invalid row(s) and --strict: nothing written",
+            ExitStatus.VALIDATION,
+        )
+    typer.echo(f"Written: {report.written}, failed: {report.failed}, invalid: {report.invalid}")
+    if report.failed or report.invalid:
+        typer.echo(f"Rows not written are in {report.failures_path}")
+    if report.failed:
+        raise typer.Exit(ExitStatus.ERROR)
+    if report.invalid:
+        raise typer.Exit(ExitStatus.VALIDATION)
+
+
+def export_command(
+    object: Annotated[str, typer.Argument(help="Object slug or id.")],
+    format: Annotated[str, typer.Option("--format", "-f", help="csv or jsonl.")] = "csv",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write (default stdout).")
+    ] = None,
+    api_key: ApiKeyOpt = None,
+    base_url: BaseUrlOpt = None,
+    config: ConfigOpt = None,
+    max_retries: MaxRetriesOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Write every record of an object as CSV or JSON Lines, values flattened."""
+    from ..workflows.exporter import FORMATS, export_records
+
+    options = ConnectionOptions(api_key, base_url, config, max_retries, debug)
+    with reporting(options):
+        if format not in FORMATS:
+            raise CliError(f"--format must be csv or jsonl, not {format!r}", ExitStatus.USAGE)
+        settings = resolve_settings(options)
+
+        async def run() -> int:
+            async with make_async_client(settings) as client:
+                with ExitStack() as stack:
+                    out = (
+                        stack.enter_context(output.open("w", encoding="utf-8", newline=""))
+                        if output is not None
+                        else sys.stdout
+                    )
+                    try:
+                        return await export_records(client, object, out, format)
+                    except KeyError as exc:
+                        raise CliError(str(exc.args[0]), ExitStatus.NOT_FOUND) from None
+
+        count = asyncio.run(run())
+        if output is not None:
+            typer.echo(f"{count} records written to {output}", err=True)

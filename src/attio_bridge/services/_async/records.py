@@ -1,0 +1,276 @@
+"""People, companies and deals: find, upsert, update, search, create, change stage.
+
+Values are plain Python, encoded and checked against the workspace schema before anything is
+sent (``attio_bridge.values``): a bad value raises ``ValuesError`` naming the field and the fix,
+and nothing is written. People and companies are upserted by their unique attribute (email,
+domain), so running an upsert again updates the same record instead of making a duplicate.
+
+Lookups (by id, email, domain) read through the context's record cache, and every write stores
+the fresh record there or drops it (``AsyncContext.remember`` / ``forget``): a person linked to
+a company by domain asserts the company once, not once per person.
+"""
+
+from __future__ import annotations
+
+import builtins
+from datetime import date, datetime
+from typing import Any
+
+from ...client import NOT_GIVEN, NotGiven
+from ...client.models import Record
+from ...values import Problem, ValuesError, validate_values
+from .._common import (
+    CLOSE_DATE_SLUGS,
+    PROBABILITY_SLUGS,
+    CompanyRef,
+    ServiceError,
+    company_ref,
+    find_target,
+    is_record_id,
+    optional_attribute,
+    raise_problems,
+    record_id_of,
+)
+from .context import AsyncContext
+
+
+def _given(**values: Any) -> dict[str, Any]:
+    """The values the caller gave (None and ``NOT_GIVEN`` mean "leave as it is")."""
+    return {k: v for k, v in values.items() if v is not None and not isinstance(v, NotGiven)}
+
+
+class AsyncCompanies:
+    """Companies, identified by domain: ``upsert``, ``update``, ``get``, ``find_by_domain``,
+    ``search_by_name``, ``delete``."""
+
+    def __init__(self, context: AsyncContext) -> None:
+        self._ctx = context
+        self.schema = context.schema
+
+    async def upsert(self, domain: str, name: str | None = None, **values: Any) -> Record:
+        """Create or update the company with ``domain`` (a domain or website URL: its host is
+        used, without ``www.``), setting ``name`` and any other ``values`` by attribute slug.
+        Asserted by ``domains``: the domain is added to the company's domains, never removed.
+        A value given as None is left as it is."""
+        data = {"domains": domain} | _given(name=name, **values)
+        encoded = await self._ctx.encode("companies", data)
+        record = await self._ctx.client.records.assert_record("companies", "domains", encoded)
+        return await self._ctx.remember("companies", record)
+
+    async def update(self, company: str | Record, **values: Any) -> Record:
+        """Change ``values`` of a company given by record id, ``Record``, domain or URL
+        (multiselect values are added to, as Attio's PATCH does)."""
+        encoded = await self._ctx.encode("companies", values)
+        company_id = await self._company_id(company)
+        record = await self._ctx.client.records.update("companies", company_id, encoded)
+        return await self._ctx.remember("companies", record)
+
+    async def get(self, company: str | Record) -> Record:
+        """The company given by record id, ``Record``, domain or URL (``ServiceError`` if no
+        company has the domain), read through the cache."""
+        return await self._ctx.read_record("companies", await self._company_id(company))
+
+    async def delete(self, company: str | Record) -> None:
+        """Delete the company given by record id, ``Record``, domain or URL, and drop it from
+        the cache."""
+        record = await self.get(company)
+        await self._ctx.client.records.delete("companies", record.record_id)
+        await self._ctx.forget("companies", record)
+
+    async def find_by_domain(self, domain: str) -> Record | None:
+        """The company with this domain (or website URL's domain), or None."""
+        encoded = await self._ctx.encode("companies", {"domains": domain})
+        wanted = encoded["domains"][0]["domain"]
+        return await self._ctx.find_unique("companies", "domains", "domain", wanted)
+
+    async def search_by_name(self, name: str, *, page_size: int = 500) -> builtins.list[Record]:
+        """Every company whose name contains ``name`` (ignoring case), all pages fetched."""
+        found: builtins.list[Record] = []
+        async for record in self._ctx.client.records.iter(
+            "companies", filter={"name": {"$contains": name}}, page_size=page_size
+        ):
+            found.append(record)
+        return found
+
+    async def ensure(self, ref: CompanyRef) -> str:
+        """The record id of the company ``ref`` names; a company given by domain is asserted by
+        it, so it exists afterwards (its other values untouched), unless the cache knows its
+        id already."""
+        if ref.record_id is not None:
+            return ref.record_id
+        known = await self._ctx.cached_id("companies", "domains", ref.domain or "")
+        if known is not None:
+            return known
+        record = await self._ctx.client.records.assert_record(
+            "companies", "domains", {"domains": [{"domain": ref.domain}]}
+        )
+        await self._ctx.remember("companies", record)
+        return record.record_id
+
+    async def _company_id(self, company: str | Record) -> str:
+        ref = company_ref("company", company)
+        if isinstance(ref, Problem):
+            raise ValuesError("companies", [ref])
+        if ref.record_id is not None:
+            return ref.record_id
+        found = await self.find_by_domain(ref.domain or "")
+        if found is None:
+            raise ServiceError(
+                f"no company has the domain {ref.domain!r}; use companies.upsert() to create it"
+            )
+        return found.record_id
+
+
+class AsyncPeople:
+    """People, identified by email: ``find_by_email``, ``get``, ``upsert`` and ``delete``."""
+
+    def __init__(self, context: AsyncContext, companies: AsyncCompanies) -> None:
+        self._ctx = context
+        self.schema = context.schema
+        self._companies = companies
+
+    async def find_by_email(self, email: str) -> Record | None:
+        """The person with this email address (normalised first), or None."""
+        encoded = await self._ctx.encode("people", {"email_addresses": email})
+        wanted = encoded["email_addresses"][0]["email_address"]
+        return await self._ctx.find_unique("people", "email_addresses", "email_address", wanted)
+
+    async def get(self, record_id: str) -> Record:
+        """The person with this record id, read through the cache."""
+        return await self._ctx.read_record("people", record_id)
+
+    async def delete(self, person: str | Record) -> None:
+        """Delete the person given by record id or ``Record``, and drop them from the cache."""
+        record = await self.get(record_id_of(person))
+        await self._ctx.client.records.delete("people", record.record_id)
+        await self._ctx.forget("people", record)
+
+    async def upsert(
+        self,
+        email: str,
+        name: str | dict[str, str] | None = None,
+        company: str | Record | None = None,
+        phone: str | builtins.list[str] | None = None,
+        job_title: str | None = None,
+        **values: Any,
+    ) -> Record:
+        """Create or update the person with ``email``, asserted by ``email_addresses``.
+
+        ``name`` is "First Last", "Last, First" or a dict of parts; ``phone`` one number or a
+        list (E.164 or with the options' default region; they replace the person's numbers);
+        ``company`` a company record id, ``Record``, domain or website URL: a company given by
+        domain is created if missing and the person is linked to it (and so appears in its
+        ``team``). Other ``values`` go by attribute slug; a value given as None is left as it
+        is. Every value is checked before any
+        write, so a bad one raises ``ValuesError`` and creates nothing, not even the company.
+        """
+        data = {"email_addresses": email} | _given(
+            name=name, phone_numbers=phone, job_title=job_title, **values
+        )
+        ws = await self._ctx.workspace()
+        problems = validate_values(ws, "people", data, options=self._ctx.options)
+        ref = None
+        if company is not None:
+            ref = company_ref("company", company)
+            if isinstance(ref, Problem):
+                problems.append(ref)
+        raise_problems("people", problems)
+        if isinstance(ref, CompanyRef):
+            company_id = await self._companies.ensure(ref)
+            data["company"] = {"target_object": "companies", "target_record_id": company_id}
+        encoded = await self._ctx.encode("people", data)
+        record = await self._ctx.client.records.assert_record("people", "email_addresses", encoded)
+        return await self._ctx.remember("people", record)
+
+
+class AsyncDeals:
+    """Deals: ``create`` and ``update_stage``. Deals have no unique attribute, so they are
+    created, not upserted."""
+
+    def __init__(self, context: AsyncContext, companies: AsyncCompanies) -> None:
+        self._ctx = context
+        self.schema = context.schema
+        self._companies = companies
+
+    async def create(
+        self,
+        name: str,
+        value: Any = None,
+        stage: str | None = None,
+        close_date: date | datetime | str | None = None,
+        *,
+        company: str | Record | None = None,
+        owner: str | None = None,
+        **values: Any,
+    ) -> Record:
+        """Create a deal: ``value`` in the deal currency, ``stage`` by title, ``close_date``
+        (written to the workspace's close-date attribute, e.g. ``close_date``), ``company`` by
+        record id, ``Record``, domain or URL (a domain is asserted as a company) and ``owner``
+        by workspace member email. Required values missing, an unknown stage (the valid ones are
+        listed) or a workspace without a close-date attribute raise ``ValuesError``."""
+        ws = await self._ctx.workspace()
+        deals = find_target(ws, "deals", "object")
+        data = _given(name=name, value=value, stage=stage, **values)
+        problems: builtins.list[Problem] = []
+        unknown: builtins.list[Problem] = []
+        if close_date is not None:
+            slug = optional_attribute(
+                deals, "close_date", close_date, CLOSE_DATE_SLUGS, ("date", "timestamp")
+            )
+            if isinstance(slug, Problem):
+                problems.append(slug)
+            else:
+                data[slug] = close_date
+        if owner is not None:
+            if is_record_id(owner):
+                data["owner"] = owner
+            else:
+                # A clear "who are the members" error beats Attio's rejection of the email.
+                ids, unknown = await self._ctx.member_ids("owner", [owner])
+                problems += unknown
+                data["owner"] = ids[0] if ids else owner
+        ref = None
+        if company is not None:
+            ref = company_ref("company", company)
+            if isinstance(ref, Problem):
+                problems.append(ref)
+        checked = validate_values(ws, "deals", data, create=True, options=self._ctx.options)
+        # An unknown owner is reported once, with the members, not again as a bad value.
+        problems += [p for p in checked if not (p.field == "owner" and unknown)]
+        raise_problems("deals", problems)
+        if isinstance(ref, CompanyRef):
+            company_id = await self._companies.ensure(ref)
+            data["associated_company"] = {
+                "target_object": "companies",
+                "target_record_id": company_id,
+            }
+        encoded = await self._ctx.encode("deals", data, create=True)
+        record = await self._ctx.client.records.create("deals", encoded)
+        return await self._ctx.remember("deals", record)
+
+    async def update_stage(
+        self,
+        deal: str | Record,
+        stage: str,
+        probability: Any = NOT_GIVEN,
+    ) -> Record:
+        """Move a deal to ``stage`` (by title; an unknown one raises ``ValuesError`` listing the
+        valid stages) and, if given, set its ``probability``, which needs the workspace to have
+        a probability attribute on deals (otherwise ``ValuesError`` says to add one)."""
+        ws = await self._ctx.workspace()
+        deals = find_target(ws, "deals", "object")
+        data: dict[str, Any] = {"stage": stage}
+        problems: builtins.list[Problem] = []
+        if not isinstance(probability, NotGiven):
+            slug = optional_attribute(
+                deals, "probability", probability, PROBABILITY_SLUGS, ("number", "rating")
+            )
+            if isinstance(slug, Problem):
+                problems.append(slug)
+            else:
+                data[slug] = probability
+        problems += validate_values(ws, "deals", data, options=self._ctx.options)
+        raise_problems("deals", problems)
+        encoded = await self._ctx.encode("deals", data)
+        record = await self._ctx.client.records.update("deals", record_id_of(deal), encoded)
+        return await self._ctx.remember("deals", record)

@@ -1,0 +1,291 @@
+"""``attio-bridge self``, ``records ...`` and ``url parse`` against the emulator as a process.
+
+Each command's happy path, ``--json`` output, ``--dry-run`` sending no write (checked in the
+emulator's journal), validation errors (exit 5, naming the field), not found (exit 4); the API
+key appears in no output (``invoke`` checks every run).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import Result
+
+from attio_bridge.client import AttioClient
+from attio_bridge.testing import EmulatorProcess
+
+from ._support import invoke, one_error_line, writes
+
+KEY = "records-cli-s3cret-key-91ab"
+MISSING = "00000000-0000-4000-8000-000000000000"
+
+
+@pytest.fixture(scope="module")
+def emu() -> Iterator[EmulatorProcess]:
+    """The emulator as a process."""
+    with EmulatorProcess(api_key=KEY, read_rate=0, write_rate=0) as process:
+        yield process
+
+
+@pytest.fixture
+def client(emu: EmulatorProcess) -> Iterator[AttioClient]:
+    """A client of the emulator, to set up and check."""
+    with AttioClient(api_key=KEY, base_url=emu.base_url, read_rate=0, write_rate=0) as c:
+        yield c
+
+
+@pytest.fixture
+def config_home(tmp_path: Path) -> Path:
+    """An empty config home, so no real user config is read."""
+    home = tmp_path / "config-home"
+    home.mkdir()
+    return home
+
+
+@pytest.fixture
+def env(emu: EmulatorProcess) -> dict[str, str]:
+    """The environment pointing the commands at the emulator."""
+    return {"ATTIO_API_KEY": KEY, "ATTIO_BASE_URL": emu.base_url}
+
+
+def run(
+    args: list[str], env: dict[str, str], config_home: Path, input: str | None = None
+) -> Result:
+    """``invoke`` with this module's key."""
+    return invoke(args, env, config_home, KEY, input)
+
+
+# -- self ----------------------------------------------------------------------------------------
+def test_self_prints_workspace_not_key(env: dict[str, str], config_home: Path) -> None:
+    result = run(["self", "--json"], env, config_home)
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["active"] is True
+    assert data["workspace_slug"]
+    assert isinstance(data["scopes"], list)
+    table = run(["self"], env, config_home)
+    assert table.exit_code == 0
+    assert data["workspace_slug"] in table.stdout
+
+
+def test_self_with_a_wrong_key_exits_3(env: dict[str, str], config_home: Path) -> None:
+    result = run(["self"], env | {"ATTIO_API_KEY": "wrong-key"}, config_home)
+    assert result.exit_code == 3
+    assert "authentication failed" in one_error_line(result)
+
+
+def test_no_key_is_a_usage_error(emu: EmulatorProcess, config_home: Path) -> None:
+    result = run(["self"], {"ATTIO_BASE_URL": emu.base_url}, config_home)
+    assert result.exit_code == 2
+    assert "no Attio API key" in one_error_line(result)
+
+
+# -- records -------------------------------------------------------------------------------------
+def test_create_get_update_delete(
+    env: dict[str, str], config_home: Path, client: AttioClient
+) -> None:
+    created = run(
+        [
+            "records",
+            "create",
+            "companies",
+            "--set",
+            "name=Crud Co",
+            "--set",
+            "domains=crud-co.com",
+            "--json",
+        ],
+        env,
+        config_home,
+    )
+    assert created.exit_code == 0, created.stderr
+    row = json.loads(created.stdout)
+    rid = row["record_id"]
+    assert row["name"] == "Crud Co"
+    assert row["domains"] == ["crud-co.com"]
+
+    got = run(["records", "get", "companies", rid, "--json"], env, config_home)
+    assert got.exit_code == 0, got.stderr
+    assert json.loads(got.stdout)["name"] == "Crud Co"
+    table = run(["records", "get", "companies", rid], env, config_home)
+    assert table.exit_code == 0
+    assert "Crud Co" in table.stdout
+
+    updated = run(
+        ["records", "update", "companies", rid, "--values", '{"name": "Crud Inc"}', "--json"],
+        env,
+        config_home,
+    )
+    assert updated.exit_code == 0, updated.stderr
+    assert client.records.get("companies", rid).values["name"][0]["value"] == "Crud Inc"
+
+    deleted = run(["records", "delete", "companies", rid], env, config_home)
+    assert deleted.exit_code == 0, deleted.stderr
+    gone = run(["records", "get", "companies", rid], env, config_home)
+    assert gone.exit_code == 4
+    assert one_error_line(gone).startswith("error: not found")
+
+
+def test_assert_upserts_by_the_match_attribute(env: dict[str, str], config_home: Path) -> None:
+    args = [
+        "records",
+        "assert",
+        "people",
+        "--match",
+        "email_addresses",
+        "--set",
+        "email_addresses=ada@assert-test.com",
+        "--json",
+    ]
+    first = run([*args, "--set", "job_title=Analyst"], env, config_home)
+    second = run([*args, "--set", "job_title=Engineer"], env, config_home)
+    assert first.exit_code == 0 and second.exit_code == 0, first.stderr + second.stderr
+    one, two = json.loads(first.stdout), json.loads(second.stdout)
+    assert one["record_id"] == two["record_id"]
+    assert two["job_title"] == "Engineer"
+
+
+def test_query_filters_sorts_limits_and_reads_every_page(
+    env: dict[str, str], config_home: Path, client: AttioClient
+) -> None:
+    for i in range(5):
+        client.records.create(
+            "companies",
+            {"name": [{"value": f"Pager {i}"}], "domains": [{"domain": f"pager{i}.com"}]},
+        )
+    base = ["records", "query", "companies", "--filter", '{"name": {"$contains": "Pager"}}']
+    page = run([*base, "--limit", "2", "--sort", "name:desc", "--json"], env, config_home)
+    assert page.exit_code == 0, page.stderr
+    assert [r["name"] for r in json.loads(page.stdout)] == ["Pager 4", "Pager 3"]
+    every = run([*base, "--all", "--json"], env, config_home)
+    assert sorted(r["name"] for r in json.loads(every.stdout)) == [f"Pager {i}" for i in range(5)]
+    table = run([*base, "--limit", "3"], env, config_home)
+    assert table.exit_code == 0
+    assert "Pager" in table.stdout and "record_id" in table.stdout
+
+
+def test_query_with_bad_filter_json_is_a_usage_error(
+    env: dict[str, str], config_home: Path
+) -> None:
+    result = run(["records", "query", "companies", "--filter", "{nope"], env, config_home)
+    assert result.exit_code == 2
+    assert "--filter is not valid JSON" in one_error_line(result)
+
+
+def test_dry_run_prints_the_request_and_sends_no_write(
+    emu: EmulatorProcess, env: dict[str, str], config_home: Path, client: AttioClient
+) -> None:
+    rid = client.records.create("companies", {"name": [{"value": "Dry"}]}).record_id
+    before = writes(emu)
+    created = run(
+        ["records", "create", "companies", "--set", "name=Never", "--dry-run", "--json"],
+        env,
+        config_home,
+    )
+    assert created.exit_code == 0, created.stderr
+    request = json.loads(created.stdout)["request"]
+    assert request["method"] == "POST"
+    assert request["path"] == "/v2/objects/companies/records"
+    assert request["body"] == {"data": {"values": {"name": {"value": "Never"}}}}
+
+    asserted = run(
+        [
+            "records",
+            "assert",
+            "people",
+            "--match",
+            "email_addresses",
+            "--dry-run",
+            "--set",
+            "email_addresses=dry@dryrun-test.com",
+        ],
+        env,
+        config_home,
+    )
+    assert asserted.exit_code == 0, asserted.stderr
+    assert asserted.stdout.startswith(
+        "dry run: would send PUT /v2/objects/people/records?matching_attribute=email_addresses\n"
+    )
+    assert '"email_address": "dry@dryrun-test.com"' in asserted.stdout
+
+    patched = run(
+        ["records", "update", "companies", rid, "--set", "name=Wet", "--dry-run"],
+        env,
+        config_home,
+    )
+    assert patched.exit_code == 0
+    assert f"PATCH /v2/objects/companies/records/{rid}" in patched.stdout
+    deleted = run(["records", "delete", "companies", rid, "--dry-run", "--json"], env, config_home)
+    assert json.loads(deleted.stdout)["request"] == {
+        "method": "DELETE",
+        "path": f"/v2/objects/companies/records/{rid}",
+        "body": None,
+    }
+    assert writes(emu) == before
+    assert client.records.get("companies", rid).values["name"][0]["value"] == "Dry"
+
+
+def test_bad_value_exits_5_naming_the_field(
+    emu: EmulatorProcess, env: dict[str, str], config_home: Path
+) -> None:
+    before = writes(emu)
+    result = run(
+        ["records", "create", "people", "--set", "email_addresses=not-an-email"],
+        env,
+        config_home,
+    )
+    assert result.exit_code == 5
+    line = one_error_line(result)
+    assert "email_addresses" in line
+    unknown = run(["records", "create", "companies", "--set", "colour=red"], env, config_home)
+    assert unknown.exit_code == 5
+    assert "colour" in one_error_line(unknown)
+    assert writes(emu) == before
+
+
+def test_set_without_equals_and_no_values_are_usage_errors(
+    env: dict[str, str], config_home: Path
+) -> None:
+    bad = run(["records", "create", "companies", "--set", "name"], env, config_home)
+    assert bad.exit_code == 2
+    assert "expected slug=value" in one_error_line(bad)
+    empty = run(["records", "create", "companies"], env, config_home)
+    assert empty.exit_code == 2
+    assert "no values" in one_error_line(empty)
+
+
+def test_not_found_exits_4(env: dict[str, str], config_home: Path) -> None:
+    record = run(["records", "get", "people", MISSING], env, config_home)
+    assert record.exit_code == 4
+    assert one_error_line(record).startswith("error: not found")
+    obj = run(["records", "query", "spaceships", "--json"], env, config_home)
+    assert obj.exit_code == 4
+    one_error_line(obj)
+    write = run(["records", "create", "spaceships", "--set", "name=x"], env, config_home)
+    assert write.exit_code == 4
+    assert "spaceships" in one_error_line(write)
+
+
+def test_debug_shows_a_traceback_without_the_key(env: dict[str, str], config_home: Path) -> None:
+    result = run(["records", "get", "people", MISSING, "--debug"], env, config_home)
+    assert result.exit_code == 4
+    assert "Traceback" in result.stderr
+
+
+# -- url -----------------------------------------------------------------------------------------
+def test_url_parse(env: dict[str, str], config_home: Path) -> None:
+    url = f"https://app.attio.com/acme/person/{MISSING}/overview"
+    result = run(["url", "parse", url, "--json"], {}, config_home)
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["kind"] == "record"
+    assert data["workspace_slug"] == "acme"
+    assert data["record_id"] == MISSING
+    table = run(["url", "parse", url], {}, config_home)
+    assert table.exit_code == 0 and "acme" in table.stdout
+    bad = run(["url", "parse", "https://example.com/x"], {}, config_home)
+    assert bad.exit_code == 5
+    one_error_line(bad)

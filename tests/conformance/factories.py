@@ -1,0 +1,166 @@
+"""Realistic write payloads and small builders the conformance tests share.
+
+Every builder goes through the validating client, so the set-up calls are checked against the
+spec too. Values use the write shapes of API-NOTES §2 (a personal name as ``"Last, First"``, a
+company reference as a plain domain, an actor reference as a member's email address).
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from .validation import ConformantClient
+
+MEMBER_EMAIL = "ada@example.com"  # the member every emulator workspace starts with (state.py)
+_counter = itertools.count(1)
+
+
+def unique(prefix: str) -> str:
+    """A name no other call in this process has used."""
+    return f"{prefix}{next(_counter)}"
+
+
+def person(c: ConformantClient, **values: Any) -> dict[str, Any]:
+    """A new person record (its ``data``)."""
+    n = unique("p")
+    body = {
+        "email_addresses": [f"{n}@example.com"],
+        "name": f"Lovelace, Ada {n}",
+        "job_title": "Engineer",
+        "phone_numbers": ["+442071838750"],
+        "primary_location": {
+            "line_1": "1 Main Street",
+            "line_2": None,
+            "line_3": None,
+            "line_4": None,
+            "locality": "London",
+            "region": None,
+            "postcode": "N1 1AA",
+            "country_code": "GB",
+            "latitude": "51.5",
+            "longitude": "-0.12",
+        },
+        **values,
+    }
+    data: dict[str, Any] = c.data(
+        "POST", "/v2/objects/people/records", json={"data": {"values": body}}
+    )
+    return data
+
+
+def company(c: ConformantClient, **values: Any) -> dict[str, Any]:
+    """A new company record (its ``data``)."""
+    n = unique("c")
+    body = {"domains": [f"{n}.example.com"], "name": f"Company {n}", "categories": ["SaaS"]}
+    body.update(values)
+    data: dict[str, Any] = c.data(
+        "POST", "/v2/objects/companies/records", json={"data": {"values": body}}
+    )
+    return data
+
+
+def deal(c: ConformantClient, **values: Any) -> dict[str, Any]:
+    """A new deal record (its ``data``); deals need name, stage and owner (API-NOTES §2)."""
+    body = {"name": unique("Deal "), "stage": "Lead", "owner": MEMBER_EMAIL, "value": 1250.5}
+    body.update(values)
+    data: dict[str, Any] = c.data(
+        "POST", "/v2/objects/deals/records", json={"data": {"values": body}}
+    )
+    return data
+
+
+def attribute_body(slug: str, type_: str, **extra: Any) -> dict[str, Any]:
+    """A create-attribute body with every field Attio requires (API-NOTES §2)."""
+    data = {
+        "title": slug.replace("_", " ").title(),
+        "description": f"The {slug}.",
+        "api_slug": slug,
+        "type": type_,
+        "is_required": False,
+        "is_unique": False,
+        "is_multiselect": False,
+        "config": {},
+        **extra,
+    }
+    return {"data": data}
+
+
+def pipeline(c: ConformantClient, parent_object: str = "companies") -> dict[str, Any]:
+    """A new list with a ``stage`` status attribute and a multiselect ``tier`` select."""
+    slug = unique("pipeline_")
+    lst: dict[str, Any] = c.data(
+        "POST",
+        "/v2/lists",
+        json={
+            "data": {
+                "name": slug.replace("_", " ").title(),
+                "api_slug": slug,
+                "parent_object": parent_object,
+                "workspace_access": "full-access",
+                "workspace_member_access": [],
+            }
+        },
+    )
+    base = f"/v2/lists/{slug}/attributes"
+    c.data("POST", base, json=attribute_body("stage", "status"))
+    for title in ("Prospect", "Qualified", "Closed"):
+        c.data("POST", f"{base}/stage/statuses", json={"data": {"title": title}})
+    c.data("POST", base, json=attribute_body("tier", "select", is_multiselect=True))
+    for title in ("Gold", "Silver", "Bronze"):
+        c.data("POST", f"{base}/tier/options", json={"data": {"title": title}})
+    return lst
+
+
+def entry(
+    c: ConformantClient, list_slug: str, record: dict[str, Any], **values: Any
+) -> dict[str, Any]:
+    """A new entry for ``record`` in list ``list_slug``."""
+    data: dict[str, Any] = c.data(
+        "POST",
+        f"/v2/lists/{list_slug}/entries",
+        json={
+            "data": {
+                "parent_record_id": record["id"]["record_id"],
+                "parent_object": record["id"]["object_id"],
+                "entry_values": values,
+            }
+        },
+    )
+    return data
+
+
+VIDEO_URL = "https://media.example.com/calls/kick-off.mp4"
+
+
+def meeting_body(**fields: Any) -> dict[str, Any]:
+    """A find-or-create meeting body with every required field (API-NOTES §6)."""
+    body = {
+        "title": "Kick-off",
+        "description": "First call",
+        "start": {"datetime": "2030-03-01T15:00:00Z", "timezone": "Europe/London"},
+        "end": {"datetime": "2030-03-01T16:00:00Z", "timezone": "Europe/London"},
+        "is_all_day": False,
+        "participants": [
+            {"email_address": MEMBER_EMAIL, "is_organizer": True, "status": "accepted"},
+            {"email_address": "guest@example.com", "is_organizer": False, "status": "pending"},
+        ],
+        "external_ref": unique("ical-"),
+        **fields,
+    }
+    return {"data": body}
+
+
+def new_meeting(c: ConformantClient, **fields: Any) -> dict[str, Any]:
+    """A new meeting (its ``data``)."""
+    data: dict[str, Any] = c.data("POST", "/v2/meetings", json=meeting_body(**fields))
+    return data
+
+
+def member_id(c: ConformantClient) -> str:
+    """The id of the workspace's first member, found through the API."""
+    members = c.data("GET", "/v2/workspace_members")
+    for m in members:
+        if m["email_address"] == MEMBER_EMAIL:
+            return str(m["id"]["workspace_member_id"])
+    raise AssertionError(f"no workspace member {MEMBER_EMAIL}")
