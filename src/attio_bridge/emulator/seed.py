@@ -53,6 +53,7 @@ def apply_seed(ws: Workspace, name: str, size: int = 0, *, seed: int = 0) -> Non
         else:
             with _no_gc():
                 _generated(ws, size if size > 0 else DEFAULT_GENERATED_SIZE, seed)
+                ws.warm_records_json()
 
 
 @contextmanager

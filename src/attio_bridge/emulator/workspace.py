@@ -428,11 +428,7 @@ class Workspace:
         plan: Iterable[tuple[str, str, bool]], holder: Holder
     ) -> dict[str, list[dict[str, Any]]]:
         get = holder.values.get
-        system_values = holder.system_rendered
-        if system_values is None:
-            system_values = holder.system_rendered = {
-                slug: [_system_value(slug, holder)] for slug in _SYSTEM_SLUGS
-            }
+        system_values = {slug: [_system_value(slug, holder)] for slug in _SYSTEM_SLUGS}
         # One comprehension, no per-attribute branching beyond the walrus: the hottest loop.
         return {
             slug: system_values[slug]
@@ -482,9 +478,21 @@ class Workspace:
         for rec in records:
             cached = rec.json_cache
             if cached is None or cached[0] is not key:
-                rec.json_cache = cached = (key, orjson.dumps(self._render_with(key, rec)))
+                # A copy of exactly its size: orjson's bytes keep the spare room of the buffer
+                # they were written into, which kept for every record doubles the memory.
+                made = bytes(memoryview(orjson.dumps(self._render_with(key, rec))))
+                rec.json_cache = cached = (key, made)
             parts.append(cached[1])
         return b"[" + b",".join(parts) + b"]"
+
+    def warm_records_json(self) -> None:
+        """Serialise every record not yet kept as JSON, so that no first read pays for it.
+
+        Called after a large seed: reading pages is the emulator's hottest path, and a record's
+        JSON is then only made again after it changes.
+        """
+        for obj in self.schema.objects.values():
+            self.records_json(obj, self.store.holders(obj).values())
 
     def render_entry(self, lst: ListDef, entry: Holder) -> dict[str, Any]:
         """A list entry in Attio's read shape."""

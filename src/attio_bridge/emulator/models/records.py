@@ -53,8 +53,6 @@ class Holder:
     history: dict[str, list[StoredValue]] | None = None
     parent_record_id: str | None = None
     parent_object_id: str | None = None
-    # The rendered record_id / created_at / created_by values, which never change once made.
-    system_rendered: dict[str, list[dict[str, Any]]] | None = None
     # The record's JSON as last served, with the render plan it was made for; cleared on every
     # change of its values (see ``Workspace.records_json``).
     json_cache: tuple[object, bytes] | None = None
