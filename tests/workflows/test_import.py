@@ -241,11 +241,14 @@ async def test_rerun_creates_no_duplicates(aclient: AsyncAttioClient, tmp_path: 
     ]
 
 
-async def test_match_must_be_unique(aclient: AsyncAttioClient, tmp_path: Path) -> None:
+async def test_match_must_name_an_attribute(aclient: AsyncAttioClient, tmp_path: Path) -> None:
+    """A match attribute the object lacks is refused before any write. (An attribute that is
+    not unique is matched through a search: ``test_import_keys.py``.)"""
     path = tmp_path / "people.csv"
     path.write_text("email\na@acme.com\n")
-    with pytest.raises(ValueError, match="not a unique attribute"):
-        await import_file(aclient, "people", path, match="job_title")
+    with pytest.raises(KeyError, match="people has no attribute 'jobtitle'"):
+        await import_file(aclient, "people", path, match="jobtitle")
+    assert await rows_of(aclient, "people") == []
 
 
 async def test_records_added_to_a_list_with_entry_values(

@@ -4,9 +4,11 @@
 how to point a client at it; ``schema`` prints the workspace's schema or generates typed code
 (``cli/schema.py``). ``self``, ``records``, ``url`` (``cli/records.py``) and ``people``,
 ``companies``, ``notes``, ``tasks``, ``lists``, ``entries`` (``cli/activity.py``) are the
-everyday commands, sharing ``cli/_run.py``. Errors are one clear line and an exit code, never
-a traceback; options, configuration and exit codes shared by the commands are in
-``cli/_common.py``.
+everyday commands, sharing ``cli/_run.py``. ``import`` and ``export`` (``cli/transfer.py``)
+move files in and out; ``meeting``, ``deals``, ``qualify`` and ``automate``
+(``cli/workflows.py``), ``kickoff`` (``cli/kickoff.py``) and ``enrich`` (``cli/enrich.py``) run
+the workflows. Errors are one clear line and an exit code, never a traceback; options,
+configuration and exit codes shared by the commands are in ``cli/_common.py``.
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from typing import Annotated
 
 import typer
 
-from . import activity, records, transfer
+from . import activity, records, transfer, workflows
+from .enrich import enrich_command
+from .kickoff import kickoff_command
 from .schema import app as schema_app
 
 app = typer.Typer(
@@ -38,6 +42,12 @@ app.add_typer(activity.entries_app, name="entries")
 app.add_typer(records.url_app, name="url")
 app.command("import")(transfer.import_command)
 app.command("export")(transfer.export_command)
+app.command("meeting")(workflows.meeting_command)
+app.add_typer(workflows.deals_app, name="deals")
+app.command("qualify")(workflows.qualify_command)
+app.add_typer(workflows.automate_app, name="automate")
+app.command("kickoff")(kickoff_command)
+app.command("enrich")(enrich_command)
 
 
 def _serve(
@@ -78,6 +88,9 @@ def _serve(
         typer.echo(f"  export ATTIO_BASE_URL={url}")
         typer.echo(f"  export ATTIO_API_KEY={api_keys[0]}")
         typer.echo(f"  try: curl -H 'Authorization: Bearer {api_keys[0]}' {url}/v2/self")
+        typer.echo("Stand-ins for Slack and Google Drive (for attio-bridge kickoff):")
+        typer.echo(f"  export SLACK_API_URL={url}/slack/api/ SLACK_BOT_TOKEN={api_keys[0]}")
+        typer.echo(f"  export DRIVE_API_URL={url}/drive/v3 GOOGLE_DRIVE_TOKEN={api_keys[0]}")
         typer.echo("Press Ctrl-C to stop.")
     try:
         uvicorn.run(emulator, host=host, port=port, log_level="warning", access_log=False)

@@ -214,6 +214,8 @@ def classify(exc: BaseException) -> tuple[ExitStatus, str]:
         RateBudgetError,
         RateLimitError,
     )
+    from ..services import ServiceError
+    from ..services.urls import AttioUrlError
     from ..values import ValuesError
 
     if isinstance(exc, CliError):
@@ -228,6 +230,12 @@ def classify(exc: BaseException) -> tuple[ExitStatus, str]:
         return ExitStatus.NOT_FOUND, f"not found: {exc.message}"
     if isinstance(exc, BadRequestError | ConflictError | ValuesError):
         return ExitStatus.VALIDATION, f"invalid: {exc}"
+    if isinstance(exc, ServiceError):
+        # Asked for something the workspace cannot do as given: an unknown list or stage, a
+        # record outside the list it should leave. The message names the fix.
+        return ExitStatus.VALIDATION, str(exc)
+    if isinstance(exc, AttioUrlError):
+        return ExitStatus.USAGE, str(exc)
     if isinstance(exc, RateLimitError | RateBudgetError):
         return ExitStatus.RATE_LIMIT, f"rate limited: {exc}"
     if isinstance(exc, APIConnectionError):

@@ -1,13 +1,21 @@
 """``attio-bridge import`` and ``attio-bridge export``: thin wrappers of ``workflows``.
 
-``attio-bridge import OBJECT FILE --match SLUG`` (``--mapping FILE``, ``--dry-run``, ``--strict``,
-``--list SLUG``, ``--checkpoint``, ``--failures``) prints the column mapping and the plan before
-writing, then writes with a progress bar (on stderr) and prints the outcome. Exit status: 0 when
-every row was written, 5 (VALIDATION) when invalid rows were left out (or, with ``--strict``,
-nothing was written because of them), 1 when some writes failed (see the failure file), 130
-on Ctrl-C (the checkpoint keeps what was written; run the same command again to resume).
+``attio-bridge import OBJECT_OR_LIST FILE`` (``--match SLUG`` repeated for a key of several
+attributes, ``--mapping FILE``, ``--dry-run``, ``--strict``, ``--list SLUG``, ``--company
+DOMAIN_OR_ID``, ``--checkpoint``, ``--failures``) prints the column mapping and the plan before
+writing, then writes with a progress bar (on stderr) and prints the outcome. Given a list, the
+rows go to its parent object and each record is added to the list. ``--match`` defaults to
+``email_addresses`` (people) or ``domains`` (companies); a key that is not one unique attribute
+(a deal's ``name``) is found through a search.
 
-``attio-bridge export OBJECT --format csv|jsonl [--output FILE]`` writes every record.
+Exit status: 0 when every row was written, 5 (VALIDATION) when invalid rows were left out (or,
+with ``--strict``, nothing was written because of them), 1 when some writes failed (see the
+failure file), 2 (USAGE) for a key that cannot be matched on or a bad mapping file, 4
+(NOT_FOUND) for an unknown object, list, match attribute or company id, 130 on Ctrl-C (the
+checkpoint keeps what was written; run the same command again to resume).
+
+``attio-bridge export OBJECT_OR_LIST --format csv|jsonl [--output FILE]`` writes every record,
+or every entry of a list with its parent record's values.
 """
 
 from __future__ import annotations
@@ -56,7 +64,12 @@ def make_async_client(settings: Settings) -> AsyncAttioClient:
 
 def print_plan(report: ImportReport) -> None:
     """The mapping and what the import will do."""
-    typer.echo(f"Import into {report.object}, matching on {report.match}")
+    how = " (found through a search: not one unique attribute)" if report.search else ""
+    typer.echo(f"Import into {report.object}, matching on {report.match}{how}")
+    if report.list_slug is not None:
+        typer.echo(f"Each record is added to the list {report.list_slug}")
+    if report.company is not None:
+        typer.echo(f"Every record is linked to the company {report.company}")
     typer.echo("Mapping (column -> attribute):")
     for column, slug in report.mapping.items():
         typer.echo(f"  {column} -> {slug}")
@@ -67,6 +80,12 @@ def print_plan(report: ImportReport) -> None:
         f"{report.already_done} already done, {report.duplicates} duplicates, "
         f"{report.invalid} invalid, {report.linked} linked records to assert first"
     )
+    for slug, count in report.lacking_required.items():
+        typer.echo(
+            f"  {count} rows have no value for {slug}, which a new record of {report.object} "
+            f"needs: they update records that exist and fail where they would create one "
+            f"(add a column for {slug}, or map one with --mapping)"
+        )
     for problem in report.problems[:_SHOWN_PROBLEMS]:
         typer.echo(f"  row {problem.row}: {problem.message}")
     if len(report.problems) > _SHOWN_PROBLEMS:
@@ -74,11 +93,24 @@ def print_plan(report: ImportReport) -> None:
 
 
 def import_command(
-    object: Annotated[str, typer.Argument(help="Object slug or id (people, companies, ...).")],
+    object: Annotated[
+        str,
+        typer.Argument(
+            help="Object (people, companies, deals, ...) or list, by slug or id.",
+            metavar="OBJECT_OR_LIST",
+        ),
+    ],
     file: Annotated[Path, typer.Argument(help="CSV or JSON Lines file.", exists=True)],
     match: Annotated[
-        str, typer.Option("--match", help="Unique attribute to match records on.")
-    ] = "email_addresses",
+        list[str] | None,
+        typer.Option(
+            "--match",
+            help="Attribute to match records on; repeat (or use commas) for a key of several. "
+            "A unique one is asserted, any other found through a search. Default: "
+            "email_addresses (people), domains (companies).",
+            show_default=False,
+        ),
+    ] = None,
     mapping: Annotated[
         Path | None,
         typer.Option("--mapping", help='JSON file {"column": "slug"} replacing the guess.'),
@@ -103,6 +135,14 @@ def import_command(
             help="Also add each record to this list; columns of its attributes are entry values.",
         ),
     ] = None,
+    company: Annotated[
+        str | None,
+        typer.Option(
+            "--company",
+            help="Link every record to this company: a domain (asserted first) or a record id.",
+            show_default=False,
+        ),
+    ] = None,
     api_key: ApiKeyOpt = None,
     base_url: BaseUrlOpt = None,
     config: ConfigOpt = None,
@@ -125,7 +165,10 @@ def import_command(
     options = ConnectionOptions(api_key, base_url, config, max_retries, debug)
     with reporting(options):
         settings = resolve_settings(options)
-        given = load_mapping(mapping) if mapping is not None else None
+        try:
+            given = load_mapping(mapping) if mapping is not None else None
+        except ValueError as exc:
+            raise CliError(str(exc), ExitStatus.USAGE) from None
         with ExitStack() as stack:
             progress = Progress(
                 TextColumn("rows"),
@@ -169,6 +212,7 @@ def import_command(
                             list=list_,
                             on_plan=on_plan,
                             on_progress=on_progress,
+                            company=company,
                         )
                     except KeyError as exc:
                         raise CliError(str(exc.args[0]), ExitStatus.NOT_FOUND) from None
@@ -198,7 +242,9 @@ def _finish(report: ImportReport) -> None:
 
 
 def export_command(
-    object: Annotated[str, typer.Argument(help="Object slug or id.")],
+    object: Annotated[
+        str, typer.Argument(help="Object or list, by slug or id.", metavar="OBJECT_OR_LIST")
+    ],
     format: Annotated[str, typer.Option("--format", "-f", help="csv or jsonl.")] = "csv",
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="File to write (default stdout).")
@@ -209,7 +255,8 @@ def export_command(
     max_retries: MaxRetriesOpt = None,
     debug: DebugOpt = False,
 ) -> None:
-    """Write every record of an object as CSV or JSON Lines, values flattened."""
+    """Write every record of an object, or every entry of a list with its record's values, as
+    CSV or JSON Lines, values flattened."""
     from ..workflows.exporter import FORMATS, export_records
 
     options = ConnectionOptions(api_key, base_url, config, max_retries, debug)

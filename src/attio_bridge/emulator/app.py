@@ -15,6 +15,7 @@ from starlette.types import Receive, Scope, Send
 from .control import control_routes
 from .http import RouteTable, build_routes, not_found_endpoint
 from .routes import activity, lists, meetings, objects, records, webhooks, workspace
+from .standins import standin_routes
 from .state import EmulatorConfig, EmulatorState
 
 
@@ -39,7 +40,9 @@ class EmulatorApp:
 def create_app(config: EmulatorConfig | None = None, **options: Any) -> EmulatorApp:
     """An emulator app; ``options`` are ``EmulatorConfig`` fields when no config is given."""
     state = EmulatorState(config or EmulatorConfig(**options))
-    routes: list[Route] = control_routes(state) + build_routes(state, route_tables())
+    routes: list[Route] = (
+        control_routes(state) + standin_routes(state) + build_routes(state, route_tables())
+    )
     starlette = Starlette(routes=routes)
     starlette.add_route(
         "/{path:path}", not_found_endpoint, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]

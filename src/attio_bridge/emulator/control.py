@@ -156,6 +156,7 @@ async def _reset(state: EmulatorState, request: Request) -> Any:
     size = _integer(body, "size", 0, 0) or 0
     seed = _integer(body, "random_seed", state.config.random_seed or 0, 0) or 0
     state.workspace = logged(state, "init", {}, state.new_workspace)
+    state.standins.reset()
     if dataset is not None:
         ws = state.workspace
         params = {"dataset": dataset, "size": size, "seed": seed}

@@ -322,14 +322,18 @@ def _sandbox(ws: Workspace) -> None:
     schema = ws.schema
     companies, people, deals = (schema.get_object(s) for s in ("companies", "people", "deals"))
 
+    _workflow_schema(ws, actor)
     company_ids: list[str] = []
-    for name, domain, categories, description in _COMPANIES:
+    for i, (name, domain, categories, description) in enumerate(_COMPANIES):
         values: dict[str, Any] = {
             "name": name,
             "domains": [domain],
             "categories": categories,
             "description": description,
         }
+        if i >= len(_COMPANIES) - 2:
+            # Two companies waiting for the enrichment example.
+            values["enrichment_status"] = "Pending"
         company_ids.append(ws.create_record(companies, values, actor).id)
 
     person_ids: list[str] = []
@@ -372,6 +376,32 @@ def _sandbox(ws: Workspace) -> None:
             actor,
         )
     _sandbox_activity(ws, company_ids, person_ids, actor)
+
+
+# What the README's workflow examples use: (object, slug, title, type, options).
+_WORKFLOW_ATTRIBUTES = (
+    ("deals", "close_date", "Close date", "date", ()),
+    ("deals", "probability", "Probability", "number", ()),
+    ("companies", "lead_status", "Lead status", "select", ("Hot", "Warm", "Cold")),
+    ("companies", "enrichment_status", "Enrichment status", "select",
+     ("Pending", "Enriched", "Not found")),
+)  # fmt: skip
+_DEAL_LISTS = (("Deal pipeline", "deal_pipeline"), ("Active deals", "active_deals"))
+
+
+def _workflow_schema(ws: Workspace, actor: dict[str, Any]) -> None:
+    """The attributes and lists the workflows (deal pipeline, qualification, stage automation,
+    enrichment) work with, so that the sandbox runs their examples as they are."""
+    schema = ws.schema
+    for object_slug, slug, title, type_, options in _WORKFLOW_ATTRIBUTES:
+        (attr,) = schema.create_attribute(
+            schema.get_object(object_slug),
+            {"api_slug": slug, "title": title, "type": type_, "description": None},
+        )
+        for option in options:
+            schema.add_option(attr, option)
+    for name, slug in _DEAL_LISTS:
+        schema.create_list(name, slug, "deals", "full-access", [], actor)
 
 
 def _sales_pipeline(ws: Workspace, actor: dict[str, Any]) -> ListDef:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from .delivery import DeliveryEngine
 from .http import RateBudget, jitter
 from .seed import apply_seed
+from .standins import Standins
 from .workspace import Workspace
 
 if TYPE_CHECKING:
@@ -55,6 +56,9 @@ class EmulatorConfig:
     webhook_retry_schedule: tuple[float, ...] = DEFAULT_RETRY_SCHEDULE
     webhook_timeout_s: float = 10.0
     random_seed: int | None = None
+    # Tokens the Slack and Drive stand-ins accept besides api_keys (see emulator/standins).
+    slack_tokens: list[str] = field(default_factory=lambda: ["xoxb-sandbox"])
+    google_tokens: list[str] = field(default_factory=lambda: ["ya29.sandbox"])
 
 
 @dataclass(slots=True)
@@ -186,6 +190,7 @@ class EmulatorState:
         )
         # Built before the first workspace, which new_workspace() attaches it to.
         self.deliveries = DeliveryEngine(config)
+        self.standins = Standins(config)  # Slack and Drive, beside the Attio workspace
         self.persistence: Persistence | None = None
         if config.database:
             from .persistence import Persistence

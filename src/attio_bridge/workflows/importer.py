@@ -1,4 +1,4 @@
-"""Bulk import of a CSV or JSON Lines file into an Attio object: ``import_file()``.
+"""Bulk import of a CSV or JSON Lines file into an Attio object or list: ``import_file()``.
 
 The file is read twice, row by row, and never held in memory:
 
@@ -6,13 +6,31 @@ The file is read twice, row by row, and never held in memory:
    checked before anything is written. Invalid rows are reported (``ImportReport.problems``)
    and never written; rows whose match key was already seen are duplicates, written once (the
    first occurrence wins). Records referenced by a unique value (a person's ``company`` from a
-   domain column) are collected, to be asserted before the rows that link to them.
-2. **write**: the referenced records, then each planned row, asserted (upsert on ``match``)
-   concurrently through ``run_bulk`` at the client's write budget. Assert is idempotent, so a
-   row written twice never makes a duplicate record.
+   domain column) are collected, to be asserted before the rows that link to them. What the
+   plan keeps per row is small and fixed: an 8-byte digest of its match key (for duplicates)
+   and, only for rows to leave out, the row number; never the row itself.
+2. **write**: the referenced records, then each planned row, concurrently through ``run_bulk``
+   at the client's write budget. Assert is idempotent, so a row written twice never makes a
+   duplicate record.
 
-With a list (``list=``), each record is also asserted as an entry of the list, with entry values
-from the columns mapped to the list's attributes (``"list:SLUG"`` in a mapping).
+Matching (``match``): on one unique attribute (``email_addresses``, ``domains``), each row is
+asserted (Attio's upsert). On a key Attio cannot assert on (an attribute that is not unique,
+such as a deal's ``name``, or several attributes together), each row is looked up with a
+records query (``$eq`` on every part of the key): one record found is updated, none means a
+create, several is a row failure naming them (nothing written). Rows with the same key are
+duplicates in the plan, so concurrent writes never race two creates of one key, and a re-run
+finds what the first run created.
+
+``OBJECT_OR_LIST``: ``object`` may name a list (slug or id). The rows are then upserted into the
+list's parent object and each record is asserted as an entry of the list (one entry per record,
+so a re-run adds none), with entry values from the columns mapped to the list's attributes. The
+same happens with ``list=`` beside an object. Guessing maps a column to the object's attribute
+first, else to the list's; a mapping file or a column header names a list attribute as
+``"list:SLUG"``.
+
+``company=`` (a domain, website or record id) links every row to that one company through the
+object's company reference (``company`` of people, ``associated_company`` of deals): a domain is
+asserted first (so the company exists), a record id must exist.
 
 Invalid rows: by default the valid rows are written and the invalid ones go to the failure
 file; with ``strict=True`` nothing at all is written when any row is invalid (all or nothing).
@@ -27,26 +45,32 @@ separated by ``;``. Row numbers count data rows from 1, blank lines not counted.
 
 The checkpoint (``FILE.attio-import.json`` by default) records the rows written, flushed
 atomically every few hundred rows and when the run ends, however it ends; a later run over the
-same file, object and match attribute skips them. A run that finishes with no failed write
-deletes its checkpoint. A row in flight when the process was killed (``kill -9``) may be
-written again on resume, which assert makes harmless.
+same file, object, match key, list and company skips them. A run that finishes with no failed
+write deletes its checkpoint. A row in flight when the process was killed (``kill -9``) may be
+written again on resume, which assert (or the search before a create) makes harmless.
 """
 
 from __future__ import annotations
 
+import asyncio
+import builtins
 import codecs
 import csv
 import functools
+import hashlib
 import json
 import os
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from ..client import NotFoundError
 from ..client._async.bulk import DEFAULT_CONCURRENCY, run_bulk
+from ..services._common import CompanyRef, company_ref
 from ..values import (
+    AttributeInfo,
     TargetSchema,
     ValuesError,
     WorkspaceSchema,
@@ -56,6 +80,7 @@ from ..values import (
 
 if TYPE_CHECKING:
     from ..client import AsyncAttioClient
+    from ..client.models import Record
 
 # Headers people use for standard attributes (normalised: lower case, words joined by "_").
 ALIASES: dict[str, str] = {
@@ -91,6 +116,8 @@ ALIASES: dict[str, str] = {
     "role": "job_title",
     "company_name": "name",
 }
+# Where an alias names an attribute the object lacks, the slugs tried next (a deal's company).
+ALIAS_ALTERNATES: dict[str, tuple[str, ...]] = {"company": ("associated_company",)}
 # Keys ``values`` folds into a personal-name attribute.
 _NAME_PARTS = ("first_name", "last_name", "full_name")
 CHECKPOINT_SUFFIX = ".attio-import.json"
@@ -100,6 +127,31 @@ LIST_PREFIX = "list:"
 MAX_PROBLEMS = 1000
 _FLUSH_EVERY = 200
 _FLUSH_SECONDS = 1.0
+# The match attribute when none is given, for the objects that have an obvious one.
+DEFAULT_MATCH = ("email_addresses", "domains")
+# For a key found through a search: per attribute type, the keys of an encoded value that
+# identify it and the filter property each is compared on with ``$eq``. Types left out
+# (location, actor references, interactions) cannot be matched on.
+KEY_PROPS: dict[str, dict[str, str]] = {
+    "text": {"value": "value"},
+    "number": {"value": "value"},
+    "rating": {"value": "value"},
+    "currency": {"currency_value": "currency_value"},
+    "date": {"value": "value"},
+    "timestamp": {"value": "value"},
+    "checkbox": {"value": "value"},
+    "personal-name": {"full_name": "full_name"},
+    "email-address": {"email_address": "email_address"},
+    "domain": {"domain": "domain"},
+    "phone-number": {"original_phone_number": "phone_number"},
+    "select": {"option": "option"},
+    "status": {"status": "status"},
+    "record-reference": {"target_object": "target_object", "target_record_id": "target_record_id"},
+}
+# Searches with the same filter take the same of this many locks (see ``upsert_by_search``).
+_SEARCH_STRIPES = 1024
+# Slugs tried first for the company reference that ``company=`` fills.
+_COMPANY_SLUGS = ("company", "associated_company")
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,9 +167,12 @@ class ImportReport:
     """What an import planned and did."""
 
     object: str
-    match: str
+    match: str  # the match attributes, joined with ", "
     mapping: dict[str, str]
     unmapped: list[str]
+    search: bool = False  # the key is found through a records query, not asserted
+    list_slug: str | None = None  # each record is also an entry of this list
+    company: str | None = None  # every row is linked to this company (as given)
     rows: int = 0
     to_write: int = 0  # creates and updates together
     already_done: int = 0  # written by an earlier run (checkpoint)
@@ -126,6 +181,9 @@ class ImportReport:
     linked: int = 0  # referenced records asserted first (companies of people)
     written: int = 0
     failed: int = 0
+    # Rows to write without a value for a required attribute, by attribute: each can update a
+    # record that exists, and fails where it would create one.
+    lacking_required: dict[str, int] = field(default_factory=dict)
     dry_run: bool = False
     aborted: bool = False  # stopped before the end: strict mode with invalid rows, max_writes
     problems: list[RowProblem] = field(default_factory=list)
@@ -244,10 +302,13 @@ def guess_mapping(target: TargetSchema, headers: list[str]) -> tuple[dict[str, s
     for header in headers:
         key = _norm(header)
         slug = key if key in writable else by_title.get(key)
-        if slug is None:
-            alias = ALIASES.get(key)
-            if alias in writable or (alias in _NAME_PARTS and has_name):
+        if slug is None and key in ALIASES:
+            alias = ALIASES[key]
+            if alias in _NAME_PARTS and has_name:
                 slug = alias
+            else:
+                candidates = (alias, *ALIAS_ALTERNATES.get(alias, ()))
+                slug = next((c for c in candidates if c in writable), None)
         if slug is None or slug in mapping.values():
             unmapped.append(header)
         else:
@@ -256,8 +317,12 @@ def guess_mapping(target: TargetSchema, headers: list[str]) -> tuple[dict[str, s
 
 
 def load_mapping(path: Path) -> dict[str, str]:
-    """A mapping file: a JSON object ``{column: attribute slug}``."""
-    data = json.loads(path.read_text(encoding="utf-8"))
+    """A mapping file: a JSON object ``{column: attribute slug}``; ``ValueError`` naming the
+    file when it is not one."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as exc:  # not JSON, or not UTF-8
+        raise ValueError(f"{path} is not a JSON mapping file ({exc})") from None
     if not isinstance(data, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in data.items()
     ):
@@ -283,7 +348,8 @@ def _row_data(target: TargetSchema, mapping: Mapping[str, str], row: Mapping[str
 class _Encoded:
     values: dict[str, Any]
     entry_values: dict[str, Any]
-    key: str  # the match attribute's values, as JSON
+    key: str  # the match attributes' values, as JSON
+    lacking: tuple[str, ...] = ()  # required attributes without a value: it can only update
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,9 +359,10 @@ class _RowEncoder:
     schema: WorkspaceSchema
     target: TargetSchema
     mapping: Mapping[str, str]  # to the object's attributes
-    match: str
+    match: tuple[str, ...]
     list_target: TargetSchema | None = None
     entry_mapping: Mapping[str, str] = field(default_factory=dict)  # to the list's
+    fixed: Mapping[str, Any] = field(default_factory=dict)  # encoded values of every row
 
     def encode(self, row: Mapping[str, Any]) -> _Encoded | str:
         """The encoded row, or why it is invalid."""
@@ -306,6 +373,7 @@ class _RowEncoder:
         except ValuesError as exc:
             values = {}
             problems += exc.problems
+        values.update(self.fixed)
         entry_values: dict[str, Any] = {}
         if self.list_target is not None:
             try:
@@ -315,22 +383,245 @@ class _RowEncoder:
                 problems += exc.problems
         if problems:
             return "; ".join(str(p) for p in problems)
-        key = values.get(self.match)
-        if not key:
-            return f"no value for the match attribute {self.match!r}"
-        return _Encoded(values, entry_values, json.dumps(key, sort_keys=True))
+        missing = [m for m in self.match if not values.get(m)]
+        if missing:
+            return f"no value for the match attribute {', '.join(map(repr, missing))}"
+        if len(self.match) == 1:
+            key = json.dumps(values[self.match[0]], sort_keys=True)
+        else:
+            key = json.dumps([values[m] for m in self.match], sort_keys=True)
+        lacking = tuple(r for r in required_attributes(self.target) if values.get(r) in (None, []))
+        return _Encoded(values, entry_values, key, lacking)
 
 
-def _references(values: Mapping[str, Any]) -> Iterator[tuple[str, str, str]]:
-    """``(object, unique attribute, JSON of its values)`` of each reference by unique value."""
+def required_attributes(target: TargetSchema) -> tuple[str, ...]:
+    """The attributes a new record of ``target`` must be given (Attio's ``missing_value``)."""
+    return tuple(
+        a.slug
+        for a in target.attributes.values()
+        if a.is_required and a.is_writable and not a.has_default and not a.is_archived
+    )
+
+
+def _digest(key: str) -> int:
+    """An 8-byte digest of a match key: what the plan keeps per row to find duplicates.
+
+    A set of these takes a fraction of the keys themselves at 100,000 rows; two different keys
+    share a digest with odds of about 1 in 10^9 at that size (they would be taken for duplicates).
+    """
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big")
+
+
+Reference = tuple[str, str, str]  # (object, unique attribute, JSON of its values)
+
+
+def _reference_of(item: Any) -> Reference | None:
+    """The reference by unique value an encoded value is, if it is one."""
+    if isinstance(item, dict) and "target_object" in item and "target_record_id" not in item:
+        rest = [k for k in item if k != "target_object"]
+        if len(rest) == 1:
+            by = rest[0]
+            return item["target_object"], by, json.dumps(item[by], sort_keys=True)
+    return None
+
+
+def _references(values: Mapping[str, Any]) -> Iterator[Reference]:
+    """Each reference by unique value among ``values``."""
     for value in values.values():
-        items = value if isinstance(value, list) else [value]
-        for item in items:
-            if isinstance(item, dict) and "target_object" in item:
-                rest = [k for k in item if k not in ("target_object", "target_record_id")]
-                if len(rest) == 1 and "target_record_id" not in item:
-                    by = rest[0]
-                    yield item["target_object"], by, json.dumps(item[by], sort_keys=True)
+        for item in value if isinstance(value, list) else [value]:
+            ref = _reference_of(item)
+            if ref is not None:
+                yield ref
+
+
+def _key_filter(attrs: Sequence[AttributeInfo], values: Mapping[str, Any]) -> dict[str, Any]:
+    """A records filter matching ``values`` of ``attrs`` with ``$eq`` (every value of each)."""
+    parts = []
+    for attr in attrs:
+        value = values[attr.slug]
+        for item in value if isinstance(value, list) else [value]:
+            props = KEY_PROPS[attr.type]
+            cond = {props[k]: {"$eq": v} for k, v in item.items() if k in props}
+            parts.append({attr.slug: cond})
+    return parts[0] if len(parts) == 1 else {"$and": parts}
+
+
+def _describe_key(attrs: Sequence[AttributeInfo], values: Mapping[str, Any]) -> str:
+    """``name "Big deal" and associated_company "<id>"``: the key as the search compared it."""
+    parts = []
+    for attr in attrs:
+        value = values[attr.slug]
+        props = KEY_PROPS[attr.type]
+        shown = [
+            v
+            for item in (value if isinstance(value, list) else [value])
+            for k, v in item.items()
+            if k in props and k != "target_object"
+        ]
+        parts.append(f"{attr.slug} " + " ".join(json.dumps(v, default=str) for v in shown))
+    return " and ".join(parts)
+
+
+class AmbiguousMatch(Exception):
+    """Several records match a row's key: the row is not written (which one would it be?)."""
+
+
+class MissingRequired(Exception):
+    """A row that matches no record and lacks a value a new record must have."""
+
+
+# -- resolving what the caller named -------------------------------------------------------------
+def resolve_targets(
+    schema: WorkspaceSchema, object: str, list: str | None
+) -> tuple[TargetSchema, TargetSchema | None]:
+    """The object the rows go to and the list they are added to, if any: ``object`` names an
+    object or a list (then the rows go to its parent object). ``KeyError`` for a name that is
+    neither, ``ValueError`` for a list of another object."""
+    named = schema.target(object)
+    if named.kind == "list":
+        if list is not None and schema.target(list, "list").slug != named.slug:
+            raise ValueError(f"import into list {named.slug!r} takes no second list ({list!r})")
+        assert named.parent_object is not None
+        return schema.target(named.parent_object, "object"), named
+    list_target = schema.target(list, "list") if list is not None else None
+    if list_target is not None and list_target.parent_object != named.slug:
+        raise ValueError(
+            f"list {list_target.slug!r} holds {list_target.parent_object}, not {named.slug}"
+        )
+    return named, list_target
+
+
+def match_attributes(
+    target: TargetSchema, match: str | Sequence[str] | None
+) -> tuple[list[AttributeInfo], bool]:
+    """The attributes of the match key and whether it is found through a search (``True``
+    unless it is one unique attribute, which Attio asserts on). ``KeyError`` for an attribute
+    ``target`` does not have, ``ValueError`` for one that cannot be matched on or no key."""
+    given = [match] if isinstance(match, str) else list(match or ())
+    # "name,associated_company" is read as two attributes (slugs hold no commas).
+    names = [n.strip() for m in given for n in m.split(",") if n.strip()]
+    matchable = [
+        a.slug
+        for a in target.attributes.values()
+        if a.type in KEY_PROPS and a.is_writable and not a.is_archived
+    ]
+    if not names:
+        names = [m for m in DEFAULT_MATCH if m in matchable][:1]
+        if not names:
+            raise ValueError(
+                f"say what identifies a {target.slug} record: match on one or more of its "
+                f"attributes (--match ATTRIBUTE), e.g. one of {', '.join(matchable)}"
+            )
+    attrs: list[AttributeInfo] = []
+    for name in dict.fromkeys(names):
+        attr = target.attribute(name)
+        if attr is None or attr.is_archived:
+            raise KeyError(
+                f"{target.slug} has no attribute {name!r} to match on; "
+                f"use one of {', '.join(matchable)}"
+            )
+        if attr.slug not in matchable:
+            why = "read-only" if not attr.is_writable else f"of type {attr.type}"
+            raise ValueError(
+                f"cannot match {target.slug} records on {attr.slug!r} ({why}); "
+                f"use one of {', '.join(matchable)}"
+            )
+        attrs.append(attr)
+    return attrs, not (len(attrs) == 1 and attrs[0].is_unique)
+
+
+def company_attribute(target: TargetSchema) -> AttributeInfo:
+    """The attribute of ``target`` that links a record to a company (``company``,
+    ``associated_company``, else the one writable reference to companies); ``ValueError`` if
+    there is none."""
+    found = [
+        a
+        for a in target.attributes.values()
+        if a.type == "record-reference"
+        and a.allowed_targets == ("companies",)
+        and a.is_writable
+        and not a.is_archived
+    ]
+    for slug in _COMPANY_SLUGS:
+        for a in found:
+            if a.slug == slug:
+                return a
+    if len(found) != 1:
+        raise ValueError(
+            f"{target.slug} records have no single company attribute to link to, so "
+            "--company cannot be used; map a column to the attribute instead"
+        )
+    return found[0]
+
+
+async def company_value(client: AsyncAttioClient, attr: AttributeInfo, company: str) -> Any:
+    """The encoded value linking to ``company`` (a domain, website or record id). A record id
+    must exist (``KeyError`` if not); a domain is a reference by unique value, asserted before
+    the rows. ``ValueError`` when ``company`` is neither."""
+    ref = company_ref("company", company)
+    item: dict[str, Any]
+    if not isinstance(ref, CompanyRef):
+        raise ValueError(
+            f"--company {company!r} is neither a company record id nor a domain: "
+            'pass e.g. "acme.com" or the id of an existing company'
+        )
+    if ref.record_id is not None:
+        try:
+            await client.records.get("companies", ref.record_id)
+        except NotFoundError:
+            raise KeyError(
+                f"no company has record id {ref.record_id!r}: pass the id of an existing "
+                "company, or its domain (which creates it if missing)"
+            ) from None
+        item = {"target_object": "companies", "target_record_id": ref.record_id}
+    else:
+        item = {"target_object": "companies", "domains": [{"domain": ref.domain}]}
+    return [item] if attr.is_multiselect else item
+
+
+def _mappings(
+    target: TargetSchema,
+    list_target: TargetSchema | None,
+    headers: list[str],
+    mapping: Mapping[str, str] | None,
+    taken: str | None,
+) -> tuple[dict[str, str], dict[str, str], list[str]]:
+    """``(columns -> object attributes, columns -> list attributes, unmapped columns)``:
+    guessed, or from ``mapping``. ``taken`` is an attribute set for every row (``company=``):
+    a guess leaves it to that, a given mapping naming it is a ``ValueError``."""
+    entry_mapping: dict[str, str] = {}
+    if mapping is None:
+        plain = headers
+        if list_target is not None:
+            # A "list:SLUG" header (as an export of a list writes on a clash) names a list
+            # attribute outright.
+            for h in headers:
+                slug = h.removeprefix(LIST_PREFIX)
+                if h.startswith(LIST_PREFIX) and list_target.attribute(slug) is not None:
+                    entry_mapping[h] = slug
+            plain = [h for h in headers if h not in entry_mapping]
+        chosen, unmapped = guess_mapping(target, plain)
+        if taken is not None:
+            unmapped += [c for c, s in chosen.items() if s == taken]
+            chosen = {c: s for c, s in chosen.items() if s != taken}
+        if list_target is not None:
+            guessed, unmapped = guess_mapping(list_target, unmapped)
+            entry_mapping |= guessed
+        return chosen, entry_mapping, unmapped
+    given = {c: s for c, s in mapping.items() if c in headers}
+    chosen = {c: s for c, s in given.items() if not s.startswith(LIST_PREFIX)}
+    for column, slug in chosen.items():
+        if slug == taken:
+            raise ValueError(
+                f"the mapping sends column {column!r} to {slug}, which --company sets for every "
+                "row: drop one of them"
+            )
+    if list_target is not None:
+        entry_mapping = {
+            c: s.removeprefix(LIST_PREFIX) for c, s in given.items() if s.startswith(LIST_PREFIX)
+        }
+    unmapped = [h for h in headers if h not in chosen and h not in entry_mapping]
+    return chosen, entry_mapping, unmapped
 
 
 # -- checkpoint ----------------------------------------------------------------------------------
@@ -424,7 +715,7 @@ async def import_file(
     object: str,
     path: Path,
     *,
-    match: str,
+    match: str | Sequence[str] | None = None,
     mapping: Mapping[str, str] | None = None,
     fmt: str | None = None,
     dry_run: bool = False,
@@ -437,50 +728,57 @@ async def import_file(
     list: str | None = None,
     on_plan: Callable[[ImportReport], None] | None = None,
     on_progress: Callable[[int, int], None] | None = None,
+    company: str | None = None,
 ) -> ImportReport:
     """Upsert the rows of ``path`` (CSV or JSON Lines) into ``object``, matching on ``match``.
+
+    ``object``: an object, or a list (slug or id), whose parent object takes the rows and which
+    takes each record as an entry. ``match``: one attribute slug or several (a key, also as
+    ``"name, associated_company"``); one unique attribute is asserted on, any other key is
+    found through a records query (see the module docstring). Without it, ``email_addresses``
+    or ``domains`` when the object has them.
 
     ``mapping`` ({column: slug}) replaces the guessed one. ``on_plan`` sees the report once the
     file is checked, before any write; ``on_progress(done, total)`` after each row written or
     failed. ``max_writes`` stops after that many rows have been started, as an interruption
     would (the checkpoint keeps them): a test hook, and a way to import a file in slices.
-    Failed and invalid rows go to ``failures`` (default ``FILE.failed.csv``). Raises
-    ``KeyError`` for an unknown object or list and ``ValueError`` for a match attribute that
-    is not unique or a list of another object.
+    Failed and invalid rows go to ``failures`` (default ``FILE.failed.csv``).
 
     ``list``: each imported record is also asserted as an entry of that list, with entry
     values from the columns mapped to the list's attributes (guessed from the columns the
-    object did not take, or given in ``mapping`` as ``"list:SLUG"``).
+    object did not take, or given in ``mapping`` as ``"list:SLUG"``). ``company``: a domain,
+    website or record id every row is linked to (see ``company_value``).
+
+    Raises ``KeyError`` for an unknown object, list, match attribute or company record id, and
+    ``ValueError`` for a key that cannot be matched on, a list of another object or a
+    ``company`` the object cannot link to; all before anything is written.
     """
     schema = await load_schema_async(client)
-    target = schema.target(object, "object")
-    attr = target.attribute(match)
-    if attr is None or not attr.is_unique:
-        uniques = ", ".join(a.slug for a in target.unique_attributes()) or "none"
-        raise ValueError(f"{match!r} is not a unique attribute of {target.slug} ({uniques})")
-    match = attr.slug
-    list_target = schema.target(list, "list") if list is not None else None
-    if list_target is not None and list_target.parent_object != target.slug:
-        raise ValueError(f"list {list_target.slug!r} holds {list_target.parent_object}")
+    target, list_target = resolve_targets(schema, object, list)
+    match_attrs, search = match_attributes(target, match)
+    match_slugs = tuple(a.slug for a in match_attrs)
+    fixed: dict[str, Any] = {}
+    taken = None
+    if company is not None:
+        company_attr = company_attribute(target)
+        taken = company_attr.slug
+        fixed[taken] = await company_value(client, company_attr, company)
     headers = read_headers(path, fmt)
-    entry_mapping: dict[str, str] = {}
-    if mapping is None:
-        chosen, unmapped = guess_mapping(target, headers)
-        if list_target is not None:
-            entry_mapping, unmapped = guess_mapping(list_target, unmapped)
-    else:
-        given = {c: s for c, s in mapping.items() if c in headers}
-        chosen = {c: s for c, s in given.items() if not s.startswith(LIST_PREFIX)}
-        if list_target is not None:
-            entry_mapping = {
-                c: s.removeprefix(LIST_PREFIX)
-                for c, s in given.items()
-                if s.startswith(LIST_PREFIX)
-            }
-        unmapped = [h for h in headers if h not in chosen and h not in entry_mapping]
-    encoder = _RowEncoder(schema, target, chosen, match, list_target, entry_mapping)
+    chosen, entry_mapping, unmapped = _mappings(target, list_target, headers, mapping, taken)
+    encoder = _RowEncoder(
+        schema, target, chosen, match_slugs, list_target, entry_mapping, fixed=fixed
+    )
     shown = chosen | {c: LIST_PREFIX + s for c, s in entry_mapping.items()}
-    report = ImportReport(target.slug, match, shown, unmapped, dry_run=dry_run)
+    report = ImportReport(
+        target.slug,
+        ", ".join(match_slugs),
+        shown,
+        unmapped,
+        search=search,
+        list_slug=list_target.slug if list_target else None,
+        company=company,
+        dry_run=dry_run,
+    )
     report.failures_path = failures or path.with_name(path.name + ".failed.csv")
     report.checkpoint_path = checkpoint or path.with_name(path.name + CHECKPOINT_SUFFIX)
     stat = path.stat()
@@ -488,29 +786,31 @@ async def import_file(
         "file": path.name,
         "size": stat.st_size,
         "object": target.slug,
-        "match": match,
-        "list": list_target.slug if list_target else None,
+        "match": report.match,
+        "list": report.list_slug,
     }
+    if company is not None:
+        identity["company"] = company
     state = Checkpoint(report.checkpoint_path, identity)
 
-    # Pass 1: check every row; keep only match keys, row numbers and references.
-    seen: set[str] = set()
-    refs: set[tuple[str, str, str]] = set()
+    # Pass 1: check every row; keep only digests of match keys, row numbers left out and
+    # references.
+    seen: set[int] = set()
+    refs: set[Reference] = set(_references(fixed))
     failed = _FailureFile(report.failures_path, headers)
-    invalid_rows: set[int] = set()
-    skip: set[int] = set()  # duplicates and rows done by an earlier run
+    skip: set[int] = set()  # invalid, duplicates and rows done by an earlier run
     for number, row in iter_rows(path, fmt):
         report.rows += 1
         encoded = encoder.encode(row)
         if isinstance(encoded, str):
             report.invalid += 1
-            invalid_rows.add(number)
+            skip.add(number)
             if len(report.problems) < MAX_PROBLEMS:
                 report.problems.append(RowProblem(number, encoded))
             if not dry_run:
                 failed.add(number, row, encoded)
             continue
-        key = encoded.key
+        key = _digest(encoded.key)
         if key in seen:
             report.duplicates += 1
             skip.add(number)
@@ -521,6 +821,8 @@ async def import_file(
             skip.add(number)
             continue
         report.to_write += 1
+        for slug in encoded.lacking:
+            report.lacking_required[slug] = report.lacking_required.get(slug, 0) + 1
         if link:
             refs.update(_references(encoded.values))
     seen.clear()
@@ -534,12 +836,74 @@ async def import_file(
         return report
 
     # Pass 2: referenced records first (they must exist to be linked to), then the rows.
+    ordered = sorted(refs)
     ref_calls = [
         functools.partial(client.records.assert_record, obj, by, {by: json.loads(items)})
-        for obj, by, items in sorted(refs)
+        for obj, by, items in ordered
     ]
     # A reference that fails here is not fatal: the rows linking to it fail with Attio's reason.
-    await run_bulk(ref_calls, concurrency=concurrency)
+    asserted = await run_bulk(ref_calls, concurrency=concurrency)
+    # The ids of the referenced records, for search keys that hold a reference.
+    ref_ids = {
+        ref: result.value.id.record_id
+        for ref, result in zip(ordered, asserted, strict=True)
+        if result.value is not None
+    }
+
+    async def record_id_of(ref: Reference) -> str:
+        """The id of the record ``ref`` names (asserted above, else looked up once)."""
+        if ref not in ref_ids:
+            obj, by, items = ref
+            attr = schema.target(obj, "object").attribute(by)
+            if attr is None or attr.type not in KEY_PROPS:
+                raise ValueError(f"cannot look up {obj} by {by}")
+            flt = _key_filter([attr], {by: json.loads(items)})
+            found = await client.records.query(obj, filter=flt, limit=1)
+            if not found:
+                raise ValueError(f"no {obj} record has {by} {items}")
+            ref_ids[ref] = found[0].id.record_id
+        return ref_ids[ref]
+
+    stripes: dict[int, asyncio.Lock] = {}
+
+    async def upsert_by_search(values: dict[str, Any], lacking: tuple[str, ...]) -> Record:
+        """Update the one record whose key is ``values``', or create it if there is none.
+
+        Rows with equal keys are duplicates in the plan, but two keys can differ as written and
+        still search alike (a company by domain in one row, by record id in the next): the
+        search and the create run under a lock chosen by the filter, so the second waits and
+        finds what the first created. Striped, so the locks stay few whatever the file's size.
+        """
+        for slug in match_slugs:
+            value = values[slug]
+            items = []
+            for item in value if isinstance(value, builtins.list) else [value]:
+                ref = _reference_of(item)
+                if ref is not None:
+                    item = {"target_object": ref[0], "target_record_id": await record_id_of(ref)}
+                items.append(item)
+            values[slug] = items if isinstance(value, builtins.list) else items[0]
+        flt = _key_filter(match_attrs, values)
+        stripe = _digest(json.dumps(flt, sort_keys=True, default=str)) % _SEARCH_STRIPES
+        async with stripes.setdefault(stripe, asyncio.Lock()):
+            found = await client.records.query(target.slug, filter=flt, limit=2)
+            if len(found) > 1:
+                raise AmbiguousMatch(
+                    f"several records of {target.slug} match "
+                    f"{_describe_key(match_attrs, values)}; nothing written: merge them in "
+                    "Attio or match on more attributes"
+                )
+            if not found:
+                if lacking:
+                    # Attio would refuse it (missing_value): say so without sending it.
+                    raise MissingRequired(
+                        f"no record of {target.slug} matches "
+                        f"{_describe_key(match_attrs, values)}, and a new one needs "
+                        f"{', '.join(lacking)} (required): give the row a value for it"
+                    )
+                return await client.records.create(target.slug, values)
+        # The record exists: updating it needs no lock.
+        return await client.records.update(target.slug, found[0].id.record_id, values)
 
     progress = [0]
 
@@ -548,7 +912,12 @@ async def import_file(
         try:
             if isinstance(encoded, str):  # the file changed since pass 1
                 raise ValueError(encoded)
-            record = await client.records.assert_record(target.slug, match, encoded.values)
+            if search:
+                record = await upsert_by_search(encoded.values, encoded.lacking)
+            else:
+                record = await client.records.assert_record(
+                    target.slug, match_slugs[0], encoded.values
+                )
             if list_target is not None:
                 await client.entries.assert_entry(
                     list_target.slug,
@@ -569,7 +938,7 @@ async def import_file(
     def calls() -> Iterator[Callable[[], Any]]:
         started = 0
         for number, row in iter_rows(path, fmt):
-            if number in skip or number in invalid_rows:
+            if number in skip:
                 continue
             if max_writes is not None and started >= max_writes:
                 report.aborted = True

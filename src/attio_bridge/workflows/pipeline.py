@@ -63,12 +63,14 @@ def run_deal_pipeline(
     *,
     due: date | datetime | None = None,
     owner: str | None = None,
+    task_content: str | None = None,
 ) -> DealPipelineResult:
     """Create the deal ``name`` (``value``, ``stage`` by title, ``close_date``, the company of
-    ``company_domain``, asserted), add it to the list ``list_slug``, create a task "Follow up on
-    {name}" for ``task_assignee_email`` due ``due`` (default: the next business day) and a note
-    "Deal context: {name}" holding ``context_markdown``. The deal's owner is ``owner`` (a
-    member email), by default the task's assignee.
+    ``company_domain``, asserted), add it to the list ``list_slug``, create a task
+    ``task_content`` (default: "Follow up on {name}") for ``task_assignee_email`` due ``due``
+    (default: the next business day) and a note "Deal context: {name}" holding
+    ``context_markdown``. The deal's owner is ``owner`` (a member email), by default the task's
+    assignee.
 
     Running it again finds the deal, entry, task and note made before and creates none of them
     twice (``created`` lists what this run made). Bad values raise ``ValuesError`` before the
@@ -94,7 +96,7 @@ def run_deal_pipeline(
     entry = services.lists.assert_entry(list_slug, deal)
     if not entries:
         created.append("entry")
-    content = f"Follow up on {name}"
+    content = task_content or f"Follow up on {name}"
     task, new_task = ensure_task(
         services,
         "deals",

@@ -1,0 +1,192 @@
+"""``attio-bridge enrich OBJECT``: a thin wrapper of ``workflows.enrich.enrich_records``.
+
+The records are those of ``--list SLUG``, those whose ``--status-attribute SLUG`` is
+``--pending`` (default "Pending"), or the list's pending ones when both are given. The data
+comes from ``--provider-file FILE`` (CSV, JSON array or JSON Lines) found by ``--key domain``
+or ``--key email``; ``--mapping FILE`` (a JSON object ``{"field": "attribute slug"}``)
+replaces the mapping guessed from the field names. Each record found is set to ``--done``
+(default "Enriched"), each the file does not know to ``--not-found`` (default "Not found";
+``--not-found ""`` leaves it pending). ``--dry-run`` prints what would change and sends no
+write; ``--json`` prints the report as JSON.
+
+Exit status: 0 when every record went through, 5 (VALIDATION) when some provider values were
+invalid and left out, 1 when some records failed (their reasons are in the report); bad input
+(a missing file, an unknown attribute or option, no selection) is one error line, before
+anything is written.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from ._common import (
+    ApiKeyOpt,
+    BaseUrlOpt,
+    CliError,
+    ConfigOpt,
+    ConnectionOptions,
+    DebugOpt,
+    ExitStatus,
+    MaxRetriesOpt,
+    reporting,
+)
+from ._run import JsonOpt, Run, emit_json, print_table, session
+
+if TYPE_CHECKING:
+    from ..workflows.enrich import EnrichmentReport, FileProvider
+
+# The workflow plans every record before writing, so a dry run shows all of them, not one request.
+DryRunOpt = Annotated[
+    bool, typer.Option("--dry-run", help="Print what would change, and write nothing.")
+]
+
+
+def _provider(path: Path | None, key: str, column: str | None) -> FileProvider:
+    """The file provider, or a usage error naming what is wrong with the file."""
+    from ..workflows.enrich import KEYS, FileProvider
+
+    if path is None:
+        raise CliError("no provider: pass --provider-file FILE (CSV or JSON)", ExitStatus.USAGE)
+    if key not in KEYS:
+        raise CliError(f"--key must be {' or '.join(KEYS)}, not {key!r}", ExitStatus.USAGE)
+    if not path.is_file():
+        raise CliError(f"provider file not found: {path}", ExitStatus.USAGE)
+    try:
+        return FileProvider(path, key=key, column=column)
+    except ValueError as exc:
+        raise CliError(f"provider file {path}: {exc}", ExitStatus.USAGE) from None
+
+
+def _mapping(path: Path | None) -> dict[str, str] | None:
+    from ..workflows.importer import load_mapping
+
+    if path is None:
+        return None
+    if not path.is_file():
+        raise CliError(f"mapping file not found: {path}", ExitStatus.USAGE)
+    try:
+        return load_mapping(path)
+    except ValueError as exc:
+        raise CliError(f"mapping file {path}: {exc}", ExitStatus.USAGE) from None
+
+
+def _print(report: EnrichmentReport) -> None:
+    rows = []
+    for r in report.results:
+        problems = r.reason or "; ".join(r.invalid)
+        rows.append(
+            (
+                r.record_id,
+                ", ".join(r.keys),
+                r.outcome,
+                ", ".join(r.changes),
+                ", ".join(r.kept),
+                r.status or "",
+                problems,
+            )
+        )
+    title = f"Enrichment of {report.object} from {report.provider}"
+    if report.dry_run:
+        title += " (dry run)"
+    columns = ("record_id", "key", "outcome", "set", "kept", "status", "problems")
+    print_table(title, columns, rows)
+    counts = report.counts()
+    typer.echo(
+        f"enriched: {counts['enriched']}, unchanged: {counts['unchanged']}, "
+        f"not found: {counts['not_found']}, failed: {counts['failed']}, "
+        f"with invalid values: {report.invalid}"
+    )
+    if report.dry_run:
+        typer.echo("dry run: nothing was written", err=True)
+
+
+def enrich_command(
+    object: Annotated[str, typer.Argument(help="Object slug (companies, people, ...).")],
+    provider_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--provider-file", help="CSV, JSON or JSON Lines file of data.", show_default=False
+        ),
+    ] = None,
+    key: Annotated[str, typer.Option("--key", help="Find records by: domain or email.")] = "domain",
+    key_column: Annotated[
+        str | None,
+        typer.Option("--key-column", help="The file's key column (default: guessed from --key)."),
+    ] = None,
+    list_: Annotated[
+        str | None,
+        typer.Option("--list", help="Enrich the records of this list.", show_default=False),
+    ] = None,
+    status_attribute: Annotated[
+        str | None,
+        typer.Option(
+            "--status-attribute",
+            help="Status or select attribute: pending records are enriched, then marked.",
+            show_default=False,
+        ),
+    ] = None,
+    pending: Annotated[str, typer.Option("--pending", help="Status of records to do.")] = "Pending",
+    done: Annotated[str, typer.Option("--done", help="Status once enriched.")] = "Enriched",
+    not_found: Annotated[
+        str,
+        typer.Option("--not-found", help='Status when the file has nothing ("": leave pending).'),
+    ] = "Not found",
+    mapping: Annotated[
+        Path | None,
+        typer.Option(
+            "--mapping", help='JSON file {"field": "slug"} replacing the guess.', show_default=False
+        ),
+    ] = None,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace values the records already hold.")
+    ] = False,
+    dry_run: DryRunOpt = False,
+    json_: JsonOpt = False,
+    api_key: ApiKeyOpt = None,
+    base_url: BaseUrlOpt = None,
+    config: ConfigOpt = None,
+    max_retries: MaxRetriesOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Enrich records from a data file: set the values found, note the source, mark them."""
+    from ..services import Services
+    from ..workflows.enrich import Selection, enrich_records
+
+    options = ConnectionOptions(api_key, base_url, config, max_retries, debug)
+    run = Run(json=json_, dry_run=dry_run)
+    # Local input first: a bad file is reported before anything is asked of Attio.
+    with reporting(options):
+        if list_ is None and status_attribute is None:
+            raise CliError(
+                "nothing selects the records: pass --list SLUG, --status-attribute SLUG or both",
+                ExitStatus.USAGE,
+            )
+        provider = _provider(provider_file, key, key_column)
+        given = _mapping(mapping)
+    selection = Selection(list_, status_attribute, pending, done, not_found or None)
+    with session(options, run) as client:
+        try:
+            report = enrich_records(
+                Services(client),
+                object=object,
+                provider=provider,
+                selection=selection,
+                mapping=given,
+                overwrite=overwrite,
+                dry_run=dry_run,
+            )
+        except KeyError as exc:
+            raise CliError(str(exc.args[0]), ExitStatus.NOT_FOUND) from None
+        except ValueError as exc:
+            raise CliError(str(exc), ExitStatus.USAGE) from None
+        if json_:
+            emit_json(report.to_dict())
+        else:
+            _print(report)
+        if report.counts()["failed"]:
+            raise typer.Exit(ExitStatus.ERROR)
+        if report.invalid:
+            raise typer.Exit(ExitStatus.VALIDATION)

@@ -1,0 +1,733 @@
+"""``attio-bridge meeting|deals|qualify|automate``: thin wrappers of the sales workflows.
+
+- ``meeting TARGET`` writes a meeting note (``workflows.meeting.record_meeting_note``) on a
+  company (by domain), a person (by email), a record (id with ``--object``) or an Attio URL;
+- ``deals create|advance|move`` run the deal pipeline (``workflows.pipeline``);
+- ``qualify FORM.json --rules RULES`` scores and qualifies a lead (``workflows.qualify``, rules
+  from a file: ``workflows.scoring_rules``);
+- ``automate deals`` advances the deals of a stage that are active and complete
+  (``workflows.automation.advance_stale_deals``).
+
+Every write takes ``--dry-run``: the reads are sent and the command stops at its first write,
+printing it (a workflow writes several times; the first shows where it starts). ``automate
+deals --dry-run`` lists the deals that would change. Inputs are checked before the first write:
+the target record, the lists, the rules file, the form; the workflows' own errors (an unknown
+member, a meeting in the future) are one line, exit 5.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ..client.models import Note, Record, Task
+from ..services import Services
+from ..services._common import is_record_id
+from ..services.urls import APP_HOST, AttioUrlKind, parse_url, record_noun
+from ..values import decode_entry, decode_record, domain_from
+from ..workflows.automation import advance_stale_deals
+from ..workflows.meeting import record_meeting_note
+from ..workflows.pipeline import advance_deal, move_between_lists, run_deal_pipeline
+from ..workflows.qualify import qualify_lead, score_form
+from ..workflows.scoring_rules import RulesFile, RulesFileError, load_rules_file
+from ._common import (
+    ApiKeyOpt,
+    BaseUrlOpt,
+    CliError,
+    ConfigOpt,
+    ConnectionOptions,
+    DebugOpt,
+    ExitStatus,
+    MaxRetriesOpt,
+    reporting,
+)
+from ._run import (
+    DryRunOpt,
+    DryRunStop,
+    JsonOpt,
+    Run,
+    SetOpt,
+    ValuesOpt,
+    emit_json,
+    print_dry_run,
+    print_fields,
+    print_table,
+    read_text,
+    require,
+    session,
+    show,
+    values_from,
+)
+from .activity import parse_due
+
+
+def _group(name: str, help: str) -> typer.Typer:
+    return typer.Typer(name=name, help=help, no_args_is_help=True, pretty_exceptions_enable=False)
+
+
+deals_app = _group("deals", "The deal pipeline: create a deal with its list entry, task and note.")
+automate_app = _group("automate", "Automations that update many records at once.")
+
+
+# -- shared --------------------------------------------------------------------------------------
+@contextmanager
+def _workflow_errors() -> Iterator[None]:
+    """A rules file's errors as one-line usage errors (``reporting`` knows the client's, the
+    values' and the services' errors, not these)."""
+    try:
+        yield
+    except RulesFileError as exc:
+        raise CliError(str(exc), ExitStatus.USAGE) from None
+
+
+@contextmanager
+def _workflow(options: ConnectionOptions, run: Run) -> Iterator[Services]:
+    """The services of one workflow command: one-line errors, exit codes, the dry-run client."""
+    with session(options, run) as client, _workflow_errors():
+        yield Services(client)
+
+
+def _dry_run(stop: DryRunStop, run: Run, plan: Mapping[str, Any]) -> None:
+    """What a dry run found (``plan``) and the first request it would have sent."""
+    if run.json:
+        emit_json({"dry_run": True, **plan, "request": stop.request})
+        return
+    for key, value in plan.items():
+        typer.echo(f"{key}: {value}")
+    print_dry_run(stop.request, run)
+
+
+def _options(
+    api_key: str | None, base_url: str | None, config: Path | None, retries: int | None, debug: bool
+) -> ConnectionOptions:
+    return ConnectionOptions(api_key, base_url, config, retries, debug)
+
+
+def _date(option: str, text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise CliError(f"{option} {text!r}: expected YYYY-MM-DD", ExitStatus.VALIDATION) from None
+
+
+def _moment(option: str, text: str) -> date | datetime:
+    """``YYYY-MM-DD`` as a date, ``YYYY-MM-DDTHH:MM[:SS][+HH:MM|Z]`` as a datetime."""
+    text = text.strip()
+    try:
+        if len(text) == len("YYYY-MM-DD"):
+            return date.fromisoformat(text)
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise CliError(
+            f"{option} {text!r}: expected YYYY-MM-DD or YYYY-MM-DDTHH:MM (with an optional "
+            "offset such as +02:00 or Z)",
+            ExitStatus.VALIDATION,
+        ) from None
+
+
+def _require_list(services: Services, slug: str, parent: str, option: str) -> str:
+    """The slug of the list ``slug``, which must hold records of ``parent``; checked before the
+    first write so a workflow never stops half-way on a typo."""
+    found = require(services.schema, slug, "list")
+    if found.parent_object != parent:
+        raise CliError(
+            f"{option} {slug!r} is a list of {found.parent_object}, not of {parent}",
+            ExitStatus.VALIDATION,
+        )
+    return found.slug
+
+
+def _object_of_url_segment(services: Services, segment: str) -> str:
+    """The object slug behind a URL's object segment (``person``, ``deals``, ``company``)."""
+    ws = services.schema.get()
+    wanted = segment.lower()
+    for slug in ws.objects:
+        if wanted in (slug.lower(), record_noun(slug)):
+            return slug
+    known = ", ".join(sorted(ws.objects))
+    raise CliError(
+        f"the URL's object {segment!r} is none of the workspace's objects ({known}); "
+        "pass --object SLUG",
+        ExitStatus.NOT_FOUND,
+    )
+
+
+def _is_url(text: str) -> bool:
+    return "://" in text or text.lower().startswith(APP_HOST)
+
+
+def _record_from_url(services: Services, text: str, object: str | None) -> tuple[str, str]:
+    """(object slug, record id) of an Attio URL of a record or of a note on one."""
+    parsed = parse_url(text)
+    if parsed.kind not in (AttioUrlKind.RECORD, AttioUrlKind.NOTE) or not parsed.record_id:
+        raise CliError(
+            f"{text!r} is a {parsed.kind.value.replace('_', ' ')} URL, not a record's page",
+            ExitStatus.USAGE,
+        )
+    slug = object or _object_of_url_segment(services, parsed.object or "")
+    return slug, parsed.record_id
+
+
+def resolve_target(services: Services, target: str, object: str | None) -> tuple[str, Record]:
+    """The record TARGET names: an Attio URL, a record id (with ``object``), a person's email
+    or a company's domain; it must exist."""
+    text = target.strip()
+    client = services.context.client
+    if _is_url(text):
+        slug, record_id = _record_from_url(services, text, object)
+    elif is_record_id(text):
+        if object is None:
+            raise CliError(
+                f"{text} is a record id: pass --object (people, companies, deals ...) with it",
+                ExitStatus.USAGE,
+            )
+        slug, record_id = object, text
+    elif object is not None:
+        raise CliError(
+            "--object goes with a record id or an Attio URL, not an email or a domain",
+            ExitStatus.USAGE,
+        )
+    elif "@" in text:
+        person = services.people.find_by_email(text)
+        if person is None:
+            raise CliError(
+                f"no person with the email {text}; add them first: "
+                f"attio-bridge people create {text}",
+                ExitStatus.NOT_FOUND,
+            )
+        return "people", person
+    else:
+        domain = domain_from(text)
+        if domain is None:
+            raise CliError(
+                f"TARGET {text!r} is none of: a company domain, a person's email, a record id "
+                "with --object, an Attio URL",
+                ExitStatus.USAGE,
+            )
+        company = services.companies.find_by_domain(domain)
+        if company is None:
+            raise CliError(
+                f"no company with the domain {domain}; add it first: "
+                f"attio-bridge companies create {domain}",
+                ExitStatus.NOT_FOUND,
+            )
+        return "companies", company
+    slug = require(services.schema, slug, "object").slug
+    return slug, client.records.get(slug, record_id)
+
+
+def _deal(services: Services, deal: str) -> Record:
+    """The deal DEAL names (a record id or an Attio URL of a deal); it must exist."""
+    text = deal.strip()
+    if _is_url(text):
+        slug, record_id = _record_from_url(services, text, None)
+        if slug != "deals":
+            raise CliError(f"{text!r} is a page of {slug}, not of a deal", ExitStatus.USAGE)
+    elif is_record_id(text):
+        record_id = text
+    else:
+        raise CliError(
+            f"DEAL {text!r}: expected a deal's record id or its Attio URL", ExitStatus.USAGE
+        )
+    return services.context.client.records.get("deals", record_id)
+
+
+def _note_row(note: Note) -> dict[str, Any]:
+    return {
+        "note_id": note.id.get("note_id"),
+        "title": note.title,
+        "parent_object": note.parent_object,
+        "parent_record_id": note.parent_record_id,
+        "created_at": note.created_at,
+    }
+
+
+def _task_id(task: Task) -> str | None:
+    return task.id.get("task_id")
+
+
+# -- meeting -------------------------------------------------------------------------------------
+def meeting_command(
+    target: Annotated[
+        str,
+        typer.Argument(
+            help="Company domain, person email, record id (with --object) or Attio URL.",
+            show_default=False,
+        ),
+    ],
+    title: Annotated[str, typer.Option("--title", help="The meeting's title.")],
+    when: Annotated[
+        str,
+        typer.Option("--date", help="When it took place: YYYY-MM-DD or YYYY-MM-DDTHH:MM[+HH:MM]."),
+    ],
+    attendee: Annotated[
+        list[str] | None,
+        typer.Option("--attendee", help="Attendee, email or name (repeatable)."),
+    ] = None,
+    object: Annotated[
+        str | None,
+        typer.Option("--object", help="Object of a record-id TARGET (people, deals ...)."),
+    ] = None,
+    content: Annotated[
+        str | None,
+        typer.Option("--content", help="The notes, in Markdown.", show_default=False),
+    ] = None,
+    file: Annotated[
+        str | None,
+        typer.Option(
+            "--file", help="Read the notes from this file ('-': stdin).", show_default=False
+        ),
+    ] = None,
+    json_: JsonOpt = False,
+    dry_run: DryRunOpt = False,
+    api_key: ApiKeyOpt = None,
+    base_url: BaseUrlOpt = None,
+    config: ConfigOpt = None,
+    max_retries: MaxRetriesOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Add a meeting note (title, date, attendees, Markdown notes) to a company, person or deal.
+
+    The notes come from --content, --file or stdin. Running it again for the same record,
+    title and date writes nothing new.
+    """
+    options = _options(api_key, base_url, config, max_retries, debug)
+    run = Run(json=json_, dry_run=dry_run)
+    with reporting(options):
+        moment = _moment("--date", when)
+        text = read_text(content, file)
+    with _workflow(options, run) as services:
+        slug, record = resolve_target(services, target, object)
+        try:
+            note = record_meeting_note(
+                services, slug, record.record_id, title, moment, attendee or [], text
+            )
+        except DryRunStop as stop:
+            _dry_run(stop, run, {"target": f"{slug}/{record.record_id}"})
+            return
+        show("meeting note", _note_row(note), run)
+
+
+# -- deals ---------------------------------------------------------------------------------------
+@deals_app.command("create")
+def deals_create(
+    name: Annotated[str, typer.Argument(help="The deal's name.", show_default=False)],
+    stage: Annotated[str, typer.Option("--stage", help="Stage title, e.g. Lead.")],
+    list_: Annotated[str, typer.Option("--list", help="List of deals to add it to (slug).")],
+    assignee: Annotated[
+        str, typer.Option("--assignee", help="Member email the follow-up task is assigned to.")
+    ],
+    value: Annotated[
+        str | None, typer.Option("--value", help="Amount, e.g. 12000.", show_default=False)
+    ] = None,
+    currency: Annotated[
+        str | None,
+        typer.Option(
+            "--currency",
+            help="The amount's currency code; checked against the deal value's currency "
+            "(Attio sets it per attribute), never converted.",
+            show_default=False,
+        ),
+    ] = None,
+    close_date: Annotated[
+        str | None, typer.Option("--close-date", help="YYYY-MM-DD.", show_default=False)
+    ] = None,
+    company: Annotated[
+        str | None,
+        typer.Option("--company", help="Company domain (made if missing).", show_default=False),
+    ] = None,
+    task: Annotated[
+        str | None,
+        typer.Option("--task", help='Task text (default: "Follow up on NAME").'),
+    ] = None,
+    due: Annotated[
+        str | None,
+        typer.Option(
+            "--due",
+            help="Task due: YYYY-MM-DD, next-business-day or +Nd (default: next business day).",
+            show_default=False,
+        ),
+    ] = None,
+    note: Annotated[
+        str | None,
+        typer.Option("--note", help="Deal context, in Markdown.", show_default=False),
+    ] = None,
+    note_file: Annotated[
+        str | None,
+        typer.Option(
+            "--note-file", help="Read the context from this file ('-': stdin).", show_default=False
+        ),
+    ] = None,
+    owner: Annotated[
+        str | None,
+        typer.Option(
+            "--owner", help="Owner's member email (default: --assignee).", show_default=False
+        ),
+    ] = None,
+    json_: JsonOpt = False,
+    dry_run: DryRunOpt = False,
+    api_key: ApiKeyOpt = None,
+    base_url: BaseUrlOpt = None,
+    config: ConfigOpt = None,
+    max_retries: MaxRetriesOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Create a deal, add it to a list, give it a follow-up task and a context note.
+
+    The context comes from --note, --note-file or stdin. A deal is the same when it has the
+    same name and company: running the command again creates nothing twice.
+    """
+    options = _options(api_key, base_url, config, max_retries, debug)
+    run = Run(json=json_, dry_run=dry_run)
+    with reporting(options):
+        closing = _date("--close-date", close_date) if close_date is not None else None
+        deadline = parse_due(due) if due is not None else None
+        context = read_text(note, note_file)
+        if not context.strip():
+            raise CliError(
+                "no deal context: pass --note, --note-file or pipe it on stdin", ExitStatus.USAGE
+            )
+        if currency is not None and value is None:
+            raise CliError("--currency goes with --value", ExitStatus.USAGE)
+    with _workflow(options, run) as services:
+        slug = _require_list(services, list_, "deals", "--list")
+        if currency is not None:
+            _check_currency(services, currency)
+        try:
+            result = run_deal_pipeline(
+                services,
+                name,
+                value,
+                stage,
+                closing,
+                company,
+                slug,
+                assignee,
+                context,
+                due=deadline,
+                owner=owner,
+                task_content=task,
+            )
+        except DryRunStop as stop:
+            _dry_run(stop, run, {"deal": name, "list": slug})
+            return
+        row = decode_record(services.schema, result.deal)
+        data = {
+            "deal_id": result.deal.record_id,
+            "name": row.get("name"),
+            "stage": row.get("stage"),
+            "value": row.get("value"),
+            "associated_company": row.get("associated_company"),
+            "list": slug,
+            "entry_id": result.entry.entry_id,
+            "task_id": _task_id(result.task),
+            "note_id": result.note.id.get("note_id"),
+            "created": list(result.created),
+        }
+        if run.json:
+            emit_json(data)
+        else:
+            data["created"] = ", ".join(result.created) or "nothing (all there already)"
+            print_fields("deal", data)
+
+
+def _check_currency(services: Services, currency: str) -> None:
+    """``--currency`` must be the deal value's: Attio fixes the currency per attribute."""
+    deals = require(services.schema, "deals", "object")
+    attr = deals.attribute("value")
+    code = attr.currency_code if attr is not None else None
+    if code is not None and code.upper() != currency.strip().upper():
+        raise CliError(
+            f"--currency {currency}: deal values in this workspace are in {code} (Attio sets "
+            f"the currency per attribute); give the amount in {code} or leave out --currency",
+            ExitStatus.VALIDATION,
+        )
+
+
+@deals_app.command("advance")
+def deals_advance(
+    deal: Annotated[str, typer.Argument(help="Deal record id or Attio URL.", show_default=False)],
+    stage: Annotated[str, typer.Option("--stage", help="The stage to move it to (title).")],
+    probability: Annotated[
+        float | None,
+        typer.Option(
+            "--probability",
+            help="Win probability to set (needs a probability attribute on deals).",
+            show_default=False,
+        ),
+    ] = None,
+    json_: JsonOpt = False,
+    dry_run: DryRunOpt = False,
+    api_key: ApiKeyOpt = None,
+    base_url: BaseUrlOpt = None,
+    config: ConfigOpt = None,
+    max_retries: MaxRetriesOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Move a deal to a stage, and set its probability."""
+    options = _options(api_key, base_url, config, max_retries, debug)
+    run = Run(json=json_, dry_run=dry_run)
+    with _workflow(options, run) as services:
+        record = _deal(services, deal)
+        try:
+            updated = advance_deal(services, record.record_id, stage, probability)
+        except DryRunStop as stop:
+            _dry_run(stop, run, {"deal": record.record_id})
+            return
+        show("deal", decode_record(services.schema, updated), run)
+
+
+@deals_app.command("move")
+def deals_move(
+    deal: Annotated[str, typer.Argument(help="Deal record id or Attio URL.", show_default=False)],
+    from_list: Annotated[str, typer.Option("--from", help="The list it leaves (slug).")],
+    to_list: Annotated[str, typer.Option("--to", help="The list it joins (slug).")],
+    values: ValuesOpt = None,
+    set_: SetOpt = None,
+    json_: JsonOpt = False,
+    dry_run: DryRunOpt = False,
+    api_key: ApiKeyOpt = None,
+    base_url: BaseUrlOpt = None,
+    config: ConfigOpt = None,
+    max_retries: MaxRetriesOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Move a deal from one list to another, with entry values (--set slug=value).
+
+    Its entry in --to is made first, then the one in --from removed: running it again after an
+    interruption finishes the move.
+    """
+    options = _options(api_key, base_url, config, max_retries, debug)
+    run = Run(json=json_, dry_run=dry_run)
+    with reporting(options):
+        entry_values = values_from(values, set_)
+    with _workflow(options, run) as services:
+        source = _require_list(services, from_list, "deals", "--from")
+        dest = _require_list(services, to_list, "deals", "--to")
+        record = _deal(services, deal)
+        try:
+            entry = move_between_lists(services, record, source, dest, entry_values)
+        except DryRunStop as stop:
+            _dry_run(stop, run, {"deal": record.record_id, "from": source, "to": dest})
+            return
+        row = {"entry_id": entry.entry_id, "list": dest, "deal_id": entry.parent_record_id}
+        show("entry", row | decode_entry(services.schema, entry), run)
+
+
+# -- qualify -------------------------------------------------------------------------------------
+RULES_HELP = "Rules file: TOML, or JSON if the name ends in .json (format below)."
+
+
+def _form(path: str) -> dict[str, Any]:
+    """The form submission in ``path`` ('-': stdin): a JSON object."""
+    where = "stdin" if path == "-" else path
+    try:
+        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CliError(f"no such form file: {path}", ExitStatus.USAGE) from None
+    try:
+        form = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CliError(f"the form in {where} is not valid JSON: {exc}", ExitStatus.USAGE) from None
+    if not isinstance(form, dict):
+        raise CliError(
+            f"the form in {where} must be a JSON object of fields, e.g. "
+            '{"company": "Acme", "website": "acme.com"}',
+            ExitStatus.USAGE,
+        )
+    return form
+
+
+def qualify_command(
+    form_file: Annotated[
+        str,
+        typer.Argument(
+            metavar="FORM.json",
+            help="The form submission, a JSON object ('-': stdin).",
+            show_default=False,
+        ),
+    ],
+    rules: Annotated[str, typer.Option("--rules", help=RULES_HELP, show_default=False)],
+    list_: Annotated[
+        str | None,
+        typer.Option("--list", help="List of companies to add it to (else the rules file's)."),
+    ] = None,
+    assignee: Annotated[
+        str | None,
+        typer.Option("--assignee", help="Member email for the task (else the rules file's)."),
+    ] = None,
+    json_: JsonOpt = False,
+    dry_run: DryRunOpt = False,
+    api_key: ApiKeyOpt = None,
+    base_url: BaseUrlOpt = None,
+    config: ConfigOpt = None,
+    max_retries: MaxRetriesOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    r"""Qualify a lead from a form submission (JSON) with scoring rules.
+
+    Finds or creates the company by its website (or email domain), scores it with the rules,
+    sets its status, adds it to a list, creates a task due the next business day and notes the
+    reasoning. Safe to re-run.
+
+    The form's keys: company (or name), website (or domain, else the email's domain), email,
+    and whatever the rules score (employees, industry ...).
+
+    The rules file (TOML; JSON has the same shape), one \[\[rules]] table per rule and the
+    tiers, status title = minimum score:
+
+    \[\[rules]]  field = "employees"  op = "at_least"  value = 50  points = 30
+
+    \[\[rules]]  field = "industry"  op = "in"  value = \["SaaS", "Fintech"]  points = 20
+
+    \[tiers]  Hot = 40  Warm = 20  Cold = 0
+
+    ops: equals, in (a list), at_least, at_most, contains, present (no value); a rule may have
+    a label. Optional top-level keys: status_attribute (the companies status or select to set;
+    default lead_status, qualification_status, status or lead_stage), list and assignee
+    (defaults of --list and --assignee).
+    """
+    options = _options(api_key, base_url, config, max_retries, debug)
+    run = Run(json=json_, dry_run=dry_run)
+    with reporting(options), _workflow_errors():
+        settings: RulesFile = load_rules_file(rules)
+        form = _form(form_file)
+        chosen_list = list_ or settings.list
+        chosen_assignee = assignee or settings.assignee
+        if chosen_list is None:
+            raise CliError(f"no list: pass --list or set list in {rules}", ExitStatus.USAGE)
+        if chosen_assignee is None:
+            raise CliError(
+                f"no assignee: pass --assignee or set assignee in {rules}", ExitStatus.USAGE
+            )
+        score, reasons = score_form(form, settings.rules)
+        status = settings.rules.status_for(score)
+    with _workflow(options, run) as services:
+        slug = _require_list(services, chosen_list, "companies", "--list")
+        try:
+            result = qualify_lead(services, form, settings.rules, slug, chosen_assignee)
+        except DryRunStop as stop:
+            _dry_run(stop, run, {"score": score, "status": status, "list": slug})
+            return
+        company = decode_record(services.schema, result.company)
+        data = {
+            "company_id": result.company.record_id,
+            "name": company.get("name"),
+            "domains": company.get("domains"),
+            "score": result.score,
+            "status": result.status,
+            "list": slug,
+            "entry_id": result.entry.entry_id,
+            "task_id": _task_id(result.task),
+            "note_id": result.note.id.get("note_id"),
+            "created": list(result.created),
+            "rules": [{"rule": r.rule, "matched": r.matched, "points": r.points} for r in reasons],
+        }
+        if run.json:
+            emit_json(data)
+            return
+        shown = {k: v for k, v in data.items() if k != "rules"}
+        shown["created"] = ", ".join(result.created) or "nothing (all there already)"
+        print_fields("lead", shown)
+        print_table("Rules", ("rule", "points"), [(r.rule, r.points) for r in reasons])
+
+
+# -- automate ------------------------------------------------------------------------------------
+@automate_app.command("deals")
+def automate_deals(
+    stage: Annotated[str, typer.Option("--stage", help="The stage the deals are in (title).")],
+    to: Annotated[str, typer.Option("--to", help="The stage to move them to (title).")],
+    active_days: Annotated[
+        int,
+        typer.Option("--active-days", min=0, help="Only deals created or changed this recently."),
+    ],
+    follow_up_days: Annotated[
+        int, typer.Option("--follow-up-days", min=0, help="The follow-up task is due in N days.")
+    ],
+    require_: Annotated[
+        list[str] | None,
+        typer.Option("--require", help="Deal attribute that must hold a value (repeatable)."),
+    ] = None,
+    assignee: Annotated[
+        list[str] | None,
+        typer.Option("--assignee", help="Member email for the follow-up tasks (repeatable)."),
+    ] = None,
+    list_: Annotated[
+        str | None,
+        typer.Option(
+            "--list", help="Move each deal's entry from this list ...", show_default=False
+        ),
+    ] = None,
+    to_list: Annotated[
+        str | None, typer.Option("--to-list", help="... to this one.", show_default=False)
+    ] = None,
+    json_: JsonOpt = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="List the deals that would change; write nothing.")
+    ] = False,
+    api_key: ApiKeyOpt = None,
+    base_url: BaseUrlOpt = None,
+    config: ConfigOpt = None,
+    max_retries: MaxRetriesOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Advance the deals in --stage that were active in the last --active-days days and have
+    every --require attribute filled: a follow-up task and a note on each, its list entry moved
+    (--list to --to-list), then its stage set to --to. Safe to re-run.
+    """
+    options = _options(api_key, base_url, config, max_retries, debug)
+    run = Run(json=json_, dry_run=dry_run)
+    if (list_ is None) != (to_list is None):
+        with reporting(options):
+            raise CliError("give both --list and --to-list, or neither", ExitStatus.USAGE)
+    with _workflow(options, run) as services:
+        source = _require_list(services, list_, "deals", "--list") if list_ else None
+        dest = _require_list(services, to_list, "deals", "--to-list") if to_list else None
+        changes = advance_stale_deals(
+            services,
+            stage,
+            to,
+            active_days,
+            require_ or [],
+            follow_up_days,
+            dry_run=dry_run,
+            assignees=assignee or [],
+            move_from_list=source,
+            move_to_list=dest,
+        )
+        rows = [
+            {
+                "deal_id": c.deal_id,
+                "name": c.name,
+                "from_stage": c.from_stage,
+                "to_stage": c.to_stage,
+                "last_activity": c.last_activity,
+                "follow_up_due": c.follow_up_due,
+            }
+            for c in changes
+        ]
+        _print_changes(rows, run, stage)
+
+
+def _print_changes(rows: Sequence[Mapping[str, Any]], run: Run, stage: str) -> None:
+    if run.json:
+        emit_json({"dry_run": run.dry_run, "changes": list(rows)})
+        return
+    if not rows:
+        typer.echo(f"no deal in {stage!r} is due to advance")
+        return
+    title = "Deals that would advance (dry run)" if run.dry_run else "Deals advanced"
+    columns = ("deal_id", "name", "from_stage", "to_stage", "last_activity", "follow_up_due")
+
+    def short(value: Any) -> Any:
+        # Minutes are enough to read; --json keeps the full timestamps.
+        return f"{value:%Y-%m-%d %H:%M %Z}" if isinstance(value, datetime) else value
+
+    print_table(title, columns, [[short(r[c]) for c in columns] for r in rows])

@@ -1,0 +1,232 @@
+"""``attio-bridge enrich`` against the emulator as a process: records picked by status and by
+list, the values and status read back through the client, ``--json`` output, ``--dry-run`` and
+a re-run sending no write (checked in the emulator's journal), invalid provider values (exit
+5), and bad input as one error line with the exit code of its class, before any write."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import Result
+
+from attio_bridge.client import AttioClient
+from attio_bridge.services import Services
+from attio_bridge.testing import EmulatorProcess
+from attio_bridge.values import decode_record
+
+from ..client._factories import attribute_body
+from ._support import invoke, one_error_line, writes
+
+KEY = "enrich-cli-s3cret-key-9f1e"
+STATUS = ["--status-attribute", "enrichment_status"]
+
+
+@pytest.fixture(scope="module")
+def emu() -> Iterator[EmulatorProcess]:
+    """The emulator as a process: companies with an ``enrichment_status`` select (Pending,
+    Enriched, Not found) and an ``employee_count`` number, and a ``to_enrich`` list."""
+    with EmulatorProcess(api_key=KEY, read_rate=0, write_rate=0) as process:
+        with AttioClient(api_key=KEY, base_url=process.base_url, read_rate=0, write_rate=0) as c:
+            c.attributes.create(
+                "objects", "companies", attribute_body("enrichment_status", "select")
+            )
+            for title in ("Pending", "Enriched", "Not found"):
+                c.attributes.create_option("objects", "companies", "enrichment_status", title=title)
+            c.attributes.create("objects", "companies", attribute_body("employee_count", "number"))
+            c.lists.create(name="To enrich", api_slug="to_enrich", parent_object="companies")
+        yield process
+
+
+@pytest.fixture
+def services(emu: EmulatorProcess) -> Iterator[Services]:
+    """Services on the emulator, to set up and check."""
+    with AttioClient(api_key=KEY, base_url=emu.base_url, read_rate=0, write_rate=0) as c:
+        yield Services(c)
+
+
+@pytest.fixture
+def config_home(tmp_path: Path) -> Path:
+    """An empty config home, so no real user config is read."""
+    home = tmp_path / "config-home"
+    home.mkdir()
+    return home
+
+
+@pytest.fixture
+def env(emu: EmulatorProcess) -> dict[str, str]:
+    """The environment pointing the commands at the emulator."""
+    return {"ATTIO_API_KEY": KEY, "ATTIO_BASE_URL": emu.base_url}
+
+
+def run(args: list[str], env: dict[str, str], config_home: Path) -> Result:
+    """``attio-bridge enrich ARGS`` through ``invoke`` with this module's key."""
+    return invoke(["enrich", *args], env, config_home, KEY)
+
+
+def data_file(tmp_path: Path, text: str, name: str = "data.csv") -> Path:
+    """A provider file holding ``text``."""
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def company(services: Services, domain: str, **values: Any) -> str:
+    """The id of the company ``domain``, made with ``values``."""
+    return services.companies.upsert(domain, domain.split(".")[0].title(), **values).record_id
+
+
+def row(services: Services, record_id: str) -> dict[str, Any]:
+    """The company as the emulator holds it now, decoded."""
+    client = services.context.client
+    return decode_record(services.schema, client.records.get("companies", record_id))
+
+
+def test_enrich_by_status_sets_values_notes_and_marks(
+    env: dict[str, str], config_home: Path, services: Services, tmp_path: Path
+) -> None:
+    """``--status-attribute`` with ``--json``: the pending company the file knows gets its
+    values, a note and "Enriched"; the one it does not know becomes "Not found"."""
+    known = company(services, "status-known.com", enrichment_status="Pending")
+    unknown = company(services, "status-unknown.com", enrichment_status="Pending")
+    path = data_file(
+        tmp_path, "website,description,employee_count\nstatus-known.com,Anvils,42\n", "f.csv"
+    )
+
+    result = run(["companies", "--provider-file", str(path), *STATUS, "--json"], env, config_home)
+
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    outcomes = {r["record_id"]: r["outcome"] for r in report["records"]}
+    assert outcomes[known] == "enriched"
+    assert outcomes[unknown] == "not_found"
+    assert report["provider"] == "f.csv"
+    got = row(services, known)
+    assert (got["description"], got["employee_count"]) == ("Anvils", 42)
+    assert got["enrichment_status"] == "Enriched"
+    assert row(services, unknown)["enrichment_status"] == "Not found"
+    notes = list(
+        services.context.client.notes.iter(parent_object="companies", parent_record_id=known)
+    )
+    assert [n.title for n in notes] == ["Enriched from f.csv"]
+    assert "Fields set: description, employee_count" in notes[0].content_plaintext
+
+
+def test_dry_run_prints_the_plan_and_writes_nothing(
+    emu: EmulatorProcess,
+    env: dict[str, str],
+    config_home: Path,
+    services: Services,
+    tmp_path: Path,
+) -> None:
+    """``--dry-run`` (as a table and as JSON) shows the values and status it would set, and
+    the journal holds no new write."""
+    cid = company(services, "dry-run.com")
+    services.lists.add("to_enrich", cid)
+    path = data_file(tmp_path, "domain,description\ndry-run.com,Would be set\n")
+    before = writes(emu)
+
+    table = run(
+        ["companies", "--provider-file", str(path), "--list", "to_enrich", "--dry-run"],
+        env,
+        config_home,
+    )
+    as_json = run(
+        ["companies", "--provider-file", str(path), "--list", "to_enrich", "--dry-run", "--json"],
+        env,
+        config_home,
+    )
+
+    assert table.exit_code == 0, table.stderr
+    assert "(dry run)" in table.stdout
+    assert "dry run: nothing was written" in table.stderr
+    assert as_json.exit_code == 0, as_json.stderr
+    report = json.loads(as_json.stdout)
+    assert report["dry_run"] is True
+    [mine] = [r for r in report["records"] if r["record_id"] == cid]
+    assert mine["changes"] == {"description": "Would be set"}
+    assert writes(emu) == before
+    assert row(services, cid)["description"] is None
+
+
+def test_rerun_changes_nothing(
+    emu: EmulatorProcess,
+    env: dict[str, str],
+    config_home: Path,
+    services: Services,
+    tmp_path: Path,
+) -> None:
+    """The same command run twice: the second sends no write and reports the company as
+    unchanged."""
+    cid = company(services, "rerun.com", enrichment_status="Pending")
+    path = data_file(tmp_path, "domain,linkedin\nrerun.com,https://linkedin.com/rerun\n")
+    args = ["companies", "--provider-file", str(path), "--list", "to_enrich", "--json"]
+    services.lists.add("to_enrich", cid)
+    first = run([*args, *STATUS], env, config_home)
+    assert first.exit_code == 0, first.stderr
+    before = writes(emu)
+
+    again = run(args, env, config_home)
+
+    assert again.exit_code == 0, again.stderr
+    [mine] = [r for r in json.loads(again.stdout)["records"] if r["record_id"] == cid]
+    assert mine["outcome"] == "unchanged"
+    assert writes(emu) == before
+    assert row(services, cid)["linkedin"] == "https://linkedin.com/rerun"
+
+
+def test_invalid_provider_values_exit_5_and_the_rest_is_written(
+    env: dict[str, str], config_home: Path, services: Services, tmp_path: Path
+) -> None:
+    """A word for a number is reported in the table and left out, the description is
+    written, and the command exits 5 (VALIDATION)."""
+    cid = company(services, "invalid-values.com", enrichment_status="Pending")
+    path = data_file(tmp_path, "domain,description,employee_count\ninvalid-values.com,Kept,many\n")
+
+    result = run(["companies", "--provider-file", str(path), *STATUS], env, config_home)
+
+    assert result.exit_code == 5, result.stderr
+    assert "employee_count='many'" in result.stdout
+    assert "with invalid values: 1" in result.stdout
+    got = row(services, cid)
+    assert (got["description"], got["employee_count"]) == ("Kept", None)
+
+
+@pytest.mark.parametrize(
+    ("args", "status", "words"),
+    [
+        (["--list", "to_enrich"], 2, "--provider-file"),
+        (["--provider-file", "MISSING", "--list", "to_enrich"], 2, "provider file not found"),
+        (["--provider-file", "FILE"], 2, "--list SLUG, --status-attribute SLUG"),
+        (["--provider-file", "FILE", "--list", "to_enrich", "--key", "phone"], 2, "--key"),
+        (["--provider-file", "FILE", "--status-attribute", "enrich_state"], 4, "enrich_state"),
+        (["--provider-file", "FILE", "--list", "nope"], 4, "no list 'nope'"),
+        (["--provider-file", "FILE", *STATUS, "--done", "Finished"], 5, "Finished"),
+        (["--provider-file", "FILE", "--list", "to_enrich", "--mapping", "MAP"], 4, "'bogus'"),
+        (["--provider-file", "FILE", "--list", "to_enrich", "--key", "email"], 2, "no email"),
+    ],
+)
+def test_bad_input_is_one_error_line_and_writes_nothing(
+    emu: EmulatorProcess,
+    env: dict[str, str],
+    config_home: Path,
+    tmp_path: Path,
+    args: list[str],
+    status: int,
+    words: str,
+) -> None:
+    """A missing provider, file or selection, an unknown key, attribute, list, option or
+    mapped attribute: one ``error:`` line naming it, the exit code of its class, no write."""
+    path = data_file(tmp_path, "domain,description\nbad-input.com,x\n")
+    mapping = data_file(tmp_path, json.dumps({"description": "bogus"}), "map.json")
+    files = {"FILE": str(path), "MISSING": str(tmp_path / "none.csv"), "MAP": str(mapping)}
+    before = writes(emu)
+
+    result = run(["companies", *(files.get(a, a) for a in args)], env, config_home)
+
+    assert result.exit_code == status, result.stderr
+    assert words in one_error_line(result)
+    assert writes(emu) == before

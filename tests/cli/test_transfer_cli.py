@@ -1,0 +1,225 @@
+"""``attio-bridge import`` and ``export`` against the emulator as a process, for what goes beyond
+one unique attribute: deals matched by name (``--match name``), contacts into one company
+(``--company``), a list as ``OBJECT_OR_LIST`` for import and export; and the bad inputs of each
+(unknown list, unknown company id, unknown or unsearchable match attribute), each one error line
+with the fix and the exit code of its class. ``invoke`` checks the key is never printed."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import Result
+
+from attio_bridge.client import AttioClient
+from attio_bridge.testing import EmulatorProcess
+
+from ..client._factories import attribute_body
+from ._support import invoke, one_error_line, writes
+
+KEY = "transfer-cli-s3cret-key-9a1e"
+OWNER = "ada@example.com"  # the emulator's workspace member
+MISSING = "00000000-0000-4000-8000-000000000000"
+
+
+@pytest.fixture(scope="module")
+def emu() -> Iterator[EmulatorProcess]:
+    """The emulator as a process, with a ``targets`` list of people with a ``tier`` select."""
+    with EmulatorProcess(api_key=KEY, read_rate=0, write_rate=0) as process:
+        with AttioClient(api_key=KEY, base_url=process.base_url, read_rate=0, write_rate=0) as c:
+            c.lists.create(name="Targets", api_slug="targets", parent_object="people")
+            c.attributes.create("lists", "targets", attribute_body("tier", "select"))
+            for title in ("Gold", "Silver"):
+                c.attributes.create_option("lists", "targets", "tier", title=title)
+        yield process
+
+
+@pytest.fixture
+def client(emu: EmulatorProcess) -> Iterator[AttioClient]:
+    """A client of the emulator, to set up and check."""
+    with AttioClient(api_key=KEY, base_url=emu.base_url, read_rate=0, write_rate=0) as c:
+        yield c
+
+
+@pytest.fixture
+def config_home(tmp_path: Path) -> Path:
+    """An empty config home, so no real user config is read."""
+    home = tmp_path / "config-home"
+    home.mkdir()
+    return home
+
+
+@pytest.fixture
+def env(emu: EmulatorProcess) -> dict[str, str]:
+    """The environment pointing the commands at the emulator."""
+    return {"ATTIO_API_KEY": KEY, "ATTIO_BASE_URL": emu.base_url}
+
+
+def run(args: list[str], env: dict[str, str], config_home: Path) -> Result:
+    """``invoke`` with this module's key."""
+    return invoke(args, env, config_home, KEY)
+
+
+def deals_named(client: AttioClient, name: str) -> list[dict[str, object]]:
+    """The value (currency) and stage id of every deal called ``name``."""
+    found = client.records.query("deals", filter={"name": {"$eq": name}})
+    return [
+        {
+            "value": r.values["value"][0]["currency_value"],
+            "stage": r.values["stage"][0]["status"]["title"],
+        }
+        for r in found
+    ]
+
+
+def test_import_deals_by_name_creates_once_then_updates(
+    env: dict[str, str], config_home: Path, client: AttioClient, tmp_path: Path
+) -> None:
+    """``import deals FILE --match name``: the plan says the key is searched; the first run
+    creates the deals, a second run over new values updates the same deals."""
+    path = tmp_path / "deals.csv"
+    path.write_text(
+        f"Name,Stage,Owner,Value\nCLI deal 1,Lead,{OWNER},10\nCLI deal 2,Lead,{OWNER},20\n"
+    )
+    done = run(["import", "deals", str(path), "--match", "name"], env, config_home)
+    assert done.exit_code == 0, done.output
+    assert "matching on name (found through a search" in done.stdout
+    assert "Written: 2, failed: 0, invalid: 0" in done.stdout
+    path.write_text(f"Name,Stage,Owner,Value\nCLI deal 1,Lost,{OWNER},11\n")
+    again = run(["import", "deals", str(path), "--match", "name"], env, config_home)
+    assert again.exit_code == 0, again.output
+    assert deals_named(client, "CLI deal 1") == [{"value": 11, "stage": "Lost"}]
+    assert deals_named(client, "CLI deal 2") == [{"value": 20, "stage": "Lead"}]
+
+
+def test_import_contacts_into_a_company(
+    env: dict[str, str], config_home: Path, client: AttioClient, tmp_path: Path
+) -> None:
+    """``import people FILE --company DOMAIN``: the company is made and every person links to
+    it; ``--company ID`` of an existing company links to that one."""
+    path = tmp_path / "contacts.csv"
+    path.write_text("Email,First name\nx1@initech.com,X1\nx2@initech.com,X2\n")
+    done = run(["import", "people", str(path), "--company", "initech.com"], env, config_home)
+    assert done.exit_code == 0, done.output
+    assert "Every record is linked to the company initech.com" in done.stdout
+    (initech,) = client.records.query(
+        "companies", filter={"domains": {"domain": {"$eq": "initech.com"}}}
+    )
+    people = client.records.query("people", filter={"company": initech.record_id})
+    assert sorted(p.values["email_addresses"][0]["email_address"] for p in people) == [
+        "x1@initech.com",
+        "x2@initech.com",
+    ]
+    other = client.records.create("companies", {"name": "Umbrella"})
+    path.write_text("Email\nx2@initech.com\n")
+    moved = run(["import", "people", str(path), "--company", other.record_id], env, config_home)
+    assert moved.exit_code == 0, moved.output
+    (x2,) = client.records.query("people", filter={"company": other.record_id})
+    assert x2.values["email_addresses"][0]["email_address"] == "x2@initech.com"
+
+
+def test_import_into_a_list_and_export_it(
+    env: dict[str, str], config_home: Path, client: AttioClient, tmp_path: Path
+) -> None:
+    """``import targets FILE`` (a list of people): people upserted, each added to the list with
+    its tier; a re-run adds no entry. ``export targets`` writes each entry with the person's
+    values and the tier."""
+    path = tmp_path / "targets.csv"
+    path.write_text("Email,Last name,Tier\nt1@acme.com,One,Gold\nt2@acme.com,Two,Silver\n")
+    for _ in range(2):
+        done = run(["import", "targets", str(path)], env, config_home)
+        assert done.exit_code == 0, done.output
+        assert "Tier -> list:tier" in done.stdout
+        assert "Each record is added to the list targets" in done.stdout
+    assert len(list(client.entries.iter("targets"))) == 2
+    exported = run(["export", "targets", "--format", "csv"], env, config_home)
+    assert exported.exit_code == 0, exported.output
+    rows = list(csv.DictReader(io.StringIO(exported.stdout)))
+    got = sorted((r["email_addresses"], r["last_name"], r["tier"]) for r in rows)
+    assert got == [("t1@acme.com", "One", "Gold"), ("t2@acme.com", "Two", "Silver")]
+
+
+@pytest.mark.parametrize(
+    ("args", "status", "message"),
+    [
+        (
+            ["import", "targetz", "FILE"],
+            4,
+            "error: no object or list 'targetz'; known: [",
+        ),
+        (
+            ["import", "people", "FILE", "--company", MISSING],
+            4,
+            f"error: no company has record id '{MISSING}': pass the id of an existing company, "
+            "or its domain",
+        ),
+        (
+            ["import", "deals", "FILE", "--match", "nmae"],
+            4,
+            "error: deals has no attribute 'nmae' to match on; use one of name, ",
+        ),
+        (
+            ["import", "people", "FILE", "--match", "primary_location"],
+            2,
+            "error: cannot match people records on 'primary_location' (of type location); "
+            "use one of ",
+        ),
+        (
+            ["import", "deals", "FILE"],
+            2,
+            "error: say what identifies a deals record: match on one or more of its attributes "
+            "(--match ATTRIBUTE)",
+        ),
+        (
+            ["import", "companies", "FILE", "--company", "acme.com"],
+            2,
+            "error: companies records have no single company attribute to link to",
+        ),
+        (
+            ["export", "targetz"],
+            4,
+            "error: no object or list 'targetz'; known: [",
+        ),
+    ],
+)
+def test_bad_input_is_one_error_line_and_nothing_written(
+    emu: EmulatorProcess,
+    env: dict[str, str],
+    config_home: Path,
+    tmp_path: Path,
+    args: list[str],
+    status: int,
+    message: str,
+) -> None:
+    """Each bad input: one ``error:`` line saying what is wrong and what to pass instead, the
+    exit code of its class (4 not found, 2 usage), and no write reaching the emulator."""
+    path = tmp_path / "rows.csv"
+    path.write_text(f"Email,Name,Stage,Owner\nbad@acme.com,Bad,Lead,{OWNER}\n")
+    before = writes(emu)
+    result = run([str(path) if a == "FILE" else a for a in args], env, config_home)
+    assert result.exit_code == status, result.output
+    assert one_error_line(result).startswith(message)
+    assert writes(emu) == before
+
+
+def test_a_bad_mapping_file_is_a_usage_error(
+    emu: EmulatorProcess, env: dict[str, str], config_home: Path, tmp_path: Path
+) -> None:
+    """A mapping file that is not JSON, or not a JSON object of column: slug, is one error line
+    naming the file, exit 2, before any write."""
+    path = tmp_path / "rows.csv"
+    path.write_text("Email\nm@acme.com\n")
+    mapping = tmp_path / "mapping.json"
+    before = writes(emu)
+    for text, message in (
+        ("{not json", f"error: {mapping} is not a JSON mapping file ("),
+        ('["Email"]', f"error: {mapping}: a mapping file must be a JSON object of column: slug"),
+    ):
+        mapping.write_text(text)
+        result = run(["import", "people", str(path), "--mapping", str(mapping)], env, config_home)
+        assert result.exit_code == 2, result.output
+        assert one_error_line(result).startswith(message)
+    assert writes(emu) == before

@@ -1,0 +1,1 @@
+"""Tests of the connectors (Slack, Google Drive) against the emulator's stand-ins."""

@@ -1,0 +1,83 @@
+"""``workflows.import_file`` on a real-world size file: 100,000 rows validated and planned
+(``dry_run``) without holding them in memory, measured with ``tracemalloc`` against what holding
+the rows would take. A memory bound, not a time: the run's duration is never asserted."""
+
+from __future__ import annotations
+
+import itertools
+import tracemalloc
+from pathlib import Path
+
+import pytest
+
+from attio_bridge.client import AsyncAttioClient
+from attio_bridge.emulator.app import EmulatorApp
+from attio_bridge.workflows import import_file
+from attio_bridge.workflows.importer import iter_rows
+
+from .conftest import write_count
+
+pytestmark = [pytest.mark.anyio, pytest.mark.slow]
+ROWS = 100_000
+DUPLICATE_EVERY = 1000  # this row repeats the name of the row before it
+INVALID_EVERY = 5000  # this row has no name (the match attribute)
+SAMPLE = 10_000
+HEADER = "Name;Description;Twitter;LinkedIn;Facebook;Instagram\n"
+
+
+def write_big_file(path: Path) -> tuple[int, int]:
+    """A semicolon CSV of ``ROWS`` companies with blank lines, stray spaces, duplicated and
+    invalid rows; ``(duplicates, invalid)`` it holds."""
+    duplicates = invalid = 0
+    with path.open("w", encoding="utf-8") as f:
+        f.write(HEADER)
+        for i in range(1, ROWS + 1):
+            name = f"Company {i}"
+            if i % INVALID_EVERY == 0:
+                name, invalid = "", invalid + 1
+            elif i % DUPLICATE_EVERY == 0:
+                name, duplicates = f"Company {i - 1}", duplicates + 1
+            f.write(
+                f" {name} ;The company number {i}, founded to make things;"
+                f"@company{i};https://linkedin.com/company/c{i};https://facebook.com/c{i};"
+                f"https://instagram.com/c{i}\n"
+            )
+            if i % 997 == 0:
+                f.write("\n")
+    return duplicates, invalid
+
+
+def held_bytes(path: Path) -> int:
+    """What holding every row as read would take: the first ``SAMPLE`` rows, traced, scaled."""
+    tracemalloc.start()
+    try:
+        held = list(itertools.islice(iter_rows(path), SAMPLE))
+        size = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    assert len(held) == SAMPLE
+    return size * (ROWS // SAMPLE)
+
+
+async def test_100k_rows_are_planned_without_holding_them(
+    aclient: AsyncAttioClient, app: EmulatorApp, tmp_path: Path
+) -> None:
+    """Every row is read, checked and counted (duplicates by a key through a search: the
+    companies' ``name``), and the plan's peak memory stays under a fifth of what the rows would
+    take held (and under 16 MiB): per row it keeps an 8-byte key digest, not the row."""
+    path = tmp_path / "companies.csv"
+    duplicates, invalid = write_big_file(path)
+    holding = held_bytes(path)
+    tracemalloc.start()
+    try:
+        report = await import_file(aclient, "companies", path, match="name", dry_run=True)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert (report.rows, report.duplicates, report.invalid) == (ROWS, duplicates, invalid)
+    assert report.to_write == ROWS - duplicates - invalid
+    assert report.search and report.problems[0].row == INVALID_EVERY
+    assert write_count(app, "companies") == 0
+    assert holding > 50 * 2**20, holding  # the file is big enough for the bound to mean much
+    assert peak < holding / 5, (peak, holding)
+    assert peak < 16 * 2**20, peak
