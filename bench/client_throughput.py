@@ -32,19 +32,16 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
-
+from _emulator import READ_RATE, WRITE_RATE, Emulator, verdict
 from attio_bridge.client import (
     AsyncAttioClient,
     AttioClient,
     RateLimitError,
     assert_records,
 )
-from attio_bridge.testing import EmulatorProcess
 
 KEY = "bench-client-throughput"
 ASSERT = "PUT /v2/objects/{object}/records"
-READ_RATE, WRITE_RATE = 100, 25
 
 
 class RetryCounter(logging.Handler):
@@ -71,39 +68,6 @@ class Outcome:
     created: int
     expected: int
     exact: bool
-
-
-class Emulator:
-    """The emulator process plus its control plane."""
-
-    def __init__(self, latency_ms: float) -> None:
-        self.proc = EmulatorProcess(
-            api_key=KEY, read_rate=READ_RATE, write_rate=WRITE_RATE, latency_ms=latency_ms
-        )
-        self.control = httpx.Client(timeout=30)
-
-    def __enter__(self) -> Emulator:
-        self.proc.start()
-        self.control.base_url = httpx.URL(f"{self.proc.base_url}/_emulator")
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.control.close()
-        self.proc.stop()
-
-    def reset(self) -> None:
-        """An empty workspace, no faults, an empty journal."""
-        for method, path in (("POST", "/reset"), ("DELETE", "/faults"), ("DELETE", "/journal")):
-            self.control.request(method, path).raise_for_status()
-
-    def fault(self, **rule: Any) -> None:
-        """Inject a fault rule."""
-        self.control.post("/faults", json=rule).raise_for_status()
-
-    def statuses(self) -> Counter[int]:
-        """How many answers of each status the emulator gave."""
-        journal = self.control.get("/journal").json()
-        return Counter(entry["status"] for entry in journal)
 
 
 def emails(prefix: str, n: int) -> list[str]:
@@ -150,11 +114,6 @@ def report_errors(results: list[Any]) -> tuple[int, int]:
     return len(errors), sum(isinstance(e, RateLimitError) for e in errors)
 
 
-def verdict(ok: bool) -> str:
-    """How a goal went, as printed."""
-    return "ok" if ok else "MISSED"
-
-
 def main() -> int:
     """Run the three measurements and print them."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -170,7 +129,7 @@ def main() -> int:
     goals: list[bool] = []
 
     print(f"Emulator: {READ_RATE} reads/s, {WRITE_RATE} writes/s, {args.latency_ms:.0f} ms latency")
-    with Emulator(args.latency_ms) as emu:
+    with Emulator(args.latency_ms, KEY) as emu:
         base_url = emu.proc.base_url
         # The emulator's first requests are slow (lazy imports, first code paths); Attio's are
         # not. Warm it up so that its start does not bunch the first second's writes.
