@@ -90,8 +90,8 @@ def test_every_workflow_example_runs_against_the_sandbox(
         "XDG_CONFIG_HOME": str(tmp_path / "config"),
         "COLUMNS": "120",
     }
-    for name in (*sandbox, "XDG_STATE_HOME", "XDG_CONFIG_HOME"):
-        monkeypatch.setenv(name, env[name])
+    for variable in (*sandbox, "XDG_STATE_HOME", "XDG_CONFIG_HOME"):
+        monkeypatch.setenv(variable, env[variable])
     monkeypatch.chdir(tmp_path)
     (tmp_path / "notes.md").write_text("## Outcomes\n\n- SSO is a **must**\n", encoding="utf-8")
     namespace: dict[str, object] = {}

@@ -401,6 +401,10 @@ async def test_a_cancelled_waiter_does_not_cancel_the_shared_load(backend: Backe
         return 42
 
     owner = asyncio.create_task(cache.aget_or_load("k", "records", load))
+    # The owner starts its load before the waiter asks: two Redis GETs run on two connections
+    # and may answer in either order, which would make the waiter the owner.
+    while cache.stats.loads < 1:
+        await asyncio.sleep(0)
     waiter = asyncio.create_task(cache.aget_or_load("k", "records", load))
     while cache.stats.coalesced < 1:
         await asyncio.sleep(0)

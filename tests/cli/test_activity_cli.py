@@ -38,27 +38,6 @@ def emu() -> Iterator[EmulatorProcess]:
         yield process
 
 
-@pytest.fixture
-def client(emu: EmulatorProcess) -> Iterator[AttioClient]:
-    """A client of the emulator, to set up and check."""
-    with AttioClient(api_key=KEY, base_url=emu.base_url, read_rate=0, write_rate=0) as c:
-        yield c
-
-
-@pytest.fixture
-def config_home(tmp_path: Path) -> Path:
-    """An empty config home, so no real user config is read."""
-    home = tmp_path / "config-home"
-    home.mkdir()
-    return home
-
-
-@pytest.fixture
-def env(emu: EmulatorProcess) -> dict[str, str]:
-    """The environment pointing the commands at the emulator."""
-    return {"ATTIO_API_KEY": KEY, "ATTIO_BASE_URL": emu.base_url}
-
-
 def run(
     args: list[str], env: dict[str, str], config_home: Path, input: str | None = None
 ) -> Result:

@@ -48,20 +48,6 @@ def services(emu: EmulatorProcess) -> Iterator[Services]:
         yield Services(c)
 
 
-@pytest.fixture
-def config_home(tmp_path: Path) -> Path:
-    """An empty config home, so no real user config is read."""
-    home = tmp_path / "config-home"
-    home.mkdir()
-    return home
-
-
-@pytest.fixture
-def env(emu: EmulatorProcess) -> dict[str, str]:
-    """The environment pointing the commands at the emulator."""
-    return {"ATTIO_API_KEY": KEY, "ATTIO_BASE_URL": emu.base_url}
-
-
 def run(args: list[str], env: dict[str, str], config_home: Path) -> Result:
     """``attio-bridge enrich ARGS`` through ``invoke`` with this module's key."""
     return invoke(["enrich", *args], env, config_home, KEY)

@@ -41,13 +41,6 @@ CONNECTOR_VARS = (
 )
 
 
-@pytest.fixture(scope="module")
-def emu() -> Iterator[EmulatorProcess]:
-    """The emulator as a process, without rate limits."""
-    with EmulatorProcess(api_key=KEY, read_rate=0, write_rate=0) as process:
-        yield process
-
-
 @pytest.fixture
 def client(emu: EmulatorProcess) -> Iterator[AttioClient]:
     """A client of a fresh workspace whose companies have a ``lead_status`` select; empty
@@ -57,14 +50,6 @@ def client(emu: EmulatorProcess) -> Iterator[AttioClient]:
         add_lead_status(c)
         control(emu, "DELETE", "/journal")
         yield c
-
-
-@pytest.fixture
-def config_home(tmp_path: Path) -> Path:
-    """An empty config home, so no real user config is read."""
-    home = tmp_path / "config-home"
-    home.mkdir()
-    return home
 
 
 @pytest.fixture

@@ -8,10 +8,8 @@ key appears in no output (``invoke`` checks every run).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from typer.testing import Result
 
 from attio_bridge.client import AttioClient
@@ -21,34 +19,6 @@ from ._support import invoke, one_error_line, writes
 
 KEY = "records-cli-s3cret-key-91ab"
 MISSING = "00000000-0000-4000-8000-000000000000"
-
-
-@pytest.fixture(scope="module")
-def emu() -> Iterator[EmulatorProcess]:
-    """The emulator as a process."""
-    with EmulatorProcess(api_key=KEY, read_rate=0, write_rate=0) as process:
-        yield process
-
-
-@pytest.fixture
-def client(emu: EmulatorProcess) -> Iterator[AttioClient]:
-    """A client of the emulator, to set up and check."""
-    with AttioClient(api_key=KEY, base_url=emu.base_url, read_rate=0, write_rate=0) as c:
-        yield c
-
-
-@pytest.fixture
-def config_home(tmp_path: Path) -> Path:
-    """An empty config home, so no real user config is read."""
-    home = tmp_path / "config-home"
-    home.mkdir()
-    return home
-
-
-@pytest.fixture
-def env(emu: EmulatorProcess) -> dict[str, str]:
-    """The environment pointing the commands at the emulator."""
-    return {"ATTIO_API_KEY": KEY, "ATTIO_BASE_URL": emu.base_url}
 
 
 def run(

@@ -28,6 +28,7 @@ from attio_bridge.testing import EmulatorProcess, free_port
 from attio_bridge.values import decode_entry, decode_record, encode_values, load_schema
 
 from ..client._factories import attribute_body
+from ._support import one_error_line
 
 KEY = "schema-cli-s3cret-key-7f2e"
 ROOT = Path(__file__).resolve().parents[2]
@@ -86,14 +87,6 @@ def emu() -> Iterator[EmulatorProcess]:
         yield process
 
 
-@pytest.fixture
-def config_home(tmp_path: Path) -> Path:
-    """An empty config home, so no real user config is read."""
-    home = tmp_path / "config-home"
-    home.mkdir()
-    return home
-
-
 def invoke(args: list[str], env: Mapping[str, str | None], config_home: Path) -> Result:
     """Run ``attio-bridge ARGS`` with only ``env`` (and the empty config home) set; the key
     must appear in none of the output."""
@@ -103,21 +96,6 @@ def invoke(args: list[str], env: Mapping[str, str | None], config_home: Path) ->
     assert KEY not in result.stdout
     assert KEY not in result.stderr
     return result
-
-
-def one_error_line(result: Result) -> str:
-    """The single line a failed command printed on stderr (and nothing on stdout)."""
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    assert result.stdout == ""
-    assert lines[0].startswith("error: ")
-    return lines[0]
-
-
-@pytest.fixture
-def env(emu: EmulatorProcess) -> dict[str, str]:
-    """The environment pointing the commands at the emulator."""
-    return {"ATTIO_API_KEY": KEY, "ATTIO_BASE_URL": emu.base_url}
 
 
 # -- printing ------------------------------------------------------------------------------------

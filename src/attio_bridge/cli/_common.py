@@ -1,5 +1,9 @@
 """Plumbing shared by the commands: connection settings, the client, errors and exit codes.
 
+A command that talks to Attio is ``@connected``: it takes one ``options: ConnectionOptions``,
+and its command line the five options ``--api-key``, ``--base-url``, ``--config``,
+``--max-retries`` and ``--debug`` (``replace_parameter`` does this for other groups of options).
+
 Settings are taken from, in this order (the first that gives one wins):
 
 1. options: ``--api-key``, ``--base-url``, ``--max-retries``;
@@ -27,16 +31,18 @@ key is never printed. Exit codes by error class (``ExitStatus``, as httpie's):
 
 from __future__ import annotations
 
+import functools
+import inspect
 import os
 import sys
 import tomllib
 import traceback
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from enum import IntEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -120,6 +126,61 @@ class ConnectionOptions:
             max_retries=self.max_retries if self.max_retries is not None else fallback.max_retries,
             debug=self.debug or fallback.debug,
         )
+
+
+# The options every command that talks to Attio takes, in the order --help lists them; their
+# names are the fields of ``ConnectionOptions``.
+CONNECTION_PARAMETERS = tuple(
+    inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=kind)
+    for name, kind, default in (
+        ("api_key", ApiKeyOpt, None),
+        ("base_url", BaseUrlOpt, None),
+        ("config", ConfigOpt, None),
+        ("max_retries", MaxRetriesOpt, None),
+        ("debug", DebugOpt, False),
+    )
+)
+
+_T = TypeVar("_T")
+
+
+def replace_parameter(
+    command: Callable[..., _T],
+    name: str,
+    parameters: Sequence[inspect.Parameter],
+    build: Callable[..., Any],
+) -> Callable[..., _T]:
+    """``command`` as a typer command that takes ``parameters`` instead of its parameter
+    ``name``, which it is given as ``build(**their values)``.
+
+    typer reads a command's parameters from ``inspect.signature`` and
+    ``typing.get_type_hints``, so the wrapper's ``__signature__`` and ``__annotations__`` are
+    the command's with ``name`` replaced by ``parameters`` (appended, keyword-only). They hold
+    objects, not the strings ``from __future__ import annotations`` leaves: ``inspect`` returns
+    a ``__signature__`` as it is, without evaluating them.
+    """
+    signature = inspect.signature(command, eval_str=True)
+    if name not in signature.parameters:
+        raise TypeError(f"{command.__qualname__} has no parameter {name!r} to replace")
+    kept = [p for p in signature.parameters.values() if p.name != name]
+    shown = signature.replace(parameters=[*kept, *parameters])
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> _T:
+        given = {p.name: kwargs.pop(p.name, p.default) for p in parameters}
+        return command(*args, **kwargs, **{name: build(**given)})
+
+    wrapper.__signature__ = shown  # type: ignore[attr-defined]
+    wrapper.__annotations__ = {p.name: p.annotation for p in shown.parameters.values()}
+    if shown.return_annotation is not inspect.Signature.empty:
+        wrapper.__annotations__["return"] = shown.return_annotation
+    return wrapper
+
+
+def connected(command: Callable[..., _T]) -> Callable[..., _T]:
+    """A command that talks to Attio: it takes ``options: ConnectionOptions``, and its command
+    line ``--api-key``, ``--base-url``, ``--config``, ``--max-retries`` and ``--debug``."""
+    return replace_parameter(command, "options", CONNECTION_PARAMETERS, ConnectionOptions)
 
 
 @dataclass(frozen=True, slots=True)

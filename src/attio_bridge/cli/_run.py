@@ -1,7 +1,8 @@
 """What the everyday commands (``records``, ``people``, ``notes`` ...) share beyond ``_common``:
-the options every one of them takes, the client of one run (a dry-run client for ``--dry-run``),
-values from ``--values JSON`` and ``--set slug=value``, and printing: JSON for scripts, rich
-tables for people.
+their groups (``group``), the options every one of them takes (``--json`` through ``reads``,
+with ``--dry-run`` through ``writes``), the client of one run (a dry-run client for
+``--dry-run``), values from ``--values JSON`` and ``--set slug=value``, and printing: JSON for
+scripts, rich tables for people.
 
 A dry run sends every read (the schema, lookups) but stops at the first write: ``DryRunClient``
 raises ``DryRunStop`` with the method, path (with its query) and body it would have sent, and the
@@ -10,14 +11,15 @@ command prints exactly that. Commands stay thin: they call the services and the 
 
 from __future__ import annotations
 
+import inspect
 import json
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from urllib.parse import urlencode
 
 import typer
@@ -25,7 +27,15 @@ import typer
 from ..client import AttioClient
 from ..client._core import classify as classify_request
 from ..values import SchemaCache, TargetSchema
-from ._common import ConnectionOptions, make_client, reporting, resolve_settings
+from ._common import (
+    ConnectionOptions,
+    make_client,
+    replace_parameter,
+    reporting,
+    resolve_settings,
+)
+
+_T = TypeVar("_T")
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (for scripts).")]
 DryRunOpt = Annotated[
@@ -48,6 +58,12 @@ SetOpt = Annotated[
         show_default=False,
     ),
 ]
+
+
+def group(name: str, help: str) -> typer.Typer:
+    """A group of commands (``records``, ``people`` ...): its help when called without one, and
+    errors as ``reporting`` prints them, not as rich tracebacks."""
+    return typer.Typer(name=name, help=help, no_args_is_help=True, pretty_exceptions_enable=False)
 
 
 class DryRunStop(Exception):
@@ -84,6 +100,30 @@ class Run:
 
     json: bool = False
     dry_run: bool = False
+
+
+# --json and --dry-run as parameters of a command (``reads`` and ``writes``), after its own.
+_JSON = inspect.Parameter(
+    "json_", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=JsonOpt
+)
+_DRY_RUN = inspect.Parameter(
+    "dry_run", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=DryRunOpt
+)
+
+
+def _output(json_: bool = False, dry_run: bool = False) -> Run:
+    return Run(json=json_, dry_run=dry_run)
+
+
+def reads(command: Callable[..., _T]) -> Callable[..., _T]:
+    """A command that only reads: it takes ``run: Run``, and its command line ``--json``."""
+    return replace_parameter(command, "run", (_JSON,), _output)
+
+
+def writes(command: Callable[..., _T]) -> Callable[..., _T]:
+    """A command that writes: it takes ``run: Run``, and its command line ``--json`` and
+    ``--dry-run``."""
+    return replace_parameter(command, "run", (_JSON, _DRY_RUN), _output)
 
 
 @contextmanager

@@ -20,41 +20,33 @@ from ..client.models import Record
 from ..services import Services, in_days, next_business_day
 from ..values import decode_entry, decode_record
 from ._common import (
-    ApiKeyOpt,
-    BaseUrlOpt,
     CliError,
-    ConfigOpt,
     ConnectionOptions,
-    DebugOpt,
     ExitStatus,
-    MaxRetriesOpt,
+    connected,
 )
 from ._run import (
-    DryRunOpt,
-    JsonOpt,
     Run,
     SetOpt,
     ValuesOpt,
     emit_json,
+    group,
     print_table,
     read_text,
+    reads,
     require,
     session,
     show,
     values_from,
+    writes,
 )
 
-
-def _group(name: str, help: str) -> typer.Typer:
-    return typer.Typer(name=name, help=help, no_args_is_help=True, pretty_exceptions_enable=False)
-
-
-people_app = _group("people", "People, identified by email address.")
-companies_app = _group("companies", "Companies, identified by domain.")
-notes_app = _group("notes", "Notes on records.")
-tasks_app = _group("tasks", "Tasks.")
-lists_app = _group("lists", "Lists (pipelines).")
-entries_app = _group("entries", "Entries of lists.")
+people_app = group("people", "People, identified by email address.")
+companies_app = group("companies", "Companies, identified by domain.")
+notes_app = group("notes", "Notes on records.")
+tasks_app = group("tasks", "Tasks.")
+lists_app = group("lists", "Lists (pipelines).")
+entries_app = group("entries", "Entries of lists.")
 
 
 def _record(services: Services, record: Record, run: Run, title: str) -> None:
@@ -63,6 +55,8 @@ def _record(services: Services, record: Record, run: Run, title: str) -> None:
 
 # -- people and companies ------------------------------------------------------------------------
 @people_app.command("create")
+@connected
+@writes
 def people_create(
     email: Annotated[str, typer.Argument(help="Email address (the person's unique key).")],
     first_name: Annotated[str | None, typer.Option("--first-name")] = None,
@@ -77,17 +71,11 @@ def people_create(
     job_title: Annotated[str | None, typer.Option("--job-title")] = None,
     values: ValuesOpt = None,
     set_: SetOpt = None,
-    json_: JsonOpt = False,
-    dry_run: DryRunOpt = False,
-    api_key: ApiKeyOpt = None,
-    base_url: BaseUrlOpt = None,
-    config: ConfigOpt = None,
-    max_retries: MaxRetriesOpt = None,
-    debug: DebugOpt = False,
+    *,
+    options: ConnectionOptions,
+    run: Run,
 ) -> None:
     """Create or update the person with EMAIL (asserted by email address)."""
-    options = ConnectionOptions(api_key, base_url, config, max_retries, debug)
-    run = Run(json=json_, dry_run=dry_run)
     if company_id is not None and company is not None:
         raise CliError("give --company-id or --company, not both", ExitStatus.USAGE)
     with session(options, run) as client:
@@ -111,22 +99,18 @@ def people_create(
 
 
 @companies_app.command("create")
+@connected
+@writes
 def companies_create(
     domain: Annotated[str, typer.Argument(help="Domain or website URL (the company's key).")],
     name: Annotated[str | None, typer.Option("--name")] = None,
     values: ValuesOpt = None,
     set_: SetOpt = None,
-    json_: JsonOpt = False,
-    dry_run: DryRunOpt = False,
-    api_key: ApiKeyOpt = None,
-    base_url: BaseUrlOpt = None,
-    config: ConfigOpt = None,
-    max_retries: MaxRetriesOpt = None,
-    debug: DebugOpt = False,
+    *,
+    options: ConnectionOptions,
+    run: Run,
 ) -> None:
     """Create or update the company with DOMAIN (asserted by domain)."""
-    options = ConnectionOptions(api_key, base_url, config, max_retries, debug)
-    run = Run(json=json_, dry_run=dry_run)
     with session(options, run) as client:
         services = Services(client)
         record = services.companies.upsert(domain, name=name, **values_from(values, set_))
@@ -135,6 +119,8 @@ def companies_create(
 
 # -- notes and tasks -----------------------------------------------------------------------------
 @notes_app.command("create")
+@connected
+@writes
 def notes_create(
     object: Annotated[str, typer.Argument(help="Object of the record (people, companies...).")],
     record_id: Annotated[str, typer.Argument(help="Record id.")],
@@ -149,17 +135,11 @@ def notes_create(
         ),
     ] = None,
     markdown: Annotated[bool, typer.Option("--markdown", help="The text is Markdown.")] = False,
-    json_: JsonOpt = False,
-    dry_run: DryRunOpt = False,
-    api_key: ApiKeyOpt = None,
-    base_url: BaseUrlOpt = None,
-    config: ConfigOpt = None,
-    max_retries: MaxRetriesOpt = None,
-    debug: DebugOpt = False,
+    *,
+    options: ConnectionOptions,
+    run: Run,
 ) -> None:
     """Add a note to a record; its text from --content, --file or stdin."""
-    options = ConnectionOptions(api_key, base_url, config, max_retries, debug)
-    run = Run(json=json_, dry_run=dry_run)
     with session(options, run) as client:
         text = read_text(content, file)
         services = Services(client)
@@ -207,6 +187,8 @@ def _link(text: str) -> tuple[str, str]:
 
 
 @tasks_app.command("create")
+@connected
+@writes
 def tasks_create(
     content: Annotated[str, typer.Argument(help="What to do (plain text).")],
     link: Annotated[
@@ -221,17 +203,11 @@ def tasks_create(
         str | None,
         typer.Option("--due", help="YYYY-MM-DD, next-business-day or +Nd.", show_default=False),
     ] = None,
-    json_: JsonOpt = False,
-    dry_run: DryRunOpt = False,
-    api_key: ApiKeyOpt = None,
-    base_url: BaseUrlOpt = None,
-    config: ConfigOpt = None,
-    max_retries: MaxRetriesOpt = None,
-    debug: DebugOpt = False,
+    *,
+    options: ConnectionOptions,
+    run: Run,
 ) -> None:
     """Create a task, linked to records and assigned to members."""
-    options = ConnectionOptions(api_key, base_url, config, max_retries, debug)
-    run = Run(json=json_, dry_run=dry_run)
     with session(options, run) as client:
         links = [_link(x) for x in link or ()]
         deadline = parse_due(due) if due is not None else None
@@ -258,17 +234,14 @@ def tasks_create(
 
 # -- lists and entries ---------------------------------------------------------------------------
 @lists_app.command("ls")
+@connected
+@reads
 def lists_ls(
-    json_: JsonOpt = False,
-    api_key: ApiKeyOpt = None,
-    base_url: BaseUrlOpt = None,
-    config: ConfigOpt = None,
-    max_retries: MaxRetriesOpt = None,
-    debug: DebugOpt = False,
+    *,
+    options: ConnectionOptions,
+    run: Run,
 ) -> None:
     """Print the workspace's lists."""
-    options = ConnectionOptions(api_key, base_url, config, max_retries, debug)
-    run = Run(json=json_)
     with session(options, run) as client:
         rows = [
             {
@@ -287,22 +260,18 @@ def lists_ls(
 
 
 @entries_app.command("add")
+@connected
+@writes
 def entries_add(
     list: Annotated[str, typer.Argument(help="List slug or id.")],
     record_id: Annotated[str, typer.Argument(help="Record id of the list's parent object.")],
     values: ValuesOpt = None,
     set_: SetOpt = None,
-    json_: JsonOpt = False,
-    dry_run: DryRunOpt = False,
-    api_key: ApiKeyOpt = None,
-    base_url: BaseUrlOpt = None,
-    config: ConfigOpt = None,
-    max_retries: MaxRetriesOpt = None,
-    debug: DebugOpt = False,
+    *,
+    options: ConnectionOptions,
+    run: Run,
 ) -> None:
     """Add a record to a list, with entry values (--set stage=Qualified)."""
-    options = ConnectionOptions(api_key, base_url, config, max_retries, debug)
-    run = Run(json=json_, dry_run=dry_run)
     with session(options, run) as client:
         services = Services(client)
         require(services.schema, list, "list")

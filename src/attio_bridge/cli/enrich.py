@@ -23,14 +23,10 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ._common import (
-    ApiKeyOpt,
-    BaseUrlOpt,
     CliError,
-    ConfigOpt,
     ConnectionOptions,
-    DebugOpt,
     ExitStatus,
-    MaxRetriesOpt,
+    connected,
     reporting,
 )
 from ._run import JsonOpt, Run, emit_json, print_table, session
@@ -103,6 +99,7 @@ def _print(report: EnrichmentReport) -> None:
         typer.echo("dry run: nothing was written", err=True)
 
 
+@connected
 def enrich_command(
     object: Annotated[str, typer.Argument(help="Object slug (companies, people, ...).")],
     provider_file: Annotated[
@@ -145,17 +142,13 @@ def enrich_command(
     ] = False,
     dry_run: DryRunOpt = False,
     json_: JsonOpt = False,
-    api_key: ApiKeyOpt = None,
-    base_url: BaseUrlOpt = None,
-    config: ConfigOpt = None,
-    max_retries: MaxRetriesOpt = None,
-    debug: DebugOpt = False,
+    *,
+    options: ConnectionOptions,
 ) -> None:
     """Enrich records from a data file: set the values found, note the source, mark them."""
     from ..services import Services
     from ..workflows.enrich import Selection, enrich_records
 
-    options = ConnectionOptions(api_key, base_url, config, max_retries, debug)
     run = Run(json=json_, dry_run=dry_run)
     # Local input first: a bad file is reported before anything is asked of Attio.
     with reporting(options):

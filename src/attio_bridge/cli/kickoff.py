@@ -29,17 +29,13 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ._common import (
-    ApiKeyOpt,
-    BaseUrlOpt,
     CliError,
-    ConfigOpt,
     ConnectionOptions,
-    DebugOpt,
     ExitStatus,
-    MaxRetriesOpt,
+    connected,
     redact,
 )
-from ._run import DryRunOpt, JsonOpt, Run, emit_json, print_table, session
+from ._run import Run, emit_json, print_table, session, writes
 
 if TYPE_CHECKING:
     from ..connectors import DriveConnector, SlackConnector
@@ -88,6 +84,8 @@ def _incomplete(steps: Sequence[Step], secrets: list[str], what: str) -> CliErro
     return CliError(f"{what}: {redact(said, secrets)}", ExitStatus.ERROR)
 
 
+@connected
+@writes
 def kickoff_command(
     name: Annotated[str, typer.Argument(help="The company's name (names its channel and folder).")],
     domain: Annotated[
@@ -171,21 +169,15 @@ def kickoff_command(
             "--drive-api-url", help="Drive API root (else DRIVE_API_URL).", show_default=False
         ),
     ] = None,
-    json_: JsonOpt = False,
-    dry_run: DryRunOpt = False,
-    api_key: ApiKeyOpt = None,
-    base_url: BaseUrlOpt = None,
-    config: ConfigOpt = None,
-    max_retries: MaxRetriesOpt = None,
-    debug: DebugOpt = False,
+    *,
+    options: ConnectionOptions,
+    run: Run,
 ) -> None:
     """Kick off a lead: company, Slack channel, Drive folder, their URLs and a note."""
     from ..connectors import ConnectorError
     from ..services import ServiceError, Services
     from ..workflows.kickoff import DEFAULT_SUBFOLDERS, kickoff_lead, rollback_kickoff
 
-    options = ConnectionOptions(api_key, base_url, config, max_retries, debug)
-    run = Run(json=json_, dry_run=dry_run)
     secrets = [
         s
         for s in (_env(slack_token, "SLACK_BOT_TOKEN"), _env(drive_token, "GOOGLE_DRIVE_TOKEN"))
@@ -210,7 +202,7 @@ def kickoff_command(
                     slack=slack,
                     drive=drive,
                     domain=domain,
-                    dry_run=dry_run,
+                    dry_run=run.dry_run,
                     state_dir=state_dir,
                 )
             else:
@@ -224,7 +216,7 @@ def kickoff_command(
                     subfolders=folders,
                     drive_parent_id=drive_parent,
                     create_attributes=not no_create_attributes,
-                    dry_run=dry_run,
+                    dry_run=run.dry_run,
                     state_dir=state_dir,
                 )
         except ServiceError as exc:
@@ -236,22 +228,22 @@ def kickoff_command(
                     "nothing to roll back (check --domain and --state-dir)",
                     ExitStatus.NOT_FOUND,
                 )
-            if json_:
+            if run.json:
                 emit_json(undone.as_dict())
             else:
-                label = "Dry run: rollback" if dry_run else "Rollback"
+                label = "Dry run: rollback" if run.dry_run else "Rollback"
                 _print_steps(f"{label} of the kickoff of {undone.domain}", undone.steps, secrets)
-            if dry_run:
+            if run.dry_run:
                 typer.echo("nothing was removed (dry run)", err=True)
             if undone.failures:
                 raise _incomplete(undone.failures, secrets, "rollback incomplete (run it again)")
             return
-        if json_:
+        if run.json:
             emit_json(result.as_dict())
         else:
-            label = "Dry run: kickoff" if dry_run else "Kickoff"
+            label = "Dry run: kickoff" if run.dry_run else "Kickoff"
             _print_steps(f"{label} of {result.name} ({result.domain})", result.steps, secrets)
-        if dry_run:
+        if run.dry_run:
             typer.echo("nothing was written (dry run)", err=True)
         if result.failures:
             raise _incomplete(

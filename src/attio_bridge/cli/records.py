@@ -18,40 +18,34 @@ from ..client.models import Record
 from ..services.urls import AttioUrlError, parse_url
 from ..values import SchemaCache, decode_record, encode_values
 from ._common import (
-    ApiKeyOpt,
-    BaseUrlOpt,
     CliError,
-    ConfigOpt,
     ConnectionOptions,
     DebugOpt,
     ExitStatus,
-    MaxRetriesOpt,
+    connected,
     reporting,
 )
 from ._run import (
-    DryRunOpt,
     JsonOpt,
     Run,
     SetOpt,
     ValuesOpt,
     emit_json,
+    group,
     parse_json_option,
     print_table,
+    reads,
     require,
     session,
     show,
     values_from,
+    writes,
 )
 
-app = typer.Typer(
-    name="records",
-    help="Records of any object: get, query, create, assert (upsert), update, delete.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
+app = group(
+    "records", "Records of any object: get, query, create, assert (upsert), update, delete."
 )
-url_app = typer.Typer(
-    name="url", help="Attio web-app URLs.", no_args_is_help=True, pretty_exceptions_enable=False
-)
+url_app = group("url", "Attio web-app URLs.")
 
 ObjectArg = Annotated[str, typer.Argument(help="Object slug or id (people, companies, deals...).")]
 RecordArg = Annotated[str, typer.Argument(help="Record id.")]
@@ -85,25 +79,24 @@ def _encode(
 
 
 @app.command()
+@connected
+@reads
 def get(
     object: ObjectArg,
     record_id: RecordArg,
-    json_: JsonOpt = False,
-    api_key: ApiKeyOpt = None,
-    base_url: BaseUrlOpt = None,
-    config: ConfigOpt = None,
-    max_retries: MaxRetriesOpt = None,
-    debug: DebugOpt = False,
+    *,
+    options: ConnectionOptions,
+    run: Run,
 ) -> None:
     """Print one record's values."""
-    options = ConnectionOptions(api_key, base_url, config, max_retries, debug)
-    run = Run(json=json_)
     with session(options, run) as client:
         record = client.records.get(object, record_id)
         show(f"{object} {record_id}", _row(SchemaCache(client), record), run)
 
 
 @app.command()
+@connected
+@reads
 def query(
     object: ObjectArg,
     filter: Annotated[
@@ -117,16 +110,11 @@ def query(
     limit: Annotated[int, typer.Option("--limit", min=1, help="Records in the page.")] = 25,
     offset: Annotated[int, typer.Option("--offset", min=0, help="Records to skip.")] = 0,
     all_: Annotated[bool, typer.Option("--all", help="Every page, not only one.")] = False,
-    json_: JsonOpt = False,
-    api_key: ApiKeyOpt = None,
-    base_url: BaseUrlOpt = None,
-    config: ConfigOpt = None,
-    max_retries: MaxRetriesOpt = None,
-    debug: DebugOpt = False,
+    *,
+    options: ConnectionOptions,
+    run: Run,
 ) -> None:
     """Print the records of OBJECT matching a filter: one page, or every page with --all."""
-    options = ConnectionOptions(api_key, base_url, config, max_retries, debug)
-    run = Run(json=json_)
     with session(options, run) as client:
         extra: dict[str, Any] = {}
         if filter is not None:
@@ -162,21 +150,17 @@ def _sort(text: str) -> dict[str, str]:
 
 
 @app.command()
+@connected
+@writes
 def create(
     object: ObjectArg,
     values: ValuesOpt = None,
     set_: SetOpt = None,
-    json_: JsonOpt = False,
-    dry_run: DryRunOpt = False,
-    api_key: ApiKeyOpt = None,
-    base_url: BaseUrlOpt = None,
-    config: ConfigOpt = None,
-    max_retries: MaxRetriesOpt = None,
-    debug: DebugOpt = False,
+    *,
+    options: ConnectionOptions,
+    run: Run,
 ) -> None:
     """Create a record of OBJECT (fails if a unique value is taken: see 'assert')."""
-    options = ConnectionOptions(api_key, base_url, config, max_retries, debug)
-    run = Run(json=json_, dry_run=dry_run)
     with session(options, run) as client:
         schema = SchemaCache(client)
         encoded = _encode(schema, object, values_from(values, set_), create=True)
@@ -184,6 +168,8 @@ def create(
 
 
 @app.command("assert")
+@connected
+@writes
 def assert_(
     object: ObjectArg,
     match: Annotated[
@@ -191,17 +177,11 @@ def assert_(
     ],
     values: ValuesOpt = None,
     set_: SetOpt = None,
-    json_: JsonOpt = False,
-    dry_run: DryRunOpt = False,
-    api_key: ApiKeyOpt = None,
-    base_url: BaseUrlOpt = None,
-    config: ConfigOpt = None,
-    max_retries: MaxRetriesOpt = None,
-    debug: DebugOpt = False,
+    *,
+    options: ConnectionOptions,
+    run: Run,
 ) -> None:
     """Create or update the record of OBJECT whose unique --match attribute matches (upsert)."""
-    options = ConnectionOptions(api_key, base_url, config, max_retries, debug)
-    run = Run(json=json_, dry_run=dry_run)
     with session(options, run) as client:
         schema = SchemaCache(client)
         encoded = _encode(schema, object, values_from(values, set_), create=False)
@@ -210,22 +190,18 @@ def assert_(
 
 
 @app.command()
+@connected
+@writes
 def update(
     object: ObjectArg,
     record_id: RecordArg,
     values: ValuesOpt = None,
     set_: SetOpt = None,
-    json_: JsonOpt = False,
-    dry_run: DryRunOpt = False,
-    api_key: ApiKeyOpt = None,
-    base_url: BaseUrlOpt = None,
-    config: ConfigOpt = None,
-    max_retries: MaxRetriesOpt = None,
-    debug: DebugOpt = False,
+    *,
+    options: ConnectionOptions,
+    run: Run,
 ) -> None:
     """Change values of a record (multiselect values are added to)."""
-    options = ConnectionOptions(api_key, base_url, config, max_retries, debug)
-    run = Run(json=json_, dry_run=dry_run)
     with session(options, run) as client:
         schema = SchemaCache(client)
         encoded = _encode(schema, object, values_from(values, set_), create=False)
@@ -234,20 +210,16 @@ def update(
 
 
 @app.command()
+@connected
+@writes
 def delete(
     object: ObjectArg,
     record_id: RecordArg,
-    json_: JsonOpt = False,
-    dry_run: DryRunOpt = False,
-    api_key: ApiKeyOpt = None,
-    base_url: BaseUrlOpt = None,
-    config: ConfigOpt = None,
-    max_retries: MaxRetriesOpt = None,
-    debug: DebugOpt = False,
+    *,
+    options: ConnectionOptions,
+    run: Run,
 ) -> None:
     """Delete a record."""
-    options = ConnectionOptions(api_key, base_url, config, max_retries, debug)
-    run = Run(json=json_, dry_run=dry_run)
     with session(options, run) as client:
         client.records.delete(object, record_id)
         if run.json:
@@ -256,17 +228,14 @@ def delete(
             typer.echo(f"deleted {object} {record_id}")
 
 
+@connected
+@reads
 def self_(
-    json_: JsonOpt = False,
-    api_key: ApiKeyOpt = None,
-    base_url: BaseUrlOpt = None,
-    config: ConfigOpt = None,
-    max_retries: MaxRetriesOpt = None,
-    debug: DebugOpt = False,
+    *,
+    options: ConnectionOptions,
+    run: Run,
 ) -> None:
     """Check the API key: print its workspace and scopes (never the key)."""
-    options = ConnectionOptions(api_key, base_url, config, max_retries, debug)
-    run = Run(json=json_)
     with session(options, run) as client:
         me = client.identify()
         if not me.active:

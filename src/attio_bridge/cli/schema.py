@@ -18,14 +18,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ._common import (
-    ApiKeyOpt,
-    BaseUrlOpt,
     CliError,
-    ConfigOpt,
     ConnectionOptions,
-    DebugOpt,
     ExitStatus,
-    MaxRetriesOpt,
+    connected,
     make_client,
     reporting,
     resolve_settings,
@@ -234,6 +230,7 @@ def _load(options: ConnectionOptions) -> tuple[WorkspaceSchema, str]:
 
 
 @app.callback(invoke_without_command=True)
+@connected
 def show(
     ctx: typer.Context,
     format: Annotated[
@@ -241,14 +238,10 @@ def show(
     ] = Format.table,
     json_: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
     only: ObjectOpt = None,
-    api_key: ApiKeyOpt = None,
-    base_url: BaseUrlOpt = None,
-    config: ConfigOpt = None,
-    max_retries: MaxRetriesOpt = None,
-    debug: DebugOpt = False,
+    *,
+    options: ConnectionOptions,
 ) -> None:
     """Print the workspace's objects and lists: attributes, select options and statuses."""
-    options = ConnectionOptions(api_key, base_url, config, max_retries, debug)
     if ctx.invoked_subcommand is not None:
         ctx.obj = options  # the subcommand's own options win over these
         return
@@ -265,17 +258,15 @@ def show(
 
 
 @app.command()
+@connected
 def codegen(
     ctx: typer.Context,
     output: Annotated[
         Path, typer.Option("--output", "-o", help="The Python file to write ('-': stdout).")
     ],
     only: ObjectOpt = None,
-    api_key: ApiKeyOpt = None,
-    base_url: BaseUrlOpt = None,
-    config: ConfigOpt = None,
-    max_retries: MaxRetriesOpt = None,
-    debug: DebugOpt = False,
+    *,
+    options: ConnectionOptions,
 ) -> None:
     """Write a typed Python module of the workspace's objects and lists.
 
@@ -285,7 +276,6 @@ def codegen(
     """
     from ._codegen import generate_module
 
-    options = ConnectionOptions(api_key, base_url, config, max_retries, debug)
     if isinstance(ctx.obj, ConnectionOptions):
         options = options.over(ctx.obj)
     with reporting(options):

@@ -29,15 +29,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ._common import (
-    ApiKeyOpt,
-    BaseUrlOpt,
     CliError,
-    ConfigOpt,
     ConnectionOptions,
-    DebugOpt,
     ExitStatus,
-    MaxRetriesOpt,
     Settings,
+    connected,
     reporting,
     resolve_settings,
 )
@@ -92,6 +88,7 @@ def print_plan(report: ImportReport) -> None:
         typer.echo(f"  ... and {len(report.problems) - _SHOWN_PROBLEMS} more")
 
 
+@connected
 def import_command(
     object: Annotated[
         str,
@@ -143,11 +140,8 @@ def import_command(
             show_default=False,
         ),
     ] = None,
-    api_key: ApiKeyOpt = None,
-    base_url: BaseUrlOpt = None,
-    config: ConfigOpt = None,
-    max_retries: MaxRetriesOpt = None,
-    debug: DebugOpt = False,
+    *,
+    options: ConnectionOptions,
 ) -> None:
     """Create or update records from a CSV or JSON Lines file (resumable, idempotent)."""
     from rich.console import Console
@@ -162,7 +156,6 @@ def import_command(
 
     from ..workflows.importer import import_file, load_mapping
 
-    options = ConnectionOptions(api_key, base_url, config, max_retries, debug)
     with reporting(options):
         settings = resolve_settings(options)
         try:
@@ -241,6 +234,7 @@ def _finish(report: ImportReport) -> None:
         raise typer.Exit(ExitStatus.VALIDATION)
 
 
+@connected
 def export_command(
     object: Annotated[
         str, typer.Argument(help="Object or list, by slug or id.", metavar="OBJECT_OR_LIST")
@@ -249,17 +243,13 @@ def export_command(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="File to write (default stdout).")
     ] = None,
-    api_key: ApiKeyOpt = None,
-    base_url: BaseUrlOpt = None,
-    config: ConfigOpt = None,
-    max_retries: MaxRetriesOpt = None,
-    debug: DebugOpt = False,
+    *,
+    options: ConnectionOptions,
 ) -> None:
     """Write every record of an object, or every entry of a list with its record's values, as
     CSV or JSON Lines, values flattened."""
     from ..workflows.exporter import FORMATS, export_records
 
-    options = ConnectionOptions(api_key, base_url, config, max_retries, debug)
     with reporting(options):
         if format not in FORMATS:
             raise CliError(f"--format must be csv or jsonl, not {format!r}", ExitStatus.USAGE)

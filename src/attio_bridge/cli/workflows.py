@@ -38,24 +38,20 @@ from ..workflows.pipeline import advance_deal, move_between_lists, run_deal_pipe
 from ..workflows.qualify import qualify_lead, score_form
 from ..workflows.scoring_rules import RulesFile, RulesFileError, load_rules_file
 from ._common import (
-    ApiKeyOpt,
-    BaseUrlOpt,
     CliError,
-    ConfigOpt,
     ConnectionOptions,
-    DebugOpt,
     ExitStatus,
-    MaxRetriesOpt,
+    connected,
     reporting,
 )
 from ._run import (
-    DryRunOpt,
     DryRunStop,
     JsonOpt,
     Run,
     SetOpt,
     ValuesOpt,
     emit_json,
+    group,
     print_dry_run,
     print_fields,
     print_table,
@@ -64,16 +60,12 @@ from ._run import (
     session,
     show,
     values_from,
+    writes,
 )
 from .activity import parse_due
 
-
-def _group(name: str, help: str) -> typer.Typer:
-    return typer.Typer(name=name, help=help, no_args_is_help=True, pretty_exceptions_enable=False)
-
-
-deals_app = _group("deals", "The deal pipeline: create a deal with its list entry, task and note.")
-automate_app = _group("automate", "Automations that update many records at once.")
+deals_app = group("deals", "The deal pipeline: create a deal with its list entry, task and note.")
+automate_app = group("automate", "Automations that update many records at once.")
 
 
 # -- shared --------------------------------------------------------------------------------------
@@ -102,12 +94,6 @@ def _dry_run(stop: DryRunStop, run: Run, plan: Mapping[str, Any]) -> None:
     for key, value in plan.items():
         typer.echo(f"{key}: {value}")
     print_dry_run(stop.request, run)
-
-
-def _options(
-    api_key: str | None, base_url: str | None, config: Path | None, retries: int | None, debug: bool
-) -> ConnectionOptions:
-    return ConnectionOptions(api_key, base_url, config, retries, debug)
 
 
 def _date(option: str, text: str) -> date:
@@ -254,6 +240,8 @@ def _task_id(task: Task) -> str | None:
 
 
 # -- meeting -------------------------------------------------------------------------------------
+@connected
+@writes
 def meeting_command(
     target: Annotated[
         str,
@@ -285,21 +273,15 @@ def meeting_command(
             "--file", help="Read the notes from this file ('-': stdin).", show_default=False
         ),
     ] = None,
-    json_: JsonOpt = False,
-    dry_run: DryRunOpt = False,
-    api_key: ApiKeyOpt = None,
-    base_url: BaseUrlOpt = None,
-    config: ConfigOpt = None,
-    max_retries: MaxRetriesOpt = None,
-    debug: DebugOpt = False,
+    *,
+    options: ConnectionOptions,
+    run: Run,
 ) -> None:
     """Add a meeting note (title, date, attendees, Markdown notes) to a company, person or deal.
 
     The notes come from --content, --file or stdin. Running it again for the same record,
     title and date writes nothing new.
     """
-    options = _options(api_key, base_url, config, max_retries, debug)
-    run = Run(json=json_, dry_run=dry_run)
     with reporting(options):
         moment = _moment("--date", when)
         text = read_text(content, file)
@@ -317,6 +299,8 @@ def meeting_command(
 
 # -- deals ---------------------------------------------------------------------------------------
 @deals_app.command("create")
+@connected
+@writes
 def deals_create(
     name: Annotated[str, typer.Argument(help="The deal's name.", show_default=False)],
     stage: Annotated[str, typer.Option("--stage", help="Stage title, e.g. Lead.")],
@@ -371,21 +355,15 @@ def deals_create(
             "--owner", help="Owner's member email (default: --assignee).", show_default=False
         ),
     ] = None,
-    json_: JsonOpt = False,
-    dry_run: DryRunOpt = False,
-    api_key: ApiKeyOpt = None,
-    base_url: BaseUrlOpt = None,
-    config: ConfigOpt = None,
-    max_retries: MaxRetriesOpt = None,
-    debug: DebugOpt = False,
+    *,
+    options: ConnectionOptions,
+    run: Run,
 ) -> None:
     """Create a deal, add it to a list, give it a follow-up task and a context note.
 
     The context comes from --note, --note-file or stdin. A deal is the same when it has the
     same name and company: running the command again creates nothing twice.
     """
-    options = _options(api_key, base_url, config, max_retries, debug)
-    run = Run(json=json_, dry_run=dry_run)
     with reporting(options):
         closing = _date("--close-date", close_date) if close_date is not None else None
         deadline = parse_due(due) if due is not None else None
@@ -452,6 +430,8 @@ def _check_currency(services: Services, currency: str) -> None:
 
 
 @deals_app.command("advance")
+@connected
+@writes
 def deals_advance(
     deal: Annotated[str, typer.Argument(help="Deal record id or Attio URL.", show_default=False)],
     stage: Annotated[str, typer.Option("--stage", help="The stage to move it to (title).")],
@@ -463,17 +443,11 @@ def deals_advance(
             show_default=False,
         ),
     ] = None,
-    json_: JsonOpt = False,
-    dry_run: DryRunOpt = False,
-    api_key: ApiKeyOpt = None,
-    base_url: BaseUrlOpt = None,
-    config: ConfigOpt = None,
-    max_retries: MaxRetriesOpt = None,
-    debug: DebugOpt = False,
+    *,
+    options: ConnectionOptions,
+    run: Run,
 ) -> None:
     """Move a deal to a stage, and set its probability."""
-    options = _options(api_key, base_url, config, max_retries, debug)
-    run = Run(json=json_, dry_run=dry_run)
     with _workflow(options, run) as services:
         record = _deal(services, deal)
         try:
@@ -485,27 +459,23 @@ def deals_advance(
 
 
 @deals_app.command("move")
+@connected
+@writes
 def deals_move(
     deal: Annotated[str, typer.Argument(help="Deal record id or Attio URL.", show_default=False)],
     from_list: Annotated[str, typer.Option("--from", help="The list it leaves (slug).")],
     to_list: Annotated[str, typer.Option("--to", help="The list it joins (slug).")],
     values: ValuesOpt = None,
     set_: SetOpt = None,
-    json_: JsonOpt = False,
-    dry_run: DryRunOpt = False,
-    api_key: ApiKeyOpt = None,
-    base_url: BaseUrlOpt = None,
-    config: ConfigOpt = None,
-    max_retries: MaxRetriesOpt = None,
-    debug: DebugOpt = False,
+    *,
+    options: ConnectionOptions,
+    run: Run,
 ) -> None:
     """Move a deal from one list to another, with entry values (--set slug=value).
 
     Its entry in --to is made first, then the one in --from removed: running it again after an
     interruption finishes the move.
     """
-    options = _options(api_key, base_url, config, max_retries, debug)
-    run = Run(json=json_, dry_run=dry_run)
     with reporting(options):
         entry_values = values_from(values, set_)
     with _workflow(options, run) as services:
@@ -545,6 +515,8 @@ def _form(path: str) -> dict[str, Any]:
     return form
 
 
+@connected
+@writes
 def qualify_command(
     form_file: Annotated[
         str,
@@ -563,13 +535,9 @@ def qualify_command(
         str | None,
         typer.Option("--assignee", help="Member email for the task (else the rules file's)."),
     ] = None,
-    json_: JsonOpt = False,
-    dry_run: DryRunOpt = False,
-    api_key: ApiKeyOpt = None,
-    base_url: BaseUrlOpt = None,
-    config: ConfigOpt = None,
-    max_retries: MaxRetriesOpt = None,
-    debug: DebugOpt = False,
+    *,
+    options: ConnectionOptions,
+    run: Run,
 ) -> None:
     r"""Qualify a lead from a form submission (JSON) with scoring rules.
 
@@ -594,8 +562,6 @@ def qualify_command(
     default lead_status, qualification_status, status or lead_stage), list and assignee
     (defaults of --list and --assignee).
     """
-    options = _options(api_key, base_url, config, max_retries, debug)
-    run = Run(json=json_, dry_run=dry_run)
     with reporting(options), _workflow_errors():
         settings: RulesFile = load_rules_file(rules)
         form = _form(form_file)
@@ -641,6 +607,7 @@ def qualify_command(
 
 # -- automate ------------------------------------------------------------------------------------
 @automate_app.command("deals")
+@connected
 def automate_deals(
     stage: Annotated[str, typer.Option("--stage", help="The stage the deals are in (title).")],
     to: Annotated[str, typer.Option("--to", help="The stage to move them to (title).")],
@@ -672,17 +639,13 @@ def automate_deals(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="List the deals that would change; write nothing.")
     ] = False,
-    api_key: ApiKeyOpt = None,
-    base_url: BaseUrlOpt = None,
-    config: ConfigOpt = None,
-    max_retries: MaxRetriesOpt = None,
-    debug: DebugOpt = False,
+    *,
+    options: ConnectionOptions,
 ) -> None:
     """Advance the deals in --stage that were active in the last --active-days days and have
     every --require attribute filled: a follow-up task and a note on each, its list entry moved
     (--list to --to-list), then its stage set to --to. Safe to re-run.
     """
-    options = _options(api_key, base_url, config, max_retries, debug)
     run = Run(json=json_, dry_run=dry_run)
     if (list_ is None) != (to_list is None):
         with reporting(options):
