@@ -185,6 +185,10 @@ def test_invalid_provider_values_exit_5_and_the_rest_is_written(
     ("args", "status", "words"),
     [
         (["--list", "to_enrich"], 2, "--provider-file"),
+        (["--provider-file", "FILE", "--provider", "x", "--list", "to_enrich"], 2, "one provider"),
+        (["--provider", "nope", "--list", "to_enrich"], 2, "no enrichment provider 'nope'"),
+        (["--provider", "no_such_mod:P", "--list", "to_enrich"], 2, "no module 'no_such_mod'"),
+        (["--provider-file", "FILE", "--provider-option", "a=1", *STATUS], 2, "--provider NAME"),
         (["--provider-file", "MISSING", "--list", "to_enrich"], 2, "provider file not found"),
         (["--provider-file", "FILE"], 2, "--list SLUG, --status-attribute SLUG"),
         (["--provider-file", "FILE", "--list", "to_enrich", "--key", "phone"], 2, "--key"),
@@ -215,4 +219,87 @@ def test_bad_input_is_one_error_line_and_writes_nothing(
 
     assert result.exit_code == status, result.stderr
     assert words in one_error_line(result)
+    assert writes(emu) == before
+
+
+PLUGIN = """
+class Firmographics:
+    name = "Firmographics API"
+
+    def __init__(self, token, region="eu"):
+        if token != "tok-2f9c-secret":
+            raise ValueError("the firmographics token was refused")
+        self.region = region
+
+    def lookup(self, target):
+        if "plugin.com" in target.keys("domain"):
+            return {"description": "Found in " + self.region}
+        return None
+"""
+
+
+@pytest.fixture
+def plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A provider class of the user's own in a module on ``sys.path``, named module:Class."""
+    (tmp_path / "my_firmographics.py").write_text(PLUGIN, encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    return "my_firmographics:Firmographics"
+
+
+def test_a_provider_of_ones_own_takes_options_and_a_token_from_the_environment(
+    env: dict[str, str], config_home: Path, services: Services, plugin: str
+) -> None:
+    """``--provider module:Class`` with ``--provider-option region=us`` and ``token`` read
+    from ``ATTIO_BRIDGE_PROVIDER_TOKEN``: the company is enriched and noted under the
+    provider's name, and the token appears nowhere in the output."""
+    cid = company(services, "plugin.com", enrichment_status="Pending")
+    env = {**env, "ATTIO_BRIDGE_PROVIDER_TOKEN": "tok-2f9c-secret"}
+    args = ["companies", "--provider", plugin, "--provider-option", "token"]
+
+    result = run([*args, "--provider-option", "region=us", *STATUS, "--json"], env, config_home)
+
+    assert result.exit_code == 0, result.stderr
+    assert "tok-2f9c-secret" not in result.stdout + result.stderr
+    report = json.loads(result.stdout)
+    assert report["provider"] == "Firmographics API"
+    [mine] = [r for r in report["records"] if r["record_id"] == cid]
+    assert mine["outcome"] == "enriched"
+    got = row(services, cid)
+    assert (got["description"], got["enrichment_status"]) == ("Found in us", "Enriched")
+    notes = services.context.client.notes.iter(parent_object="companies", parent_record_id=cid)
+    assert [n.title for n in notes] == ["Enriched from Firmographics API"]
+
+
+@pytest.mark.parametrize(
+    ("options", "environment", "words"),
+    [
+        (["--provider-option", "token"], {}, "set ATTIO_BRIDGE_PROVIDER_TOKEN"),
+        (["--provider-option", "token=wrong"], {}, "the firmographics token was refused"),
+        (["--provider-option", "tok en=x"], {}, "'tok en' is not an option name"),
+        (
+            ["--provider-option", "token=x", "--provider-option", "colour=red"],
+            {},
+            "(colour, token)",
+        ),
+    ],
+)
+def test_a_provider_that_cannot_be_made_is_one_error_line(
+    emu: EmulatorProcess,
+    env: dict[str, str],
+    config_home: Path,
+    plugin: str,
+    options: list[str],
+    environment: dict[str, str],
+    words: str,
+) -> None:
+    """A token neither given nor in the environment, one the provider refuses, a bad option
+    name, an option the provider does not take: one error line, no write, no value echoed."""
+    before = writes(emu)
+
+    result = run(["companies", "--provider", plugin, *options, *STATUS], env, config_home)
+
+    assert result.exit_code != 0
+    line = one_error_line(result)
+    assert words in line
+    assert "=x" not in line and "red" not in line
     assert writes(emu) == before

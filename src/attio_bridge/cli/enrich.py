@@ -3,7 +3,9 @@
 The records are those of ``--list SLUG``, those whose ``--status-attribute SLUG`` is
 ``--pending`` (default "Pending"), or the list's pending ones when both are given. The data
 comes from ``--provider-file FILE`` (CSV, JSON array or JSON Lines) found by ``--key domain``
-or ``--key email``; ``--mapping FILE`` (a JSON object ``{"field": "attribute slug"}``)
+or ``--key email``, or from ``--provider NAME`` (an installed provider, or ``module:Class``)
+made with each ``--provider-option KEY=VALUE`` (``KEY`` alone: from the environment variable
+``ATTIO_BRIDGE_PROVIDER_KEY``); ``--mapping FILE`` (a JSON object ``{"field": "attribute slug"}``)
 replaces the mapping guessed from the field names. Each record found is set to ``--done``
 (default "Enriched"), each the file does not know to ``--not-found`` (default "Not found";
 ``--not-found ""`` leaves it pending). ``--dry-run`` prints what would change and sends no
@@ -17,6 +19,8 @@ anything is written.
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -32,7 +36,9 @@ from ._common import (
 from ._run import JsonOpt, Run, emit_json, print_table, session
 
 if TYPE_CHECKING:
-    from ..workflows.enrich import EnrichmentReport, FileProvider
+    from ..workflows.enrich import EnrichmentProvider, EnrichmentReport
+
+ENV_PREFIX = "ATTIO_BRIDGE_PROVIDER_"
 
 # The workflow plans every record before writing, so a dry run shows all of them, not one request.
 DryRunOpt = Annotated[
@@ -40,12 +46,31 @@ DryRunOpt = Annotated[
 ]
 
 
-def _provider(path: Path | None, key: str, column: str | None) -> FileProvider:
-    """The file provider, or a usage error naming what is wrong with the file."""
-    from ..workflows.enrich import KEYS, FileProvider
+def _provider(
+    path: Path | None, key: str, column: str | None, name: str | None, options: list[str]
+) -> EnrichmentProvider:
+    """The provider (``--provider-file`` or ``--provider``), or a usage error naming what is
+    wrong; option values are never repeated in an error (they may be secrets)."""
+    from ..workflows.enrich import KEYS, FileProvider, load_provider
 
-    if path is None:
-        raise CliError("no provider: pass --provider-file FILE (CSV or JSON)", ExitStatus.USAGE)
+    if (path is None) == (name is None):
+        raise CliError(
+            "pass one provider: --provider-file FILE (CSV or JSON) or --provider NAME",
+            ExitStatus.USAGE,
+        )
+    if name is not None:
+        if ":" in name and os.getcwd() not in sys.path:
+            # As uvicorn does for its app: a module:Class beside the user is importable.
+            sys.path.insert(0, os.getcwd())
+        try:
+            return load_provider(name, **_provider_options(options))
+        except KeyError as exc:
+            raise CliError(str(exc.args[0]), ExitStatus.USAGE) from None
+        except TypeError as exc:
+            raise CliError(str(exc), ExitStatus.USAGE) from None
+    assert path is not None
+    if options:
+        raise CliError("--provider-option goes with --provider NAME", ExitStatus.USAGE)
     if key not in KEYS:
         raise CliError(f"--key must be {' or '.join(KEYS)}, not {key!r}", ExitStatus.USAGE)
     if not path.is_file():
@@ -54,6 +79,31 @@ def _provider(path: Path | None, key: str, column: str | None) -> FileProvider:
         return FileProvider(path, key=key, column=column)
     except ValueError as exc:
         raise CliError(f"provider file {path}: {exc}", ExitStatus.USAGE) from None
+
+
+def _provider_options(items: list[str]) -> dict[str, str]:
+    """``--provider-option KEY=VALUE`` as keyword arguments; ``KEY`` alone takes its value from
+    the environment variable ``ATTIO_BRIDGE_PROVIDER_KEY``, so a token stays out of the shell's
+    history."""
+    options: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        key = key.strip()
+        if not key.isidentifier():
+            raise CliError(
+                f"--provider-option: {key!r} is not an option name; use KEY=VALUE",
+                ExitStatus.USAGE,
+            )
+        if not sep:
+            variable = f"{ENV_PREFIX}{key.upper()}"
+            if variable not in os.environ:
+                raise CliError(
+                    f"--provider-option {key}: set {variable}, or pass {key}=VALUE",
+                    ExitStatus.USAGE,
+                )
+            value = os.environ[variable]
+        options[key] = value
+    return options
 
 
 def _mapping(path: Path | None) -> dict[str, str] | None:
@@ -108,6 +158,22 @@ def enrich_command(
             "--provider-file", help="CSV, JSON or JSON Lines file of data.", show_default=False
         ),
     ] = None,
+    provider_name: Annotated[
+        str | None,
+        typer.Option(
+            "--provider",
+            help="An installed provider by name, or your own as module:Class.",
+            show_default=False,
+        ),
+    ] = None,
+    provider_options: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--provider-option",
+            help=f"KEY=VALUE for --provider (repeatable); KEY alone reads {ENV_PREFIX}KEY.",
+            show_default=False,
+        ),
+    ] = None,
     key: Annotated[str, typer.Option("--key", help="Find records by: domain or email.")] = "domain",
     key_column: Annotated[
         str | None,
@@ -145,7 +211,8 @@ def enrich_command(
     *,
     options: ConnectionOptions,
 ) -> None:
-    """Enrich records from a data file: set the values found, note the source, mark them."""
+    """Enrich records from a data file or a provider: set the values found, note the source,
+    mark them."""
     from ..services import Services
     from ..workflows.enrich import Selection, enrich_records
 
@@ -157,7 +224,7 @@ def enrich_command(
                 "nothing selects the records: pass --list SLUG, --status-attribute SLUG or both",
                 ExitStatus.USAGE,
             )
-        provider = _provider(provider_file, key, key_column)
+        provider = _provider(provider_file, key, key_column, provider_name, provider_options or [])
         given = _mapping(mapping)
     selection = Selection(list_, status_attribute, pending, done, not_found or None)
     with session(options, run) as client:

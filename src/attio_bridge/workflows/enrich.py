@@ -44,6 +44,7 @@ Rules that make a run safe to repeat:
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -223,18 +224,44 @@ class FileProvider:
 
 
 def load_provider(name: str, **options: Any) -> EnrichmentProvider:
-    """The provider an installed package registers as ``name`` in the entry-point group
-    ``attio_bridge.enrichment_providers``, made by calling what the entry point names with
-    ``options``. ``KeyError`` naming the installed ones when none has that name; ``TypeError``
-    when what it makes has no ``name`` and ``lookup``."""
-    group = entry_points(group=ENTRY_POINT_GROUP)
-    found = [ep for ep in group if ep.name == name]
-    if not found:
-        installed = ", ".join(sorted(ep.name for ep in group)) or "none"
-        raise KeyError(f"no enrichment provider {name!r} is installed (installed: {installed})")
-    provider = found[0].load()(**options)
+    """The provider called ``name``, made by calling what it names with ``options``.
+
+    ``name`` is one an installed package registers in the entry-point group
+    ``attio_bridge.enrichment_providers``, or a class or factory of your own as
+    ``"module:attribute"`` (the module importable from ``sys.path``, e.g. a file beside the
+    script). ``KeyError`` naming the installed ones when no entry point has that name, or naming
+    what is missing when the module or attribute cannot be found; ``TypeError`` when the
+    options do not fit or what it makes has no ``name`` and ``lookup``."""
+    if ":" in name:
+        module_name, _, attribute = name.partition(":")
+        try:
+            factory = getattr(importlib.import_module(module_name), attribute)
+        except ModuleNotFoundError as exc:
+            raise KeyError(f"provider {name!r}: no module {exc.name!r} to import") from None
+        except AttributeError:
+            raise KeyError(
+                f"provider {name!r}: module {module_name!r} has no {attribute!r}"
+            ) from None
+        where = name
+    else:
+        group = entry_points(group=ENTRY_POINT_GROUP)
+        found = [ep for ep in group if ep.name == name]
+        if not found:
+            installed = ", ".join(sorted(ep.name for ep in group)) or "none"
+            raise KeyError(
+                f"no enrichment provider {name!r} is installed (installed: {installed}); "
+                "name one, or give your own as module:Class"
+            )
+        factory, where = found[0].load(), found[0].value
+    try:
+        provider = factory(**options)
+    except TypeError as exc:
+        given = ", ".join(sorted(options)) or "none"
+        raise TypeError(
+            f"provider {where} does not take the options given ({given}): {exc}"
+        ) from None
     if not isinstance(provider, EnrichmentProvider):
-        raise TypeError(f"{found[0].value} did not make a provider (a name and a lookup method)")
+        raise TypeError(f"{where} did not make a provider (a name and a lookup method)")
     return provider
 
 
