@@ -7,13 +7,16 @@ removes what runs made and nothing that was there before; input errors before an
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from attio_bridge.client import AttioClient
 from attio_bridge.connectors import DriveConnector, SlackConnector
+from attio_bridge.connectors.slack import SlackChannel
 from attio_bridge.services import ServiceError, Services
 from attio_bridge.testing import EmulatorProcess
 from attio_bridge.values import ValuesError
@@ -464,3 +467,77 @@ def test_connectors_not_configured_are_skipped_and_said_so(
     assert result.company is not None
     [note] = note_texts(client, result.company.record_id)
     assert "Slack is not configured" in note and "Google Drive is not configured" in note
+
+
+class _HeldSlack(SlackConnector):
+    """Slack on the stand-in, whose channel creation waits until the test lets it go: a run
+    held half-way, after it created the company."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.entered = threading.Event()
+        self.release = threading.Event()
+
+    def create_channel(self, name: str, *, private: bool = False) -> SlackChannel:
+        self.entered.set()
+        assert self.release.wait(30)
+        return super().create_channel(name, private=private)
+
+
+def test_runs_of_one_domain_take_turns(
+    emu: EmulatorProcess, services: Services, drive: DriveConnector, state_dir: Path
+) -> None:
+    """A second kickoff of a domain while the first is half-way: with a short wait it stops
+    with an error naming the running one, before doing anything; with a longer one it waits,
+    then finds everything the first made. The manifest keeps that the first created the
+    company, so the rollback deletes it."""
+    held = _HeldSlack(emu.api_key, base_url=f"{emu.base_url}/slack/api/")
+    outcome: dict[str, Any] = {}
+
+    def first() -> None:
+        outcome["first"] = kickoff_lead(
+            services,
+            slack=held,
+            drive=drive,
+            name="Initech",
+            domain="initech.com",
+            state_dir=state_dir,
+        )
+
+    with AttioClient(api_key=KEY, base_url=emu.base_url, read_rate=0, write_rate=0) as other:
+        second_services = Services(other)
+
+        def second(timeout: float) -> Any:
+            return kickoff_lead(
+                second_services,
+                slack=slack_for(emu),
+                drive=drive_for(emu),
+                name="Initech",
+                domain="initech.com",
+                state_dir=state_dir,
+                lock_timeout=timeout,
+            )
+
+        running = threading.Thread(target=first)
+        running.start()
+        try:
+            assert held.entered.wait(30)
+            with pytest.raises(ServiceError, match=r"another kickoff or rollback of initech\.com"):
+                second(0.2)
+            waiting = threading.Thread(target=lambda: outcome.setdefault("second", second(30)))
+            waiting.start()
+        finally:
+            held.release.set()
+            running.join(30)
+        waiting.join(30)
+
+    assert outcome["first"].ok and [s.what for s in outcome["first"].created]
+    again = outcome["second"]
+    assert again.ok and again.created == ()
+    assert again.company.record_id == outcome["first"].company.record_id
+    undone = rollback_kickoff(
+        services, slack=slack_for(emu), drive=drive, domain="initech.com", state_dir=state_dir
+    )
+    assert undone.ok
+    assert services.companies.find_by_domain("initech.com") is None
+    assert slack_for(emu).find_channel("internal-initech") is None

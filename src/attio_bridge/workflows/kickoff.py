@@ -18,6 +18,12 @@ written after each step that creates something and holding ids and URLs only, ne
 folders, puts back the two attribute values the runs replaced, deletes the notes, and deletes
 the company only if a run created it. Attribute definitions a run created are kept: other
 companies' kickoffs write to them too.
+
+Runs of one domain (kickoffs and rollbacks, not dry runs) take turns: each holds a lock file
+beside the manifest (``.locks/{domain}.json.lock``) from reading the manifest to its last write,
+so two at once cannot each record only half of what was created. A second run waits up to
+``lock_timeout`` seconds, then finds what the first made; past that it raises ``ServiceError``
+before doing anything.
 """
 
 from __future__ import annotations
@@ -27,10 +33,12 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from filelock import FileLock, Timeout
 
 from ..cache import CacheKind
 from ..client import NotFoundError
@@ -66,6 +74,8 @@ STATUS_SLUGS = ("lead_status", "qualification_status", "status", "lead_stage")
 URL_TYPES = ("text",)
 ATTIO, SLACK, DRIVE = "attio", "slack", "google_drive"
 _MANIFEST_VERSION = 1
+# How long a run waits for another run of the same domain (a kickoff takes seconds).
+LOCK_TIMEOUT = 120.0
 
 
 # -- results -------------------------------------------------------------------------------------
@@ -205,6 +215,28 @@ def default_state_dir(environ: Mapping[str, str] | None = None) -> Path:
 def manifest_path(domain: str, state_dir: Path | None = None) -> Path:
     """The manifest file of the kickoffs of ``domain`` (already normalised)."""
     return (state_dir or default_state_dir()) / f"{domain}.json"
+
+
+@contextlib.contextmanager
+def _turn(path: Path, domain: str, timeout: float, dry_run: bool) -> Iterator[None]:
+    """Hold the lock of ``domain``'s manifest (a dry run, which writes nothing, needs none)."""
+    if dry_run:
+        yield
+        return
+    locks = path.parent / ".locks"
+    locks.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(locks / (path.name + ".lock"))
+    try:
+        lock.acquire(timeout=timeout)
+    except Timeout:
+        raise ServiceError(
+            f"another kickoff or rollback of {domain} is running (it holds {lock.lock_file}); "
+            "run again once it has finished"
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 @dataclass
@@ -400,6 +432,7 @@ def kickoff_lead(
     create_attributes: bool = True,
     dry_run: bool = False,
     state_dir: Path | None = None,
+    lock_timeout: float = LOCK_TIMEOUT,
 ) -> KickoffResult:
     """Kick off the lead ``name`` at ``domain``:
 
@@ -438,8 +471,9 @@ def kickoff_lead(
             "create them (create_attributes=True; drop --no-create-attributes)"
         )
     path = manifest_path(domain, state_dir)
-    run = _Run(services, slack, drive, name.strip(), domain, dry_run, path)
-    return run.kickoff(status_slug, status, missing, paths, drive_parent_id)
+    with _turn(path, domain, lock_timeout, dry_run):
+        run = _Run(services, slack, drive, name.strip(), domain, dry_run, path)
+        return run.kickoff(status_slug, status, missing, paths, drive_parent_id)
 
 
 # A folder's state during a run: found or made, to be made (dry run), or failed.
@@ -752,6 +786,7 @@ def rollback_kickoff(
     domain: str,
     dry_run: bool = False,
     state_dir: Path | None = None,
+    lock_timeout: float = LOCK_TIMEOUT,
 ) -> RollbackResult:
     """Remove what the kickoff runs of ``domain`` created, as their manifest records: archive
     the Slack channel, trash the Drive folders (the topmost created ones; their contents go
@@ -762,22 +797,23 @@ def rollback_kickoff(
     is reported; running the rollback again retries it. ``dry_run`` removes nothing."""
     domain = _domain(services, domain)
     path = manifest_path(domain, state_dir)
-    manifest = _load(path)
-    if manifest is None:
-        return RollbackResult(domain, dry_run, False, (), path, False)
-    undo = _Undo(services, slack, drive, manifest, dry_run)
-    removed = False
-    try:
-        undo.all()
-    finally:
-        # Also when Attio fails half-way: what was undone is no longer recorded.
-        if not dry_run:
-            if manifest.is_empty():
-                path.unlink(missing_ok=True)
-                removed = True
-            else:
-                _save(path, manifest)
-    return RollbackResult(domain, dry_run, True, tuple(undo.steps), path, removed)
+    with _turn(path, domain, lock_timeout, dry_run):
+        manifest = _load(path)
+        if manifest is None:
+            return RollbackResult(domain, dry_run, False, (), path, False)
+        undo = _Undo(services, slack, drive, manifest, dry_run)
+        removed = False
+        try:
+            undo.all()
+        finally:
+            # Also when Attio fails half-way: what was undone is no longer recorded.
+            if not dry_run:
+                if manifest.is_empty():
+                    path.unlink(missing_ok=True)
+                    removed = True
+                else:
+                    _save(path, manifest)
+        return RollbackResult(domain, dry_run, True, tuple(undo.steps), path, removed)
 
 
 class _Undo:
