@@ -211,8 +211,7 @@ def enrich_command(
     *,
     options: ConnectionOptions,
 ) -> None:
-    """Enrich records from a data file or a provider: set the values found, note the source,
-    mark them."""
+    """Enrich records from a data file or a provider, note the source and mark them."""
     from ..services import Services
     from ..workflows.enrich import Selection, enrich_records
 
