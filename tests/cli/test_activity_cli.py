@@ -133,7 +133,7 @@ def test_people_and_companies_dry_run_send_nothing(
         config_home,
     )
     assert person.exit_code == 0, person.stderr
-    request = json.loads(person.stdout)["request"]
+    (request,) = json.loads(person.stdout)["requests"]
     assert request["method"] == "PUT"
     assert request["path"] == "/v2/objects/people/records?matching_attribute=email_addresses"
     values = request["body"]["data"]["values"]
@@ -203,7 +203,7 @@ def test_notes_dry_run_and_errors(
         config_home,
     )
     assert dry.exit_code == 0, dry.stderr
-    request = json.loads(dry.stdout)["request"]
+    (request,) = json.loads(dry.stdout)["requests"]
     assert (request["method"], request["path"]) == ("POST", "/v2/notes")
     assert request["body"]["data"]["parent_record_id"] == cid
     assert writes(emu) == before
@@ -263,7 +263,7 @@ def test_tasks_dry_run_and_validation(
     before = writes(emu)
     dry = run(["tasks", "create", "Nope", "--assignee", MEMBER, "--dry-run"], env, config_home)
     assert dry.exit_code == 0, dry.stderr
-    assert dry.stdout.startswith("dry run: would send POST /v2/tasks\n")
+    assert dry.stdout.startswith("1. POST /v2/tasks\n")
     stranger = run(["tasks", "create", "X", "--assignee", "who@nowhere.com"], env, config_home)
     assert stranger.exit_code == 5
     assert "assignees" in one_error_line(stranger)
@@ -296,7 +296,7 @@ def test_entries_add_with_values_dry_run_and_errors(
         config_home,
     )
     assert dry.exit_code == 0, dry.stderr
-    request = json.loads(dry.stdout)["request"]
+    (request,) = json.loads(dry.stdout)["requests"]
     assert (request["method"], request["path"]) == ("POST", "/v2/lists/prospects/entries")
     assert writes(emu) == before
 

@@ -156,7 +156,7 @@ def test_dry_run_prints_the_request_and_sends_no_write(
         config_home,
     )
     assert created.exit_code == 0, created.stderr
-    request = json.loads(created.stdout)["request"]
+    (request,) = json.loads(created.stdout)["requests"]
     assert request["method"] == "POST"
     assert request["path"] == "/v2/objects/companies/records"
     assert request["body"] == {"data": {"values": {"name": {"value": "Never"}}}}
@@ -177,8 +177,9 @@ def test_dry_run_prints_the_request_and_sends_no_write(
     )
     assert asserted.exit_code == 0, asserted.stderr
     assert asserted.stdout.startswith(
-        "dry run: would send PUT /v2/objects/people/records?matching_attribute=email_addresses\n"
+        "1. PUT /v2/objects/people/records?matching_attribute=email_addresses\n"
     )
+    assert "2. " not in asserted.stdout
     assert '"email_address": "dry@dryrun-test.com"' in asserted.stdout
 
     patched = run(
@@ -189,11 +190,15 @@ def test_dry_run_prints_the_request_and_sends_no_write(
     assert patched.exit_code == 0
     assert f"PATCH /v2/objects/companies/records/{rid}" in patched.stdout
     deleted = run(["records", "delete", "companies", rid, "--dry-run", "--json"], env, config_home)
-    assert json.loads(deleted.stdout)["request"] == {
-        "method": "DELETE",
-        "path": f"/v2/objects/companies/records/{rid}",
-        "body": None,
-    }
+    assert json.loads(deleted.stdout)["requests"] == [
+        {
+            "method": "DELETE",
+            "path": f"/v2/objects/companies/records/{rid}",
+            "body": None,
+            "effect": f"deletes companies record {rid}",
+            "creates": None,
+        }
+    ]
     assert writes(emu) == before
     assert client.records.get("companies", rid).values["name"][0]["value"] == "Dry"
 

@@ -221,8 +221,9 @@ def test_meeting_dry_run_sends_no_write(
         )
     )
     assert result["dry_run"] is True
-    request = result["request"]
-    assert isinstance(request, dict)
+    requests = result["requests"]
+    assert isinstance(requests, list) and len(requests) == 1
+    request = requests[0]
     assert (request["method"], request["path"]) == ("POST", "/v2/notes")
     assert request["body"]["data"]["parent_record_id"] == cid
     assert writes(emu) == before
@@ -334,14 +335,16 @@ def test_deals_create_makes_deal_entry_task_and_note_once(
 def test_deals_create_dry_run_sends_no_write(
     emu: EmulatorProcess, env: dict[str, str], config_home: Path, client: AttioClient
 ) -> None:
-    """With the company there, the dry run shows the deal it would create and writes nothing."""
+    """With the company there, the dry run shows the deal it would create (then its entry, task
+    and note) and writes nothing."""
     cid = company(client, "deal-dry.com", "Deal Dry")
     before = writes(emu)
     result = ok_json(
         run(create_args("Dry deal", "deal-dry.com", "--dry-run", "--json"), env, config_home)
     )
-    request = result["request"]
-    assert isinstance(request, dict)
+    requests = result["requests"]
+    assert isinstance(requests, list) and len(requests) == 4
+    request = requests[0]
     assert (request["method"], request["path"]) == ("POST", "/v2/objects/deals/records")
     values = request["body"]["data"]["values"]
     assert values["name"] == {"value": "Dry deal"}
@@ -407,7 +410,7 @@ def test_deals_advance_by_url_sets_stage_and_probability(
             config_home,
         )
     )
-    assert dry["request"]["method"] == "PATCH"  # type: ignore[index]
+    assert [r["method"] for r in dry["requests"]] == ["PATCH"]  # type: ignore[attr-defined]
     assert writes(emu) == before
     result = ok_json(
         run(
@@ -442,7 +445,8 @@ def test_deals_move_between_lists_is_safe_to_rerun(
     args = ["deals", "move", deal.record_id, "--from", "big_deals", "--to", "active_deals"]
     before = writes(emu)
     dry = ok_json(run([*args, "--dry-run", "--json"], env, config_home))
-    assert dry["request"]["path"] == "/v2/lists/active_deals/entries"  # type: ignore[index]
+    paths = [r["path"] for r in dry["requests"]]  # type: ignore[attr-defined]
+    assert paths[0] == "/v2/lists/active_deals/entries" and len(paths) == 2
     assert writes(emu) == before
     moved = ok_json(run([*args, "--json"], env, config_home))
     assert moved["list"] == "active_deals" and moved["deal_id"] == deal.record_id

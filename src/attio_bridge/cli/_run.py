@@ -4,9 +4,13 @@ with ``--dry-run`` through ``writes``), the client of one run (a dry-run client 
 ``--dry-run``), values from ``--values JSON`` and ``--set slug=value``, and printing: JSON for
 scripts, rich tables for people.
 
-A dry run sends every read (the schema, lookups) but stops at the first write: ``DryRunClient``
-raises ``DryRunStop`` with the method, path (with its query) and body it would have sent, and the
-command prints exactly that. Commands stay thin: they call the services and the client.
+A dry run sends every read (the schema, lookups) and plans every write: the ``DryRunClient`` of
+``_dryrun`` records each one instead of sending it and answers it as Attio would (placeholder
+ids such as ``dry-run:record-1`` for what does not exist yet), so the command runs to its end.
+A command then calls ``planned``, which prints the whole sequence of writes, in order, with
+what each does, in place of the command's result: numbered requests for people,
+``{"dry_run": true, "requests": [{method, path, body, effect, creates}, ...]}`` with ``--json``.
+Commands stay thin: they call the services and the client.
 """
 
 from __future__ import annotations
@@ -20,12 +24,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, TypeVar
-from urllib.parse import urlencode
 
 import typer
 
 from ..client import AttioClient
-from ..client._core import classify as classify_request
 from ..values import SchemaCache, TargetSchema
 from ._common import (
     ConnectionOptions,
@@ -34,13 +36,16 @@ from ._common import (
     reporting,
     resolve_settings,
 )
+from ._dryrun import DryRunClient, DryRunStop
 
 _T = TypeVar("_T")
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (for scripts).")]
 DryRunOpt = Annotated[
     bool,
-    typer.Option("--dry-run", help="Print the request that would be sent, and send nothing."),
+    typer.Option(
+        "--dry-run", help="Print every request that would be sent, in order, and send nothing."
+    ),
 ]
 ValuesOpt = Annotated[
     str | None,
@@ -64,34 +69,6 @@ def group(name: str, help: str) -> typer.Typer:
     """A group of commands (``records``, ``people`` ...): its help when called without one, and
     errors as ``reporting`` prints them, not as rich tracebacks."""
     return typer.Typer(name=name, help=help, no_args_is_help=True, pretty_exceptions_enable=False)
-
-
-class DryRunStop(Exception):
-    """Raised by ``DryRunClient`` instead of sending a write: the request it would have sent."""
-
-    def __init__(self, method: str, path: str, body: Any) -> None:
-        super().__init__(f"{method} {path}")
-        self.request = {"method": method, "path": path, "body": body}
-
-
-class DryRunClient(AttioClient):
-    """An ``AttioClient`` that sends reads and stops at the first write (``DryRunStop``)."""
-
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: dict[str, Any] | None = None,
-        json: Any = None,
-        timeout: float | None = None,
-    ) -> Any:
-        """Send a read; raise ``DryRunStop`` with a write."""
-        if classify_request(method, path).write:
-            query = {k: v for k, v in (params or {}).items() if v is not None}
-            full = f"{path}?{urlencode(query)}" if query else path
-            raise DryRunStop(method.upper(), full, json)
-        return super().request(method, path, params=params, json=json, timeout=timeout)
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,26 +105,64 @@ def writes(command: Callable[..., _T]) -> Callable[..., _T]:
 
 @contextmanager
 def session(options: ConnectionOptions, run: Run) -> Iterator[AttioClient]:
-    """The client of one command, inside ``reporting`` (one-line errors, exit codes); a write
-    under ``--dry-run`` ends the command by printing the request it would have sent."""
+    """The client of one command, inside ``reporting`` (one-line errors, exit codes): a
+    ``DryRunClient`` under ``--dry-run``. A write the dry run cannot answer ends the command
+    with the plan up to it; a plan the command did not print (it forgot ``planned``) is printed
+    at the end, so no dry run passes its writes over in silence."""
     with reporting(options):
-        try:
-            cls = DryRunClient if run.dry_run else None
-            with make_client(resolve_settings(options), cls) as client:
+        cls = DryRunClient if run.dry_run else None
+        with make_client(resolve_settings(options), cls) as client:
+            try:
                 yield client
-        except DryRunStop as stop:
-            print_dry_run(stop.request, run)
+            except DryRunStop as stop:
+                planned(client, run, stop=stop)
+            else:
+                if isinstance(client, DryRunClient) and client.planned and not client.shown:
+                    planned(client, run)
 
 
-def print_dry_run(request: Mapping[str, Any], run: Run) -> None:
-    """The request a dry run stopped at: JSON, or its method, path and body for people."""
+def planned(
+    client: AttioClient,
+    run: Run,
+    found: Mapping[str, Any] | None = None,
+    *,
+    stop: DryRunStop | None = None,
+) -> bool:
+    """Under ``--dry-run``, print the writes the command would have sent, with what it
+    ``found`` on the way (extra keys of the plan), and return True: the command ends there,
+    since its own result would be made of placeholders. False (and nothing printed) otherwise.
+
+    People get one numbered request per write, what it does and its body, then "nothing was
+    sent" on stderr; ``--json`` gets ``{"dry_run": true, **found, "requests": [...]}``."""
+    if not isinstance(client, DryRunClient):
+        return False
+    client.shown = True
+    requests = [w.as_json() for w in client.planned]
     if run.json:
-        emit_json({"dry_run": True, "request": dict(request)})
-        return
-    typer.echo(f"dry run: would send {request['method']} {request['path']}")
-    if request["body"] is not None:
-        typer.echo(json.dumps(request["body"], indent=2, ensure_ascii=False))
-    typer.echo("nothing was sent (a dry run stops at the first write)", err=True)
+        data: dict[str, Any] = {"dry_run": True, **(found or {}), "requests": requests}
+        if stop is not None:
+            data["stopped_before"] = stop.request
+        emit_json(data)
+        return True
+    for key, value in (found or {}).items():
+        typer.echo(f"{key}: {value}")
+    if not requests and stop is None:
+        typer.echo("dry run: nothing to send (what the command would write is there already)")
+    for number, write in enumerate(requests, 1):
+        typer.echo(f"{number}. {write['method']} {write['path']}")
+        typer.echo(f"   {write['effect']}")
+        if write["body"] is not None:
+            body = json.dumps(write["body"], indent=2, ensure_ascii=False)
+            typer.echo("\n".join(f"   {line}" for line in body.splitlines()))
+    if stop is not None:
+        request = stop.request
+        typer.echo(
+            f"{len(requests) + 1}. {request['method']} {request['path']}\n"
+            "   the dry run cannot tell what Attio would answer to this request, so it stops "
+            "here: the steps after it are not shown"
+        )
+    typer.echo("nothing was sent (dry run)", err=True)
+    return True
 
 
 def require(schema: SchemaCache, name: str, kind: str) -> TargetSchema:

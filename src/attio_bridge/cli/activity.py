@@ -31,6 +31,7 @@ from ._run import (
     ValuesOpt,
     emit_json,
     group,
+    planned,
     print_table,
     read_text,
     reads,
@@ -85,7 +86,7 @@ def people_create(
             name = {"first_name": first_name or "", "last_name": last_name or ""}
         linked = company_id or company
         if company is not None:
-            # A company that exists is linked by id, so a dry run shows the person's request.
+            # A company that exists is linked by id, so it is not asserted again.
             found = services.companies.find_by_domain(company)
             linked = found.record_id if found is not None else company
         record = services.people.upsert(
@@ -95,6 +96,8 @@ def people_create(
             job_title=job_title,
             **values_from(values, set_),
         )
+        if planned(client, run):
+            return
         _record(services, record, run, "person")
 
 
@@ -114,6 +117,8 @@ def companies_create(
     with session(options, run) as client:
         services = Services(client)
         record = services.companies.upsert(domain, name=name, **values_from(values, set_))
+        if planned(client, run):
+            return
         _record(services, record, run, "company")
 
 
@@ -145,6 +150,8 @@ def notes_create(
         services = Services(client)
         require(services.schema, object, "object")
         note = services.notes.create(object, record_id, title, text, markdown=markdown)
+        if planned(client, run):
+            return
         show(
             "note",
             {
@@ -214,6 +221,8 @@ def tasks_create(
         task = Services(client).tasks.create(
             content, linked_records=links, assignees=assignee or (), due=deadline
         )
+        if planned(client, run):
+            return
         show(
             "task",
             {
@@ -276,5 +285,7 @@ def entries_add(
         services = Services(client)
         require(services.schema, list, "list")
         entry = services.lists.add(list, record_id, values_from(values, set_))
+        if planned(client, run):
+            return
         row = {"entry_id": entry.entry_id, "parent_record_id": entry.parent_record_id}
         show("entry", row | decode_entry(services.schema, entry), run)

@@ -33,6 +33,7 @@ from ._run import (
     emit_json,
     group,
     parse_json_option,
+    planned,
     print_table,
     reads,
     require,
@@ -164,7 +165,10 @@ def create(
     with session(options, run) as client:
         schema = SchemaCache(client)
         encoded = _encode(schema, object, values_from(values, set_), create=True)
-        show("created", _row(schema, client.records.create(object, encoded)), run)
+        record = client.records.create(object, encoded)
+        if planned(client, run):
+            return
+        show("created", _row(schema, record), run)
 
 
 @app.command("assert")
@@ -186,6 +190,8 @@ def assert_(
         schema = SchemaCache(client)
         encoded = _encode(schema, object, values_from(values, set_), create=False)
         record = client.records.assert_record(object, match, encoded)
+        if planned(client, run):
+            return
         show("asserted", _row(schema, record), run)
 
 
@@ -206,6 +212,8 @@ def update(
         schema = SchemaCache(client)
         encoded = _encode(schema, object, values_from(values, set_), create=False)
         record = client.records.update(object, record_id, encoded)
+        if planned(client, run):
+            return
         show("updated", _row(schema, record), run)
 
 
@@ -222,6 +230,8 @@ def delete(
     """Delete a record."""
     with session(options, run) as client:
         client.records.delete(object, record_id)
+        if planned(client, run):
+            return
         if run.json:
             emit_json({"deleted": True, "object": object, "record_id": record_id})
         else:

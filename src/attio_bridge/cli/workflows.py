@@ -8,11 +8,12 @@
 - ``automate deals`` advances the deals of a stage that are active and complete
   (``workflows.automation.advance_stale_deals``).
 
-Every write takes ``--dry-run``: the reads are sent and the command stops at its first write,
-printing it (a workflow writes several times; the first shows where it starts). ``automate
-deals --dry-run`` lists the deals that would change. Inputs are checked before the first write:
-the target record, the lists, the rules file, the form; the workflows' own errors (an unknown
-member, a meeting in the future) are one line, exit 5.
+Every write takes ``--dry-run``: the reads are sent and every write the workflow would make is
+printed, in order (``_run.planned``), with what the command found (the target, the score ...);
+ids of what it would create are placeholders (``dry-run:record-1``) that the later requests
+carry. ``automate deals --dry-run`` lists the deals that would change. Inputs are checked
+before the first write: the target record, the lists, the rules file, the form; the workflows'
+own errors (an unknown member, a meeting in the future) are one line, exit 5.
 """
 
 from __future__ import annotations
@@ -45,14 +46,13 @@ from ._common import (
     reporting,
 )
 from ._run import (
-    DryRunStop,
     JsonOpt,
     Run,
     SetOpt,
     ValuesOpt,
     emit_json,
     group,
-    print_dry_run,
+    planned,
     print_fields,
     print_table,
     read_text,
@@ -84,16 +84,6 @@ def _workflow(options: ConnectionOptions, run: Run) -> Iterator[Services]:
     """The services of one workflow command: one-line errors, exit codes, the dry-run client."""
     with session(options, run) as client, _workflow_errors():
         yield Services(client)
-
-
-def _dry_run(stop: DryRunStop, run: Run, plan: Mapping[str, Any]) -> None:
-    """What a dry run found (``plan``) and the first request it would have sent."""
-    if run.json:
-        emit_json({"dry_run": True, **plan, "request": stop.request})
-        return
-    for key, value in plan.items():
-        typer.echo(f"{key}: {value}")
-    print_dry_run(stop.request, run)
 
 
 def _date(option: str, text: str) -> date:
@@ -287,12 +277,10 @@ def meeting_command(
         text = read_text(content, file)
     with _workflow(options, run) as services:
         slug, record = resolve_target(services, target, object)
-        try:
-            note = record_meeting_note(
-                services, slug, record.record_id, title, moment, attendee or [], text
-            )
-        except DryRunStop as stop:
-            _dry_run(stop, run, {"target": f"{slug}/{record.record_id}"})
+        note = record_meeting_note(
+            services, slug, record.record_id, title, moment, attendee or [], text
+        )
+        if planned(services.context.client, run, {"target": f"{slug}/{record.record_id}"}):
             return
         show("meeting note", _note_row(note), run)
 
@@ -378,23 +366,21 @@ def deals_create(
         slug = _require_list(services, list_, "deals", "--list")
         if currency is not None:
             _check_currency(services, currency)
-        try:
-            result = run_deal_pipeline(
-                services,
-                name,
-                value,
-                stage,
-                closing,
-                company,
-                slug,
-                assignee,
-                context,
-                due=deadline,
-                owner=owner,
-                task_content=task,
-            )
-        except DryRunStop as stop:
-            _dry_run(stop, run, {"deal": name, "list": slug})
+        result = run_deal_pipeline(
+            services,
+            name,
+            value,
+            stage,
+            closing,
+            company,
+            slug,
+            assignee,
+            context,
+            due=deadline,
+            owner=owner,
+            task_content=task,
+        )
+        if planned(services.context.client, run, {"deal": name, "list": slug}):
             return
         row = decode_record(services.schema, result.deal)
         data = {
@@ -450,10 +436,8 @@ def deals_advance(
     """Move a deal to a stage, and set its probability."""
     with _workflow(options, run) as services:
         record = _deal(services, deal)
-        try:
-            updated = advance_deal(services, record.record_id, stage, probability)
-        except DryRunStop as stop:
-            _dry_run(stop, run, {"deal": record.record_id})
+        updated = advance_deal(services, record.record_id, stage, probability)
+        if planned(services.context.client, run, {"deal": record.record_id}):
             return
         show("deal", decode_record(services.schema, updated), run)
 
@@ -482,10 +466,9 @@ def deals_move(
         source = _require_list(services, from_list, "deals", "--from")
         dest = _require_list(services, to_list, "deals", "--to")
         record = _deal(services, deal)
-        try:
-            entry = move_between_lists(services, record, source, dest, entry_values)
-        except DryRunStop as stop:
-            _dry_run(stop, run, {"deal": record.record_id, "from": source, "to": dest})
+        entry = move_between_lists(services, record, source, dest, entry_values)
+        found = {"deal": record.record_id, "from": source, "to": dest}
+        if planned(services.context.client, run, found):
             return
         row = {"entry_id": entry.entry_id, "list": dest, "deal_id": entry.parent_record_id}
         show("entry", row | decode_entry(services.schema, entry), run)
@@ -577,10 +560,8 @@ def qualify_command(
         status = settings.rules.status_for(score)
     with _workflow(options, run) as services:
         slug = _require_list(services, chosen_list, "companies", "--list")
-        try:
-            result = qualify_lead(services, form, settings.rules, slug, chosen_assignee)
-        except DryRunStop as stop:
-            _dry_run(stop, run, {"score": score, "status": status, "list": slug})
+        result = qualify_lead(services, form, settings.rules, slug, chosen_assignee)
+        if planned(services.context.client, run, {"score": score, "status": status, "list": slug}):
             return
         company = decode_record(services.schema, result.company)
         data = {
