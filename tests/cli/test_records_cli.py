@@ -137,6 +137,43 @@ def test_query_filters_sorts_limits_and_reads_every_page(
     assert "Pager" in table.stdout and "record_id" in table.stdout
 
 
+def test_query_table_fits_the_terminal_and_columns_choose(
+    env: dict[str, str], config_home: Path, client: AttioClient
+) -> None:
+    """A narrow terminal gets the columns that fit, one line per record, long values cut with
+    "…", and the rest named under the table; ``--columns`` shows those asked for; a column
+    the rows do not have is a usage error naming the ones they do."""
+    long = "A description far longer than any table cell should ever grow to be " * 2
+    client.records.create(
+        "companies",
+        {
+            "name": [{"value": "Fitting Ltd"}],
+            "domains": [{"domain": "fitting.com"}],
+            "description": [{"value": long}],
+        },
+    )
+    base = ["records", "query", "companies", "--filter", '{"name": "Fitting Ltd"}']
+
+    narrow = run(base, env | {"COLUMNS": "80"}, config_home)
+    wide = run(base, env | {"COLUMNS": "200"}, config_home)
+    chosen = run([*base, "--columns", "name,description"], env | {"COLUMNS": "80"}, config_home)
+    unknown = run([*base, "--columns", "nmae"], env, config_home)
+
+    assert narrow.exit_code == 0, narrow.stderr
+    assert max(len(line) for line in narrow.stdout.splitlines()) <= 80
+    assert "not shown: description" in narrow.stdout
+    assert "fitting.com" in narrow.stdout
+    assert wide.exit_code == 0, wide.stderr
+    [line] = [line for line in wide.stdout.splitlines() if "fitting.com" in line]
+    assert "A description far" in line and "…" in line and long not in wide.stdout
+    assert "not shown" not in wide.stdout
+    assert chosen.exit_code == 0, chosen.stderr
+    header = chosen.stdout.splitlines()[2]
+    assert "name" in header and "description" in header and "record_id" not in header
+    assert unknown.exit_code == 2
+    assert "no column 'nmae'" in (line := one_error_line(unknown)) and "description" in line
+
+
 def test_query_with_bad_filter_json_is_a_usage_error(
     env: dict[str, str], config_home: Path
 ) -> None:

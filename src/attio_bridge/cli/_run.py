@@ -287,6 +287,90 @@ def print_table(title: str | None, columns: Sequence[str], rows: Sequence[Sequen
     Console(highlight=False, soft_wrap=False).print(table)
 
 
+# A column of values is cut short (with "…") past this many characters; --json has them whole.
+CELL_WIDTH = 32
+# Each column costs its content plus padding (2) and a rule (1); the table one more rule.
+_COLUMN_EXTRA, _TABLE_EXTRA = 3, 1
+
+
+def row_columns(
+    rows: Sequence[Mapping[str, Any]],
+    head: Sequence[str],
+    *,
+    skip: Sequence[str] = (),
+    wanted: str | None = None,
+) -> list[str]:
+    """The columns of a table of ``rows`` (records, entries): ``wanted`` (``--columns
+    a,b,c``, each a key of the rows, else a usage error naming the keys there are), or ``head``
+    then every other key that has a value in some row, in order, but ``skip``."""
+    from ._common import CliError, ExitStatus
+
+    if wanted is not None:
+        columns = [c.strip() for c in wanted.split(",") if c.strip()]
+        known = list(dict.fromkeys(k for row in rows for k in row))
+        unknown = [c for c in columns if rows and c not in known]
+        if not columns or unknown:
+            raise CliError(
+                f"--columns: no column {', '.join(unknown) or wanted!r}; "
+                f"the rows have: {', '.join(known)}",
+                ExitStatus.USAGE,
+            )
+        return columns
+    columns = list(head)
+    for row in rows:
+        for key, value in row.items():
+            if key not in columns and key not in skip and value not in (None, "", []):
+                columns.append(key)
+    return columns
+
+
+def print_rows(
+    title: str,
+    rows: Sequence[Mapping[str, Any]],
+    columns: Sequence[str],
+    *,
+    keep: int = 1,
+    fit: bool = True,
+) -> None:
+    """Rows of values as a table one line per row: ids whole, other values cut at
+    ``CELL_WIDTH`` with "…". With ``fit``, the columns after the first ``keep`` that would
+    make the table wider than the terminal are left out and named under it."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(highlight=False, soft_wrap=False)
+    cells = [[cell(row.get(c)) for c in columns] for row in rows]
+
+    def width(i: int, column: str) -> int:
+        longest = max([len(column), *(len(r[i]) for r in cells)])
+        return (longest if column.endswith("_id") else min(longest, CELL_WIDTH)) + _COLUMN_EXTRA
+
+    shown = list(range(len(columns)))
+    if fit:
+        used = _TABLE_EXTRA + sum(width(i, columns[i]) for i in shown[:keep])
+        for i in shown[keep:]:
+            used += width(i, columns[i])
+            if used > console.width:
+                shown = shown[: shown.index(i)]
+                break
+    table = Table(title=title, title_justify="left")
+    for i in shown:
+        column = columns[i]
+        wide = column.endswith("_id")
+        table.add_column(
+            column,
+            no_wrap=True,
+            overflow="fold" if wide else "ellipsis",
+            max_width=None if wide else CELL_WIDTH,
+        )
+    for r in cells:
+        table.add_row(*(r[i] for i in shown))
+    console.print(table)
+    left = [columns[i] for i in range(len(columns)) if i not in shown]
+    if left:
+        typer.echo(f"not shown: {', '.join(left)} (choose with --columns a,b,c, or --json for all)")
+
+
 def print_fields(title: str | None, data: Mapping[str, Any]) -> None:
     """One object as a two-column table of its non-empty fields."""
     rows = [(k, v) for k, v in data.items() if v not in (None, "", [], {})]

@@ -34,9 +34,10 @@ from ._run import (
     group,
     parse_json_option,
     planned,
-    print_table,
+    print_rows,
     reads,
     require,
+    row_columns,
     session,
     show,
     values_from,
@@ -50,24 +51,12 @@ url_app = group("url", "Attio web-app URLs.")
 
 ObjectArg = Annotated[str, typer.Argument(help="Object slug or id (people, companies, deals...).")]
 RecordArg = Annotated[str, typer.Argument(help="Record id.")]
-# The most columns a table of records shows; --json gives every value.
-TABLE_COLUMNS = 6
-# Shown by 'records get' and --json, left out of the narrow table of 'records query'.
+# Shown by 'records get' and --json, left out of the table of 'records query'.
 SYSTEM = ("created_at", "created_by")
 
 
 def _row(schema: SchemaCache, record: Record) -> dict[str, Any]:
     return decode_record(schema, record)
-
-
-def _columns(rows: list[dict[str, Any]]) -> list[str]:
-    """``record_id`` and the first attributes (not the system's) with a value in some row."""
-    columns = ["record_id"]
-    for row in rows:
-        for key, value in row.items():
-            if key not in columns and key not in SYSTEM and value not in (None, "", []):
-                columns.append(key)
-    return columns[:TABLE_COLUMNS]
 
 
 def _encode(
@@ -111,6 +100,14 @@ def query(
     limit: Annotated[int, typer.Option("--limit", min=1, help="Records in the page.")] = 25,
     offset: Annotated[int, typer.Option("--offset", min=0, help="Records to skip.")] = 0,
     all_: Annotated[bool, typer.Option("--all", help="Every page, not only one.")] = False,
+    columns_: Annotated[
+        str | None,
+        typer.Option(
+            "--columns",
+            help="The table's columns: slugs, comma-separated (default: what fits).",
+            show_default=False,
+        ),
+    ] = None,
     *,
     options: ConnectionOptions,
     run: Run,
@@ -134,12 +131,8 @@ def query(
         if run.json:
             emit_json(rows)
             return
-        columns = _columns(rows)
-        print_table(
-            f"{object}: {len(rows)} records",
-            columns,
-            [[row.get(c) for c in columns] for row in rows],
-        )
+        columns = row_columns(rows, ("record_id",), skip=SYSTEM, wanted=columns_)
+        print_rows(f"{object}: {len(rows)} records", rows, columns, fit=columns_ is None)
 
 
 def _sort(text: str) -> dict[str, str]:
