@@ -3,8 +3,9 @@
 ``emulator`` serves a local Attio API; ``sandbox`` serves one seeded with example data and prints
 how to point a client at it; ``schema`` prints the workspace's schema or generates typed code
 (``cli/schema.py``). ``self``, ``records``, ``url`` (``cli/records.py``) and ``people``,
-``companies``, ``notes``, ``tasks``, ``lists``, ``entries`` (``cli/activity.py``) are the
-everyday commands, sharing ``cli/_run.py``. ``import`` and ``export`` (``cli/transfer.py``)
+``companies``, ``notes``, ``tasks``, ``lists``, ``entries`` (``cli/activity.py``, with the
+commands beyond ``create`` in ``cli/people.py``, ``notes.py``, ``tasks.py``, ``lists.py``) are
+the everyday commands, sharing ``cli/_run.py``. ``import`` and ``export`` (``cli/transfer.py``)
 move files in and out; ``meeting``, ``deals``, ``qualify`` and ``automate``
 (``cli/workflows.py``), ``kickoff`` (``cli/kickoff.py``) and ``enrich`` (``cli/enrich.py``) run
 the workflows. Errors are one clear line and an exit code, never a traceback; options,
@@ -19,7 +20,9 @@ from typing import Annotated
 
 import typer
 
-from . import activity, records, transfer, workflows
+# lists, notes, people and tasks are imported for what importing them does: they add their
+# commands to the groups of activity.
+from . import activity, lists, notes, people, records, tasks, transfer, workflows  # noqa: F401
 from .enrich import enrich_command
 from .kickoff import kickoff_command
 from .schema import app as schema_app

@@ -1,7 +1,9 @@
 """Notes on records (Markdown or plain text, backdated if asked) and tasks (linked records,
-assignees by member email, deadlines from ``attio_bridge.services.deadlines``).
+assignees by member email, deadlines from ``attio_bridge.services.deadlines``): create, read,
+change, delete.
 
-Notes are read through the cache (kind "notes"); a note created here is stored there at once."""
+Notes are read through the cache (kind "notes"); a note created here is stored there at once,
+and a note deleted here is dropped from it."""
 
 from __future__ import annotations
 
@@ -11,9 +13,9 @@ from datetime import date, datetime
 from typing import Any
 
 from ...cache import JSON, CacheKind
-from ...client import NOT_GIVEN
+from ...client import NOT_GIVEN, NotGiven
 from ...client.models import Note, Record, Task
-from ...values import Problem
+from ...values import Problem, WorkspaceSchema
 from .._common import (
     TASK_CONTENT_MAX,
     find_target,
@@ -28,7 +30,7 @@ Moment = date | datetime | str
 
 
 class AsyncNotes:
-    """Notes: ``create``, ``get``."""
+    """Notes: ``create``, ``get``, ``delete``."""
 
     def __init__(self, context: AsyncContext) -> None:
         self._ctx = context
@@ -83,9 +85,14 @@ class AsyncNotes:
         )
         return Note.model_validate(data)
 
+    async def delete(self, note_id: str) -> None:
+        """Delete the note ``note_id`` and drop it from the cache."""
+        await self._ctx.client.notes.delete(note_id)
+        await self._ctx.cached.delete(note_id, CacheKind.NOTES)
+
 
 class AsyncTasks:
-    """Tasks: ``create``, ``complete``."""
+    """Tasks: ``create``, ``find``, ``update``, ``complete``."""
 
     def __init__(self, context: AsyncContext) -> None:
         self._ctx = context
@@ -116,31 +123,111 @@ class AsyncTasks:
                     "Shorten it, or put the details in a note on a linked record.",
                 )
             )
+        links = self._links(ws, "linked_records", linked_records, problems)
+        people = await self._assignees("assignees", assignees, problems)
+        deadline = self._deadline("due", due, problems) if due is not None else None
+        raise_problems("tasks", problems)
+        return await self._ctx.client.tasks.create(
+            content=content, deadline_at=deadline, linked_records=links, assignees=people
+        )
+
+    async def find(
+        self,
+        *,
+        linked: Any = None,
+        assignee: str | NotGiven | None = NOT_GIVEN,
+        completed: bool | None = None,
+        newest_first: bool = False,
+    ) -> builtins.list[Task]:
+        """Every task (all pages), oldest first unless ``newest_first``: those linked to the
+        record ``linked`` (a ``Record`` or an ``(object, record_id)`` pair), assigned to the
+        member ``assignee`` (email or id; None: tasks assigned to no one), done or not
+        (``completed``; None: both). An unknown object or member raises ``ValuesError``
+        before any request."""
+        problems: builtins.list[Problem] = []
+        filters: dict[str, Any] = {}
+        if linked is not None:
+            ws = await self._ctx.workspace()
+            for link in self._links(ws, "linked", [linked], problems):
+                filters["linked_object"] = link["target_object"]
+                filters["linked_record_id"] = link["target_record_id"]
+        if isinstance(assignee, str):
+            ids, unknown = await self._ctx.member_ids("assignee", [assignee])
+            problems += unknown
+            filters["assignee"] = ids[0] if ids else assignee
+        elif assignee is None:
+            filters["assignee"] = None
+        if completed is not None:
+            filters["is_completed"] = completed
+        if newest_first:
+            filters["sort"] = "created_at:desc"
+        raise_problems("tasks", problems)
+        found: builtins.list[Task] = []
+        async for task in self._ctx.client.tasks.iter(**filters):
+            found.append(task)
+        return found
+
+    async def update(
+        self,
+        task_id: str,
+        *,
+        due: Moment | NotGiven | None = NOT_GIVEN,
+        assignees: Iterable[str] | NotGiven = NOT_GIVEN,
+        linked_records: Iterable[Any] | NotGiven = NOT_GIVEN,
+        is_completed: bool | NotGiven = NOT_GIVEN,
+    ) -> Task:
+        """Change a task: its deadline ``due`` (as in ``create``; None clears it), its
+        ``assignees`` and ``linked_records`` (each replacing the task's, given as in
+        ``create``) and ``is_completed``; what is not given is left as it is (Attio lets no
+        other field of a task change). Every problem is raised together as ``ValuesError``
+        before anything is written."""
+        problems: builtins.list[Problem] = []
+        changes: dict[str, Any] = {}
+        if not isinstance(linked_records, NotGiven):
+            ws = await self._ctx.workspace()
+            changes["linked_records"] = self._links(ws, "linked_records", linked_records, problems)
+        if not isinstance(assignees, NotGiven):
+            changes["assignees"] = await self._assignees("assignees", assignees, problems)
+        if due is None:
+            changes["deadline_at"] = None
+        elif not isinstance(due, NotGiven):
+            changes["deadline_at"] = self._deadline("due", due, problems)
+        if not isinstance(is_completed, NotGiven):
+            changes["is_completed"] = is_completed
+        raise_problems("tasks", problems)
+        return await self._ctx.client.tasks.update(task_id, **changes)
+
+    @staticmethod
+    def _links(
+        ws: WorkspaceSchema, field: str, items: Iterable[Any], problems: builtins.list[Problem]
+    ) -> builtins.list[dict[str, Any]]:
+        """The linked records of ``items``; a problem on ``field`` for each that is none."""
         links: builtins.list[dict[str, Any]] = []
-        for item in linked_records:
-            link = linked_record(ws, "linked_records", item)
+        for item in items:
+            link = linked_record(ws, field, item)
             if isinstance(link, Problem):
                 problems.append(link)
             else:
                 links.append(dict(link))
-        ids, unknown = await self._ctx.member_ids("assignees", assignees)
+        return links
+
+    async def _assignees(
+        self, field: str, given: Iterable[str], problems: builtins.list[Problem]
+    ) -> builtins.list[dict[str, Any]]:
+        """Attio's assignees of members ``given`` by email or id; a problem for each unknown."""
+        ids, unknown = await self._ctx.member_ids(field, given)
         problems += unknown
-        deadline: str | None = None
-        if due is not None:
-            stamp = iso_timestamp("due", due, self._ctx.options.default_timezone)
-            if isinstance(stamp, Problem):
-                problems.append(stamp)
-            else:
-                deadline = stamp
-        raise_problems("tasks", problems)
-        return await self._ctx.client.tasks.create(
-            content=content,
-            deadline_at=deadline,
-            linked_records=links,
-            assignees=[
-                {"referenced_actor_type": "workspace-member", "referenced_actor_id": i} for i in ids
-            ],
-        )
+        return [
+            {"referenced_actor_type": "workspace-member", "referenced_actor_id": i} for i in ids
+        ]
+
+    def _deadline(self, field: str, due: Moment, problems: builtins.list[Problem]) -> str | None:
+        """``due`` as Attio's UTC timestamp; None and a problem if it is no moment."""
+        stamp = iso_timestamp(field, due, self._ctx.options.default_timezone)
+        if isinstance(stamp, Problem):
+            problems.append(stamp)
+            return None
+        return stamp
 
     async def complete(self, task_id: str) -> Task:
         """Mark a task as done."""

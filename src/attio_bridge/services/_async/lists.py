@@ -1,5 +1,5 @@
-"""Lists and pipelines: add a record, assert its entry, update entry values, move a record from
-one list to another, filter entries.
+"""Lists and pipelines: add a record, assert its entry, update entry values, remove an entry,
+move a record from one list to another, filter entries.
 
 Entry values are plain Python by list attribute slug (``{"stage": "Qualified"}``), encoded and
 checked against the list's schema first. Lists are named by slug or id. The ids of a record's
@@ -27,8 +27,8 @@ from .context import AsyncContext
 
 
 class AsyncLists:
-    """Entries of lists (pipelines): ``add``, ``assert_entry``, ``update_entry``, ``move``,
-    ``entry_ids``, ``filter_entries``."""
+    """Entries of lists (pipelines): ``add``, ``assert_entry``, ``update_entry``, ``remove``,
+    ``move``, ``entry_ids``, ``filter_entries``."""
 
     def __init__(self, context: AsyncContext) -> None:
         self._ctx = context
@@ -90,6 +90,18 @@ class AsyncLists:
         if overwrite:
             return await entries.overwrite(target.slug, entry_id, encoded)
         return await entries.update(target.slug, entry_id, encoded)
+
+    async def remove(self, list: str, entry_id: str) -> Entry:
+        """Remove the entry ``entry_id`` from ``list`` (its record stays; only the entry goes)
+        and return it as it was; its record's entry ids in the list are dropped from the
+        cache."""
+        target = await self._list(list)
+        entries = self._ctx.client.entries
+        # Read first: the cached ids to drop are keyed by the entry's record.
+        entry = await entries.get(target.slug, entry_id)
+        await entries.delete(target.slug, entry_id)
+        await self._forget_entries(target, entry.parent_record_id)
+        return entry
 
     async def _forget_entries(self, target: TargetSchema, record: str | Record) -> None:
         await self._ctx.cached.delete(entries_key(target.id, record_id_of(record)), CacheKind.LISTS)

@@ -1,0 +1,107 @@
+"""``attio-bridge notes ls|get|delete``: reading and removing the notes on records.
+
+``notes ls OBJECT RECORD_ID`` prints a record's notes (every page: id, title, created_at);
+``notes get NOTE_ID`` one note with its parent and its content as plain text or, with
+``--markdown``, Markdown; ``notes delete NOTE_ID`` deletes one (``--dry-run`` prints the request
+and sends nothing). They register on the ``notes`` group of ``cli/activity.py``, next to
+``notes create``, and go through ``client.notes`` and ``services.notes``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from ..client.models import Note
+from ..services import Services
+from ._common import ConnectionOptions, connected
+from ._run import Run, emit_json, planned, print_table, reads, require, session, show, writes
+from .activity import notes_app
+
+NoteArg = Annotated[str, typer.Argument(help="Note id.")]
+
+
+def note_fields(note: Note, markdown: bool) -> dict[str, Any]:
+    """A note as the commands print it: its id, title, parent, creation and content (Markdown
+    when ``markdown``, else plain text)."""
+    return {
+        "note_id": note.id.get("note_id"),
+        "title": note.title,
+        "parent_object": note.parent_object,
+        "parent_record_id": note.parent_record_id,
+        "created_at": note.created_at,
+        "format": "markdown" if markdown else "plaintext",
+        "content": note.content_markdown if markdown else note.content_plaintext,
+    }
+
+
+@notes_app.command("ls")
+@connected
+@reads
+def notes_ls(
+    object: Annotated[str, typer.Argument(help="Object of the record (people, companies...).")],
+    record_id: Annotated[str, typer.Argument(help="Record id.")],
+    *,
+    options: ConnectionOptions,
+    run: Run,
+) -> None:
+    """Print a record's notes (every page): id, title, created_at."""
+    with session(options, run) as client:
+        target = require(Services(client).schema, object, "object")
+        notes = list(client.notes.iter(parent_object=target.slug, parent_record_id=record_id))
+        if not notes:
+            # No notes may mean no such record: ask, so a mistyped id is a not-found error and
+            # not an empty list.
+            client.records.get(target.slug, record_id)
+        rows = [
+            {"note_id": n.id.get("note_id"), "title": n.title, "created_at": n.created_at}
+            for n in notes
+        ]
+        if run.json:
+            emit_json(rows)
+            return
+        columns = ("note_id", "title", "created_at")
+        print_table(
+            f"Notes of {target.slug} {record_id}: {len(rows)}",
+            columns,
+            [[row[c] for c in columns] for row in rows],
+        )
+
+
+@notes_app.command("get")
+@connected
+@reads
+def notes_get(
+    note_id: NoteArg,
+    markdown: Annotated[
+        bool, typer.Option("--markdown", help="The content as Markdown, not plain text.")
+    ] = False,
+    *,
+    options: ConnectionOptions,
+    run: Run,
+) -> None:
+    """Print a note: its title, parent record and content."""
+    with session(options, run) as client:
+        note = Services(client).notes.get(note_id)
+        show(f"note {note_id}", note_fields(note, markdown), run)
+
+
+@notes_app.command("delete")
+@connected
+@writes
+def notes_delete(
+    note_id: NoteArg,
+    *,
+    options: ConnectionOptions,
+    run: Run,
+) -> None:
+    """Delete a note."""
+    with session(options, run) as client:
+        Services(client).notes.delete(note_id)
+        if planned(client, run):
+            return
+        if run.json:
+            emit_json({"deleted": True, "note_id": note_id})
+        else:
+            typer.echo(f"deleted note {note_id}")
