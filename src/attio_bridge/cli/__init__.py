@@ -23,6 +23,7 @@ import typer
 # lists, notes, people and tasks are imported for what importing them does: they add their
 # commands to the groups of activity.
 from . import activity, lists, notes, people, records, tasks, transfer, workflows  # noqa: F401
+from ._common import MARKUP
 from .enrich import enrich_command
 from .kickoff import kickoff_command
 from .schema import app as schema_app
@@ -32,6 +33,7 @@ app = typer.Typer(
     help="Attio integrations: a client, workflows and a local emulator of Attio's REST API.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=MARKUP,
 )
 app.add_typer(schema_app, name="schema")
 app.command("self")(records.self_)

@@ -42,12 +42,17 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from enum import IntEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Final, TypeVar
 
 import typer
 
 if TYPE_CHECKING:
     from ..client import AttioClient
+
+
+# Help texts are Markdown: docstrings wrap at the line length and paragraphs reflow to the
+# terminal, and an example stays a code block (typer keeps single line breaks in "rich" mode).
+MARKUP: Final = "markdown"
 
 
 class ExitStatus(IntEnum):

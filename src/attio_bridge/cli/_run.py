@@ -30,6 +30,7 @@ import typer
 from ..client import AttioClient
 from ..values import SchemaCache, TargetSchema
 from ._common import (
+    MARKUP,
     ConnectionOptions,
     make_client,
     replace_parameter,
@@ -68,7 +69,13 @@ SetOpt = Annotated[
 def group(name: str, help: str) -> typer.Typer:
     """A group of commands (``records``, ``people`` ...): its help when called without one, and
     errors as ``reporting`` prints them, not as rich tracebacks."""
-    return typer.Typer(name=name, help=help, no_args_is_help=True, pretty_exceptions_enable=False)
+    return typer.Typer(
+        name=name,
+        help=help,
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=MARKUP,
+    )
 
 
 @dataclass(frozen=True, slots=True)

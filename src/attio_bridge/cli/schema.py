@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ._common import (
+    MARKUP,
     CliError,
     ConnectionOptions,
     ExitStatus,
@@ -35,6 +36,7 @@ app = typer.Typer(
     help="Print the workspace's objects and lists with their attributes, options and statuses "
     "(as tables, Markdown or JSON); 'codegen' writes a typed Python module of them.",
     pretty_exceptions_enable=False,
+    rich_markup_mode=MARKUP,
 )
 
 

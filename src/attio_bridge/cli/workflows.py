@@ -522,7 +522,7 @@ def qualify_command(
     options: ConnectionOptions,
     run: Run,
 ) -> None:
-    r"""Qualify a lead from a form submission (JSON) with scoring rules.
+    """Qualify a lead from a form submission (JSON) with scoring rules.
 
     Finds or creates the company by its website (or email domain), scores it with the rules,
     sets its status, adds it to a list, creates a task due the next business day and notes the
@@ -531,14 +531,27 @@ def qualify_command(
     The form's keys: company (or name), website (or domain, else the email's domain), email,
     and whatever the rules score (employees, industry ...).
 
-    The rules file (TOML; JSON has the same shape), one \[\[rules]] table per rule and the
+    The rules file (TOML; JSON has the same shape), one `[[rules]]` table per rule and the
     tiers, status title = minimum score:
 
-    \[\[rules]]  field = "employees"  op = "at_least"  value = 50  points = 30
+    ```toml
+    [[rules]]
+    field = "employees"
+    op = "at_least"
+    value = 50
+    points = 30
 
-    \[\[rules]]  field = "industry"  op = "in"  value = \["SaaS", "Fintech"]  points = 20
+    [[rules]]
+    field = "industry"
+    op = "in"
+    value = ["SaaS", "Fintech"]
+    points = 20
 
-    \[tiers]  Hot = 40  Warm = 20  Cold = 0
+    [tiers]
+    Hot = 40
+    Warm = 20
+    Cold = 0
+    ```
 
     ops: equals, in (a list), at_least, at_most, contains, present (no value); a rule may have
     a label. Optional top-level keys: status_attribute (the companies status or select to set;
