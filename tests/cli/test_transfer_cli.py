@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -119,6 +120,43 @@ def test_import_into_a_list_and_export_it(
     rows = list(csv.DictReader(io.StringIO(exported.stdout)))
     got = sorted((r["email_addresses"], r["last_name"], r["tier"]) for r in rows)
     assert got == [("t1@acme.com", "One", "Gold"), ("t2@acme.com", "Two", "Silver")]
+
+
+def test_import_plan_tells_creates_updates_and_unchanged_apart(
+    emu: EmulatorProcess, env: dict[str, str], config_home: Path, tmp_path: Path
+) -> None:
+    """``import people FILE --dry-run`` over a file with a row Attio already holds (its email in
+    capitals), a changed one and a new one prints each count and writes nothing; the real run
+    writes two rows; the same command again finds all three unchanged and sends no write.
+    ``--json`` gives the plan's counts as JSON."""
+    path = tmp_path / "plan.csv"
+    path.write_text("Email,Job title\np1@plan.io,One\np2@plan.io,Two\n")
+    assert run(["import", "people", str(path)], env, config_home).exit_code == 0
+    path.write_text("Email,Job title\nP1@PLAN.IO,One\np2@plan.io,Deux\np3@plan.io,Three\n")
+    before = writes(emu)
+    planned = run(["import", "people", str(path), "--dry-run"], env, config_home)
+    assert planned.exit_code == 0, planned.output
+    assert "Plan: 3 rows: 1 to create, 1 to update, 1 unchanged, 0 already done" in planned.stdout
+    assert "Dry run: nothing written." in planned.stdout
+    assert writes(emu) == before
+    done = run(["import", "people", str(path)], env, config_home)
+    assert done.exit_code == 0, done.output
+    assert "Written: 2, failed: 0, invalid: 0, unchanged: 1" in done.stdout
+    assert len(writes(emu)) - len(before) == 2
+    before = writes(emu)
+    again = run(["import", "people", str(path)], env, config_home)
+    assert again.exit_code == 0, again.output
+    assert "Plan: 3 rows: 0 to create, 0 to update, 3 unchanged" in again.stdout
+    assert "Written: 0, failed: 0, invalid: 0, unchanged: 3" in again.stdout
+    assert writes(emu) == before
+    path.write_text("Email,Job title\np1@plan.io,Uno\np4@plan.io,Four\nbroken,X\np4@plan.io,4\n")
+    as_json = run(["import", "people", str(path), "--dry-run", "--json"], env, config_home)
+    assert as_json.exit_code == 0, as_json.output
+    plan = json.loads(as_json.stdout)
+    got = {k: plan[k] for k in ("creates", "updates", "unchanged", "invalid", "duplicates")}
+    assert got == {"creates": 1, "updates": 1, "unchanged": 0, "invalid": 1, "duplicates": 1}
+    assert (plan["already_done"], plan["dry_run"], plan["problems"][0]["row"]) == (0, True, 3)
+    assert writes(emu) == before
 
 
 @pytest.mark.parametrize(

@@ -124,7 +124,7 @@ def test_import_and_export_commands(emulator: EmulatorProcess, tmp_path: Path) -
     planned = runner.invoke(cli_app, ["import", "people", str(path), "--dry-run", *conn])
     assert planned.exit_code == 0, planned.output
     assert "Email -> email_addresses" in planned.output
-    assert "2 to create or update" in planned.output and "1 invalid" in planned.output
+    assert "2 to create, 0 to update" in planned.output and "1 invalid" in planned.output
     assert "row 3:" in planned.output
 
     done = runner.invoke(cli_app, ["import", "people", str(path), *conn])

@@ -14,6 +14,7 @@ from attio_bridge.emulator.app import EmulatorApp
 from attio_bridge.values import load_schema_async
 from attio_bridge.workflows import guess_mapping, import_file
 
+from ..client._factories import attribute_body
 from .conftest import rows_of, write_count
 
 pytestmark = pytest.mark.anyio
@@ -255,20 +256,7 @@ async def test_records_added_to_a_list_with_entry_values(
     aclient: AsyncAttioClient, tmp_path: Path
 ) -> None:
     await aclient.lists.create(name="Prospects", api_slug="prospects", parent_object="companies")
-    await aclient.attributes.create(
-        "lists",
-        "prospects",
-        {
-            "title": "Priority",
-            "description": None,
-            "api_slug": "priority",
-            "type": "select",
-            "is_required": False,
-            "is_unique": False,
-            "is_multiselect": False,
-            "config": {},
-        },
-    )
+    await aclient.attributes.create("lists", "prospects", attribute_body("priority", "select"))
     for title in ("High", "Low"):
         await aclient.attributes.create_option("lists", "prospects", "priority", title=title)
     path = tmp_path / "companies.csv"

@@ -2,17 +2,20 @@
 
 ``attio-bridge import OBJECT_OR_LIST FILE`` (``--match SLUG`` repeated for a key of several
 attributes, ``--mapping FILE``, ``--dry-run``, ``--strict``, ``--list SLUG``, ``--company
-DOMAIN_OR_ID``, ``--checkpoint``, ``--failures``) prints the column mapping and the plan before
-writing, then writes with a progress bar (on stderr) and prints the outcome. Given a list, the
-rows go to its parent object and each record is added to the list. ``--match`` defaults to
-``email_addresses`` (people) or ``domains`` (companies); a key that is not one unique attribute
-(a deal's ``name``) is found through a search.
+DOMAIN_OR_ID``, ``--checkpoint``, ``--failures``) prints the column mapping and the plan (rows
+to create, to update and unchanged, from a lookup of the records; already done, duplicates,
+invalid) before writing, then writes the rows to create or update with a progress bar (on
+stderr) and prints the outcome; ``--dry-run`` stops after the plan; ``--json`` prints the plan
+and the outcome as one JSON object instead. Given a list, the rows go to its parent object and
+each record is added to the list. ``--match`` defaults to ``email_addresses`` (people) or
+``domains`` (companies); a key that is not one unique attribute (a deal's ``name``) is found
+through a search.
 
-Exit status: 0 when every row was written, 5 (VALIDATION) when invalid rows were left out (or,
-with ``--strict``, nothing was written because of them), 1 when some writes failed (see the
-failure file), 2 (USAGE) for a key that cannot be matched on or a bad mapping file, 4
-(NOT_FOUND) for an unknown object, list, match attribute or company id, 130 on Ctrl-C (the
-checkpoint keeps what was written; run the same command again to resume).
+Exit status: 0 when every row was written or left unchanged, 5 (VALIDATION) when invalid rows
+were left out (or, with ``--strict``, nothing was written because of them), 1 when some writes
+failed (see the failure file), 2 (USAGE) for a key that cannot be matched on or a bad mapping
+file, 4 (NOT_FOUND) for an unknown object, list, match attribute or company id, 130 on Ctrl-C
+(the checkpoint keeps what was written; run the same command again to resume).
 
 ``attio-bridge export OBJECT_OR_LIST --format csv|jsonl [--output FILE]`` writes every record,
 or every entry of a list with its parent record's values.
@@ -37,6 +40,7 @@ from ._common import (
     reporting,
     resolve_settings,
 )
+from ._run import JsonOpt, emit_json
 
 if TYPE_CHECKING:
     from ..client import AsyncAttioClient
@@ -72,9 +76,10 @@ def print_plan(report: ImportReport) -> None:
     if report.unmapped:
         typer.echo("Ignored columns: " + ", ".join(report.unmapped))
     typer.echo(
-        f"Plan: {report.rows} rows: {report.to_write} to create or update, "
-        f"{report.already_done} already done, {report.duplicates} duplicates, "
-        f"{report.invalid} invalid, {report.linked} linked records to assert first"
+        f"Plan: {report.rows} rows: {report.creates} to create, {report.updates} to update, "
+        f"{report.unchanged} unchanged, {report.already_done} already done, "
+        f"{report.duplicates} duplicates, {report.invalid} invalid, "
+        f"{report.linked} linked records to assert first"
     )
     for slug, count in report.lacking_required.items():
         typer.echo(
@@ -112,7 +117,9 @@ def import_command(
         Path | None,
         typer.Option("--mapping", help='JSON file {"column": "slug"} replacing the guess.'),
     ] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan only.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the plan (creates, updates, unchanged) only.")
+    ] = False,
     strict: Annotated[
         bool, typer.Option("--strict", help="Write nothing if any row is invalid.")
     ] = False,
@@ -140,6 +147,7 @@ def import_command(
             show_default=False,
         ),
     ] = None,
+    json_: JsonOpt = False,
     *,
     options: ConnectionOptions,
 ) -> None:
@@ -176,7 +184,8 @@ def import_command(
             task: list[Any] = []
 
             def on_plan(report: ImportReport) -> None:
-                print_plan(report)
+                if not json_:
+                    print_plan(report)
                 if not dry_run and report.to_write and not (strict and report.invalid):
                     stack.enter_context(progress)
                     task.append(progress.add_task("rows", total=report.to_write, rate=""))
@@ -213,21 +222,28 @@ def import_command(
                         raise CliError(str(exc), ExitStatus.USAGE) from None
 
             report = asyncio.run(run())
-        _finish(report)
+        _finish(report, json_)
 
 
-def _finish(report: ImportReport) -> None:
+def _finish(report: ImportReport, json_: bool) -> None:
+    if json_:
+        emit_json(report.to_dict())
     if report.dry_run:
-        typer.echo("Dry run: nothing written.")
+        if not json_:
+            typer.echo("Dry run: nothing written.")
         return
     if report.aborted:
         raise CliError(
             f"{report.invalid} invalid row(s) and --strict: nothing written",
             ExitStatus.VALIDATION,
         )
-    typer.echo(f"Written: {report.written}, failed: {report.failed}, invalid: {report.invalid}")
-    if report.failed or report.invalid:
-        typer.echo(f"Rows not written are in {report.failures_path}")
+    if not json_:
+        typer.echo(
+            f"Written: {report.written}, failed: {report.failed}, invalid: {report.invalid}, "
+            f"unchanged: {report.unchanged}"
+        )
+        if report.failed or report.invalid:
+            typer.echo(f"Rows not written are in {report.failures_path}")
     if report.failed:
         raise typer.Exit(ExitStatus.ERROR)
     if report.invalid:
@@ -246,8 +262,9 @@ def export_command(
     *,
     options: ConnectionOptions,
 ) -> None:
-    """Write every record of an object, or every entry of a list with its record's values, as
-    CSV or JSON Lines, values flattened."""
+    """Write every record of an object or entry of a list as CSV or JSON Lines, flattened.
+
+    A list's entries carry their record's values beside the entry's own."""
     from ..workflows.exporter import FORMATS, export_records
 
     with reporting(options):

@@ -5,13 +5,35 @@ The file is read twice, row by row, and never held in memory:
 1. **plan**: every row is mapped (column -> attribute slug), encoded through ``values`` and
    checked before anything is written. Invalid rows are reported (``ImportReport.problems``)
    and never written; rows whose match key was already seen are duplicates, written once (the
-   first occurrence wins). Records referenced by a unique value (a person's ``company`` from a
-   domain column) are collected, to be asserted before the rows that link to them. What the
-   plan keeps per row is small and fixed: an 8-byte digest of its match key (for duplicates)
-   and, only for rows to leave out, the row number; never the row itself.
-2. **write**: the referenced records, then each planned row, concurrently through ``run_bulk``
-   at the client's write budget. Assert is idempotent, so a row written twice never makes a
-   duplicate record.
+   first occurrence wins). The other rows are looked up (below) and counted as ``creates``,
+   ``updates`` or ``unchanged``. Records referenced by a unique value (a person's ``company``
+   from a domain column) that do not exist yet are collected, to be asserted before the rows
+   that link to them. What the plan keeps per row is small and fixed: an 8-byte digest of its
+   match key (for duplicates) and, only for rows to leave out, the row number; never the row
+   itself (a lookup holds at most ``LOOKUP_BATCH`` rows a few times over).
+2. **write**: the referenced records, then each row to create or update, concurrently through
+   ``run_bulk`` at the client's write budget. Unchanged rows are not sent. Assert is
+   idempotent, so a row written twice never makes a duplicate record.
+
+Lookup (in the plan): the rows go in batches of ``LOOKUP_BATCH`` match keys, each batch one
+records query whose filter is an ``$or`` of the rows' ``$eq`` conditions (API-NOTES §4), so
+it costs about one read per hundred rows, from the read budget (100/s), not the write budget
+(25/s). The records referenced by a unique value are resolved the same way, members given by
+email through one read of the members, and with a list, the entries of the records found are
+read too (``parent_record`` ``$in`` the record ids). A
+row is a **create** when no record has its key, **unchanged** when one record already holds
+every value the row gives (and, with a list, the record has one entry already holding the
+row's entry values), else an **update**. The comparison is conservative, because a false
+"unchanged" would silently drop a write while a false "update" costs one idempotent write:
+values are compared in the form ``values.decode_value`` gives for both sides (so ``5`` and
+``5.0``, or two spellings of one timestamp, are equal), emails on Attio's lowercased
+``email_address`` where the write adds to the values (the matching attribute of an assert, any
+multiselect of a PATCH) and also on the address as written where it replaces them, phone
+numbers on the number as written, and anything the plan cannot compare (a reference whose
+record it could not resolve, an address given as free text, an email no member has, several
+records with one key) counts as an update. An attribute the write replaces must hold the same
+values in the same order; one it adds to must hold each given value. A lookup Attio refuses
+(400) leaves its rows updates.
 
 Matching (``match``): on one unique attribute (``email_addresses``, ``domains``), each row is
 asserted (Attio's upsert). On a key Attio cannot assert on (an attribute that is not unique,
@@ -19,7 +41,7 @@ such as a deal's ``name``, or several attributes together), each row is looked u
 records query (``$eq`` on every part of the key): one record found is updated, none means a
 create, several is a row failure naming them (nothing written). Rows with the same key are
 duplicates in the plan, so concurrent writes never race two creates of one key, and a re-run
-finds what the first run created.
+finds what the first run created. A re-run of a file Attio already holds sends no write.
 
 ``OBJECT_OR_LIST``: ``object`` may name a list (slug or id). The rows are then upserted into the
 list's parent object and each record is asserted as an entry of the list (one entry per record,
@@ -35,8 +57,7 @@ asserted first (so the company exists), a record id must exist.
 Invalid rows: by default the valid rows are written and the invalid ones go to the failure
 file; with ``strict=True`` nothing at all is written when any row is invalid (all or nothing).
 
-A dry run stops after the plan. It counts creates and updates together (``to_write``): telling
-them apart would cost a read per row.
+A dry run stops after the plan (reads only): it counts creates, updates and unchanged rows.
 
 Files: CSV with ``,`` ``;`` or tab delimiters (sniffed), UTF-8 with or without BOM, else
 Latin-1; blank lines skipped; spaces around headers and values stripped; an empty value is
@@ -61,12 +82,12 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from ..client import NotFoundError
+from ..client import BadRequestError, NotFoundError
 from ..client._async.bulk import DEFAULT_CONCURRENCY, run_bulk
 from ..services._common import CompanyRef, company_ref
 from ..values import (
@@ -74,6 +95,7 @@ from ..values import (
     TargetSchema,
     ValuesError,
     WorkspaceSchema,
+    decode_value,
     encode_values,
     load_schema_async,
 )
@@ -148,6 +170,11 @@ KEY_PROPS: dict[str, dict[str, str]] = {
     "status": {"status": "status"},
     "record-reference": {"target_object": "target_object", "target_record_id": "target_record_id"},
 }
+# Match keys per lookup query in the plan (one condition each of its ``$or``): a read per this
+# many rows, from Attio's read budget (100/s), never the write budget (25/s).
+LOOKUP_BATCH = 100
+# Lookup queries in flight at once while the plan reads on.
+_LOOKUPS_IN_FLIGHT = 4
 # Searches with the same filter take the same of this many locks (see ``upsert_by_search``).
 _SEARCH_STRIPES = 1024
 # Slugs tried first for the company reference that ``company=`` fills.
@@ -174,7 +201,9 @@ class ImportReport:
     list_slug: str | None = None  # each record is also an entry of this list
     company: str | None = None  # every row is linked to this company (as given)
     rows: int = 0
-    to_write: int = 0  # creates and updates together
+    creates: int = 0  # no record has the row's key
+    updates: int = 0  # a record has it and the row changes it (or the plan cannot tell)
+    unchanged: int = 0  # the record already holds every value of the row: not written
     already_done: int = 0  # written by an earlier run (checkpoint)
     invalid: int = 0
     duplicates: int = 0
@@ -189,6 +218,39 @@ class ImportReport:
     problems: list[RowProblem] = field(default_factory=list)
     failures_path: Path | None = None
     checkpoint_path: Path | None = None
+
+    @property
+    def to_write(self) -> int:
+        """The rows the write pass sends: creates and updates."""
+        return self.creates + self.updates
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as plain JSON-ready data (``attio-bridge import --json``)."""
+        return {
+            "object": self.object,
+            "match": self.match,
+            "search": self.search,
+            "list": self.list_slug,
+            "company": self.company,
+            "mapping": dict(self.mapping),
+            "unmapped": builtins.list(self.unmapped),
+            "rows": self.rows,
+            "creates": self.creates,
+            "updates": self.updates,
+            "unchanged": self.unchanged,
+            "already_done": self.already_done,
+            "duplicates": self.duplicates,
+            "invalid": self.invalid,
+            "linked": self.linked,
+            "lacking_required": dict(self.lacking_required),
+            "dry_run": self.dry_run,
+            "aborted": self.aborted,
+            "written": self.written,
+            "failed": self.failed,
+            "problems": [{"row": p.row, "message": p.message} for p in self.problems],
+            "failures_path": str(self.failures_path) if self.failures_path else None,
+            "checkpoint_path": str(self.checkpoint_path) if self.checkpoint_path else None,
+        }
 
 
 # -- reading files -------------------------------------------------------------------------------
@@ -470,6 +532,334 @@ class MissingRequired(Exception):
     """A row that matches no record and lacks a value a new record must have."""
 
 
+# -- looking up what the rows would change -------------------------------------------------------
+# Verdicts of the plan's lookup.
+CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
+# A value the plan cannot compare reliably: the attribute holding it counts as changed.
+_OPAQUE: Any = object()
+# Types whose values ``values.decode_value`` reads alike from the read and the write shape.
+_DECODED = frozenset(
+    {"text", "number", "checkbox", "rating", "currency", "date", "timestamp", "domain"}
+    | {"personal-name", "location"}
+)
+
+
+def _frozen(value: Any) -> Any:
+    """``value`` hashable: dicts and lists as tuples."""
+    if isinstance(value, dict):
+        return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
+    if isinstance(value, list):
+        return tuple(_frozen(v) for v in value)
+    return value
+
+
+def _stored_form(kind: str, value: Mapping[str, Any], how: str) -> Any:
+    """A value Attio holds (read shape) in the form compared. ``how``: ``match`` (what an
+    ``$eq`` of the key compares), ``key`` (what makes two values of a multiselect one) or
+    ``full`` (everything a write that replaces the value would set)."""
+    if kind == "email-address":
+        key = str(value.get("email_address") or "").lower()
+        return (key, value.get("original_email_address")) if how == "full" else key
+    if kind == "phone-number":
+        number = value.get("phone_number") or value.get("original_phone_number")
+        if how == "full":
+            return (number, value.get("original_phone_number"), value.get("country_code"))
+        return number
+    if kind == "record-reference":
+        return (value.get("target_object"), value.get("target_record_id"))
+    if kind == "actor-reference":
+        return (value.get("referenced_actor_type"), value.get("referenced_actor_id"))
+    if kind in ("select", "status"):
+        return decode_value(value, kind)  # the title
+    if kind == "personal-name" and how == "match":
+        return value.get("full_name")
+    if kind in _DECODED:
+        return _frozen(decode_value(value, kind))
+    return _OPAQUE
+
+
+@dataclass(slots=True)
+class Known:
+    """What the plan looked up to compare references: the record ids of references by unique
+    value (None when no record has it) and the member ids by lowercased email."""
+
+    refs: dict[Reference, str | None] = field(default_factory=dict)
+    members: dict[str, str] = field(default_factory=dict)
+
+
+def _given_form(kind: str, item: Any, how: str, known: Known) -> Any:
+    """A value a row gives (encoded write shape) in the form ``_stored_form`` gives; a
+    reference by unique value or a member by email through ``known``; ``_OPAQUE`` when the
+    plan cannot tell what Attio would store."""
+    if kind in ("select", "status"):
+        title = item.get("option" if kind == "select" else "status")
+        return title if isinstance(title, str) else _OPAQUE
+    if not isinstance(item, Mapping):  # a location as free text: Attio parses it
+        return _OPAQUE
+    if kind == "email-address":
+        sent = item.get("email_address")
+        if not isinstance(sent, str):
+            return _OPAQUE
+        return (sent.lower(), sent) if how == "full" else sent.lower()
+    if kind == "phone-number":
+        sent = item.get("original_phone_number")  # E.164, as the encoder writes it
+        return (sent, sent, item.get("country_code")) if how == "full" else sent
+    if kind == "record-reference":
+        record_id = item.get("target_record_id")
+        if record_id is None:
+            ref = _reference_of(item)
+            record_id = known.refs.get(ref) if ref is not None else None
+        return (item.get("target_object"), record_id) if record_id else _OPAQUE
+    if kind == "actor-reference":
+        member = item.get("referenced_actor_id")
+        email = item.get("workspace_member_email_address")
+        if member is None and isinstance(email, str):
+            member = known.members.get(email.lower())
+        return ("workspace-member", member) if member else _OPAQUE
+    if kind == "personal-name" and how == "match":
+        return item.get("full_name")
+    if kind in _DECODED:
+        return _frozen(decode_value(item, kind))
+    return _OPAQUE
+
+
+def holds(
+    target: TargetSchema,
+    current: Mapping[str, Sequence[Mapping[str, Any]]],
+    given: Mapping[str, Any],
+    added: Container[str],
+    known: Known,
+) -> bool:
+    """Whether ``current`` (a record's ``values`` or an entry's ``entry_values``, read shape)
+    already holds everything ``given`` (encoded values) would write. An attribute in ``added``
+    is added to by the write, so each given value must be there; any other is replaced, so it
+    must hold the same values in the same order. Anything not comparable is a difference."""
+    for slug, value in given.items():
+        attr = target.attribute(slug)
+        if attr is None:
+            return False
+        how = "key" if attr.slug in added else "full"
+        items = value if isinstance(value, builtins.list) else [value]
+        want = [_given_form(attr.type, item, how, known) for item in items]
+        have = [_stored_form(attr.type, v, how) for v in current.get(attr.slug, ())]
+        if any(f is _OPAQUE for f in want) or any(f is _OPAQUE for f in have):
+            return False
+        if attr.slug in added:
+            if not all(w in have for w in want):
+                return False
+        elif want != have:
+            return False
+    return True
+
+
+def _by_email(values: Mapping[str, Any]) -> bool:
+    """Whether ``values`` name a workspace member by email (an actor reference)."""
+    return any(
+        isinstance(item, dict) and "workspace_member_email_address" in item
+        for value in values.values()
+        for item in (value if isinstance(value, builtins.list) else [value])
+    )
+
+
+def _or(conditions: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """One filter matching any of ``conditions``."""
+    return conditions[0] if len(conditions) == 1 else {"$or": builtins.list(conditions)}
+
+
+class _Lookup:
+    """The plan's reads: for a batch of rows, the records (and list entries) their writes
+    would touch, and a verdict per row (``CREATE``, ``UPDATE``, ``UNCHANGED``). Keeps the ids
+    of the records referenced by a unique value (``refs``: None when none exists), as many as
+    the file names distinct references."""
+
+    def __init__(
+        self,
+        client: AsyncAttioClient,
+        schema: WorkspaceSchema,
+        target: TargetSchema,
+        match_attrs: Sequence[AttributeInfo],
+        search: bool,
+        list_target: TargetSchema | None,
+    ) -> None:
+        self.client = client
+        self.schema = schema
+        self.target = target
+        self.match_attrs = tuple(match_attrs)
+        self.search = search
+        self.list_target = list_target
+        self.known = Known()
+        self.refs = self.known.refs
+        self._members: asyncio.Lock = asyncio.Lock()  # loaded once, by the first batch asking
+        self._members_loaded = False
+        self._unsure: set[Reference] = set()  # several records, or a key not comparable
+        # A search's update is a PATCH, which adds to every multiselect; an assert adds to
+        # the matching attribute only and replaces the others (API-NOTES §3).
+        if search:
+            multi = {a.slug for a in target.attributes.values() if a.is_multiselect}
+        else:
+            multi = {a.slug for a in match_attrs if a.is_multiselect}
+        self.added: frozenset[str] = frozenset(multi)
+
+    async def classify(self, rows: Sequence[_Encoded]) -> builtins.list[str]:
+        """The verdict of each row, in order. A lookup Attio refuses (400) leaves every row
+        of the batch an update: the writes then decide, as they did without a lookup."""
+        try:
+            return await self._classify(rows)
+        except BadRequestError:
+            return [UPDATE] * len(rows)
+
+    async def _classify(self, rows: Sequence[_Encoded]) -> builtins.list[str]:
+        await self.resolve(
+            ref for e in rows for v in (e.values, e.entry_values) for ref in _references(v)
+        )
+        if any(_by_email(e.values) for e in rows):
+            # An owner given by email: the members' ids, one read for the whole import.
+            async with self._members:
+                if not self._members_loaded:
+                    for member in await self.client.workspace_members.list():
+                        if member.email_address and "workspace_member_id" in member.id:
+                            email = member.email_address.lower()
+                            self.known.members[email] = member.id["workspace_member_id"]
+                    self._members_loaded = True
+        verdicts: builtins.list[str | None] = [None] * len(rows)
+        wanted: builtins.list[builtins.list[builtins.list[Any]]] = []
+        conditions: builtins.list[dict[str, Any]] = []
+        for i, encoded in enumerate(rows):
+            key: dict[str, Any] = {}
+            forms: builtins.list[builtins.list[Any]] = []
+            for attr in self.match_attrs:
+                value = encoded.values[attr.slug]
+                items = value if isinstance(value, builtins.list) else [value]
+                resolved = [self._by_id(item) for item in items]
+                if any(r is None for r in resolved):
+                    # A reference to a record that does not exist: no record has this key.
+                    verdicts[i] = CREATE
+                    break
+                if any(r is _OPAQUE for r in resolved):
+                    verdicts[i] = UPDATE
+                    break
+                key[attr.slug] = resolved if isinstance(value, builtins.list) else resolved[0]
+                forms.append([_given_form(attr.type, r, "match", self.known) for r in resolved])
+            wanted.append(forms)
+            if verdicts[i] is not None:
+                continue
+            if self.search:
+                conditions.append(_key_filter(self.match_attrs, key))
+            else:
+                (attr,) = self.match_attrs
+                items = key[attr.slug] if attr.is_multiselect else [key[attr.slug]]
+                conditions += [_key_filter([attr], {attr.slug: item}) for item in items]
+        if not conditions:
+            return [v or UPDATE for v in verdicts]
+        found = [
+            r async for r in self.client.records.iter(self.target.slug, filter=_or(conditions))
+        ]
+        # The records found, by the match form of their first key attribute's values.
+        first = self.match_attrs[0]
+        index: dict[Any, builtins.list[Record]] = {}
+        for record in found:
+            for v in record.values.get(first.slug, ()):
+                index.setdefault(_stored_form(first.type, v, "match"), []).append(record)
+        to_check: dict[int, Record] = {}  # rows unchanged so far, with a list to look at
+        for i, encoded in enumerate(rows):
+            if verdicts[i] is not None:
+                continue
+            candidates = {r.id.record_id: r for w in wanted[i][0] for r in index.get(w, ())}
+            matches = [r for r in candidates.values() if self._has_key(r, wanted[i])]
+            if not matches:
+                verdicts[i] = CREATE
+            elif len(matches) > 1 or not holds(
+                self.target, matches[0].values, encoded.values, self.added, self.known
+            ):
+                verdicts[i] = UPDATE
+            elif self.list_target is None:
+                verdicts[i] = UNCHANGED
+            else:
+                to_check[i] = matches[0]
+        if to_check:
+            await self._check_entries(rows, to_check, verdicts)
+        return [v or UPDATE for v in verdicts]
+
+    def _has_key(self, record: Record, wanted: Sequence[Sequence[Any]]) -> bool:
+        """Whether ``record`` has the key: one of its values (an assert matches any), or every
+        value of every attribute (a search's ``$and``)."""
+        if not self.search:
+            return True  # found through the index by one of the values
+        for attr, forms in zip(self.match_attrs, wanted, strict=True):
+            have = [_stored_form(attr.type, v, "match") for v in record.values.get(attr.slug, ())]
+            if not all(f in have for f in forms):
+                return False
+        return True
+
+    def _by_id(self, item: Any) -> Any:
+        """``item`` with a reference by unique value replaced by the record id it resolved to;
+        None when no record has it, ``_OPAQUE`` when the plan could not tell."""
+        ref = _reference_of(item)
+        if ref is None:
+            return item
+        if ref not in self.refs:
+            return _OPAQUE
+        record_id = self.refs[ref]
+        return (
+            None if record_id is None else {"target_object": ref[0], "target_record_id": record_id}
+        )
+
+    async def _check_entries(
+        self,
+        rows: Sequence[_Encoded],
+        records: Mapping[int, Record],
+        verdicts: builtins.list[str | None],
+    ) -> None:
+        """Rows whose record is unchanged stay so when the record has one entry in the list
+        and it holds the row's entry values (``assert_entry`` replaces them); else update."""
+        assert self.list_target is not None
+        ids = sorted({r.id.record_id for r in records.values()})
+        flt = {"parent_record": {"target_record_id": {"$in": ids}}}
+        entries: dict[str, builtins.list[Any]] = {}
+        async for entry in self.client.entries.iter(self.list_target.slug, filter=flt):
+            entries.setdefault(entry.parent_record_id, []).append(entry)
+        for i, record in records.items():
+            mine = entries.get(record.id.record_id, [])
+            same = len(mine) == 1 and holds(
+                self.list_target, mine[0].entry_values, rows[i].entry_values, (), self.known
+            )
+            verdicts[i] = UNCHANGED if same else UPDATE
+
+    async def resolve(self, wanted: Iterable[Reference]) -> None:
+        """Look up the records ``wanted`` name by a unique value (batched per object and
+        attribute) and keep their ids in ``refs``."""
+        groups: dict[tuple[str, str], builtins.list[tuple[Reference, Any]]] = {}
+        for ref in dict.fromkeys(wanted):
+            if ref in self.refs or ref in self._unsure:
+                continue
+            obj, by, items = ref
+            attr = self.schema.target(obj, "object").attribute(by)
+            parsed = json.loads(items)
+            # Several values in one reference: which record Attio picks is not documented.
+            if attr is None or attr.type not in KEY_PROPS or len(parsed) != 1:
+                self._unsure.add(ref)
+                continue
+            groups.setdefault((obj, attr.slug), []).append((ref, parsed[0]))
+        for (obj, by), refs in groups.items():
+            attr = self.schema.target(obj, "object").attribute(by)
+            assert attr is not None
+            for start in range(0, len(refs), LOOKUP_BATCH):
+                chunk = refs[start : start + LOOKUP_BATCH]
+                flt = _or([_key_filter([attr], {by: item}) for _, item in chunk])
+                owners: dict[Any, set[str]] = {}
+                async for record in self.client.records.iter(obj, filter=flt):
+                    for v in record.values.get(by, ()):
+                        form = _stored_form(attr.type, v, "match")
+                        owners.setdefault(form, set()).add(record.id.record_id)
+                for ref, item in chunk:
+                    form = _given_form(attr.type, item, "match", Known())
+                    ids = owners.get(form, set())
+                    if len(ids) > 1 or form is _OPAQUE:
+                        self._unsure.add(ref)
+                    else:
+                        self.refs[ref] = next(iter(ids)) if ids else None
+
+
 # -- resolving what the caller named -------------------------------------------------------------
 def resolve_targets(
     schema: WorkspaceSchema, object: str, list: str | None
@@ -738,10 +1128,14 @@ async def import_file(
     found through a records query (see the module docstring). Without it, ``email_addresses``
     or ``domains`` when the object has them.
 
+    Each row is looked up first (batched reads) and counted as a create, an update or
+    unchanged; unchanged rows are not written (see the module docstring).
+
     ``mapping`` ({column: slug}) replaces the guessed one. ``on_plan`` sees the report once the
-    file is checked, before any write; ``on_progress(done, total)`` after each row written or
-    failed. ``max_writes`` stops after that many rows have been started, as an interruption
-    would (the checkpoint keeps them): a test hook, and a way to import a file in slices.
+    file is checked and looked up, before any write; ``on_progress(done, total)`` after each
+    row written or failed. ``max_writes`` stops after that many rows have been started, as an
+    interruption would (the checkpoint keeps them): a test hook, and a way to import a file in
+    slices.
     Failed and invalid rows go to ``failures`` (default ``FILE.failed.csv``).
 
     ``list``: each imported record is also asserted as an entry of that list, with entry
@@ -793,12 +1187,34 @@ async def import_file(
         identity["company"] = company
     state = Checkpoint(report.checkpoint_path, identity)
 
-    # Pass 1: check every row; keep only digests of match keys, row numbers left out and
-    # references.
+    # Pass 1: check every row and look up what it would change; keep only digests of match
+    # keys, row numbers left out and references.
     seen: set[int] = set()
-    refs: set[Reference] = set(_references(fixed))
+    refs: set[Reference] = set()
     failed = _FailureFile(report.failures_path, headers)
-    skip: set[int] = set()  # invalid, duplicates and rows done by an earlier run
+    skip: set[int] = set()  # invalid, duplicates, unchanged and rows done by an earlier run
+    lookup = _Lookup(client, schema, target, match_attrs, search, list_target)
+    batches: builtins.list[builtins.list[tuple[int, _Encoded]]] = [[]]
+
+    async def settle() -> None:
+        """Classify the batches gathered (their lookups run together) and count them."""
+        full = [b for b in batches if b]
+        verdicts = await asyncio.gather(*(lookup.classify([e for _, e in b]) for b in full))
+        for batch, kinds in zip(full, verdicts, strict=True):
+            for (number, encoded), kind in zip(batch, kinds, strict=True):
+                if kind == UNCHANGED:
+                    report.unchanged += 1
+                    skip.add(number)
+                    continue
+                if kind == CREATE:
+                    report.creates += 1
+                else:
+                    report.updates += 1
+                for slug in encoded.lacking:
+                    report.lacking_required[slug] = report.lacking_required.get(slug, 0) + 1
+                refs.update(_references(encoded.values if link else fixed))
+        batches[:] = [[]]
+
     for number, row in iter_rows(path, fmt):
         report.rows += 1
         encoded = encoder.encode(row)
@@ -820,12 +1236,17 @@ async def import_file(
             report.already_done += 1
             skip.add(number)
             continue
-        report.to_write += 1
-        for slug in encoded.lacking:
-            report.lacking_required[slug] = report.lacking_required.get(slug, 0) + 1
-        if link:
-            refs.update(_references(encoded.values))
+        batches[-1].append((number, encoded))
+        if len(batches[-1]) == LOOKUP_BATCH:
+            if len(batches) == _LOOKUPS_IN_FLIGHT:
+                await settle()
+            else:
+                batches.append([])
+    await settle()
     seen.clear()
+    # Referenced records the lookup found need no assert: the rows link to them by id.
+    ref_ids = {ref: found for ref in refs if (found := lookup.refs.get(ref)) is not None}
+    refs.difference_update(ref_ids)
     report.linked = len(refs)
     if on_plan is not None:
         on_plan(report)
@@ -844,11 +1265,11 @@ async def import_file(
     # A reference that fails here is not fatal: the rows linking to it fail with Attio's reason.
     asserted = await run_bulk(ref_calls, concurrency=concurrency)
     # The ids of the referenced records, for search keys that hold a reference.
-    ref_ids = {
-        ref: result.value.id.record_id
+    ref_ids.update(
+        (ref, result.value.id.record_id)
         for ref, result in zip(ordered, asserted, strict=True)
         if result.value is not None
-    }
+    )
 
     async def record_id_of(ref: Reference) -> str:
         """The id of the record ``ref`` names (asserted above, else looked up once)."""
