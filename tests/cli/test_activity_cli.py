@@ -157,6 +157,32 @@ def test_people_bad_email_exits_5_naming_the_field(
     assert writes(emu) == before
 
 
+def test_people_create_with_company_id_and_company_is_one_usage_error(
+    emu: EmulatorProcess, env: dict[str, str], config_home: Path, client: AttioClient
+) -> None:
+    """The two ways of naming the company contradict each other: one error line and exit 2
+    (not a traceback), before anything is written."""
+    cid = company_id(client, "both-ways.com")
+    before = writes(emu)
+    result = run(
+        [
+            "people",
+            "create",
+            "pat@both-ways.com",
+            "--company-id",
+            cid,
+            "--company",
+            "both-ways.com",
+        ],
+        env,
+        config_home,
+    )
+    assert result.exit_code == 2, (result.stdout, result.stderr, result.exception)
+    assert "give --company-id or --company, not both" in one_error_line(result)
+    assert writes(emu) == before
+    assert client.records.query("people", filter={"email_addresses": "pat@both-ways.com"}) == []
+
+
 # -- notes ---------------------------------------------------------------------------------------
 def test_notes_from_option_file_and_stdin(
     env: dict[str, str], config_home: Path, client: AttioClient, tmp_path: Path

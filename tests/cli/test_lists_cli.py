@@ -30,8 +30,8 @@ MISSING = "00000000-0000-4000-8000-000000000000"
 
 @pytest.fixture(scope="module")
 def emu() -> Iterator[EmulatorProcess]:
-    """The emulator as a process, with a ``pipeline`` list of companies: a ``stage`` status
-    and multiselect ``tags``."""
+    """The emulator as a process, with a ``pipeline`` list of companies: a ``stage`` status,
+    multiselect ``tags`` and a text ``summary``."""
     with EmulatorProcess(api_key=KEY, read_rate=0, write_rate=0) as process:
         with AttioClient(api_key=KEY, base_url=process.base_url, read_rate=0, write_rate=0) as c:
             c.lists.create(name="Pipeline", api_slug="pipeline", parent_object="companies")
@@ -42,6 +42,7 @@ def emu() -> Iterator[EmulatorProcess]:
             c.attributes.create("lists", "pipeline", tags)
             for title in ("hot", "cold", "partner"):
                 c.attributes.create_option("lists", "pipeline", "tags", title=title)
+            c.attributes.create("lists", "pipeline", attribute_body("summary", "text"))
         yield process
 
 
@@ -115,6 +116,41 @@ def test_entries_ls_filters_sorts_and_pages(
     table = run(["entries", "ls", "pipeline", "--all"], env, config_home)
     assert table.exit_code == 0, table.stderr
     assert lead in table.stdout and lead_record in table.stdout and "Won" in table.stdout
+
+
+def test_entries_ls_table_fits_the_terminal_and_columns_choose(
+    env: dict[str, str], config_home: Path, client: AttioClient
+) -> None:
+    """As ``records query``: a narrow terminal gets the columns that fit, one line per entry,
+    long values cut with "…", and the rest named under the table (never the parent object,
+    the list's own); ``--columns`` shows those asked for; a column the rows do not have is a
+    usage error naming the ones they do."""
+    long = "Fitting entry: a summary far longer than any table cell should ever grow to be " * 2
+    entry_id, record_id = new_entry(
+        client, "fitting-entry.com", {"stage": "Lead", "tags": ["hot", "partner"], "summary": long}
+    )
+    base = ["entries", "ls", "pipeline", "--filter", '{"summary": {"$contains": "Fitting entry"}}']
+
+    narrow = run(base, env | {"COLUMNS": "80"}, config_home)
+    wide = run(base, env | {"COLUMNS": "200"}, config_home)
+    chosen = run([*base, "--columns", "stage,summary"], env | {"COLUMNS": "80"}, config_home)
+    unknown = run([*base, "--columns", "stgae"], env, config_home)
+
+    assert narrow.exit_code == 0, narrow.stderr
+    assert max(len(line) for line in narrow.stdout.splitlines()) <= 80
+    assert entry_id in narrow.stdout and record_id in narrow.stdout
+    assert "not shown: stage, tags, summary" in narrow.stdout
+    assert wide.exit_code == 0, wide.stderr
+    [line] = [line for line in wide.stdout.splitlines() if entry_id in line]
+    assert "Lead" in line and "hot, partner" in line
+    assert "Fitting entry: a summary" in line and "…" in line and long not in wide.stdout
+    assert "not shown" not in wide.stdout and "parent_object" not in wide.stdout
+    assert chosen.exit_code == 0, chosen.stderr
+    header = chosen.stdout.splitlines()[2]
+    assert "stage" in header and "summary" in header and "entry_id" not in header
+    assert "Lead" in chosen.stdout and entry_id not in chosen.stdout
+    assert unknown.exit_code == 2
+    assert "no column 'stgae'" in (line := one_error_line(unknown)) and "summary" in line
 
 
 def test_entries_get_update_and_replace(

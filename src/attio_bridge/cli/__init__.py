@@ -3,9 +3,9 @@
 ``emulator`` serves a local Attio API; ``sandbox`` serves one seeded with example data and prints
 how to point a client at it; ``schema`` prints the workspace's schema or generates typed code
 (``cli/schema.py``). ``self``, ``records``, ``url`` (``cli/records.py``) and ``people``,
-``companies``, ``notes``, ``tasks``, ``lists``, ``entries`` (``cli/activity.py``, with the
-commands beyond ``create`` in ``cli/people.py``, ``notes.py``, ``tasks.py``, ``lists.py``) are
-the everyday commands, sharing ``cli/_run.py``. ``import`` and ``export`` (``cli/transfer.py``)
+``companies`` (``cli/people.py``), ``notes`` (``cli/notes.py``), ``tasks`` (``cli/tasks.py``),
+``lists`` and ``entries`` (``cli/lists.py``) are the everyday commands, each group with all its
+commands in its module, sharing ``cli/_run.py``. ``import`` and ``export`` (``cli/transfer.py``)
 move files in and out; ``meeting``, ``deals``, ``qualify`` and ``automate``
 (``cli/workflows.py``), ``kickoff`` (``cli/kickoff.py``) and ``enrich`` (``cli/enrich.py``) run
 the workflows. Errors are one clear line and an exit code, never a traceback; options,
@@ -20,9 +20,7 @@ from typing import Annotated
 
 import typer
 
-# lists, notes, people and tasks are imported for what importing them does: they add their
-# commands to the groups of activity.
-from . import activity, lists, notes, people, records, tasks, transfer, workflows  # noqa: F401
+from . import lists, notes, people, records, tasks, transfer, workflows
 from ._common import MARKUP
 from .enrich import enrich_command
 from .kickoff import kickoff_command
@@ -38,12 +36,12 @@ app = typer.Typer(
 app.add_typer(schema_app, name="schema")
 app.command("self")(records.self_)
 app.add_typer(records.app, name="records")
-app.add_typer(activity.people_app, name="people")
-app.add_typer(activity.companies_app, name="companies")
-app.add_typer(activity.notes_app, name="notes")
-app.add_typer(activity.tasks_app, name="tasks")
-app.add_typer(activity.lists_app, name="lists")
-app.add_typer(activity.entries_app, name="entries")
+app.add_typer(people.people_app, name="people")
+app.add_typer(people.companies_app, name="companies")
+app.add_typer(notes.notes_app, name="notes")
+app.add_typer(tasks.tasks_app, name="tasks")
+app.add_typer(lists.lists_app, name="lists")
+app.add_typer(lists.entries_app, name="entries")
 app.add_typer(records.url_app, name="url")
 app.command("import")(transfer.import_command)
 app.command("export")(transfer.export_command)

@@ -1,8 +1,9 @@
 """What the everyday commands (``records``, ``people``, ``notes`` ...) share beyond ``_common``:
 their groups (``group``), the options every one of them takes (``--json`` through ``reads``,
 with ``--dry-run`` through ``writes``), the client of one run (a dry-run client for
-``--dry-run``), values from ``--values JSON`` and ``--set slug=value``, and printing: JSON for
-scripts, rich tables for people.
+``--dry-run``), values from ``--values JSON`` and ``--set slug=value``, the ``--filter``,
+``--sort`` and ``--columns`` of queries (``records query``, ``entries ls``), and printing: JSON
+for scripts, rich tables for people (a query's rows as a table that fits the terminal).
 
 A dry run sends every read (the schema, lookups) and plans every write: the ``DryRunClient`` of
 ``_dryrun`` records each one instead of sending it and answers it as Attio would (placeholder
@@ -61,6 +62,20 @@ SetOpt = Annotated[
     typer.Option(
         "--set",
         help="One value, slug=value (repeatable; a slug given twice makes a list).",
+        show_default=False,
+    ),
+]
+SortOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--sort", help="Sort by attribute: slug or slug:desc (repeatable).", show_default=False
+    ),
+]
+ColumnsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--columns",
+        help="The table's columns: slugs, comma-separated (default: what fits).",
         show_default=False,
     ),
 ]
@@ -194,6 +209,35 @@ def parse_json_option(option: str, text: str) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise CliError(f"{option} is not valid JSON: {exc}", ExitStatus.USAGE) from None
+
+
+def parse_sort(text: str) -> dict[str, str]:
+    """``--sort slug[:asc|desc]`` as one of Attio's sorts (ascending unless told); a usage
+    error otherwise."""
+    from ._common import CliError, ExitStatus
+
+    slug, _, direction = text.partition(":")
+    direction = direction.strip().lower() or "asc"
+    if direction not in ("asc", "desc") or not slug.strip():
+        raise CliError(f"--sort {text!r}: expected slug or slug:asc|desc", ExitStatus.USAGE)
+    return {"attribute": slug.strip(), "direction": direction}
+
+
+def query_options(filter: str | None, sorts: Sequence[str] | None) -> dict[str, Any]:
+    """``--filter JSON`` and each ``--sort`` as the ``filter`` and ``sorts`` arguments of a
+    query of records or entries (only those given); a usage error naming the option that is
+    wrong."""
+    from ._common import CliError, ExitStatus
+
+    given: dict[str, Any] = {}
+    if filter is not None:
+        parsed = parse_json_option("--filter", filter)
+        if not isinstance(parsed, dict):
+            raise CliError("--filter must be a JSON object", ExitStatus.USAGE)
+        given["filter"] = parsed
+    if sorts:
+        given["sorts"] = [parse_sort(s) for s in sorts]
+    return given
 
 
 def values_from(values: str | None, sets: Sequence[str] | None) -> dict[str, Any]:
@@ -390,3 +434,31 @@ def show(title: str, data: Mapping[str, Any], run: Run) -> None:
         emit_json(data)
     else:
         print_fields(title, data)
+
+
+def show_rows(
+    title: str,
+    rows: Sequence[Mapping[str, Any]],
+    run: Run,
+    head: Sequence[str],
+    *,
+    skip: Sequence[str] = (),
+    wanted: str | None = None,
+) -> None:
+    """Rows a query found (records, entries): JSON with ``--json``, else a table that fits
+    the terminal, ``head`` first (``row_columns``, ``print_rows``), or of the ``--columns``
+    ``wanted``."""
+    if run.json:
+        emit_json(rows)
+        return
+    columns = row_columns(rows, head, skip=skip, wanted=wanted)
+    print_rows(title, rows, columns, fit=wanted is None)
+
+
+def show_deleted(kind: str, id: str, run: Run) -> None:
+    """The result of deleting the ``kind`` (note, task) ``id``: ``{"deleted": true,
+    "<kind>_id": id}`` with ``--json``, else one line."""
+    if run.json:
+        emit_json({"deleted": True, f"{kind}_id": id})
+    else:
+        typer.echo(f"deleted {kind} {id}")

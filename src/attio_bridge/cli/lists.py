@@ -1,22 +1,25 @@
-"""``attio-bridge lists get`` and ``entries ls|get|update|remove``: a list's attributes, and
-reading, changing and removing its entries.
+"""``attio-bridge lists ls|get`` and ``entries add|ls|get|update|remove``: lists (pipelines), and
+adding, reading, changing and removing their entries.
 
-``lists get LIST`` prints the list's attributes as ``schema`` does (``cli/schema.py``).
+This module owns the ``lists`` and ``entries`` groups and their commands. ``lists ls`` prints
+the workspace's lists; ``lists get LIST`` a list's attributes as ``schema`` does
+(``cli/schema.py``). ``entries add LIST RECORD_ID`` adds a record to a list with entry values;
 ``entries ls LIST`` prints entries matching ``--filter`` in ``--sort`` order, one page or every
-page with ``--all``, like ``records query``: each entry's values with its parent record's id.
-``entries get LIST ENTRY_ID`` prints one entry; ``entries update LIST ENTRY_ID`` changes its
-values (``--set``, ``--values``; multiselect values are added to, as Attio's PATCH does, or
-replaced with ``--replace``, its PUT), checked against the list's schema before anything is
-sent; ``entries remove LIST ENTRY_ID`` takes the entry out of the list (the record stays).
+page with ``--all``, like ``records query`` (and as its table: what fits the terminal, or
+``--columns``): each entry's values with its parent record's id. ``entries get LIST
+ENTRY_ID`` prints one entry; ``entries update LIST ENTRY_ID`` changes its values (``--set``,
+``--values``; multiselect values are added to, as Attio's PATCH does, or replaced with
+``--replace``, its PUT), checked against the list's schema before anything is sent; ``entries
+remove LIST ENTRY_ID`` takes the entry out of the list (the record stays). Each write takes
+``--dry-run``.
 
-They register on the ``lists`` and ``entries`` groups of ``cli/activity.py`` and go through
-``services.lists`` and ``client.entries``. A list not in the workspace is a not-found error
-naming the lists it has.
+They go through ``services.lists`` and ``client.entries``. A list not in the workspace is a
+not-found error naming the lists it has.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -24,39 +27,60 @@ from ..services import Services
 from ..values import SchemaCache, decode_entry
 from ._common import CliError, ConnectionOptions, ExitStatus, connected
 from ._run import (
+    ColumnsOpt,
     Run,
     SetOpt,
+    SortOpt,
     ValuesOpt,
     emit_json,
-    parse_json_option,
+    group,
     planned,
     print_table,
+    query_options,
     reads,
     require,
     session,
     show,
+    show_rows,
     values_from,
     writes,
 )
-from .activity import entries_app, lists_app
-from .records import _sort as parse_sort
 from .schema import print_tables, schema_dict
+
+lists_app = group("lists", "Lists (pipelines).")
+entries_app = group("entries", "Entries of lists.")
 
 ListArg = Annotated[str, typer.Argument(help="List slug or id.")]
 EntryArg = Annotated[str, typer.Argument(help="Entry id.")]
-# The most columns a table of entries shows; --json gives every value.
-TABLE_COLUMNS = 6
+# A table of entries starts with their ids and leaves out their parent object: the list's own,
+# the same in every row (--json has it).
 HEAD = ("entry_id", "parent_record_id")
 
 
-def _columns(rows: list[dict[str, Any]]) -> list[str]:
-    """The entry and parent record ids, then the first values some row has."""
-    columns = list(HEAD)
-    for row in rows:
-        for key, value in row.items():
-            if key not in columns and key != "parent_object" and value not in (None, "", []):
-                columns.append(key)
-    return columns[:TABLE_COLUMNS]
+@lists_app.command("ls")
+@connected
+@reads
+def lists_ls(
+    *,
+    options: ConnectionOptions,
+    run: Run,
+) -> None:
+    """Print the workspace's lists."""
+    with session(options, run) as client:
+        rows = [
+            {
+                "slug": x.api_slug,
+                "name": x.name,
+                "parent_object": x.parent_object[0] if x.parent_object else None,
+                "list_id": x.id.list_id,
+            }
+            for x in client.lists.list()
+        ]
+        if run.json:
+            emit_json(rows)
+        else:
+            columns = ["slug", "name", "parent_object", "list_id"]
+            print_table("Lists", columns, [[r[c] for c in columns] for r in rows])
 
 
 @lists_app.command("get")
@@ -77,6 +101,29 @@ def lists_get(
             print_tables([target])
 
 
+@entries_app.command("add")
+@connected
+@writes
+def entries_add(
+    list: ListArg,
+    record_id: Annotated[str, typer.Argument(help="Record id of the list's parent object.")],
+    values: ValuesOpt = None,
+    set_: SetOpt = None,
+    *,
+    options: ConnectionOptions,
+    run: Run,
+) -> None:
+    """Add a record to a list, with entry values (--set stage=Qualified)."""
+    with session(options, run) as client:
+        services = Services(client)
+        require(services.schema, list, "list")
+        entry = services.lists.add(list, record_id, values_from(values, set_))
+        if planned(client, run):
+            return
+        row = {"entry_id": entry.entry_id, "parent_record_id": entry.parent_record_id}
+        show("entry", row | decode_entry(services.schema, entry), run)
+
+
 @entries_app.command("ls")
 @connected
 @reads
@@ -90,29 +137,18 @@ def entries_ls(
             show_default=False,
         ),
     ] = None,
-    sort: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--sort", help="Sort by attribute: slug or slug:desc (repeatable).", show_default=False
-        ),
-    ] = None,
+    sort: SortOpt = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help="Entries in the page.")] = 25,
     offset: Annotated[int, typer.Option("--offset", min=0, help="Entries to skip.")] = 0,
     all_: Annotated[bool, typer.Option("--all", help="Every page, not only one.")] = False,
+    columns: ColumnsOpt = None,
     *,
     options: ConnectionOptions,
     run: Run,
 ) -> None:
     """Print the entries of LIST matching a filter: one page, or every page with --all."""
     with session(options, run) as client:
-        extra: dict[str, Any] = {}
-        if filter is not None:
-            parsed = parse_json_option("--filter", filter)
-            if not isinstance(parsed, dict):
-                raise CliError("--filter must be a JSON object", ExitStatus.USAGE)
-            extra["filter"] = parsed
-        if sort:
-            extra["sorts"] = [parse_sort(s) for s in sort]
+        extra = query_options(filter, sort)
         schema = SchemaCache(client)
         slug = require(schema, list, "list").slug
         if all_:
@@ -120,14 +156,13 @@ def entries_ls(
         else:
             entries = client.entries.query(slug, limit=limit, offset=offset, **extra)
         rows = [decode_entry(schema, e) for e in entries]
-        if run.json:
-            emit_json(rows)
-            return
-        columns = _columns(rows)
-        print_table(
+        show_rows(
             f"{slug}: {len(rows)} entries",
-            columns,
-            [[row.get(c) for c in columns] for row in rows],
+            rows,
+            run,
+            HEAD,
+            skip=("parent_object",),
+            wanted=columns,
         )
 
 

@@ -1,10 +1,11 @@
-"""``attio-bridge notes ls|get|delete``: reading and removing the notes on records.
+"""``attio-bridge notes create|ls|get|delete``: the notes on records.
 
-``notes ls OBJECT RECORD_ID`` prints a record's notes (every page: id, title, created_at);
-``notes get NOTE_ID`` one note with its parent and its content as plain text or, with
-``--markdown``, Markdown; ``notes delete NOTE_ID`` deletes one (``--dry-run`` prints the request
-and sends nothing). They register on the ``notes`` group of ``cli/activity.py``, next to
-``notes create``, and go through ``client.notes`` and ``services.notes``.
+This module owns the ``notes`` group and its commands. ``notes create OBJECT RECORD_ID`` adds a
+note (its text from ``--content``, ``--file`` or stdin; ``--markdown``); ``notes ls OBJECT
+RECORD_ID`` prints a record's notes (every page: id, title, created_at); ``notes get NOTE_ID``
+one note with its parent and its content as plain text or, with ``--markdown``, Markdown;
+``notes delete NOTE_ID`` deletes one. Each write takes ``--dry-run`` (it prints the requests and
+sends nothing). They go through ``client.notes`` and ``services.notes``.
 """
 
 from __future__ import annotations
@@ -16,9 +17,25 @@ import typer
 from ..client.models import Note
 from ..services import Services
 from ._common import ConnectionOptions, connected
-from ._run import Run, emit_json, planned, print_table, reads, require, session, show, writes
-from .activity import notes_app
+from ._run import (
+    Run,
+    emit_json,
+    group,
+    planned,
+    print_table,
+    read_text,
+    reads,
+    require,
+    session,
+    show,
+    show_deleted,
+    writes,
+)
 
+notes_app = group("notes", "Notes on records.")
+
+ObjectArg = Annotated[str, typer.Argument(help="Object of the record (people, companies...).")]
+RecordArg = Annotated[str, typer.Argument(help="Record id.")]
 NoteArg = Annotated[str, typer.Argument(help="Note id.")]
 
 
@@ -36,12 +53,55 @@ def note_fields(note: Note, markdown: bool) -> dict[str, Any]:
     }
 
 
+@notes_app.command("create")
+@connected
+@writes
+def notes_create(
+    object: ObjectArg,
+    record_id: RecordArg,
+    title: Annotated[str, typer.Option("--title", help="The note's title.")],
+    content: Annotated[
+        str | None, typer.Option("--content", help="The note's text.", show_default=False)
+    ] = None,
+    file: Annotated[
+        str | None,
+        typer.Option(
+            "--file", help="Read the text from this file ('-': stdin).", show_default=False
+        ),
+    ] = None,
+    markdown: Annotated[bool, typer.Option("--markdown", help="The text is Markdown.")] = False,
+    *,
+    options: ConnectionOptions,
+    run: Run,
+) -> None:
+    """Add a note to a record; its text from --content, --file or stdin."""
+    with session(options, run) as client:
+        text = read_text(content, file)
+        services = Services(client)
+        require(services.schema, object, "object")
+        note = services.notes.create(object, record_id, title, text, markdown=markdown)
+        if planned(client, run):
+            return
+        show(
+            "note",
+            {
+                "note_id": note.id.get("note_id"),
+                "parent_object": note.parent_object,
+                "parent_record_id": note.parent_record_id,
+                "title": note.title,
+                "created_at": note.created_at,
+                "content": note.content_markdown if markdown else note.content_plaintext,
+            },
+            run,
+        )
+
+
 @notes_app.command("ls")
 @connected
 @reads
 def notes_ls(
-    object: Annotated[str, typer.Argument(help="Object of the record (people, companies...).")],
-    record_id: Annotated[str, typer.Argument(help="Record id.")],
+    object: ObjectArg,
+    record_id: RecordArg,
     *,
     options: ConnectionOptions,
     run: Run,
@@ -101,7 +161,4 @@ def notes_delete(
         Services(client).notes.delete(note_id)
         if planned(client, run):
             return
-        if run.json:
-            emit_json({"deleted": True, "note_id": note_id})
-        else:
-            typer.echo(f"deleted note {note_id}")
+        show_deleted("note", note_id, run)

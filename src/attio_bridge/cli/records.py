@@ -26,20 +26,21 @@ from ._common import (
     reporting,
 )
 from ._run import (
+    ColumnsOpt,
     JsonOpt,
     Run,
     SetOpt,
+    SortOpt,
     ValuesOpt,
     emit_json,
     group,
-    parse_json_option,
     planned,
-    print_rows,
+    query_options,
     reads,
     require,
-    row_columns,
     session,
     show,
+    show_rows,
     values_from,
     writes,
 )
@@ -93,54 +94,27 @@ def query(
         str | None,
         typer.Option("--filter", help='Attio filter as JSON: \'{"name": {"$contains": "Acme"}}\'.'),
     ] = None,
-    sort: Annotated[
-        list[str] | None,
-        typer.Option("--sort", help="Sort by attribute: slug or slug:desc (repeatable)."),
-    ] = None,
+    sort: SortOpt = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help="Records in the page.")] = 25,
     offset: Annotated[int, typer.Option("--offset", min=0, help="Records to skip.")] = 0,
     all_: Annotated[bool, typer.Option("--all", help="Every page, not only one.")] = False,
-    columns_: Annotated[
-        str | None,
-        typer.Option(
-            "--columns",
-            help="The table's columns: slugs, comma-separated (default: what fits).",
-            show_default=False,
-        ),
-    ] = None,
+    columns: ColumnsOpt = None,
     *,
     options: ConnectionOptions,
     run: Run,
 ) -> None:
     """Print the records of OBJECT matching a filter: one page, or every page with --all."""
     with session(options, run) as client:
-        extra: dict[str, Any] = {}
-        if filter is not None:
-            parsed = parse_json_option("--filter", filter)
-            if not isinstance(parsed, dict):
-                raise CliError("--filter must be a JSON object", ExitStatus.USAGE)
-            extra["filter"] = parsed
-        if sort:
-            extra["sorts"] = [_sort(s) for s in sort]
+        extra = query_options(filter, sort)
         if all_:
             records = list(client.records.iter(object, **extra))
         else:
             records = client.records.query(object, limit=limit, offset=offset, **extra)
         schema = SchemaCache(client)
         rows = [_row(schema, r) for r in records]
-        if run.json:
-            emit_json(rows)
-            return
-        columns = row_columns(rows, ("record_id",), skip=SYSTEM, wanted=columns_)
-        print_rows(f"{object}: {len(rows)} records", rows, columns, fit=columns_ is None)
-
-
-def _sort(text: str) -> dict[str, str]:
-    slug, _, direction = text.partition(":")
-    direction = direction.strip().lower() or "asc"
-    if direction not in ("asc", "desc") or not slug.strip():
-        raise CliError(f"--sort {text!r}: expected slug or slug:asc|desc", ExitStatus.USAGE)
-    return {"attribute": slug.strip(), "direction": direction}
+        show_rows(
+            f"{object}: {len(rows)} records", rows, run, ("record_id",), skip=SYSTEM, wanted=columns
+        )
 
 
 @app.command()

@@ -1,32 +1,49 @@
-"""``attio-bridge tasks ls|get|complete|reopen|update|delete``: reading, changing and removing
-tasks.
+"""``attio-bridge tasks create|ls|get|complete|reopen|update|delete``: making, reading, changing
+and removing tasks.
 
-``tasks ls`` prints every task (every page) matching the filters Attio's list-tasks endpoint
-has: ``--linked OBJECT:RECORD_ID``, ``--assignee EMAIL_OR_MEMBER_ID`` (or ``--unassigned``),
-``--open`` / ``--completed`` and ``--sort created_at[:asc|:desc]``. ``tasks complete`` marks a
-task done (``--undo``, or ``tasks reopen``, marks it not done); ``tasks update`` changes its
-deadline (``--due``, read as ``tasks create`` reads it), assignees and linked records, the
-only fields Attio lets change; ``tasks delete`` deletes it. Each write takes ``--dry-run``.
+This module owns the ``tasks`` group and its commands. ``tasks create CONTENT`` makes a task
+with linked records (``--link OBJECT:RECORD_ID``), assignees by email and a deadline (``--due``:
+``YYYY-MM-DD``, ``next-business-day`` or ``+Nd``, read by ``parse_due``). ``tasks ls`` prints
+every task (every page) matching the filters Attio's list-tasks endpoint has: ``--linked
+OBJECT:RECORD_ID``, ``--assignee EMAIL_OR_MEMBER_ID`` (or ``--unassigned``), ``--open`` /
+``--completed`` and ``--sort created_at[:asc|:desc]``. ``tasks complete`` marks a task done
+(``--undo``, or ``tasks reopen``, marks it not done); ``tasks update`` changes its deadline
+(``--due``, read as ``tasks create`` reads it), assignees and linked records, the only fields
+Attio lets change; ``tasks delete`` deletes it. Each write takes ``--dry-run``.
 
-They register on the ``tasks`` group of ``cli/activity.py``, next to ``tasks create``, and go
-through ``services.tasks`` (which checks members, records and deadlines before sending) and
-``client.tasks``.
+They go through ``services.tasks`` (which checks members, records and deadlines before sending)
+and ``client.tasks``.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
+from datetime import date, datetime
 from typing import Annotated, Any
 
 import typer
 
 from ..client import NOT_GIVEN, AttioClient, NotGiven
 from ..client.models import Task
-from ..services import Services
+from ..services import Services, in_days, next_business_day
 from ..values import WorkspaceSchema
 from ._common import CliError, ConnectionOptions, ExitStatus, connected
-from ._run import Run, emit_json, planned, print_table, reads, require, session, show, writes
-from .activity import parse_due, tasks_app
+from ._run import (
+    Run,
+    emit_json,
+    group,
+    planned,
+    print_table,
+    reads,
+    require,
+    session,
+    show,
+    show_deleted,
+    writes,
+)
+
+tasks_app = group("tasks", "Tasks.")
 
 TaskArg = Annotated[str, typer.Argument(help="Task id.")]
 DueHelp = "YYYY-MM-DD, next-business-day, +Nd, or none to clear the deadline."
@@ -49,6 +66,26 @@ def record_pair(option: str, text: str) -> tuple[str, str]:
     if not sep or not obj.strip() or not rid.strip():
         raise CliError(f"{option} {text!r}: expected OBJECT:RECORD_ID", ExitStatus.USAGE)
     return obj.strip(), rid.strip()
+
+
+_IN_DAYS = re.compile(r"\+(\d+)d")
+
+
+def parse_due(text: str) -> date | datetime:
+    """``--due``: ``YYYY-MM-DD``, ``next-business-day`` (09:00 UTC) or ``+Nd`` (N days from
+    now)."""
+    text = text.strip()
+    if text == "next-business-day":
+        return next_business_day()
+    match = _IN_DAYS.fullmatch(text)
+    if match:
+        return in_days(int(match.group(1)))
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise CliError(
+            f"--due {text!r}: expected YYYY-MM-DD, next-business-day or +Nd", ExitStatus.VALIDATION
+        ) from None
 
 
 def task_fields(
@@ -85,6 +122,54 @@ def _emails(client: AttioClient) -> dict[str, str]:
 def _show_task(client: AttioClient, services: Services, task: Task, title: str, run: Run) -> None:
     ws = services.schema.get()
     show(title, task_fields(ws, task, None if run.json else _emails(client)), run)
+
+
+@tasks_app.command("create")
+@connected
+@writes
+def tasks_create(
+    content: Annotated[str, typer.Argument(help="What to do (plain text).")],
+    link: Annotated[
+        list[str] | None,
+        typer.Option("--link", help="Linked record, OBJECT:RECORD_ID (repeatable)."),
+    ] = None,
+    assignee: Annotated[
+        list[str] | None,
+        typer.Option("--assignee", help="Workspace member's email (repeatable)."),
+    ] = None,
+    due: Annotated[
+        str | None,
+        typer.Option("--due", help="YYYY-MM-DD, next-business-day or +Nd.", show_default=False),
+    ] = None,
+    *,
+    options: ConnectionOptions,
+    run: Run,
+) -> None:
+    """Create a task, linked to records and assigned to members."""
+    with session(options, run) as client:
+        links = [record_pair("--link", x) for x in link or ()]
+        deadline = parse_due(due) if due is not None else None
+        task = Services(client).tasks.create(
+            content, linked_records=links, assignees=assignee or (), due=deadline
+        )
+        if planned(client, run):
+            return
+        show(
+            "task",
+            {
+                "task_id": task.id.get("task_id"),
+                "content": task.content_plaintext,
+                "deadline_at": task.deadline_at,
+                # Attio answers with the object's id, not its slug.
+                "linked_records": [
+                    f"{x.get('target_object') or x.get('target_object_id')}:"
+                    f"{x.get('target_record_id')}"
+                    for x in task.linked_records
+                ],
+                "assignees": [x.get("referenced_actor_id") for x in task.assignees],
+            },
+            run,
+        )
 
 
 @tasks_app.command("ls")
@@ -276,7 +361,4 @@ def tasks_delete(
         client.tasks.delete(task_id)
         if planned(client, run):
             return
-        if run.json:
-            emit_json({"deleted": True, "task_id": task_id})
-        else:
-            typer.echo(f"deleted task {task_id}")
+        show_deleted("task", task_id, run)

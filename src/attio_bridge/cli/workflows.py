@@ -62,7 +62,7 @@ from ._run import (
     values_from,
     writes,
 )
-from .activity import parse_due
+from .tasks import parse_due
 
 deals_app = group("deals", "The deal pipeline: create a deal with its list entry, task and note.")
 automate_app = group("automate", "Automations that update many records at once.")
