@@ -272,8 +272,9 @@ def test_tasks_create_linked_assigned_and_due(
     assert result.exit_code == 0, result.stderr
     task = json.loads(result.stdout)
     assert task["content"] == "Call them back"
-    [linked] = task["linked_records"]
-    assert linked.endswith(f":{cid}")
+    # As ``tasks get`` and ``tasks ls`` print it: the object's slug, not the id Attio answers.
+    assert task["linked_records"] == [f"companies:{cid}"]
+    assert task["is_completed"] is False
     assert task["deadline_at"].startswith("2031-03-04")
     assert len(task["assignees"]) == 1
     relative = run(["tasks", "create", "Later", "--due", "+3d", "--json"], env, config_home)

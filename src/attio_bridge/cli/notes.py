@@ -82,18 +82,7 @@ def notes_create(
         note = services.notes.create(object, record_id, title, text, markdown=markdown)
         if planned(client, run):
             return
-        show(
-            "note",
-            {
-                "note_id": note.id.get("note_id"),
-                "parent_object": note.parent_object,
-                "parent_record_id": note.parent_record_id,
-                "title": note.title,
-                "created_at": note.created_at,
-                "content": note.content_markdown if markdown else note.content_plaintext,
-            },
-            run,
-        )
+        show("note", note_fields(note, markdown), run)
 
 
 @notes_app.command("ls")

@@ -149,27 +149,13 @@ def tasks_create(
     with session(options, run) as client:
         links = [record_pair("--link", x) for x in link or ()]
         deadline = parse_due(due) if due is not None else None
-        task = Services(client).tasks.create(
+        services = Services(client)
+        task = services.tasks.create(
             content, linked_records=links, assignees=assignee or (), due=deadline
         )
         if planned(client, run):
             return
-        show(
-            "task",
-            {
-                "task_id": task.id.get("task_id"),
-                "content": task.content_plaintext,
-                "deadline_at": task.deadline_at,
-                # Attio answers with the object's id, not its slug.
-                "linked_records": [
-                    f"{x.get('target_object') or x.get('target_object_id')}:"
-                    f"{x.get('target_record_id')}"
-                    for x in task.linked_records
-                ],
-                "assignees": [x.get("referenced_actor_id") for x in task.assignees],
-            },
-            run,
-        )
+        _show_task(client, services, task, "task", run)
 
 
 @tasks_app.command("ls")
