@@ -26,7 +26,7 @@ from attio_bridge.testing import EmulatorProcess
 from attio_bridge.values import decode_record
 from tests.services.conftest import add_deal_attributes, attribute_body, build_workspace
 
-from ._support import invoke, one_error_line, writes
+from ._support import control, invoke, one_error_line, writes
 
 KEY = "workflows-cli-s3cret-key-77aa"
 MEMBER = "ada@example.com"  # the emulator's workspace member
@@ -330,6 +330,34 @@ def test_deals_create_makes_deal_entry_task_and_note_once(
     assert len(named) == 1
     assert len(list(client.tasks.iter(linked_object="deals", linked_record_id=deal_id))) == 1
     assert len(list(client.notes.iter(parent_object="deals", parent_record_id=deal_id))) == 1
+
+
+def test_a_failure_half_way_names_what_was_done_and_a_re_run_finishes(
+    emu: EmulatorProcess, env: dict[str, str], config_home: Path, client: AttioClient
+) -> None:
+    """Attio failing on the task (after the deal and its entry were made): one error line that
+    names the deal and the entry it kept, by their ids; running the command again makes only
+    the task and the note."""
+    company(client, "deal-halfway.com", "Halfway")
+    control(emu, "POST", "/faults", {"match": "POST /v2/tasks", "kind": "error", "status": 500})
+    try:
+        failed = run(create_args("Halfway deal", "deal-halfway.com"), env, config_home)
+    finally:
+        control(emu, "DELETE", "/faults")
+
+    assert failed.exit_code == 1
+    line = one_error_line(failed)
+    [deal] = client.records.query("deals", filter={"name": "Halfway deal"})
+    [entry] = client.records.iter_entries("deals", deal.record_id)
+    assert "500" in line and "POST /v2/tasks" in line
+    assert f"1. POST /v2/objects/deals/records (record_id {deal.record_id})" in line
+    assert f"2. PUT /v2/lists/big_deals/entries (entry_id {entry.entry_id})" in line
+    assert "Running the same command again" in line
+    again = ok_json(
+        run(create_args("Halfway deal", "deal-halfway.com", "--json"), env, config_home)
+    )
+    assert again["deal_id"] == deal.record_id
+    assert again["created"] == ["task", "note"]
 
 
 def test_deals_create_dry_run_sends_no_write(

@@ -342,6 +342,8 @@ def reporting(options: ConnectionOptions) -> Iterator[None]:
         raise typer.Exit(ExitStatus.INTERRUPTED) from None
     except Exception as exc:
         status, message = classify(exc)
+        # Notes added on the way up: what a command did before it failed (``_run.session``).
+        message = " ".join([message, *getattr(exc, "__notes__", ())])
         secrets = _secrets(options)
         if options.debug:
             sys.stderr.write(redact(traceback.format_exc(), secrets))

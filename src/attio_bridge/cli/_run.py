@@ -29,6 +29,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from ..client import AttioClient
+from ..client._core import classify as classify_request
 from ..values import SchemaCache, TargetSchema
 from ._common import (
     MARKUP,
@@ -128,19 +129,63 @@ def writes(command: Callable[..., _T]) -> Callable[..., _T]:
 @contextmanager
 def session(options: ConnectionOptions, run: Run) -> Iterator[AttioClient]:
     """The client of one command, inside ``reporting`` (one-line errors, exit codes): a
-    ``DryRunClient`` under ``--dry-run``. A write the dry run cannot answer ends the command
+    ``DryRunClient`` under ``--dry-run``, else a ``RecordingClient``, whose error line ends with
+    the writes done before the error. A write the dry run cannot answer ends the command
     with the plan up to it; a plan the command did not print (it forgot ``planned``) is printed
     at the end, so no dry run passes its writes over in silence."""
     with reporting(options):
-        cls = DryRunClient if run.dry_run else None
+        cls = DryRunClient if run.dry_run else RecordingClient
         with make_client(resolve_settings(options), cls) as client:
             try:
                 yield client
             except DryRunStop as stop:
                 planned(client, run, stop=stop)
+            except Exception as exc:
+                if isinstance(client, RecordingClient) and client.done:
+                    exc.add_note(client.account())
+                raise
             else:
                 if isinstance(client, DryRunClient) and client.planned and not client.shown:
                     planned(client, run)
+
+
+class RecordingClient(AttioClient):
+    """An ``AttioClient`` that keeps the writes Attio accepted (``done``), so a command that
+    fails half-way says what it did before the error: nothing done is left unrecorded."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.done: list[str] = []
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        timeout: float | None = None,
+    ) -> Any:
+        """Send the request; a write that succeeds is kept with the id it answered with."""
+        answer = super().request(method, path, params=params, json=json, timeout=timeout)
+        if classify_request(method, path).write:
+            data = answer.get("data") if isinstance(answer, dict) else None
+            ids = data.get("id") if isinstance(data, dict) else None
+            made = ""
+            if isinstance(ids, dict) and ids:
+                # The last part of a composite id names the thing: record_id, entry_id ...
+                key, value = list(ids.items())[-1]
+                made = f" ({key} {value})"
+            self.done.append(f"{method.upper()} {path}{made}")
+        return answer
+
+    def account(self) -> str:
+        """The writes done, as the sentence an error line ends with."""
+        steps = "; ".join(f"{n}. {step}" for n, step in enumerate(self.done, 1))
+        return (
+            f"-- done before the error, and kept: {steps}. Running the same command again "
+            "finds what is done and finishes the rest"
+        )
 
 
 def planned(
