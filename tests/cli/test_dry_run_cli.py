@@ -389,7 +389,8 @@ def test_a_write_the_dry_run_cannot_answer_ends_the_plan_before_it(
 ) -> None:
     """A webhook's create has no made-up answer: the plan so far, then where it stopped."""
     before = writes(emu)
-    with DryRunClient(api_key=KEY, base_url=emu.base_url, read_rate=0, write_rate=0) as client:
+    client = DryRunClient(api_key=KEY, base_url=emu.base_url, read_rate=0, write_rate=0)
+    with client:
         Services(client).tasks.create("Before the webhook")
         with pytest.raises(DryRunStop) as stopped:
             client.webhooks.create(target_url="https://example.com/hook", subscriptions=[])
