@@ -94,6 +94,14 @@ def test_ls_filters_and_orders(env: dict[str, str], config_home: Path, client: A
     table = run(["tasks", "ls", "--linked", f"companies:{cid}"], env, config_home)
     assert table.exit_code == 0, table.stderr
     assert "Call Acme" in table.stdout and MEMBER in table.stdout and cid in table.stdout
+    # In 80 columns: the id and the content, the rest named under the table.
+    narrow = run(
+        ["tasks", "ls", "--linked", f"companies:{cid}"], env | {"COLUMNS": "80"}, config_home
+    )
+    assert narrow.exit_code == 0, narrow.stderr
+    assert max(len(line) for line in narrow.stdout.splitlines()) <= 80
+    assert "Call Acme" in narrow.stdout and cid not in narrow.stdout
+    assert "not shown: linked, assignees (--json for all)" in narrow.stdout
 
 
 def test_complete_and_reopen(

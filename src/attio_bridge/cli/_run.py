@@ -427,19 +427,26 @@ def print_rows(
     *,
     keep: int = 1,
     fit: bool = True,
+    choose: bool = True,
+    whole: Sequence[str] = (),
 ) -> None:
-    """Rows of values as a table one line per row: ids whole, other values cut at
-    ``CELL_WIDTH`` with "…". With ``fit``, the columns after the first ``keep`` that would
-    make the table wider than the terminal are left out and named under it."""
+    """Rows of values as a table one line per row: ids (``*_id`` columns and those in
+    ``whole``) whole, other values cut at ``CELL_WIDTH`` with "…". With ``fit``, the columns
+    after the first ``keep`` that would make the table wider than the terminal are left out and
+    named under it, with how to see them: ``--columns`` where the command has it
+    (``choose``), and ``--json``."""
     from rich.console import Console
     from rich.table import Table
 
     console = Console(highlight=False, soft_wrap=False)
     cells = [[cell(row.get(c)) for c in columns] for row in rows]
 
+    def uncut(column: str) -> bool:
+        return column.endswith("_id") or column in whole
+
     def width(i: int, column: str) -> int:
         longest = max([len(column), *(len(r[i]) for r in cells)])
-        return (longest if column.endswith("_id") else min(longest, CELL_WIDTH)) + _COLUMN_EXTRA
+        return (longest if uncut(column) else min(longest, CELL_WIDTH)) + _COLUMN_EXTRA
 
     shown = list(range(len(columns)))
     if fit:
@@ -452,7 +459,7 @@ def print_rows(
     table = Table(title=title, title_justify="left")
     for i in shown:
         column = columns[i]
-        wide = column.endswith("_id")
+        wide = uncut(column)
         table.add_column(
             column,
             no_wrap=True,
@@ -464,7 +471,8 @@ def print_rows(
     console.print(table)
     left = [columns[i] for i in range(len(columns)) if i not in shown]
     if left:
-        typer.echo(f"not shown: {', '.join(left)} (choose with --columns a,b,c, or --json for all)")
+        how = "choose with --columns a,b,c, or --json for all" if choose else "--json for all"
+        typer.echo(f"not shown: {', '.join(left)} ({how})")
 
 
 def print_fields(title: str | None, data: Mapping[str, Any]) -> None:

@@ -35,7 +35,7 @@ from ._run import (
     emit_json,
     group,
     planned,
-    print_table,
+    print_rows,
     query_options,
     reads,
     require,
@@ -79,8 +79,7 @@ def lists_ls(
         if run.json:
             emit_json(rows)
         else:
-            columns = ["slug", "name", "parent_object", "list_id"]
-            print_table("Lists", columns, [[r[c] for c in columns] for r in rows])
+            print_rows("Lists", rows, ["slug", "name", "parent_object", "list_id"], choose=False)
 
 
 @lists_app.command("get")

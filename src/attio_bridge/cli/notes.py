@@ -22,7 +22,7 @@ from ._run import (
     emit_json,
     group,
     planned,
-    print_table,
+    print_rows,
     read_text,
     reads,
     require,
@@ -111,10 +111,8 @@ def notes_ls(
             emit_json(rows)
             return
         columns = ("note_id", "title", "created_at")
-        print_table(
-            f"Notes of {target.slug} {record_id}: {len(rows)}",
-            columns,
-            [[row[c] for c in columns] for row in rows],
+        print_rows(
+            f"Notes of {target.slug} {record_id}: {len(rows)}", rows, columns, keep=2, choose=False
         )
 
 

@@ -34,7 +34,7 @@ from ._run import (
     emit_json,
     group,
     planned,
-    print_table,
+    print_rows,
     reads,
     require,
     session,
@@ -223,8 +223,10 @@ def tasks_ls(
             row = task_fields(ws, task, emails)
             # Minutes are enough to read a deadline; the ids need the width.
             row["deadline_at"] = (row["deadline_at"] or "")[:16].replace("T", " ")
-            rows.append([row[field] for field in COLUMNS.values()])
-        print_table(f"Tasks: {len(rows)}", list(COLUMNS), rows)
+            rows.append({heading: row[field] for heading, field in COLUMNS.items()})
+        print_rows(
+            f"Tasks: {len(rows)}", rows, list(COLUMNS), keep=2, choose=False, whole=("linked",)
+        )
 
 
 @tasks_app.command("get")
