@@ -1,11 +1,14 @@
-"""``--database FILE``: the workspace survives restarts, ``kill -9`` included.
+"""``--database FILE``: the workspace and the stand-ins survive restarts, ``kill -9`` included.
 
 The pattern of every test: write through the API, start a second emulator on the same file,
-and compare what the API answers (every GET identical, ids and timestamps included).
+and compare what the API answers (every GET identical, ids and timestamps included). The Slack
+and Drive stand-ins are also written and read back through the real connectors (slack_sdk,
+google-auth), against emulator processes.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,8 +17,14 @@ from typing import Any
 
 import httpx
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from google.oauth2 import service_account
+from google.oauth2.credentials import Credentials
 from starlette.testclient import TestClient
 
+from attio_bridge.connectors import ConnectorError, DriveConnector, SlackConnector
+from attio_bridge.connectors.drive import DRIVE_SCOPE
 from attio_bridge.emulator import EmulatorConfig, create_app
 from attio_bridge.testing.process import EmulatorProcess
 
@@ -423,3 +432,225 @@ def test_survives_kill_9_of_a_real_process(tmp_path: Path) -> None:
 def test_an_unusable_database_path_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="cannot use"):
         create_app(EmulatorConfig(api_keys=[API_KEY], database=str(tmp_path / "no" / "e.db")))
+
+
+# -- the Slack and Drive stand-ins --------------------------------------------------------------
+
+SLACK_TOKEN = "xoxb-sandbox"
+GOOGLE_TOKEN = "ya29.sandbox"
+FOLDER = "application/vnd.google-apps.folder"
+
+
+def slack_call(api: httpx.Client | TestClient, method: str, **args: Any) -> dict[str, Any]:
+    """A Slack Web API call with a form body, as slack_sdk sends it; the answer."""
+    r = api.post(
+        f"/slack/api/{method}", data=args, headers={"Authorization": f"Bearer {SLACK_TOKEN}"}
+    )
+    assert r.status_code == 200, r.text
+    answer: dict[str, Any] = r.json()
+    return answer
+
+
+def drive_call(
+    api: httpx.Client | TestClient, method: str, path: str, token: str = GOOGLE_TOKEN, **kw: Any
+) -> httpx.Response:
+    """A Drive v3 files call."""
+    headers = {"Authorization": f"Bearer {token}"}
+    return api.request(method, f"/drive/v3{path}", headers=headers, **kw)
+
+
+def standin_snapshot(api: httpx.Client | TestClient) -> dict[str, Any]:
+    """Every channel (archived included) and every file with all its fields, root included."""
+    channels = slack_call(
+        api, "conversations.list", types="public_channel,private_channel", limit="1000"
+    )
+    files = drive_call(api, "GET", "/files", params={"fields": "*", "pageSize": "1000"})
+    root = drive_call(api, "GET", "/files/root", params={"fields": "*"})
+    assert files.status_code == root.status_code == 200, (files.text, root.text)
+    return {"channels": channels, "files": files.json(), "root": root.json()}
+
+
+def service_account_file(tmp_path: Path, token_uri: str) -> Path:
+    """A service-account key file with a fresh RSA key, whose token_uri is the emulator's."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+    info = {
+        "type": "service_account",
+        "project_id": "attio-bridge-test",
+        "private_key_id": "0123456789abcdef",
+        "private_key": pem,
+        "client_email": "kickoff@attio-bridge-test.iam.gserviceaccount.com",
+        "client_id": "1234567890",
+        "token_uri": token_uri,
+    }
+    path = tmp_path / "service-account.json"
+    path.write_text(json.dumps(info))
+    return path
+
+
+def drive_connector(emu: EmulatorProcess, key_file: Path) -> tuple[DriveConnector, Any]:
+    """A DriveConnector signing in with ``key_file`` at ``emu``'s token endpoint; and its creds."""
+    creds = service_account.Credentials.from_service_account_file(  # type: ignore[no-untyped-call]
+        str(key_file), scopes=[DRIVE_SCOPE]
+    )
+    return DriveConnector(creds, base_url=f"{emu.base_url}/drive/v3"), creds
+
+
+def test_standins_survive_a_restart_through_the_connectors(tmp_path: Path) -> None:
+    """Channels (archived ones too), a folder tree (trash too) and the issued token are kept."""
+    db = tmp_path / "e.db"
+    first = EmulatorProcess(api_key=API_KEY, read_rate=0, write_rate=0, database=db)
+    with first:
+        slack = SlackConnector(SLACK_TOKEN, base_url=f"{first.base_url}/slack/api/")
+        acme = slack.create_channel("internal-acme")
+        old = slack.create_channel("internal-old", private=True)
+        slack.archive_channel(old.id)
+        key_file = service_account_file(tmp_path, f"{first.base_url}/google/oauth2/token")
+        drive, creds = drive_connector(first, key_file)
+        clients = drive.create_folder("Clients")
+        acme_folder = drive.create_folder("Acme", clients.id)
+        contracts = drive.create_folder("Contracts", acme_folder.id)
+        gone = drive.create_folder("Gone", clients.id)
+        drive.create_folder("Inside gone", gone.id)
+        drive.trash_folder(gone.id)
+        issued = creds.token  # the access token google-auth got from the token endpoint
+        assert issued
+        with httpx.Client(base_url=first.base_url) as http:
+            before = standin_snapshot(http)
+    second = EmulatorProcess(api_key=API_KEY, read_rate=0, write_rate=0, database=db)
+    with second:
+        slack = SlackConnector(SLACK_TOKEN, base_url=f"{second.base_url}/slack/api/")
+        assert slack.find_channel("internal-acme") == acme
+        # Archived, so not found, and its name still taken.
+        assert slack.find_channel("internal-old") is None
+        with pytest.raises(ConnectorError) as taken:
+            slack.create_channel("internal-old")
+        assert taken.value.code == "name_taken"
+        # The token issued before the restart still works (a plain token: no way to refresh).
+        drive = DriveConnector(Credentials(issued), base_url=f"{second.base_url}/drive/v3")  # type: ignore[no-untyped-call]
+        assert drive.find_folder("Clients") == clients
+        assert drive.find_folder("Acme", clients.id) == acme_folder
+        assert drive.find_folder("Contracts", acme_folder.id) == contracts
+        assert drive.find_folder("Gone", clients.id) is None
+        with httpx.Client(base_url=second.base_url) as http:
+            after = standin_snapshot(http)
+            info = slack_call(http, "conversations.info", channel=old.id)["channel"]
+            inside = drive_call(http, "GET", "/files", params={"q": f"'{gone.id}' in parents"})
+            inside_id = inside.json()["files"][0]["id"]
+            inside_file = drive_call(http, "GET", f"/files/{inside_id}", params={"fields": "*"})
+        # ... and the restarted emulator goes on from there: the next ids are new ones.
+        later = slack.create_channel("internal-later")
+    assert after == before
+    assert (info["name"], info["is_archived"], info["is_private"]) == ("internal-old", True, True)
+    assert inside_file.json()["trashed"] is True
+    assert inside_file.json()["explicitlyTrashed"] is False
+    assert later.id not in {c["id"] for c in before["channels"]["channels"]}
+
+
+def test_standins_survive_kill_9(tmp_path: Path) -> None:
+    """A stand-in write is committed before its answer: SIGKILL right after loses nothing."""
+    db = tmp_path / "e.db"
+    first = EmulatorProcess(api_key=API_KEY, read_rate=0, write_rate=0, database=db)
+    with first:
+        slack = SlackConnector(SLACK_TOKEN, base_url=f"{first.base_url}/slack/api/")
+        channel = slack.create_channel("internal-nine")
+        drive = DriveConnector(Credentials(GOOGLE_TOKEN), base_url=f"{first.base_url}/drive/v3")  # type: ignore[no-untyped-call]
+        parent = drive.create_folder("Nine")
+        child = drive.create_folder("Lives", parent.id)
+        first.kill()
+        assert first.proc is not None and first.proc.returncode == -9
+    second = EmulatorProcess(api_key=API_KEY, read_rate=0, write_rate=0, database=db)
+    with second:
+        slack = SlackConnector(SLACK_TOKEN, base_url=f"{second.base_url}/slack/api/")
+        drive = DriveConnector(Credentials(GOOGLE_TOKEN), base_url=f"{second.base_url}/drive/v3")  # type: ignore[no-untyped-call]
+        assert slack.find_channel("internal-nine") == channel
+        assert drive.find_folder("Nine") == parent
+        assert drive.find_folder("Lives", parent.id) == child
+
+
+def test_a_reset_of_the_standins_is_replayed(tmp_path: Path) -> None:
+    """What a reset removed stays removed after a restart; what came after it stays."""
+    db = tmp_path / "e.db"
+    with running(db) as api:
+        doomed = slack_call(api, "conversations.create", name="doomed")["channel"]
+        doomed_folder = drive_call(
+            api, "POST", "/files", json={"name": "Doomed", "mimeType": FOLDER}
+        )
+        assert doomed_folder.status_code == 200, doomed_folder.text
+        old_root = drive_call(api, "GET", "/files/root").json()["id"]
+        assert api.post("/_emulator/reset", json={}).is_success
+        kept = slack_call(api, "conversations.create", name="kept")["channel"]
+        kept_folder = drive_call(api, "POST", "/files", json={"name": "Kept", "mimeType": FOLDER})
+        before = standin_snapshot(api)
+    with running(db) as api:
+        after = standin_snapshot(api)
+        missing = slack_call(api, "conversations.info", channel=doomed["id"])
+        # The reset made a new channel id counter, so "kept" took the id "doomed" had.
+        assert kept["id"] == doomed["id"]
+        names = {c["name"] for c in after["channels"]["channels"]}
+        gone = drive_call(api, "GET", f"/files/{doomed_folder.json()['id']}")
+    assert after == before
+    assert names == {"general", "kept"}
+    assert missing["channel"]["name"] == "kept"
+    assert gone.status_code == 404
+    assert [f["name"] for f in after["files"]["files"]] == ["Kept"]
+    assert after["files"]["files"][0]["id"] == kept_folder.json()["id"]
+    assert after["root"]["id"] != old_root
+
+
+def test_only_successful_standin_writes_are_kept(tmp_path: Path) -> None:
+    """Refused writes, reads and injected failures add nothing; failures are not kept."""
+    db = tmp_path / "e.db"
+    with running(db) as api:
+        start = operations(api)
+        slack_call(api, "conversations.create", name="dup")
+        assert operations(api) == start + 1
+        assert slack_call(api, "conversations.create", name="dup")["error"] == "name_taken"
+        assert slack_call(api, "conversations.archive", channel="C0NOPE")["ok"] is False
+        slack_call(api, "conversations.list")
+        bad = drive_call(api, "PATCH", "/files/root", json={"trashed": True})
+        assert bad.status_code == 403
+        rule = {"system": "drive", "method": "files.create"}
+        assert api.post("/_emulator/standins/fail", json=rule).is_success
+        failed = drive_call(api, "POST", "/files", json={"name": "X", "mimeType": FOLDER})
+        assert failed.status_code == 500
+        assert operations(api) == start + 1
+        assert api.post("/_emulator/standins/fail", json={**rule, "count": 5}).is_success
+    with running(db) as api:
+        assert api.get("/_emulator/standins/fail").json() == []
+        made = drive_call(api, "POST", "/files", json={"name": "X", "mimeType": FOLDER})
+        assert made.status_code == 200, made.text
+
+
+def test_a_refused_drive_update_changes_nothing(tmp_path: Path) -> None:
+    """An update refused part way (bad ``trashed``) leaves the name: live and after a restart."""
+    db = tmp_path / "e.db"
+    with running(db) as api:
+        made = drive_call(api, "POST", "/files", json={"name": "Before", "mimeType": FOLDER})
+        file_id = made.json()["id"]
+        bad = drive_call(api, "PATCH", f"/files/{file_id}", json={"name": "After", "trashed": 1})
+        assert bad.status_code == 400
+        assert drive_call(api, "GET", f"/files/{file_id}").json()["name"] == "Before"
+    with running(db) as api:
+        assert drive_call(api, "GET", f"/files/{file_id}").json()["name"] == "Before"
+
+
+def test_a_slack_token_is_never_stored(tmp_path: Path) -> None:
+    """Neither the header token nor a ``token`` argument ends up in the log."""
+    db = tmp_path / "e.db"
+    secret = "xoxb-do-not-store-51c2"
+    with running(db, slack_tokens=[secret]) as api:
+        r = api.post(
+            "/slack/api/conversations.create",
+            data={"name": "secretive", "token": secret},
+            headers={"Authorization": f"Bearer {secret}"},
+        )
+        assert r.json()["ok"] is True, r.text
+        stored = b"".join(p.read_bytes() for p in tmp_path.iterdir())
+    assert secret.encode() not in stored
+    with running(db) as api:
+        assert slack_call(api, "conversations.list")["channels"][-1]["name"] == "secretive"

@@ -149,14 +149,15 @@ def summary(state: EmulatorState) -> dict[str, Any]:
 
 
 async def _reset(state: EmulatorState, request: Request) -> Any:
-    """A fresh, empty workspace with the same keys; ``{"seed": dataset, "size": n}`` seeds it."""
+    """A fresh, empty workspace with the same keys, and empty stand-ins (Slack, Drive);
+    ``{"seed": dataset, "size": n}`` seeds the workspace."""
     body = await _body(request)
     name = body.get("seed", body.get("dataset"))
     dataset = _dataset(name) if name is not None else None
     size = _integer(body, "size", 0, 0) or 0
     seed = _integer(body, "random_seed", state.config.random_seed or 0, 0) or 0
-    state.workspace = logged(state, "init", {}, state.new_workspace)
-    state.standins.reset()
+    # Stand-ins included (start_over), on the same logged operation: a replay resets them too.
+    state.workspace = logged(state, "init", {}, state.start_over)
     if dataset is not None:
         ws = state.workspace
         params = {"dataset": dataset, "size": size, "seed": seed}

@@ -7,6 +7,13 @@ API key). With each operation goes its tape: the ids, timestamps and secrets ``c
 it ran. On startup the log is replayed with ``clock.replaying()`` feeding the tapes back, so the
 rebuilt workspace has the same ids and ``created_at`` times as before.
 
+The Slack and Drive stand-ins (``standins``) are kept in the same log, in order with the Attio
+operations: an ``init`` (first start or reset) starts them over too (``EmulatorState.
+start_over``), and each stand-in write that succeeded is an operation of its own (``slack``,
+``drive``, ``google_token``: the method and its arguments, never a token sent; see
+``logged_write`` and ``Standins.replay``). Not kept: Attio faults, stand-in failures, latency
+and the request journal, which are test controls and records, not state.
+
 The file is in WAL mode and each operation is committed (``synchronous=FULL``) before its
 response is sent, so a crash, ``kill -9`` included, loses nothing that was acknowledged.
 Webhook listeners are detached while replaying: old events are not delivered twice.
@@ -118,6 +125,17 @@ class Persistence:
             finally:
                 self.append(kind, params, tape)
 
+    def logged_write(self, kind: str, params: dict[str, Any], fn: Callable[[], T]) -> T:
+        """Run a stand-in write ``fn`` recording its tape, and log it if it returned.
+
+        Unlike ``logged``, a write that raised is not kept: the stand-ins' writes check
+        everything before they change anything, so a refused one changed nothing.
+        """
+        with recording() as tape:
+            result = fn()
+        self.append(kind, params, tape)
+        return result
+
     async def run_request(self, spec: RouteSpec, call: Call) -> Any:
         """Run an API write's handler and log the request if it succeeded."""
         with recording() as tape:
@@ -144,7 +162,7 @@ class Persistence:
             "SELECT kind, params, body, tape FROM ops ORDER BY seq"
         ).fetchall()
         if not rows:
-            state.workspace = self.logged("init", {}, state.new_workspace)
+            state.workspace = self.logged("init", {}, state.start_over)
             config = state.config
             if config.seed:
                 self.log_seed(state, config.seed, config.seed_size, config.random_seed or 0)
@@ -191,7 +209,7 @@ class Persistence:
                 try:
                     with replaying(kept):
                         if kind == "init":
-                            state.workspace = state.new_workspace()
+                            state.workspace = state.start_over()
                             # Replayed changes are history: nobody hears of them again.
                             listeners, state.workspace.listeners = state.workspace.listeners, []
                         elif kind == "seed":
@@ -201,10 +219,13 @@ class Persistence:
                                 params["size"],
                                 seed=params["seed"],
                             )
-                        else:
+                        elif kind == "request":
                             status = await _replay_request(state, specs, params, body or b"")
                             if status >= 400:
                                 raise ValueError(f"answered {status}")
+                        else:
+                            # A stand-in write (slack, drive, google_token); ValueError if not.
+                            state.standins.replay(kind, params)
                 except (EmulatorError, ValueError, KeyError) as exc:
                     # The operation failed when first run too (a seed meeting a conflict), or
                     # the code changed since; either way the rest of the log still applies.
@@ -261,6 +282,13 @@ def logged(state: EmulatorState, kind: str, params: dict[str, Any], fn: Callable
     if state.persistence is None:
         return fn()
     return state.persistence.logged(kind, params, fn)
+
+
+def logged_write(state: EmulatorState, kind: str, params: dict[str, Any], fn: Callable[[], T]) -> T:
+    """Run stand-in write ``fn``, logged when ``state`` persists (``Persistence.logged_write``)."""
+    if state.persistence is None:
+        return fn()
+    return state.persistence.logged_write(kind, params, fn)
 
 
 def _run_blocking(factory: Callable[[], Coroutine[Any, Any, None]]) -> None:

@@ -211,6 +211,16 @@ class EmulatorState:
         self.deliveries.attach(ws)
         return ws
 
+    def start_over(self) -> Workspace:
+        """A new workspace (``new_workspace``) and empty stand-ins: what an ``init`` operation does.
+
+        The stand-ins start over on the same tape as the workspace (their root folder's id, the
+        time ``#general`` was made), after it, so a replayed ``init`` gives both the same ids.
+        """
+        ws = self.new_workspace()
+        self.standins.reset()
+        return ws
+
     def fresh_workspace(self, seed: str | None = None, size: int = 0) -> Workspace:
         """A new workspace (``new_workspace``) filled with seed dataset ``seed``, if given."""
         ws = self.new_workspace()

@@ -7,6 +7,18 @@ token endpoint and the injected failures; it lives on ``EmulatorState.standins``
 ``POST /_emulator/reset`` clears its data (channels, folders, failures; issued tokens stay valid,
 as real tokens outlive data).
 
+With ``--database FILE`` (see ``..persistence``) the stand-ins are kept as the Attio workspace
+is, in the same operation log: each write that succeeded (``slack``: ``conversations.create``
+and ``conversations.archive`` with their arguments, never the token; ``drive``: ``files.create``,
+``files.update`` and ``files.delete`` with the file id and metadata body; ``google_token``: each
+access token issued) is logged with its tape, and ``replay`` applies it again on startup, in
+order with the Attio operations. Ids, times and tokens come from ``..clock``, so a replay makes
+the same channel and file ids, times and tokens; a reset is part of the logged ``init`` (see
+``EmulatorState.start_over``) and so is replayed too. Issued tokens are kept because a client
+holds its token for its lifetime (an hour) and a restart of Google does not revoke it; the
+emulator does not expire them. Not kept: injected failures, which are test controls like
+Attio's faults, and the request journal.
+
 Paths (none of them collides with Attio's ``/v2``):
 
 - ``/slack/api/{method}``: Slack's Web API (``auth.test``, ``conversations.create|list|info|
@@ -26,7 +38,6 @@ from __future__ import annotations
 
 import base64
 import fnmatch
-import secrets
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -37,10 +48,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ..clock import new_secret
 from ..http import json_response
+from ..persistence import logged_write
 from ._form import urlencoded
-from .drive import DriveModel, drive_routes
-from .slack import SlackModel, slack_routes
+from .drive import DriveError, DriveModel, drive_routes
+from .drive import write as drive_write
+from .slack import METHODS as SLACK_METHODS
+from .slack import WRITES as SLACK_WRITES
+from .slack import SlackError, SlackModel, slack_routes
 
 if TYPE_CHECKING:
     from ..state import EmulatorConfig, EmulatorState
@@ -104,10 +120,30 @@ class Standins:
         )
 
     def issue_google_token(self) -> str:
-        """A new access token, shaped like Google's (``ya29.`` ...)."""
-        token = "ya29.emulator-" + secrets.token_urlsafe(24)
+        """A new access token, shaped like Google's (``ya29.`` ...), from ``clock``'s secrets."""
+        token = "ya29.emulator-" + new_secret()
         self.issued_google_tokens.add(token)
         return token
+
+    def replay(self, kind: str, params: dict[str, Any]) -> None:
+        """Apply a logged stand-in write again (``--database``), through the routes' own code.
+
+        ``kind`` is ``slack``, ``drive`` or ``google_token``; a write the model refuses now, or
+        an unknown kind, raises ``ValueError`` (the log's replay reports it and goes on).
+        """
+        try:
+            if kind == "slack" and params["method"] in SLACK_WRITES:
+                SLACK_METHODS[params["method"]](self.slack, params["args"])
+            elif kind == "drive":
+                drive_write(self.drive, params["method"], params["file_id"], params["body"])
+            elif kind == "google_token":
+                self.issue_google_token()
+            else:
+                raise ValueError(f"unknown operation {kind} {params.get('method', '')}")
+        except SlackError as err:
+            raise ValueError(f"Slack answered {err.code}") from None
+        except DriveError as err:
+            raise ValueError(f"Drive answered {err.status} {err.reason}") from None
 
     def failure(self, system: str, method: str) -> Failure | None:
         """The injected failure that fires for this call, if any (and count it)."""
@@ -178,7 +214,8 @@ def _token_endpoint(state: EmulatorState) -> Callable[[Request], Awaitable[Respo
                 "invalid_grant",
                 "Invalid JWT: Token must be a short-lived token and in a reasonable timeframe.",
             )
-        token = state.standins.issue_google_token()
+        # Kept with --database (the token is on the operation's tape): it outlives a restart.
+        token = logged_write(state, "google_token", {}, state.standins.issue_google_token)
         return json_response({"access_token": token, "expires_in": 3599, "token_type": "Bearer"})
 
     return endpoint
@@ -189,7 +226,11 @@ def _token_endpoint(state: EmulatorState) -> Callable[[Request], Awaitable[Respo
 
 def _failures(state: EmulatorState) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
-        """GET lists, DELETE clears, POST adds ``{system, method?, error?, status?, count?}``."""
+        """GET lists, DELETE clears, POST adds ``{system, method?, error?, status?, count?}``.
+
+        Failures are test controls, not state: never logged, so a restart (``--database``)
+        starts without any, as it does without Attio's faults.
+        """
         standins = state.standins
         if request.method == "GET":
             return json_response([f.render() for f in standins.failures])

@@ -16,10 +16,8 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -27,7 +25,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ..clock import new_id, now_ts, parse_ts
 from ..http import json_response
+from ..persistence import logged_write
 
 if TYPE_CHECKING:
     from ..state import EmulatorState
@@ -104,7 +104,13 @@ def invalid(location: str, message: str = "Invalid Value") -> DriveError:
 
 
 def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    # Drive's RFC 3339 with milliseconds; from clock, so a replay (--database) gives the same.
+    return parse_ts(now_ts()).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _hex_id() -> str:
+    """32 hex digits from a clock id (kept on the tape, so a replay makes the same)."""
+    return new_id().replace("-", "")
 
 
 @dataclass(slots=True)
@@ -154,7 +160,7 @@ class DriveModel:
     """One account's My Drive: files by id, with the root folder; no HTTP."""
 
     def __init__(self) -> None:
-        self.root_id = "0A" + uuid.uuid4().hex[:17].upper()
+        self.root_id = "0A" + _hex_id()[:17].upper()
         self._seq = 0
         now = _now()
         self.files: dict[str, DriveFile] = {}
@@ -200,7 +206,7 @@ class DriveModel:
         now = _now()
         description = body.get("description")
         file = DriveFile(
-            "1" + uuid.uuid4().hex + uuid.uuid4().hex[:1],
+            "1" + _hex_id(),
             name,
             mime,
             resolved,
@@ -233,16 +239,17 @@ class DriveModel:
     def update(self, file_id: str, body: dict[str, Any]) -> DriveFile:
         """Change a file's name, description or trashed state (``files.update``)."""
         file = self._changeable(file_id)
+        # Every check before any change: a refused update changes nothing (and is not logged).
+        if "name" in body and not isinstance(body["name"], str):
+            raise invalid("name", "Invalid value for name")
+        trashed = body.get("trashed")
+        if "trashed" in body and not isinstance(trashed, bool):
+            raise invalid("trashed", "Invalid value for trashed")
         if "name" in body:
-            if not isinstance(body["name"], str):
-                raise invalid("name", "Invalid value for name")
             file.name = body["name"]
         if "description" in body:
             file.description = body["description"] if isinstance(body["description"], str) else None
-        if "trashed" in body:
-            trashed = body["trashed"]
-            if not isinstance(trashed, bool):
-                raise invalid("trashed", "Invalid value for trashed")
+        if isinstance(trashed, bool):
             file.trashed = trashed
             file.explicitly_trashed = trashed
             for child in self.children(file.id):
@@ -477,19 +484,40 @@ def _one(file: DriveFile, request: Request) -> Response:
     return json_response(select(file.render(), request.query_params.get("fields"), DEFAULT_FIELDS))
 
 
-async def _dispatch(model: DriveModel, request: Request, method: str) -> Response:
+def write(
+    model: DriveModel, method: str, file_id: str | None, body: dict[str, Any]
+) -> DriveFile | None:
+    """Carry out ``files.create|update|delete`` on ``model``: the file, None after a delete.
+
+    The routes and ``Standins.replay`` (``--database``) both go through here.
+    """
+    if method == "files.create":
+        return model.create(body)
+    if file_id is None:
+        raise invalid("fileId")
+    if method == "files.update":
+        return model.update(file_id, body)
+    if method == "files.delete":
+        model.delete(file_id)
+        return None
+    raise ValueError(f"{method} is not a Drive write")
+
+
+async def _dispatch(state: EmulatorState, request: Request, method: str) -> Response:
     file_id = request.path_params.get("file_id")
     if method == "files.list":
-        return await _files_list(model, request)
-    if method == "files.create":
-        return _one(model.create(await _json_body(request)), request)
-    assert file_id is not None
+        return await _files_list(state.standins.drive, request)
     if method == "files.get":
-        return _one(model.get(file_id), request)
-    if method == "files.update":
-        return _one(model.update(file_id, await _json_body(request)), request)
-    model.delete(file_id)
-    return Response(status_code=204)
+        assert file_id is not None
+        return _one(state.standins.drive.get(file_id), request)
+    body = await _json_body(request) if method != "files.delete" else {}
+    # Kept with --database once it succeeded (query parameters only choose the answer's
+    # fields). The model is looked up after the last await: a reset may have replaced it.
+    params = {"method": method, "file_id": file_id, "body": body}
+    file = logged_write(
+        state, "drive", params, lambda: write(state.standins.drive, method, file_id, body)
+    )
+    return Response(status_code=204) if file is None else _one(file, request)
 
 
 _METHODS = {
@@ -538,4 +566,4 @@ async def _answer(state: EmulatorState, request: Request, method: str) -> Respon
             else f"{failure.error} (injected by the emulator)"
         )
         raise DriveError(failure.status, failure.error, message)
-    return await _dispatch(state.standins.drive, request, method)
+    return await _dispatch(state, request, method)

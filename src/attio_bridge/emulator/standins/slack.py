@@ -24,7 +24,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ..clock import now_ts, parse_ts
 from ..http import json_response
+from ..persistence import logged_write
 from ._form import urlencoded
 
 if TYPE_CHECKING:
@@ -118,7 +120,9 @@ class SlackModel:
         validate_name(name)
         if any(c.name == name for c in self.channels.values()):
             raise SlackError("name_taken")
-        channel = Channel(self._new_id(), name, is_private, int(time.time()), BOT_USER)
+        # The time comes from clock so that a replay (--database) gives the same "created".
+        created = int(parse_ts(now_ts()).timestamp())
+        channel = Channel(self._new_id(), name, is_private, created, BOT_USER)
         self.channels[channel.id] = channel
         return channel
 
@@ -246,6 +250,8 @@ METHODS: dict[str, Callable[[SlackModel, dict[str, Any]], dict[str, Any]]] = {
     "conversations.archive": _archive,
     "conversations.list": _list,
 }
+# The methods that change the model: logged with --database and replayed on startup.
+WRITES = frozenset({"conversations.create", "conversations.archive"})
 
 
 async def _arguments(request: Request) -> dict[str, Any]:
@@ -272,10 +278,11 @@ async def _arguments(request: Request) -> dict[str, Any]:
 
 
 def _token(request: Request, args: dict[str, Any]) -> str | None:
+    # Popped whichever way the token came, so that the arguments a write logs never hold it.
+    value = args.pop("token", None)
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() == "bearer" and token.strip():
         return token.strip()
-    value = args.pop("token", None)
     return str(value) if value else None
 
 
@@ -313,7 +320,15 @@ async def _answer(state: EmulatorState, request: Request, method: str) -> Respon
         headers = {"Retry-After": "1"} if failure.status == 429 else None
         return json_response({"ok": False, "error": failure.error}, failure.status, headers)
     try:
-        result = handler(state.standins.slack, args)
+        if method in WRITES:
+            # Kept with --database once it succeeded: the arguments (never the token), replayed
+            # through the same handler by Standins.replay.
+            params = {"method": method, "args": args}
+            result = logged_write(
+                state, "slack", params, lambda: handler(state.standins.slack, args)
+            )
+        else:
+            result = handler(state.standins.slack, args)
     except SlackError as err:
         return json_response({"ok": False, "error": err.code})
     return json_response({"ok": True, **result})
