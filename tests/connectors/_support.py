@@ -1,7 +1,8 @@
 """Helpers for connector tests: plain HTTP calls to the emulator's control plane and stand-ins.
 
 They use urllib, not the connectors, so a test reads back what a connector did through a path
-the connector does not share.
+the connector does not share. ``service_account_file`` writes a Google service-account key whose
+token endpoint is the emulator's.
 """
 
 from __future__ import annotations
@@ -9,7 +10,11 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
+from pathlib import Path
 from typing import Any
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from attio_bridge.testing import EmulatorProcess
 
@@ -47,3 +52,26 @@ def fail(emu: EmulatorProcess, **rule: Any) -> None:
     """Inject a stand-in failure (``POST /_emulator/standins/fail``)."""
     status, answer = call(f"{emu.base_url}/_emulator/standins/fail", rule)
     assert status == 200, answer
+
+
+def service_account_file(directory: Path, token_uri: str) -> Path:
+    """A service-account key file in ``directory`` with a fresh RSA key, whose token_uri is
+    ``token_uri`` (the emulator's ``/google/oauth2/token``)."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+    info = {
+        "type": "service_account",
+        "project_id": "attio-bridge-test",
+        "private_key_id": "0123456789abcdef",
+        "private_key": pem,
+        "client_email": "kickoff@attio-bridge-test.iam.gserviceaccount.com",
+        "client_id": "1234567890",
+        "token_uri": token_uri,
+    }
+    path = directory / "service-account.json"
+    path.write_text(json.dumps(info))
+    return path

@@ -10,15 +10,12 @@ and its error guide (developers.google.com/drive/api/guides/handle-errors).
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 from google.oauth2 import service_account
 from google.oauth2.credentials import Credentials
 
@@ -27,7 +24,7 @@ from attio_bridge.connectors.drive import DRIVE_SCOPE
 from attio_bridge.testing import EmulatorProcess
 from attio_bridge.testing.process import free_port
 
-from ._support import call, fail, reset
+from ._support import call, fail, reset, service_account_file
 
 READ_TOKEN = "ya29.sandbox"  # a token the stand-in accepts, for reading back
 
@@ -42,24 +39,9 @@ def emu() -> Iterator[EmulatorProcess]:
 @pytest.fixture(scope="module")
 def key_file(emu: EmulatorProcess, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A service-account key file with a fresh RSA key and the emulator as token_uri."""
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    ).decode()
-    info = {
-        "type": "service_account",
-        "project_id": "attio-bridge-test",
-        "private_key_id": "0123456789abcdef",
-        "private_key": pem,
-        "client_email": "kickoff@attio-bridge-test.iam.gserviceaccount.com",
-        "client_id": "1234567890",
-        "token_uri": f"{emu.base_url}/google/oauth2/token",
-    }
-    path = tmp_path_factory.mktemp("google") / "service-account.json"
-    path.write_text(json.dumps(info))
-    return path
+    return service_account_file(
+        tmp_path_factory.mktemp("google"), f"{emu.base_url}/google/oauth2/token"
+    )
 
 
 @pytest.fixture

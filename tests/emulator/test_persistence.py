@@ -8,7 +8,6 @@ google-auth), against emulator processes.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,8 +16,6 @@ from typing import Any
 
 import httpx
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 from google.oauth2 import service_account
 from google.oauth2.credentials import Credentials
 from starlette.testclient import TestClient
@@ -29,6 +26,7 @@ from attio_bridge.emulator import EmulatorConfig, create_app
 from attio_bridge.testing.process import EmulatorProcess
 
 from ..conftest import API_KEY
+from ..connectors._support import service_account_file
 from .core_helpers import ok
 from .receiver import Receiver
 
@@ -468,28 +466,6 @@ def standin_snapshot(api: httpx.Client | TestClient) -> dict[str, Any]:
     root = drive_call(api, "GET", "/files/root", params={"fields": "*"})
     assert files.status_code == root.status_code == 200, (files.text, root.text)
     return {"channels": channels, "files": files.json(), "root": root.json()}
-
-
-def service_account_file(tmp_path: Path, token_uri: str) -> Path:
-    """A service-account key file with a fresh RSA key, whose token_uri is the emulator's."""
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    ).decode()
-    info = {
-        "type": "service_account",
-        "project_id": "attio-bridge-test",
-        "private_key_id": "0123456789abcdef",
-        "private_key": pem,
-        "client_email": "kickoff@attio-bridge-test.iam.gserviceaccount.com",
-        "client_id": "1234567890",
-        "token_uri": token_uri,
-    }
-    path = tmp_path / "service-account.json"
-    path.write_text(json.dumps(info))
-    return path
 
 
 def drive_connector(emu: EmulatorProcess, key_file: Path) -> tuple[DriveConnector, Any]:
