@@ -178,6 +178,16 @@ def test_update_get_and_delete(
     assert got.exit_code == 0, got.stderr
     assert "Prepare the demo" in got.stdout and MEMBER in got.stdout
 
+    both = run(
+        ["tasks", "update", tid, "--assignee", "none", "--assignee", MEMBER], env, config_home
+    )
+    assert both.exit_code == 2
+    assert "--assignee none clears them: give it alone" in one_error_line(both)
+    nobody = run(["tasks", "update", tid, "--assignee", "none", "--link", "none"], env, config_home)
+    assert nobody.exit_code == 0, nobody.stderr
+    task = client.tasks.get(tid)
+    assert (task.assignees, task.linked_records) == ([], [])
+
     before = writes(emu)
     dry_delete = run(["tasks", "delete", tid, "--dry-run"], env, config_home)
     assert dry_delete.exit_code == 0, dry_delete.stderr

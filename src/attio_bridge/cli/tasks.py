@@ -301,7 +301,8 @@ def tasks_update(
         list[str] | None,
         typer.Option(
             "--assignee",
-            help="Member's email or id (repeatable); replaces the task's assignees.",
+            help="Member's email or id (repeatable); replaces the task's assignees "
+            "('none': no one).",
             show_default=False,
         ),
     ] = None,
@@ -309,7 +310,8 @@ def tasks_update(
         list[str] | None,
         typer.Option(
             "--link",
-            help="Linked record, OBJECT:RECORD_ID (repeatable); replaces the task's links.",
+            help="Linked record, OBJECT:RECORD_ID (repeatable); replaces the task's links "
+            "('none': no links).",
             show_default=False,
         ),
     ] = None,
@@ -326,13 +328,24 @@ def tasks_update(
         if due is not None:
             changes["due"] = None if due.strip().lower() == "none" else parse_due(due)
         if assignee:
-            changes["assignees"] = assignee
+            changes["assignees"] = [] if _none(assignee, "--assignee") else assignee
         if link:
-            changes["linked_records"] = _links(services, link)
+            changes["linked_records"] = [] if _none(link, "--link") else _links(services, link)
         task = services.tasks.update(task_id, **changes)
         if planned(client, run):
             return
         _show_task(client, services, task, "updated", run)
+
+
+def _none(given: list[str], option: str) -> bool:
+    """Whether ``given`` is the one word ``none`` (clear them all); ``none`` beside other
+    values is a usage error."""
+    words = [g.strip().lower() for g in given]
+    if "none" not in words:
+        return False
+    if len(words) > 1:
+        raise CliError(f"{option} none clears them: give it alone", ExitStatus.USAGE)
+    return True
 
 
 @tasks_app.command("delete")
