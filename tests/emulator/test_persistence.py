@@ -427,9 +427,22 @@ def test_survives_kill_9_of_a_real_process(tmp_path: Path) -> None:
             emu.proc.stderr.close()
 
 
+def test_a_database_in_a_new_directory_is_made_with_it(tmp_path: Path) -> None:
+    """``--database var/ws.sqlite3`` where ``var/`` does not exist yet: both are made, and the
+    workspace is back after a restart."""
+    db = tmp_path / "var" / "nested" / "ws.sqlite3"
+    with running(db) as api:
+        person = post(api, "/v2/objects/people/records", {"values": {"name": "Dir, Made"}})
+    with running(db) as api:
+        got = api.get(f"/v2/objects/people/records/{person['id']['record_id']}")
+        assert got.status_code == 200
+
+
 def test_an_unusable_database_path_is_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="cannot use"):
-        create_app(EmulatorConfig(api_keys=[API_KEY], database=str(tmp_path / "no" / "e.db")))
+    """A path under a file (no directory can be made there) is one error naming the path."""
+    (tmp_path / "plain").write_text("not a directory")
+    with pytest.raises(ValueError, match=r"cannot use .*plain/e\.db.*cannot make its directory"):
+        create_app(EmulatorConfig(api_keys=[API_KEY], database=str(tmp_path / "plain" / "e.db")))
 
 
 # -- the Slack and Drive stand-ins --------------------------------------------------------------

@@ -75,6 +75,14 @@ class Persistence:
         # TestClient runs the app in a portal thread); the lock keeps appends one at a time.
         self._lock = threading.Lock()
         try:
+            # A new file may go in a new directory (``--database var/ws.sqlite3``).
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ValueError(
+                f"cannot use {self.path} as the emulator's database: cannot make its directory "
+                f"{self.path.parent}: {exc.strerror}"
+            ) from None
+        try:
             self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=FULL")
