@@ -9,6 +9,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -151,7 +156,7 @@ def test_import_plan_tells_creates_updates_and_unchanged_apart(
     assert writes(emu) == before
     path.write_text("Email,Job title\np1@plan.io,Uno\np4@plan.io,Four\nbroken,X\np4@plan.io,4\n")
     as_json = run(["import", "people", str(path), "--dry-run", "--json"], env, config_home)
-    assert as_json.exit_code == 0, as_json.output
+    assert as_json.exit_code == 5, as_json.output  # an invalid row: the real run would exit 5
     plan = json.loads(as_json.stdout)
     got = {k: plan[k] for k in ("creates", "updates", "unchanged", "invalid", "duplicates")}
     assert got == {"creates": 1, "updates": 1, "unchanged": 0, "invalid": 1, "duplicates": 1}
@@ -240,3 +245,169 @@ def test_a_bad_mapping_file_is_a_usage_error(
         assert result.exit_code == 2, result.output
         assert one_error_line(result).startswith(message)
     assert writes(emu) == before
+
+
+def test_dry_run_exits_5_when_the_plan_has_invalid_rows(
+    emu: EmulatorProcess, env: dict[str, str], config_home: Path, tmp_path: Path
+) -> None:
+    """A dry run checks a file as the real run would: the plan (with the invalid row) is
+    printed, nothing is written, and the exit code is the real run's 5; a clean file exits 0."""
+    path = tmp_path / "check.csv"
+    path.write_text("Email,Job title\nd1@dry.io,One\nnot-an-email,Two\n")
+    before = writes(emu)
+    planned = run(["import", "people", str(path), "--dry-run"], env, config_home)
+    assert planned.exit_code == 5, planned.output
+    assert "Plan: 2 rows: 1 to create, 0 to update" in planned.stdout
+    assert "  row 2: email_addresses='not-an-email'" in planned.stdout
+    assert "Dry run: nothing written." in planned.stdout
+    assert writes(emu) == before
+    path.write_text("Email,Job title\nd1@dry.io,One\n")
+    assert run(["import", "people", str(path), "--dry-run"], env, config_home).exit_code == 0
+
+
+def test_a_name_several_deals_have_is_ambiguous_in_the_plan_and_left_out(
+    env: dict[str, str], config_home: Path, client: AttioClient, tmp_path: Path
+) -> None:
+    """Two deals share a name: the plan line and ``--json`` count the row ambiguous (naming
+    both deals), not an update; the dry run and the real run exit 5, the real run writes the
+    other row and puts the ambiguous one in the failure file with the same reason."""
+    twins = [
+        client.records.create(
+            "deals", {"name": "CLI twin", "stage": "Lead", "owner": OWNER, "value": v}
+        ).id.record_id
+        for v in (1, 2)
+    ]
+    path = tmp_path / "deals.csv"
+    path.write_text(f"Name,Stage,Owner,Value\nCLI twin,Lost,{OWNER},9\nCLI single,Lead,{OWNER},3\n")
+    args = ["import", "deals", str(path), "--match", "name"]
+    planned = run([*args, "--dry-run"], env, config_home)
+    assert planned.exit_code == 5, planned.output
+    assert "1 to create, 0 to update" in planned.stdout
+    assert "0 invalid, 1 ambiguous" in planned.stdout
+    (line,) = [x for x in planned.stdout.splitlines() if x.startswith("  row 1: ")]
+    assert 'several records of deals match name "CLI twin"' in line
+    assert all(t in line for t in twins)
+    as_json = json.loads(run([*args, "--dry-run", "--json"], env, config_home).stdout)
+    assert (as_json["ambiguous"], as_json["updates"], as_json["creates"]) == (1, 0, 1)
+    done = run(args, env, config_home)
+    assert done.exit_code == 5, done.output
+    assert "Written: 1, failed: 0, invalid: 0, unchanged: 0, ambiguous: 1" in done.stdout
+    with path.with_name("deals.csv.failed.csv").open(newline="") as f:
+        (failed,) = list(csv.DictReader(f))
+    assert (failed["Name"], failed["_error"]) == ("CLI twin", line.removeprefix("  row 1: "))
+    untouched = sorted((d["value"], d["stage"]) for d in deals_named(client, "CLI twin"))
+    assert untouched == [(1, "Lead"), (2, "Lead")]
+    assert deals_named(client, "CLI single") == [{"value": 3, "stage": "Lead"}]
+
+
+def test_file_and_mapping_mistakes_are_one_usage_error_before_any_write(
+    emu: EmulatorProcess, env: dict[str, str], config_home: Path, tmp_path: Path
+) -> None:
+    """An unknown ``--encoding``, a mapping to an attribute people lack or from a column the
+    file lacks, and a header naming a column twice: each one error line, exit 2, no write."""
+    path = tmp_path / "rows.csv"
+    path.write_bytes(b"Email,Given\nm1@acme.com,O\x92Brien\n")
+    twice = tmp_path / "twice.csv"
+    twice.write_text("Email,Email,Name\nm2@acme.com,m3@acme.com,M\n")
+    mapping = tmp_path / "mapping.json"
+    before = writes(emu)
+    cases = [
+        (
+            [str(path), "--encoding", "klingon"],
+            None,
+            "error: unknown encoding 'klingon': give a Python codec name such as utf-8",
+        ),
+        (
+            [str(path), "--mapping", str(mapping)],
+            {"Email": "email_addresses", "Given": "nosuch_attr"},
+            "error: the mapping sends column 'Given' to nosuch_attr, but people has no "
+            "attribute 'nosuch_attr': use one of ",
+        ),
+        (
+            [str(path), "--mapping", str(mapping)],
+            {"E-mail": "email_addresses"},
+            "error: the mapping names the column 'E-mail', which rows.csv does not have (its "
+            "columns: 'Email', 'Given')",
+        ),
+        (
+            [str(twice)],
+            None,
+            "error: twice.csv names the column 'Email' twice in its header: rename or remove "
+            "one of them",
+        ),
+    ]
+    for extra, given, message in cases:
+        if given is not None:
+            mapping.write_text(json.dumps(given))
+        result = run(["import", "people", *extra], env, config_home)
+        assert result.exit_code == 2, result.output
+        assert one_error_line(result).startswith(message)
+    assert writes(emu) == before
+
+
+def test_encoding_cp1252_is_detected_and_can_be_named(
+    env: dict[str, str], config_home: Path, client: AttioClient, tmp_path: Path
+) -> None:
+    """Excel's curly apostrophe arrives as ’ (detected), and ``--encoding latin-1`` reads the
+    same byte as Latin-1 says (U+0092) because it was asked to."""
+    path = tmp_path / "excel.csv"
+    path.write_bytes(b"Email,Last name\nob1@excel.ie,O\x92Brien\n")
+    assert run(["import", "people", str(path)], env, config_home).exit_code == 0
+    path.write_bytes(b"Email,Last name\nob2@excel.ie,O\x92Brien\n")
+    named = run(["import", "people", str(path), "--encoding", "latin-1"], env, config_home)
+    assert named.exit_code == 0, named.output
+    found = {
+        r.values["email_addresses"][0]["email_address"]: r.values["name"][0]["last_name"]
+        for r in client.records.query(
+            "people", filter={"email_addresses": {"email_address": {"$contains": "@excel.ie"}}}
+        )
+    }
+    assert found == {"ob1@excel.ie": "O\u2019Brien", "ob2@excel.ie": "O\x92Brien"}
+
+
+def test_ctrl_c_names_the_checkpoint_to_resume_from(tmp_path: Path) -> None:
+    """SIGINT while the rows are written (the emulator answers slowly): exit 130 and one error
+    line naming the checkpoint and saying to run the same command again; that command's plan
+    then finds the rows written as already done."""
+    path = tmp_path / "many.csv"
+    path.write_text("Email\n" + "".join(f"c{i}@ctrl.io\n" for i in range(400)))
+    checkpoint = tmp_path / "many.csv.attio-import.json"
+    with EmulatorProcess(api_key=KEY, read_rate=0, write_rate=0, latency_ms=20) as slow:
+        env = {
+            **os.environ,
+            "ATTIO_API_KEY": KEY,
+            "ATTIO_BASE_URL": slow.base_url,
+            "XDG_CONFIG_HOME": str(tmp_path),
+        }
+        command = [sys.executable, "-m", "attio_bridge.cli", "import", "people", str(path)]
+        proc = subprocess.Popen(
+            [*command, "--concurrency", "1"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            # The checkpoint is first written a second into the writes: then interrupt.
+            for _ in range(600):
+                if checkpoint.exists() or proc.poll() is not None:
+                    break
+                time.sleep(0.05)
+            assert proc.poll() is None, "the import ended before it could be interrupted"
+            proc.send_signal(signal.SIGINT)
+            _, stderr = proc.communicate(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+        assert proc.returncode == 130, stderr
+        assert stderr.strip().splitlines()[-1] == (
+            f"error: interrupted; the rows written so far are kept in {checkpoint}: run the "
+            "same command again to resume from it"
+        )
+        again = subprocess.run(
+            [*command, "--dry-run", "--json"], env=env, capture_output=True, text=True, timeout=120
+        )
+        assert again.returncode == 0, again.stderr
+        plan = json.loads(again.stdout)
+        assert plan["already_done"] > 0
+        assert plan["already_done"] + plan["creates"] == 400

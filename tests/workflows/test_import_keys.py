@@ -84,28 +84,54 @@ async def test_deals_matched_on_name_are_created_then_updated_never_doubled(
     assert existing["associated_company"] == (await company_ids(aclient))["globex.com"]
 
 
-async def test_a_key_matching_several_deals_is_a_row_failure(
-    aclient: AsyncAttioClient, tmp_path: Path
+async def test_a_key_matching_several_deals_is_an_ambiguous_row_of_the_plan(
+    aclient: AsyncAttioClient, app: EmulatorApp, tmp_path: Path
 ) -> None:
-    """Two deals already share a name: the row with that name is not written (the failure file
-    says why); the other rows are."""
+    """Two deals already share a name: the plan (dry run too) counts the row with that name
+    ambiguous, naming both deals, not an update; the real run leaves it out (the failure file
+    says why, in the same words) and writes the other rows."""
+    twins = [
+        await aclient.records.create(
+            "deals", {"name": "Twin", "stage": "Lead", "owner": OWNER, "value": value}
+        )
+        for value in (1, 2)
+    ]
+    ids = sorted(t.id.record_id for t in twins)
+    path = deals_csv(tmp_path / "deals.csv", [("Twin", "Lost", 50, ""), ("Solo", "Lead", 7, "")])
+    planned = await import_file(aclient, "deals", path, match="name", dry_run=True)
+    assert (planned.ambiguous, planned.updates, planned.creates) == (1, 0, 1)
+    (problem,) = planned.problems
+    assert problem.row == 1
+    assert 'several records of deals match name "Twin"' in problem.message
+    assert all(i in problem.message for i in ids)
+    assert planned.to_dict()["ambiguous"] == 1
+
+    writes_before = write_count(app, "deals")
+    report = await import_file(aclient, "deals", path, match="name")
+    assert (report.ambiguous, report.written, report.failed) == (1, 1, 0)
+    assert write_count(app, "deals") == writes_before + 1  # only Solo was sent
+    assert report.failures_path is not None
+    with report.failures_path.open(newline="") as f:
+        (failed,) = list(csv.DictReader(f))
+    assert (failed["Name"], failed["_row"], failed["_error"]) == ("Twin", "1", problem.message)
+    deals = await deals_by_name(aclient)
+    assert sorted(d["value"] for d in deals["Twin"]) == [1, 2]  # neither was touched
+    assert deals["Solo"][0]["value"] == 7
+
+
+async def test_strict_writes_nothing_when_a_row_is_ambiguous(
+    aclient: AsyncAttioClient, app: EmulatorApp, tmp_path: Path
+) -> None:
+    """All or nothing: an ambiguous row stops a strict import as an invalid one does."""
     for value in (1, 2):
         await aclient.records.create(
             "deals", {"name": "Twin", "stage": "Lead", "owner": OWNER, "value": value}
         )
-    path = deals_csv(tmp_path / "deals.csv", [("Twin", "Lost", 50, ""), ("Solo", "Lead", 7, "")])
-    report = await import_file(aclient, "deals", path, match="name")
-    assert (report.written, report.failed) == (1, 1)
-    assert report.failures_path is not None
-    with report.failures_path.open(newline="") as f:
-        (failed,) = list(csv.DictReader(f))
-    assert (
-        failed["Name"] == "Twin"
-        and 'several records of deals match name "Twin"' in failed["_error"]
-    )
-    deals = await deals_by_name(aclient)
-    assert sorted(d["value"] for d in deals["Twin"]) == [1, 2]  # neither was touched
-    assert deals["Solo"][0]["value"] == 7
+    writes_before = write_count(app, "deals")
+    path = deals_csv(tmp_path / "deals.csv", [("Solo", "Lead", 7, ""), ("Twin", "Lost", 50, "")])
+    report = await import_file(aclient, "deals", path, match="name", strict=True)
+    assert (report.aborted, report.ambiguous, report.written) == (True, 1, 0)
+    assert write_count(app, "deals") == writes_before
 
 
 async def test_rows_without_a_required_value_update_and_do_not_create(

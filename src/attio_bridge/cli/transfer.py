@@ -2,20 +2,23 @@
 
 ``attio-bridge import OBJECT_OR_LIST FILE`` (``--match SLUG`` repeated for a key of several
 attributes, ``--mapping FILE``, ``--dry-run``, ``--strict``, ``--list SLUG``, ``--company
-DOMAIN_OR_ID``, ``--checkpoint``, ``--failures``) prints the column mapping and the plan (rows
-to create, to update and unchanged, from a lookup of the records; already done, duplicates,
-invalid) before writing, then writes the rows to create or update with a progress bar (on
-stderr) and prints the outcome; ``--dry-run`` stops after the plan; ``--json`` prints the plan
-and the outcome as one JSON object instead. Given a list, the rows go to its parent object and
-each record is added to the list. ``--match`` defaults to ``email_addresses`` (people) or
-``domains`` (companies); a key that is not one unique attribute (a deal's ``name``) is found
-through a search.
+DOMAIN_OR_ID``, ``--encoding NAME``, ``--checkpoint``, ``--failures``) prints the column mapping
+and the plan (rows to create, to update and unchanged, from a lookup of the records; already done,
+duplicates, invalid, ambiguous: several records have a searched key) before writing, then writes
+the rows to create or update with a progress bar (on stderr) and prints the outcome; ``--dry-run``
+stops after the plan; ``--json`` prints the plan and the outcome as one JSON object instead. Given
+a list, the rows go to its parent object and each record is added to the list. ``--match`` defaults
+to ``email_addresses`` (people) or ``domains`` (companies); a key that is not one unique attribute
+(a deal's ``name``) is found through a search.
 
-Exit status: 0 when every row was written or left unchanged, 5 (VALIDATION) when invalid rows
-were left out (or, with ``--strict``, nothing was written because of them), 1 when some writes
-failed (see the failure file), 2 (USAGE) for a key that cannot be matched on or a bad mapping
-file, 4 (NOT_FOUND) for an unknown object, list, match attribute or company id, 130 on Ctrl-C
-(the checkpoint keeps what was written; run the same command again to resume).
+Exit status: 0 when every row was written or left unchanged (with ``--dry-run``: every row
+can be), 5 (VALIDATION) when invalid or ambiguous rows were left out (or, with ``--strict``,
+nothing was written because of them; with ``--dry-run``, the plan has such rows), 1 when some
+writes failed (see the failure file), 2 (USAGE) for a key that cannot be matched on, a bad
+mapping (not JSON, or naming a column the file lacks or an attribute the object lacks), a
+header naming a column twice, or an unknown ``--encoding`` (or one the file is not in), 4
+(NOT_FOUND) for an unknown object, list, match attribute or company id, 130 on Ctrl-C (the
+checkpoint keeps what was written; the error names it: run the same command again to resume).
 
 ``attio-bridge export OBJECT_OR_LIST --format csv|jsonl [--output FILE]`` writes every record,
 or every entry of a list with its parent record's values.
@@ -79,6 +82,7 @@ def print_plan(report: ImportReport) -> None:
         f"Plan: {report.rows} rows: {report.creates} to create, {report.updates} to update, "
         f"{report.unchanged} unchanged, {report.already_done} already done, "
         f"{report.duplicates} duplicates, {report.invalid} invalid, "
+        f"{report.ambiguous} ambiguous, "
         f"{report.linked} linked records to assert first"
     )
     for slug, count in report.lacking_required.items():
@@ -147,6 +151,15 @@ def import_command(
             show_default=False,
         ),
     ] = None,
+    encoding: Annotated[
+        str | None,
+        typer.Option(
+            "--encoding",
+            help="The file's encoding (a Python codec name, e.g. cp1252), instead of detecting "
+            "it: UTF-8, else Windows-1252, else Latin-1.",
+            show_default=False,
+        ),
+    ] = None,
     json_: JsonOpt = False,
     *,
     options: ConnectionOptions,
@@ -162,7 +175,7 @@ def import_command(
         TimeRemainingColumn,
     )
 
-    from ..workflows.importer import import_file, load_mapping
+    from ..workflows.importer import CHECKPOINT_SUFFIX, import_file, load_mapping
 
     with reporting(options):
         settings = resolve_settings(options)
@@ -186,7 +199,7 @@ def import_command(
             def on_plan(report: ImportReport) -> None:
                 if not json_:
                     print_plan(report)
-                if not dry_run and report.to_write and not (strict and report.invalid):
+                if not dry_run and report.to_write and not (strict and report.left_out):
                     stack.enter_context(progress)
                     task.append(progress.add_task("rows", total=report.to_write, rate=""))
 
@@ -215,13 +228,30 @@ def import_command(
                             on_plan=on_plan,
                             on_progress=on_progress,
                             company=company,
+                            encoding=encoding,
                         )
                     except KeyError as exc:
                         raise CliError(str(exc.args[0]), ExitStatus.NOT_FOUND) from None
                     except ValueError as exc:
                         raise CliError(str(exc), ExitStatus.USAGE) from None
 
-            report = asyncio.run(run())
+            try:
+                report = asyncio.run(run())
+            except KeyboardInterrupt as exc:
+                saved = checkpoint or file.with_name(file.name + CHECKPOINT_SUFFIX)
+                if dry_run or not saved.exists():
+                    raise  # nothing written yet: ``reporting`` says "interrupted"
+                resume = f"run the same command again to resume from the checkpoint {saved}"
+                if type(exc) is not KeyboardInterrupt:
+                    # Another signal made to unwind like Ctrl-C (SIGTERM): ``reporting`` keeps
+                    # its own line and exit status.
+                    exc.add_note(resume)
+                    raise
+                raise CliError(
+                    f"interrupted; the rows written so far are kept in {saved}: run the same "
+                    "command again to resume from it",
+                    ExitStatus.INTERRUPTED,
+                ) from None
         _finish(report, json_)
 
 
@@ -231,22 +261,27 @@ def _finish(report: ImportReport, json_: bool) -> None:
     if report.dry_run:
         if not json_:
             typer.echo("Dry run: nothing written.")
+        # A script checks a file with a dry run: rows the real run would leave out fail it.
+        if report.left_out:
+            raise typer.Exit(ExitStatus.VALIDATION)
         return
-    if report.aborted:
+    if report.aborted and report.left_out:
+        counts = {"invalid": report.invalid, "ambiguous": report.ambiguous}
+        which = " and ".join(f"{n} {kind}" for kind, n in counts.items() if n)
         raise CliError(
-            f"{report.invalid} invalid row(s) and --strict: nothing written",
+            f"{which} row(s) and --strict: nothing written; they are in {report.failures_path}",
             ExitStatus.VALIDATION,
         )
     if not json_:
         typer.echo(
             f"Written: {report.written}, failed: {report.failed}, invalid: {report.invalid}, "
-            f"unchanged: {report.unchanged}"
+            f"unchanged: {report.unchanged}, ambiguous: {report.ambiguous}"
         )
-        if report.failed or report.invalid:
+        if report.failed or report.left_out:
             typer.echo(f"Rows not written are in {report.failures_path}")
     if report.failed:
         raise typer.Exit(ExitStatus.ERROR)
-    if report.invalid:
+    if report.left_out:
         raise typer.Exit(ExitStatus.VALIDATION)
 
 

@@ -31,17 +31,20 @@ values are compared in the form ``values.decode_value`` gives for both sides (so
 multiselect of a PATCH) and also on the address as written where it replaces them, phone
 numbers on the number as written, and anything the plan cannot compare (a reference whose
 record it could not resolve, an address given as free text, an email no member has, several
-records with one key) counts as an update. An attribute the write replaces must hold the same
-values in the same order; one it adds to must hold each given value. A lookup Attio refuses
+records with one asserted key) counts as an update. An attribute the write replaces must hold
+the same values in the same order; one it adds to must hold each given value. A lookup Attio refuses
 (400) leaves its rows updates.
 
 Matching (``match``): on one unique attribute (``email_addresses``, ``domains``), each row is
 asserted (Attio's upsert). On a key Attio cannot assert on (an attribute that is not unique,
 such as a deal's ``name``, or several attributes together), each row is looked up with a
 records query (``$eq`` on every part of the key): one record found is updated, none means a
-create, several is a row failure naming them (nothing written). Rows with the same key are
-duplicates in the plan, so concurrent writes never race two creates of one key, and a re-run
-finds what the first run created. A re-run of a file Attio already holds sends no write.
+create, several is a row problem naming them (nothing written): the plan counts it
+``ambiguous`` (reported like an invalid row, and in the failure file), and a write that finds
+several records all the same (created since the plan) fails the row with the same reason.
+Rows with the same key are duplicates in the plan, so concurrent writes never race two
+creates of one key, and a re-run finds what the first run created. A re-run of a file Attio
+already holds sends no write.
 
 ``OBJECT_OR_LIST``: ``object`` may name a list (slug or id). The rows are then upserted into the
 list's parent object and each record is asserted as an entry of the list (one entry per record,
@@ -54,15 +57,25 @@ first, else to the list's; a mapping file or a column header names a list attrib
 object's company reference (``company`` of people, ``associated_company`` of deals): a domain is
 asserted first (so the company exists), a record id must exist.
 
-Invalid rows: by default the valid rows are written and the invalid ones go to the failure
-file; with ``strict=True`` nothing at all is written when any row is invalid (all or nothing).
+Invalid rows: by default the valid rows are written and the invalid (or ambiguous) ones go to
+the failure file; with ``strict=True`` nothing at all is written when any row is invalid or
+ambiguous (all or nothing).
 
 A dry run stops after the plan (reads only): it counts creates, updates and unchanged rows.
 
-Files: CSV with ``,`` ``;`` or tab delimiters (sniffed), UTF-8 with or without BOM, else
-Latin-1; blank lines skipped; spaces around headers and values stripped; an empty value is
-"not given" (never a clear). In a CSV cell, a multiselect attribute takes several values
-separated by ``;``. Row numbers count data rows from 1, blank lines not counted.
+Files: CSV with ``,`` ``;`` or tab delimiters (sniffed), or JSON Lines. The encoding is
+UTF-8 (with or without BOM) when the whole file decodes as UTF-8, else Windows-1252 (what
+Excel writes: byte 0x92 is a curly apostrophe; the two differ only on bytes 0x80 to 0x9F,
+which Latin-1 reads as control characters), else Latin-1 when the file holds one of the 5
+bytes cp1252 leaves undefined; ``encoding=`` (``--encoding``) names it instead. Blank
+lines skipped; spaces around headers and values stripped; an empty value is "not given"
+(never a clear). A CSV header naming a column twice is an error (which cell would be meant?).
+In a CSV cell, a multiselect attribute takes several values separated by ``;`` (an unknown
+option written with a comma gets that hint). A JSON Lines line that is no JSON object is an
+invalid row naming its line. Row numbers count data rows from 1, blank lines not counted.
+
+A given ``mapping`` is checked before any row is read: a column the file lacks, or an
+attribute the object (or list) lacks or cannot write, is one error, not a problem per row.
 
 The checkpoint (``FILE.attio-import.json`` by default) records the rows written, flushed
 atomically every few hundred rows and when the run ends, however it ends; a later run over the
@@ -77,11 +90,13 @@ import asyncio
 import builtins
 import codecs
 import csv
+import difflib
 import functools
 import hashlib
 import json
 import os
 import time
+from collections import Counter
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -92,6 +107,7 @@ from ..client._async.bulk import DEFAULT_CONCURRENCY, run_bulk
 from ..services._common import CompanyRef, company_ref
 from ..values import (
     AttributeInfo,
+    Problem,
     TargetSchema,
     ValuesError,
     WorkspaceSchema,
@@ -99,6 +115,7 @@ from ..values import (
     encode_values,
     load_schema_async,
 )
+from ..values.validate import UNKNOWN_CHOICE
 
 if TYPE_CHECKING:
     from ..client import AsyncAttioClient
@@ -206,6 +223,7 @@ class ImportReport:
     unchanged: int = 0  # the record already holds every value of the row: not written
     already_done: int = 0  # written by an earlier run (checkpoint)
     invalid: int = 0
+    ambiguous: int = 0  # several records have the row's (search) key: not written
     duplicates: int = 0
     linked: int = 0  # referenced records asserted first (companies of people)
     written: int = 0
@@ -224,6 +242,11 @@ class ImportReport:
         """The rows the write pass sends: creates and updates."""
         return self.creates + self.updates
 
+    @property
+    def left_out(self) -> int:
+        """The rows the plan found a problem with (invalid or ambiguous): never written."""
+        return self.invalid + self.ambiguous
+
     def to_dict(self) -> dict[str, Any]:
         """The report as plain JSON-ready data (``attio-bridge import --json``)."""
         return {
@@ -241,6 +264,7 @@ class ImportReport:
             "already_done": self.already_done,
             "duplicates": self.duplicates,
             "invalid": self.invalid,
+            "ambiguous": self.ambiguous,
             "linked": self.linked,
             "lacking_required": dict(self.lacking_required),
             "dry_run": self.dry_run,
@@ -254,18 +278,46 @@ class ImportReport:
 
 
 # -- reading files -------------------------------------------------------------------------------
-def detect_encoding(path: Path) -> str:
-    """``utf-8-sig`` (which also reads UTF-8 without BOM) when the whole file decodes as UTF-8,
-    else ``latin-1`` (which decodes anything)."""
-    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+def _decodes(path: Path, encoding: str) -> bool:
+    """Whether the whole of ``path`` decodes as ``encoding`` (read in chunks, never held)."""
+    decoder = codecs.getincrementaldecoder(encoding)()
     try:
         with path.open("rb") as f:
             while chunk := f.read(1 << 16):
                 decoder.decode(chunk)
             decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        return "latin-1"
-    return "utf-8-sig"
+        return False
+    return True
+
+
+def detect_encoding(path: Path) -> str:
+    """``utf-8-sig`` (which also reads UTF-8 without BOM) when the whole file decodes as UTF-8,
+    else ``cp1252`` (what Excel writes), else ``latin-1`` (which decodes anything)."""
+    if _decodes(path, "utf-8-sig"):
+        return "utf-8-sig"
+    # cp1252 leaves 5 bytes undefined; only a file holding one of them is read as Latin-1.
+    return "cp1252" if _decodes(path, "cp1252") else "latin-1"
+
+
+def check_encoding(path: Path, encoding: str) -> str:
+    """``encoding`` (a codec name given by the caller) once ``path`` decodes with it:
+    ``ValueError`` for an unknown codec or a file it cannot decode."""
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        raise ValueError(
+            f"unknown encoding {encoding!r}: give a Python codec name such as utf-8, cp1252 "
+            "or latin-1"
+        ) from None
+    # utf-8-sig reads UTF-8 with or without a BOM; plain utf-8 would keep the BOM in a header.
+    name = "utf-8-sig" if name == "utf-8" else name
+    if not _decodes(path, name):
+        raise ValueError(
+            f"{path} is not {encoding}: it holds bytes that encoding cannot decode; give its "
+            "real encoding, or leave --encoding out to detect it"
+        )
+    return name
 
 
 def file_format(path: Path) -> str:
@@ -299,6 +351,13 @@ def _delimiter(f: TextIO) -> str:
     return max(",;\t", key=header.count)
 
 
+@dataclass(frozen=True, slots=True)
+class BadLine:
+    """A JSON Lines line that is no JSON object: ``message`` names its line and what is wrong."""
+
+    message: str
+
+
 def _csv_rows(f: TextIO) -> Iterator[dict[str, Any]]:
     reader = csv.reader(f, delimiter=_delimiter(f))
     header: list[str] | None = None
@@ -311,37 +370,74 @@ def _csv_rows(f: TextIO) -> Iterator[dict[str, Any]]:
         yield {h: c for h, c in zip(header, cells, strict=False) if h}
 
 
-def _jsonl_rows(f: TextIO) -> Iterator[dict[str, Any]]:
+def _jsonl_rows(f: TextIO, name: str) -> Iterator[dict[str, Any] | BadLine]:
     for number, line in enumerate(f, 1):
         if not line.strip():
             continue
-        row = json.loads(line)
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            detail = f"{exc.msg} at column {exc.colno}"
+            yield BadLine(f"line {number} of {name} is not valid JSON ({detail})")
+            continue
         if not isinstance(row, dict):
-            raise ValueError(f"line {number} is not a JSON object")
+            kind = "an array" if isinstance(row, list) else f"the value {json.dumps(row)[:40]}"
+            yield BadLine(f"line {number} of {name} is {kind}, not a JSON object of column: value")
+            continue
         yield {str(k).strip(): v for k, v in row.items()}
 
 
-def iter_rows(path: Path, fmt: str | None = None) -> Iterator[tuple[int, dict[str, Any]]]:
-    """``(row number, {column: value})`` for each non-blank data row of ``path``, values
-    stripped and empty ones left out."""
-    with path.open(encoding=detect_encoding(path), newline="") as f:
-        rows = _jsonl_rows(f) if (fmt or file_format(path)) == "jsonl" else _csv_rows(f)
+def _read_rows(
+    path: Path, fmt: str | None, encoding: str | None
+) -> Iterator[tuple[int, dict[str, Any] | BadLine]]:
+    """``iter_rows``, with a JSON Lines line that is no JSON object as a ``BadLine`` (a row
+    problem of the import) instead of an error."""
+    with path.open(encoding=encoding or detect_encoding(path), newline="") as f:
+        if (fmt or file_format(path)) == "jsonl":
+            rows: Iterator[dict[str, Any] | BadLine] = _jsonl_rows(f, path.name)
+        else:
+            rows = _csv_rows(f)
         for number, row in enumerate(rows, 1):
-            yield number, {k: c for k, v in row.items() if (c := _clean(v)) is not None}
+            if isinstance(row, BadLine):
+                yield number, row
+            else:
+                yield number, {k: c for k, v in row.items() if (c := _clean(v)) is not None}
 
 
-def read_headers(path: Path, fmt: str | None = None) -> list[str]:
-    """The columns of ``path``: the CSV header, or every key of the JSON Lines rows."""
+def iter_rows(
+    path: Path, fmt: str | None = None, encoding: str | None = None
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """``(row number, {column: value})`` for each non-blank data row of ``path``, values
+    stripped and empty ones left out. ``ValueError`` naming the line for a JSON Lines line
+    that is no JSON object."""
+    for number, row in _read_rows(path, fmt, encoding):
+        if isinstance(row, BadLine):
+            raise ValueError(row.message)
+        yield number, row
+
+
+def read_headers(path: Path, fmt: str | None = None, encoding: str | None = None) -> list[str]:
+    """The columns of ``path``: the CSV header, or every key of the JSON Lines rows.
+    ``ValueError`` for a CSV header naming a column twice (which cell would be meant?)."""
+    encoding = encoding or detect_encoding(path)
     if (fmt or file_format(path)) == "csv":
-        with path.open(encoding=detect_encoding(path), newline="") as f:
+        with path.open(encoding=encoding, newline="") as f:
             for cells in csv.reader(f, delimiter=_delimiter(f)):
                 if any(c.strip() for c in cells):
-                    return [c.strip() for c in cells if c.strip()]
+                    headers = [c.strip() for c in cells if c.strip()]
+                    twice = [h for h, n in Counter(headers).items() if n > 1]
+                    if twice:
+                        raise ValueError(
+                            f"{path.name} names the column {twice[0]!r} twice in its header: "
+                            "rename or remove one of them"
+                        )
+                    return headers
         return []
     seen: dict[str, None] = {}
-    with path.open(encoding=detect_encoding(path)) as f:
-        for row in _jsonl_rows(f):
-            seen.update(dict.fromkeys(row))
+    with path.open(encoding=encoding) as f:
+        for row in _jsonl_rows(f, path.name):
+            if not isinstance(row, BadLine):
+                seen.update(dict.fromkeys(row))
     return list(seen)
 
 
@@ -428,13 +524,13 @@ class _RowEncoder:
 
     def encode(self, row: Mapping[str, Any]) -> _Encoded | str:
         """The encoded row, or why it is invalid."""
-        problems = []
+        problems: builtins.list[str] = []
         try:
             data = _row_data(self.target, self.mapping, row)
             values = encode_values(self.schema, self.target.slug, data, kind="object")
         except ValuesError as exc:
             values = {}
-            problems += exc.problems
+            problems += (_explain(self.target, p) for p in exc.problems)
         values.update(self.fixed)
         entry_values: dict[str, Any] = {}
         if self.list_target is not None:
@@ -442,9 +538,9 @@ class _RowEncoder:
                 data = _row_data(self.list_target, self.entry_mapping, row)
                 entry_values = encode_values(self.schema, self.list_target.slug, data, kind="list")
             except ValuesError as exc:
-                problems += exc.problems
+                problems += (_explain(self.list_target, p) for p in exc.problems)
         if problems:
-            return "; ".join(str(p) for p in problems)
+            return "; ".join(problems)
         missing = [m for m in self.match if not values.get(m)]
         if missing:
             return f"no value for the match attribute {', '.join(map(repr, missing))}"
@@ -454,6 +550,22 @@ class _RowEncoder:
             key = json.dumps([values[m] for m in self.match], sort_keys=True)
         lacking = tuple(r for r in required_attributes(self.target) if values.get(r) in (None, []))
         return _Encoded(values, entry_values, key, lacking)
+
+
+def _explain(target: TargetSchema, problem: Problem) -> str:
+    """``problem`` as a row problem; an unknown option of a multiselect given with a comma
+    gets the hint that a cell separates several values with ``;`` (``_row_data``)."""
+    text = str(problem)
+    attr = target.attribute(problem.field)
+    given = problem.value if isinstance(problem.value, builtins.list) else [problem.value]
+    if (
+        problem.code == UNKNOWN_CHOICE
+        and attr is not None
+        and attr.is_multiselect
+        and any(isinstance(v, str) and "," in v for v in given)
+    ):
+        text += f" (several values of {attr.slug} in one cell are separated with ';', not ',')"
+    return text
 
 
 def required_attributes(target: TargetSchema) -> tuple[str, ...]:
@@ -524,6 +636,16 @@ def _describe_key(attrs: Sequence[AttributeInfo], values: Mapping[str, Any]) -> 
     return " and ".join(parts)
 
 
+def ambiguous_message(
+    target: str, attrs: Sequence[AttributeInfo], values: Mapping[str, Any], ids: Iterable[str]
+) -> str:
+    """Why a row whose key several records have is not written (in the plan and the write)."""
+    return (
+        f"several records of {target} match {_describe_key(attrs, values)} "
+        f"({', '.join(ids)}); nothing written: merge them in Attio or match on more attributes"
+    )
+
+
 class AmbiguousMatch(Exception):
     """Several records match a row's key: the row is not written (which one would it be?)."""
 
@@ -535,6 +657,17 @@ class MissingRequired(Exception):
 # -- looking up what the rows would change -------------------------------------------------------
 # Verdicts of the plan's lookup.
 CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
+
+
+@dataclass(frozen=True, slots=True)
+class Ambiguous:
+    """The plan's verdict on a row whose key several records have (a search key): not
+    written, ``message`` names the records."""
+
+    message: str
+
+
+Verdict = str | Ambiguous
 # A value the plan cannot compare reliably: the attribute holding it counts as changed.
 _OPAQUE: Any = object()
 # Types whose values ``values.decode_value`` reads alike from the read and the write shape.
@@ -700,7 +833,7 @@ class _Lookup:
             multi = {a.slug for a in match_attrs if a.is_multiselect}
         self.added: frozenset[str] = frozenset(multi)
 
-    async def classify(self, rows: Sequence[_Encoded]) -> builtins.list[str]:
+    async def classify(self, rows: Sequence[_Encoded]) -> builtins.list[Verdict]:
         """The verdict of each row, in order. A lookup Attio refuses (400) leaves every row
         of the batch an update: the writes then decide, as they did without a lookup."""
         try:
@@ -708,7 +841,7 @@ class _Lookup:
         except BadRequestError:
             return [UPDATE] * len(rows)
 
-    async def _classify(self, rows: Sequence[_Encoded]) -> builtins.list[str]:
+    async def _classify(self, rows: Sequence[_Encoded]) -> builtins.list[Verdict]:
         await self.resolve(
             ref for e in rows for v in (e.values, e.entry_values) for ref in _references(v)
         )
@@ -721,11 +854,13 @@ class _Lookup:
                             email = member.email_address.lower()
                             self.known.members[email] = member.id["workspace_member_id"]
                     self._members_loaded = True
-        verdicts: builtins.list[str | None] = [None] * len(rows)
+        verdicts: builtins.list[Verdict | None] = [None] * len(rows)
         wanted: builtins.list[builtins.list[builtins.list[Any]]] = []
+        keys: builtins.list[dict[str, Any]] = []  # per row, the key with references by id
         conditions: builtins.list[dict[str, Any]] = []
         for i, encoded in enumerate(rows):
             key: dict[str, Any] = {}
+            keys.append(key)
             forms: builtins.list[builtins.list[Any]] = []
             for attr in self.match_attrs:
                 value = encoded.values[attr.slug]
@@ -768,6 +903,11 @@ class _Lookup:
             matches = [r for r in candidates.values() if self._has_key(r, wanted[i])]
             if not matches:
                 verdicts[i] = CREATE
+            elif len(matches) > 1 and self.search:
+                # The write would refuse it (``upsert_by_search``): say so in the plan.
+                ids = sorted(r.id.record_id for r in matches)
+                message = ambiguous_message(self.target.slug, self.match_attrs, keys[i], ids)
+                verdicts[i] = Ambiguous(message)
             elif len(matches) > 1 or not holds(
                 self.target, matches[0].values, encoded.values, self.added, self.known
             ):
@@ -808,7 +948,7 @@ class _Lookup:
         self,
         rows: Sequence[_Encoded],
         records: Mapping[int, Record],
-        verdicts: builtins.list[str | None],
+        verdicts: builtins.list[Verdict | None],
     ) -> None:
         """Rows whose record is unchanged stay so when the record has one entry in the list
         and it holds the row's entry values (``assert_entry`` replaces them); else update."""
@@ -975,10 +1115,12 @@ def _mappings(
     headers: list[str],
     mapping: Mapping[str, str] | None,
     taken: str | None,
+    source: str = "the file",
 ) -> tuple[dict[str, str], dict[str, str], list[str]]:
     """``(columns -> object attributes, columns -> list attributes, unmapped columns)``:
     guessed, or from ``mapping``. ``taken`` is an attribute set for every row (``company=``):
-    a guess leaves it to that, a given mapping naming it is a ``ValueError``."""
+    a guess leaves it to that, a given mapping naming it is a ``ValueError``, as is one naming
+    a column ``source`` (the file's name) lacks or an attribute the target lacks."""
     entry_mapping: dict[str, str] = {}
     if mapping is None:
         plain = headers
@@ -998,7 +1140,8 @@ def _mappings(
             guessed, unmapped = guess_mapping(list_target, unmapped)
             entry_mapping |= guessed
         return chosen, entry_mapping, unmapped
-    given = {c: s for c, s in mapping.items() if c in headers}
+    _check_mapping(target, list_target, headers, mapping, source)
+    given = dict(mapping)
     chosen = {c: s for c, s in given.items() if not s.startswith(LIST_PREFIX)}
     for column, slug in chosen.items():
         if slug == taken:
@@ -1012,6 +1155,54 @@ def _mappings(
         }
     unmapped = [h for h in headers if h not in chosen and h not in entry_mapping]
     return chosen, entry_mapping, unmapped
+
+
+def _mappable(target: TargetSchema) -> list[str]:
+    """The slugs a mapping may send a column to: writable attributes, and the name parts when
+    ``target`` has a personal name (``values`` folds them into it)."""
+    slugs = [a.slug for a in target.attributes.values() if a.is_writable and not a.is_archived]
+    if any(target.attributes[s].type == "personal-name" for s in slugs):
+        slugs += [p for p in _NAME_PARTS if p not in slugs]
+    return slugs
+
+
+def _check_mapping(
+    target: TargetSchema,
+    list_target: TargetSchema | None,
+    headers: Sequence[str],
+    mapping: Mapping[str, str],
+    source: str,
+) -> None:
+    """``ValueError`` for the first mistake of a given mapping: a column ``source`` lacks, an
+    attribute the target (or, for ``"list:SLUG"``, the list) lacks or cannot write. Checked
+    once, before any row is read, so a mistake is one error instead of a problem per row."""
+    for column, slug in mapping.items():
+        if column not in headers:
+            shown = ", ".join(repr(h) for h in headers) or "none"
+            raise ValueError(
+                f"the mapping names the column {column!r}, which {source} does not have "
+                f"(its columns: {shown}): fix the column name in the mapping file"
+            )
+        into = target
+        name = slug
+        if slug.startswith(LIST_PREFIX):
+            if list_target is None:
+                raise ValueError(
+                    f"the mapping sends column {column!r} to {slug}, a list attribute, but the "
+                    "import names no list: add --list SLUG or drop the prefix"
+                )
+            into, name = list_target, slug.removeprefix(LIST_PREFIX)
+        slugs = _mappable(into)
+        attr = into.attribute(name)  # by slug or id
+        if name in slugs or (attr is not None and attr.slug in slugs):
+            continue
+        if attr is not None and not attr.is_archived:
+            why = f"{into.slug}.{attr.slug} is read-only"
+        else:
+            why = f"{into.slug} has no attribute {name!r}"
+        near = difflib.get_close_matches(name, slugs, n=3, cutoff=0.6)
+        hint = f"did you mean {' or '.join(near)}?" if near else f"use one of {', '.join(slugs)}"
+        raise ValueError(f"the mapping sends column {column!r} to {slug}, but {why}: {hint}")
 
 
 # -- checkpoint ----------------------------------------------------------------------------------
@@ -1119,6 +1310,7 @@ async def import_file(
     on_plan: Callable[[ImportReport], None] | None = None,
     on_progress: Callable[[int, int], None] | None = None,
     company: str | None = None,
+    encoding: str | None = None,
 ) -> ImportReport:
     """Upsert the rows of ``path`` (CSV or JSON Lines) into ``object``, matching on ``match``.
 
@@ -1141,12 +1333,16 @@ async def import_file(
     ``list``: each imported record is also asserted as an entry of that list, with entry
     values from the columns mapped to the list's attributes (guessed from the columns the
     object did not take, or given in ``mapping`` as ``"list:SLUG"``). ``company``: a domain,
-    website or record id every row is linked to (see ``company_value``).
+    website or record id every row is linked to (see ``company_value``). ``encoding``: the
+    file's codec, instead of detecting it (see the module docstring).
 
     Raises ``KeyError`` for an unknown object, list, match attribute or company record id, and
-    ``ValueError`` for a key that cannot be matched on, a list of another object or a
-    ``company`` the object cannot link to; all before anything is written.
+    ``ValueError`` for a key that cannot be matched on, a list of another object, a
+    ``company`` the object cannot link to, a mapping naming a column the file lacks or an
+    attribute the target lacks, a header naming a column twice, or an unknown ``encoding``
+    (or one the file is not in); all before any row is read.
     """
+    encoding = check_encoding(path, encoding) if encoding else detect_encoding(path)
     schema = await load_schema_async(client)
     target, list_target = resolve_targets(schema, object, list)
     match_attrs, search = match_attributes(target, match)
@@ -1157,8 +1353,10 @@ async def import_file(
         company_attr = company_attribute(target)
         taken = company_attr.slug
         fixed[taken] = await company_value(client, company_attr, company)
-    headers = read_headers(path, fmt)
-    chosen, entry_mapping, unmapped = _mappings(target, list_target, headers, mapping, taken)
+    headers = read_headers(path, fmt, encoding)
+    chosen, entry_mapping, unmapped = _mappings(
+        target, list_target, headers, mapping, taken, path.name
+    )
     encoder = _RowEncoder(
         schema, target, chosen, match_slugs, list_target, entry_mapping, fixed=fixed
     )
@@ -1194,14 +1392,27 @@ async def import_file(
     failed = _FailureFile(report.failures_path, headers)
     skip: set[int] = set()  # invalid, duplicates, unchanged and rows done by an earlier run
     lookup = _Lookup(client, schema, target, match_attrs, search, list_target)
-    batches: builtins.list[builtins.list[tuple[int, _Encoded]]] = [[]]
+    # Rows waiting for their lookup, kept whole so an ambiguous one can go to the failure file.
+    batches: builtins.list[builtins.list[tuple[int, _Encoded, dict[str, Any]]]] = [[]]
+
+    def left_out(number: int, row: Mapping[str, Any], message: str) -> None:
+        """Row ``number`` has a problem: reported, never written."""
+        skip.add(number)
+        if len(report.problems) < MAX_PROBLEMS:
+            report.problems.append(RowProblem(number, message))
+        if not dry_run:
+            failed.add(number, row, message)
 
     async def settle() -> None:
         """Classify the batches gathered (their lookups run together) and count them."""
         full = [b for b in batches if b]
-        verdicts = await asyncio.gather(*(lookup.classify([e for _, e in b]) for b in full))
+        verdicts = await asyncio.gather(*(lookup.classify([e for _, e, _ in b]) for b in full))
         for batch, kinds in zip(full, verdicts, strict=True):
-            for (number, encoded), kind in zip(batch, kinds, strict=True):
+            for (number, encoded, row), kind in zip(batch, kinds, strict=True):
+                if isinstance(kind, Ambiguous):
+                    report.ambiguous += 1
+                    left_out(number, row, kind.message)
+                    continue
                 if kind == UNCHANGED:
                     report.unchanged += 1
                     skip.add(number)
@@ -1215,16 +1426,16 @@ async def import_file(
                 refs.update(_references(encoded.values if link else fixed))
         batches[:] = [[]]
 
-    for number, row in iter_rows(path, fmt):
+    for number, row in _read_rows(path, fmt, encoding):
         report.rows += 1
+        if isinstance(row, BadLine):
+            report.invalid += 1
+            left_out(number, {}, row.message)
+            continue
         encoded = encoder.encode(row)
         if isinstance(encoded, str):
             report.invalid += 1
-            skip.add(number)
-            if len(report.problems) < MAX_PROBLEMS:
-                report.problems.append(RowProblem(number, encoded))
-            if not dry_run:
-                failed.add(number, row, encoded)
+            left_out(number, row, encoded)
             continue
         key = _digest(encoded.key)
         if key in seen:
@@ -1236,7 +1447,7 @@ async def import_file(
             report.already_done += 1
             skip.add(number)
             continue
-        batches[-1].append((number, encoded))
+        batches[-1].append((number, encoded, row))
         if len(batches[-1]) == LOOKUP_BATCH:
             if len(batches) == _LOOKUPS_IN_FLIGHT:
                 await settle()
@@ -1248,10 +1459,11 @@ async def import_file(
     ref_ids = {ref: found for ref in refs if (found := lookup.refs.get(ref)) is not None}
     refs.difference_update(ref_ids)
     report.linked = len(refs)
+    report.problems.sort(key=lambda p: p.row)  # ambiguous rows are found a batch later
     if on_plan is not None:
         on_plan(report)
-    if dry_run or (strict and report.invalid):
-        report.aborted = bool(strict and report.invalid)
+    if dry_run or (strict and report.left_out):
+        report.aborted = bool(strict and report.left_out)
         if not dry_run:
             failed.close()
         return report
@@ -1309,11 +1521,8 @@ async def import_file(
         async with stripes.setdefault(stripe, asyncio.Lock()):
             found = await client.records.query(target.slug, filter=flt, limit=2)
             if len(found) > 1:
-                raise AmbiguousMatch(
-                    f"several records of {target.slug} match "
-                    f"{_describe_key(match_attrs, values)}; nothing written: merge them in "
-                    "Attio or match on more attributes"
-                )
+                ids = sorted(r.id.record_id for r in found)
+                raise AmbiguousMatch(ambiguous_message(target.slug, match_attrs, values, ids))
             if not found:
                 if lacking:
                     # Attio would refuse it (missing_value): say so without sending it.
@@ -1358,8 +1567,8 @@ async def import_file(
 
     def calls() -> Iterator[Callable[[], Any]]:
         started = 0
-        for number, row in iter_rows(path, fmt):
-            if number in skip:
+        for number, row in _read_rows(path, fmt, encoding):
+            if number in skip or isinstance(row, BadLine):
                 continue
             if max_writes is not None and started >= max_writes:
                 report.aborted = True
