@@ -712,6 +712,8 @@ def test_automate_deals_dry_run_then_advance_then_rerun(
         (["--list", "big_deals"], 2, "both --list and --to-list"),
         (["--list", "big_deals", "--to-list", "prospects"], 5, "a list of companies"),
         (["--assignee", "ghost@example.com"], 5, "ghost@example.com"),
+        (["--to", "review"], 2, "--stage and --to are both 'review'"),
+        (["--list", "big_deals", "--to-list", "big_deals"], 2, "both 'big_deals'"),
     ],
 )
 def test_automate_deals_bad_input_writes_nothing(
@@ -723,7 +725,8 @@ def test_automate_deals_bad_input_writes_nothing(
     words: str,
 ) -> None:
     """An unknown stage or attribute, one list without the other, a list of companies, an
-    unknown member: one error line with its exit code, and nothing written."""
+    unknown member, the stage or list the deals are in as the one to reach: one error line with
+    its exit code, and nothing written."""
     base = ["automate", "deals", "--stage", "Review", "--active-days", "7"]
     base += ["--follow-up-days", "3"]
     if "--to" not in extra:
@@ -757,3 +760,173 @@ def test_no_api_key_is_a_usage_error(config_home: Path, rules_file: Path, tmp_pa
         result = run(args, {}, config_home)
         assert result.exit_code == 2
         assert "ATTIO_API_KEY" in one_error_line(result)
+
+
+# -- what the newcomer's QA found ----------------------------------------------------------------
+def test_meeting_rerun_says_found_and_refuses_other_notes(
+    emu: EmulatorProcess, env: dict[str, str], config_home: Path, client: AttioClient
+) -> None:
+    """The first run says created; the same meeting with the same notes says found (exit 0,
+    one line on stderr), in JSON and in the table; with other notes, or other attendees, it
+    writes nothing, exits 5 and names the note and how to replace it; the note is unchanged."""
+    cid = company(client, "meet-again.com", "Meet Again")
+    base = ["meeting", "meet-again.com", "--title", "Security review", "--date", "2026-11-20"]
+    base += ["--attendee", "priya@meet-again.com"]
+    first = ok_json(run([*base, "--content", "- SSO is a **must**", "--json"], env, config_home))
+    assert first["created"] is True
+    note_id = str(first["note_id"])
+    before = writes(emu)
+    same = run([*base, "--content", "- SSO is a **must**\n", "--json"], env, config_home)
+    assert same.exit_code == 0, same.stderr
+    data = json.loads(same.stdout)
+    assert (data["note_id"], data["created"]) == (note_id, False)
+    assert "already there" in same.stderr
+    table = run([*base, "--content", "- SSO is a **must**"], env, config_home)
+    assert table.exit_code == 0, table.stderr
+    assert "no (already there, same notes)" in table.stdout
+    for other in (
+        [*base, "--content", "Totally different follow-up notes"],
+        [*base, "--attendee", "grace@example.com", "--content", "- SSO is a **must**"],
+        [*base, "--content", "Totally different follow-up notes", "--dry-run"],
+    ):
+        refused = run(other, env, config_home)
+        assert refused.exit_code == 5
+        line = one_error_line(refused)
+        assert note_id in line and f"attio-bridge notes delete {note_id}" in line
+        assert "cannot be edited" in line and "--title" in line
+    assert writes(emu) == before
+    (note,) = client.notes.iter(parent_object="companies", parent_record_id=cid)
+    assert "Totally different" not in note.content_plaintext
+
+
+@pytest.mark.parametrize(("extra", "stdin"), [(["--content", ""], None), ([], ""), ([], " \n")])
+def test_meeting_without_notes_is_a_usage_error(
+    emu: EmulatorProcess,
+    env: dict[str, str],
+    config_home: Path,
+    client: AttioClient,
+    extra: list[str],
+    stdin: str | None,
+) -> None:
+    """Empty --content or an empty pipe: exit 2, one line, no note (it could not be edited)."""
+    company(client, "meet-empty.com", "Meet Empty")
+    before = writes(emu)
+    args = ["meeting", "meet-empty.com", "--title", "T", "--date", "2026-01-01", *extra]
+    result = run(args, env, config_home, stdin)
+    assert result.exit_code == 2
+    assert "no meeting notes" in one_error_line(result)
+    assert writes(emu) == before
+
+
+def test_deals_create_on_an_existing_deal_checks_inputs_and_reports_what_it_leaves(
+    emu: EmulatorProcess,
+    env: dict[str, str],
+    config_home: Path,
+    client: AttioClient,
+    services: Services,
+) -> None:
+    """Once the deal exists, a bad stage, value or owner is still refused (exit 5, nothing
+    written, dry run or not); another stage, value or close date is not applied and said so,
+    in the JSON, the table, the dry run and on stderr, with the command that changes it."""
+    first = ok_json(run(create_args("Again deal", "deal-again.com", "--json"), env, config_home))
+    deal_id = str(first["deal_id"])
+    before = writes(emu)
+    for extra in (
+        ["--stage", "Nonsense", "--dry-run"],
+        ["--stage", "Nonsense"],
+        ["--value", "lots"],
+        ["--owner", "ghost@example.com"],
+    ):
+        refused = run(create_args("Again deal", "deal-again.com", *extra), env, config_home)
+        assert refused.exit_code == 5, refused.stdout
+        assert extra[1] in one_error_line(refused)
+    assert writes(emu) == before
+    changed = ["--stage", "In Progress", "--value", "15000", "--close-date", "2027-01-31"]
+    result = run(create_args("Again deal", "deal-again.com", *changed, "--json"), env, config_home)
+    data = ok_json(result)
+    assert data["created"] == [] and data["deal_id"] == deal_id
+    skipped = data["not_applied"]
+    assert isinstance(skipped, list) and len(skipped) == 3
+    assert skipped[0] == (
+        "the deal exists with stage Lead; --stage 'In Progress' not applied: use "
+        f"attio-bridge deals advance {deal_id} --stage 'In Progress'"
+    )
+    assert f"records update deals {deal_id} --set value=15000" in skipped[1]
+    assert "exists with close_date 2026-12-31; --close-date 2027-01-31" in skipped[2]
+    assert result.stderr.count("warning: the deal exists with") == 3
+    row = decode_record(services.schema, client.records.get("deals", deal_id))
+    assert (row["stage"], row["value"], row["close_date"]) == ("Lead", 12000, date(2026, 12, 31))
+    table = run(
+        create_args("Again deal", "deal-again.com", "--stage", "In Progress"), env, config_home
+    )
+    assert table.exit_code == 0 and "not_applied" in table.stdout
+    dry = run(
+        create_args("Again deal", "deal-again.com", "--stage", "In Progress", "--dry-run"),
+        env,
+        config_home,
+    )
+    assert dry.exit_code == 0 and "not_applied: the deal exists with stage Lead" in dry.stdout
+    plain = run(create_args("Again deal", "deal-again.com"), env, config_home)
+    assert plain.exit_code == 0 and "not_applied" not in plain.stdout + plain.stderr
+
+
+def test_deals_advance_refuses_a_percentage_for_probability(
+    emu: EmulatorProcess,
+    env: dict[str, str],
+    config_home: Path,
+    client: AttioClient,
+    services: Services,
+) -> None:
+    """--probability 60: exit 5 (like the other values refused), the hint 0.6, nothing sent."""
+    deal = services.deals.create("Percent deal", 500, "Lead", owner=MEMBER)
+    before = writes(emu)
+    for value in ("60", "-0.5"):
+        result = run(
+            ["deals", "advance", deal.record_id, "--stage", "In Progress", "--probability", value],
+            env,
+            config_home,
+        )
+        assert result.exit_code == 5
+        assert "0.6 for 60%" in one_error_line(result)
+    assert writes(emu) == before
+    row = decode_record(services.schema, client.records.get("deals", deal.record_id))
+    assert (row["stage"], row.get("probability")) == ("Lead", None)
+
+
+def test_qualify_rules_with_an_unknown_tier_are_refused_before_any_write(
+    emu: EmulatorProcess, env: dict[str, str], config_home: Path, tmp_path: Path
+) -> None:
+    """A tier title that is no lead_status option fails even for a lead that does not reach
+    it: one line naming the title and the options, exit 5, nothing written."""
+    path = tmp_path / "tiers.toml"
+    path.write_text(RULES_TOML.replace("[tiers]\n", "[tiers]\nScorching = 90\n"), "utf-8")
+    form = form_file(tmp_path, {"company": "Cold Co", "website": "q-scorching.com"})
+    before = writes(emu)
+    for extra in ([], ["--dry-run"]):
+        result = run(["qualify", str(form), "--rules", str(path), *extra], env, config_home)
+        assert result.exit_code == 5
+        line = one_error_line(result)
+        assert "'Scorching'" in line and "(Hot, Warm, Cold)" in line
+    assert writes(emu) == before
+
+
+def test_automate_deals_table_is_one_line_per_deal_at_80_columns(
+    emu: EmulatorProcess,
+    env: dict[str, str],
+    config_home: Path,
+    services: Services,
+) -> None:
+    """A long name with a URL in it at 80 columns: the deal id whole on its row, the name cut
+    with "…", the columns that do not fit named under the table, no line wider than 80."""
+    name = "Wide deal – https://www.example.com/a/very/long/path/to/the/deal/page"
+    deal = services.deals.create(name, 900, "Approved", owner=MEMBER)
+    args = ["automate", "deals", "--stage", "Approved", "--to", "Review", "--active-days", "7"]
+    args += ["--follow-up-days", "3", "--dry-run"]
+    result = run(args, {**env, "COLUMNS": "80"}, config_home)
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    (row,) = [line for line in lines if deal.record_id in line]
+    assert "Wide deal" in row and "…" in row
+    assert any(line.startswith("not shown: ") and "--json for all" in line for line in lines)
+    assert "from Approved to Review, follow-up due" in result.stdout

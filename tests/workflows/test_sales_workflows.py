@@ -89,7 +89,8 @@ def test_meeting_note_holds_title_date_attendees_and_markdown(
         ["ada@acme.com", "Grace Hopper"],
         "## Outcomes\n\n- renew **early**",
     )
-    stored = client.notes.get(note.id["note_id"])
+    assert note.created and not note.differs
+    stored = client.notes.get(note.note.id["note_id"])
     assert stored.title == "Quarterly review"
     assert stored.parent_record_id == acme.record_id
     assert "2026-03-04 15:30 UTC" in stored.content_plaintext
@@ -107,12 +108,13 @@ def test_meeting_note_rerun_returns_the_same_note(
     first = record_meeting_note(services, *args)
     before = len(writes(app))
     again = record_meeting_note(services, *args)
-    assert again.id == first.id
+    assert again.note.id == first.note.id
+    assert (again.created, again.differs) == (False, False)
     assert len(writes(app)) == before
     other_day = record_meeting_note(
         services, "people", ada.record_id, "Intro call", date(2026, 1, 6), ["Ada"], "Again."
     )
-    assert other_day.id != first.id
+    assert other_day.created and other_day.note.id != first.note.id
     notes = list(client.notes.iter(parent_object="people", parent_record_id=ada.record_id))
     assert len(notes) == 2
 
@@ -123,6 +125,37 @@ def test_meeting_note_in_the_future_is_refused(services: Services, app: Emulator
     with pytest.raises(ServiceError, match="in the future"):
         record_meeting_note(
             services, "companies", acme.record_id, "Later", date(2999, 1, 1), [], "x"
+        )
+    assert len(writes(app)) == before
+
+
+def test_meeting_note_rerun_with_other_notes_or_attendees_says_it_differs(
+    services: Services, client: AttioClient, app: EmulatorApp
+) -> None:
+    """The same meeting again with other notes, or other attendees, writes nothing (a note
+    cannot be edited) and says the note found differs; re-spacing alone is not a difference."""
+    acme = services.companies.upsert("acme.com", "Acme")
+    args = ("companies", acme.record_id, "Security review", date(2026, 11, 20))
+    first = record_meeting_note(services, *args, ["Priya"], "## Outcomes\n\n- SSO is a must")
+    before = len(writes(app))
+    other_notes = record_meeting_note(services, *args, ["Priya"], "Totally different notes")
+    other_people = record_meeting_note(
+        services, *args, ["Priya", "Grace"], "## Outcomes\n\n- SSO is a must"
+    )
+    respaced = record_meeting_note(services, *args, ["Priya"], "## Outcomes\n- SSO is a must\n\n")
+    assert len(writes(app)) == before
+    for found in (other_notes, other_people):
+        assert found.note.id == first.note.id
+        assert (found.created, found.differs) == (False, True)
+    assert (respaced.created, respaced.differs) == (False, False)
+
+
+def test_meeting_note_without_content_is_refused(services: Services, app: EmulatorApp) -> None:
+    acme = services.companies.upsert("acme.com", "Acme")
+    before = len(writes(app))
+    with pytest.raises(ServiceError, match="no notes"):
+        record_meeting_note(
+            services, "companies", acme.record_id, "Empty", date(2026, 1, 5), ["Ada"], " \n"
         )
     assert len(writes(app)) == before
 
@@ -211,6 +244,85 @@ def test_advance_deal_sets_stage_and_probability(
     assert deal["probability"] == 0.6
     with pytest.raises(ValuesError, match="Lead"):
         advance_deal(services, result.deal.record_id, "Nowhere")
+
+
+def test_deal_pipeline_checks_inputs_when_the_deal_exists(
+    services: Services, client: AttioClient, app: EmulatorApp, member_email: str
+) -> None:
+    """A re-run with a bad stage, value or owner fails as a first run does, before any write."""
+    first = run_pipeline(services, member_email)
+    before = len(writes(app))
+    bad: list[dict[str, object]] = [{"stage": "Nonsense"}, {"value": "lots"}]
+    bad.append({"owner": "ghost@example.com"})
+    for change in bad:
+        args = {
+            "name": "Acme renewal",
+            "value": 12000,
+            "stage": "Lead",
+            "close_date": date(2026, 12, 31),
+            "company_domain": "acme.com",
+            "list_slug": "big_deals",
+            "task_assignee_email": member_email,
+            "context_markdown": "Budget **approved**.",
+        } | change
+        with pytest.raises(ValuesError):
+            run_deal_pipeline(services, **args)  # type: ignore[arg-type]
+    assert len(writes(app)) == before
+    row = decode_record(services.schema, client.records.get("deals", first.deal.record_id))
+    assert row["stage"] == "Lead"
+
+
+def test_deal_pipeline_rerun_reports_values_it_does_not_apply(
+    services: Services, client: AttioClient, member_email: str
+) -> None:
+    """The deal found keeps its stage, value and close date; the run lists each given value
+    that differs, and none when they match."""
+    first = run_pipeline(services, member_email)
+    again = run_deal_pipeline(
+        services,
+        "Acme renewal",
+        "15000",
+        "in progress",
+        "2027-01-31",
+        "acme.com",
+        "big_deals",
+        member_email,
+        "Budget **approved**.",
+    )
+    assert again.deal.record_id == first.deal.record_id
+    assert [(n.attribute, n.current, n.given) for n in again.not_applied] == [
+        ("stage", "Lead", "in progress"),
+        ("value", 12000, "15000"),
+        ("close_date", date(2026, 12, 31), "2027-01-31"),
+    ]
+    row = decode_record(services.schema, client.records.get("deals", first.deal.record_id))
+    assert (row["stage"], row["value"], row["close_date"]) == ("Lead", 12000, date(2026, 12, 31))
+    same = run_deal_pipeline(
+        services,
+        "Acme renewal",
+        "12000.00",
+        "lead",
+        "2026-12-31",
+        "acme.com",
+        "big_deals",
+        member_email,
+        "Budget **approved**.",
+    )
+    assert same.not_applied == ()
+
+
+def test_advance_deal_refuses_a_probability_outside_0_to_1(
+    services: Services, client: AttioClient, app: EmulatorApp, member_email: str
+) -> None:
+    result = run_pipeline(services, member_email)
+    before = len(writes(app))
+    for wrong in (60, -0.1, 1.01, float("nan")):
+        with pytest.raises(ServiceError, match=r"0\.6 for 60%"):
+            advance_deal(services, result.deal.record_id, "In Progress", probability=wrong)
+    assert len(writes(app)) == before
+    advance_deal(services, result.deal.record_id, "In Progress", probability=1)
+    row = decode_record(services.schema, client.records.get("deals", result.deal.record_id))
+    assert (row["stage"], row["probability"]) == ("In Progress", 1)
 
 
 def test_move_between_lists_is_safe_to_rerun(services: Services, client: AttioClient) -> None:
@@ -309,9 +421,24 @@ def test_qualify_lead_status_not_an_option_writes_nothing(
     services: Services, app: EmulatorApp, member_email: str
 ) -> None:
     rules = ScoringRules(RULES.rules, ((0, "Lukewarm"),))
-    with pytest.raises(ValuesError, match="Lukewarm"):
+    with pytest.raises(ServiceError, match="Lukewarm"):
         qualify_lead(services, FORM, rules, "prospects", member_email)
     assert writes(app) == []
+
+
+def test_qualify_lead_checks_every_tier_not_only_the_one_reached(
+    services: Services, app: EmulatorApp, member_email: str
+) -> None:
+    """A tier no lead has reached yet is checked too: this Cold lead is refused because of the
+    Scorching tier, with the options named, before any write."""
+    rules = ScoringRules(RULES.rules, ((90, "Scorching"), *RULES.tiers))
+    form = {"company": "Tiny", "email": "jo@tiny.dev"}
+    with pytest.raises(ServiceError) as caught:
+        qualify_lead(services, form, rules, "prospects", member_email)
+    message = str(caught.value)
+    assert "'Scorching'" in message and "lead_status (Hot, Warm, Cold)" in message
+    assert writes(app) == []
+    assert qualify_lead(services, form, RULES, "prospects", member_email).status == "Cold"
 
 
 def test_qualify_lead_without_domain_is_a_clear_error(
@@ -411,5 +538,18 @@ def test_advance_stale_deals_rejects_unknown_stage_and_field(
     with pytest.raises(ServiceError, match=r"ghost@example\.com"):
         advance_stale_deals(
             services, "Lead", "In Progress", 7, [], 3, assignees=["ghost@example.com"]
+        )
+    with pytest.raises(ServiceError, match="would stay in 'lead'"):
+        advance_stale_deals(services, "Lead", "lead", 7, [], 3)
+    with pytest.raises(ServiceError, match="would stay in 'big_deals'"):
+        advance_stale_deals(
+            services,
+            "Lead",
+            "In Progress",
+            7,
+            [],
+            3,
+            move_from_list="big_deals",
+            move_to_list="big_deals",
         )
     assert writes(app) == []

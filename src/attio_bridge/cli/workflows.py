@@ -19,6 +19,7 @@ own errors (an unknown member, a meeting in the future) are one line, exit 5.
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -35,7 +36,12 @@ from ..services.urls import APP_HOST, AttioUrlKind, parse_url, record_noun
 from ..values import decode_entry, decode_record, domain_from
 from ..workflows.automation import advance_stale_deals
 from ..workflows.meeting import record_meeting_note
-from ..workflows.pipeline import advance_deal, move_between_lists, run_deal_pipeline
+from ..workflows.pipeline import (
+    NotApplied,
+    advance_deal,
+    move_between_lists,
+    run_deal_pipeline,
+)
 from ..workflows.qualify import qualify_lead, score_form
 from ..workflows.scoring_rules import RulesFile, RulesFileError, load_rules_file
 from ._common import (
@@ -50,10 +56,12 @@ from ._run import (
     Run,
     SetOpt,
     ValuesOpt,
+    cell,
     emit_json,
     group,
     planned,
     print_fields,
+    print_rows,
     print_table,
     read_text,
     require,
@@ -269,20 +277,57 @@ def meeting_command(
 ) -> None:
     """Add a meeting note (title, date, attendees, Markdown notes) to a company, person or deal.
 
-    The notes come from --content, --file or stdin. Running it again for the same record,
-    title and date writes nothing new.
+    The notes come from --content, --file or stdin, and may not be empty. The same title and
+    date on the same record is the same meeting: running it again writes nothing and prints
+    the note with created false. Attio notes cannot be edited, so if that note holds other
+    notes or attendees than given, the command writes nothing and exits 5 naming the note: to
+    replace it, delete it (attio-bridge notes delete NOTE_ID) and run again; or use another
+    --title.
     """
     with reporting(options):
         moment = _moment("--date", when)
         text = read_text(content, file)
+        if not text.strip():
+            # An empty pipe is most often a step before it that failed; a note cannot be
+            # edited afterwards, so an empty one would have to be deleted by hand.
+            raise CliError(
+                "no meeting notes: the content is empty; pass them with --content, --file or "
+                "on stdin",
+                ExitStatus.USAGE,
+            )
     with _workflow(options, run) as services:
         slug, record = resolve_target(services, target, object)
-        note = record_meeting_note(
+        result = record_meeting_note(
             services, slug, record.record_id, title, moment, attendee or [], text
         )
+        if result.differs:
+            _meeting_differs(result.note, slug, record.record_id)
         if planned(services.context.client, run, {"target": f"{slug}/{record.record_id}"}):
             return
-        show("meeting note", _note_row(note), run)
+        row = _note_row(result.note) | {"created": result.created}
+        if not result.created:
+            typer.echo(
+                "the meeting note was already there with these notes: nothing written", err=True
+            )
+        if run.json:
+            emit_json(row)
+        else:
+            row["created"] = "yes" if result.created else "no (already there, same notes)"
+            print_fields("meeting note", row)
+
+
+def _meeting_differs(note: Note, slug: str, record_id: str) -> None:
+    """Refuse a re-run whose notes differ from the note already there: they would be stored
+    nowhere, and a script must not take that for success (exit 5, like Attio's 409 for a
+    value that conflicts with a record already there)."""
+    note_id = note.id.get("note_id")
+    raise CliError(
+        f"the meeting note {note.title!r} of that date is already on {slug}/{record_id} "
+        f"(note {note_id}) with other notes or attendees, and Attio notes cannot be edited: "
+        f"nothing was written; to replace it, delete it (attio-bridge notes delete {note_id}) "
+        "and run again, or use another --title",
+        ExitStatus.VALIDATION,
+    )
 
 
 # -- deals ---------------------------------------------------------------------------------------
@@ -350,7 +395,10 @@ def deals_create(
     """Create a deal, add it to a list, give it a follow-up task and a context note.
 
     The context comes from --note, --note-file or stdin. A deal is the same when it has the
-    same name and company: running the command again creates nothing twice.
+    same name and company: running the command again creates nothing twice. Every option is
+    checked first, whether the deal exists or not. A deal found is never changed: a --stage,
+    --value or --close-date that differs from its own is listed under not_applied (and on
+    stderr) with the command that changes it (deals advance for the stage).
     """
     with reporting(options):
         closing = _date("--close-date", close_date) if close_date is not None else None
@@ -380,8 +428,15 @@ def deals_create(
             owner=owner,
             task_content=task,
         )
-        if planned(services.context.client, run, {"deal": name, "list": slug}):
+        deal_id = result.deal.record_id
+        skipped = [_not_applied_line(deal_id, n) for n in result.not_applied]
+        found: dict[str, Any] = {"deal": name, "list": slug}
+        if skipped:
+            found["not_applied"] = skipped if run.json else "; ".join(skipped)
+        if planned(services.context.client, run, found):
             return
+        for line in skipped:
+            typer.echo(f"warning: {line}", err=True)
         row = decode_record(services.schema, result.deal)
         data = {
             "deal_id": result.deal.record_id,
@@ -394,12 +449,29 @@ def deals_create(
             "task_id": _task_id(result.task),
             "note_id": result.note.id.get("note_id"),
             "created": list(result.created),
+            "not_applied": skipped,
         }
         if run.json:
             emit_json(data)
         else:
             data["created"] = ", ".join(result.created) or "nothing (all there already)"
+            data["not_applied"] = "\n".join(skipped)
             print_fields("deal", data)
+
+
+def _not_applied_line(deal_id: str, skipped: NotApplied) -> str:
+    """What a re-run of ``deals create`` left as it was, and the command that changes it."""
+    # The close date may sit in another attribute (CLOSE_DATE_SLUGS): name the option given.
+    option = {"stage": "--stage", "value": "--value"}.get(skipped.attribute, "--close-date")
+    raw = skipped.given.isoformat() if isinstance(skipped.given, date) else str(skipped.given)
+    given = shlex.quote(raw)
+    current = cell(skipped.current) or "(none)"
+    if skipped.attribute == "stage":
+        how = f"attio-bridge deals advance {deal_id} --stage {given}"
+    else:
+        how = f"attio-bridge records update deals {deal_id} --set {skipped.attribute}={given}"
+    exists = f"the deal exists with {skipped.attribute} {current}"
+    return f"{exists}; {option} {given} not applied: use {how}"
 
 
 def _check_currency(services: Services, currency: str) -> None:
@@ -425,7 +497,8 @@ def deals_advance(
         float | None,
         typer.Option(
             "--probability",
-            help="Win probability to set (needs a probability attribute on deals).",
+            help="Win probability to set, a fraction from 0 to 1: 0.6 for 60% (needs a "
+            "probability attribute on deals).",
             show_default=False,
         ),
     ] = None,
@@ -641,9 +714,8 @@ def automate_deals(
     (--list to --to-list), then its stage set to --to. Safe to re-run.
     """
     run = Run(json=json_, dry_run=dry_run)
-    if (list_ is None) != (to_list is None):
-        with reporting(options):
-            raise CliError("give both --list and --to-list, or neither", ExitStatus.USAGE)
+    with reporting(options):
+        _check_automation(stage, to, list_, to_list)
     with _workflow(options, run) as services:
         source = _require_list(services, list_, "deals", "--list") if list_ else None
         dest = _require_list(services, to_list, "deals", "--to-list") if to_list else None
@@ -673,6 +745,22 @@ def automate_deals(
         _print_changes(rows, run, stage)
 
 
+def _check_automation(stage: str, to: str, list_: str | None, to_list: str | None) -> None:
+    """Options of ``automate deals`` that cannot go together: usage errors, before connecting."""
+    if stage.strip().casefold() == to.strip().casefold():
+        raise CliError(
+            f"--stage and --to are both {to!r}: --to is the stage the deals move to",
+            ExitStatus.USAGE,
+        )
+    if (list_ is None) != (to_list is None):
+        raise CliError("give both --list and --to-list, or neither", ExitStatus.USAGE)
+    if list_ is not None and to_list is not None and list_.strip() == to_list.strip():
+        raise CliError(
+            f"--list and --to-list are both {to_list!r}: --to-list is the list the entries move to",
+            ExitStatus.USAGE,
+        )
+
+
 def _print_changes(rows: Sequence[Mapping[str, Any]], run: Run, stage: str) -> None:
     if run.json:
         emit_json({"dry_run": run.dry_run, "changes": list(rows)})
@@ -680,11 +768,22 @@ def _print_changes(rows: Sequence[Mapping[str, Any]], run: Run, stage: str) -> N
     if not rows:
         typer.echo(f"no deal in {stage!r} is due to advance")
         return
-    title = "Deals that would advance (dry run)" if run.dry_run else "Deals advanced"
-    columns = ("deal_id", "name", "from_stage", "to_stage", "last_activity", "follow_up_due")
 
     def short(value: Any) -> Any:
         # Minutes are enough to read; --json keeps the full timestamps.
         return f"{value:%Y-%m-%d %H:%M %Z}" if isinstance(value, datetime) else value
 
-    print_table(title, columns, [[short(r[c]) for c in columns] for r in rows])
+    # The stages and the due date are the same for every deal: said once, in the title, so
+    # that the rows have the room for the ids and names.
+    first = rows[0]
+    moved = f"from {first['from_stage']} to {first['to_stage']}"
+    due = f"follow-up due {first['follow_up_due']:%Y-%m-%d}"
+    title = (
+        f"Deals that would advance {moved}, {due} (dry run)"
+        if run.dry_run
+        else f"Deals advanced {moved}, {due}"
+    )
+    columns = ("deal_id", "name", "last_activity")
+    # One line per deal: the id whole, names cut, what does not fit named under the table.
+    shown = [{c: short(r[c]) for c in columns} for r in rows]
+    print_rows(title, shown, columns, keep=2, choose=False)

@@ -76,7 +76,8 @@ def advance_stale_deals(
     its stage to ``to_stage``. Returns the changes made, or with ``dry_run=True`` the changes
     that would be made, writing nothing.
 
-    Unknown stages raise ``ValuesError``; unknown required fields or assignees raise
+    Unknown stages raise ``ValuesError``; unknown required fields or assignees, ``to_stage``
+    the same as ``from_stage`` or ``move_to_list`` the same as ``move_from_list`` raise
     ``ServiceError``; all before anything is written."""
     moment = now if now is not None else datetime.now(UTC)
     deals = services.context.workspace().object("deals")
@@ -91,8 +92,12 @@ def advance_stale_deals(
         )
     services.context.encode("deals", {"stage": from_stage})
     services.context.encode("deals", {"stage": to_stage})
+    if from_stage.strip().casefold() == to_stage.strip().casefold():
+        raise ServiceError(f"the deals would stay in {to_stage!r}: give another stage to reach")
     if (move_from_list is None) != (move_to_list is None):
         raise ServiceError("give both move_from_list and move_to_list, or neither")
+    if move_from_list is not None and move_from_list == move_to_list:
+        raise ServiceError(f"the entries would stay in {move_to_list!r}: give another list")
     check_assignees(services, assignees)
     since = moment - timedelta(days=active_within_days)
     due = in_days(follow_up_in_days, moment)

@@ -4,6 +4,11 @@ record between lists (``move_between_lists``). Each is safe to re-run.
 
 Deals have no unique attribute, so a deal is "the same" when it has the same name and the
 same company (or no company on both sides); a re-run reuses it instead of creating another.
+Its inputs are checked before the first write whether the deal exists or not, and a re-run
+never changes a deal it finds: a stage, value or close date that differs from the deal's is
+reported (``DealPipelineResult.not_applied``), not written, since stages move through
+``advance_deal`` (which can set the probability with them) and a re-run of a pipeline must not
+move a deal back.
 """
 
 from __future__ import annotations
@@ -11,26 +16,52 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ..client import NOT_GIVEN
 from ..client.models import Entry, Note, Record, Task
-from ..services import Services, next_business_day
-from ..values import domain_from
+from ..services import ServiceError, Services, next_business_day
+from ..services._common import (
+    CLOSE_DATE_SLUGS,
+    find_target,
+    is_record_id,
+    optional_attribute,
+    raise_problems,
+)
+from ..values import Problem, decode_record, domain_from, validate_values
 from ._activity import check_assignees, ensure_note, ensure_task
 
-__all__ = ["DealPipelineResult", "advance_deal", "move_between_lists", "run_deal_pipeline"]
+__all__ = [
+    "DealPipelineResult",
+    "NotApplied",
+    "advance_deal",
+    "move_between_lists",
+    "run_deal_pipeline",
+]
+
+
+@dataclass(frozen=True)
+class NotApplied:
+    """A value given for a deal that existed already, differing from its own and left as it
+    was: ``attribute`` (slug), the deal's ``current`` value and the ``given`` one."""
+
+    attribute: str
+    current: Any
+    given: Any
 
 
 @dataclass(frozen=True)
 class DealPipelineResult:
-    """What ``run_deal_pipeline`` left in Attio, and what this run created."""
+    """What ``run_deal_pipeline`` left in Attio, what this run created, and the given values
+    it did not apply to a deal that existed already (``not_applied``)."""
 
     deal: Record
     entry: Entry
     task: Task
     note: Note
     created: tuple[str, ...]
+    not_applied: tuple[NotApplied, ...] = ()
 
 
 def _company_id(record: Record) -> str | None:
@@ -48,6 +79,83 @@ def find_deal(services: Services, name: str, company_id: str | None) -> Record |
         if _company_id(deal) == company_id:
             return deal
     return None
+
+
+def _check_deal(
+    services: Services,
+    name: str,
+    value: Any,
+    stage: str,
+    close_date: date | datetime | str | None,
+    owner: str,
+) -> dict[str, Any]:
+    """The deal's values by attribute slug, checked as ``Deals.create`` checks them (stage,
+    value, close-date attribute, owner), so that bad input fails before the first write even
+    when the deal exists and is not created."""
+    ws = services.context.workspace()
+    deals = find_target(ws, "deals", "object")
+    data: dict[str, Any] = {"name": name, "stage": stage}
+    if value is not None:
+        data["value"] = value
+    problems: list[Problem] = []
+    if close_date is not None:
+        slug = optional_attribute(
+            deals, "close_date", close_date, CLOSE_DATE_SLUGS, ("date", "timestamp")
+        )
+        if isinstance(slug, Problem):
+            problems.append(slug)
+        else:
+            data[slug] = close_date
+    unknown: list[Problem] = []
+    if is_record_id(owner):
+        data["owner"] = owner
+    else:
+        ids, unknown = services.context.member_ids("owner", [owner])
+        problems += unknown
+        data["owner"] = ids[0] if ids else owner
+    checked = validate_values(ws, "deals", data, create=True, options=services.context.options)
+    problems += [p for p in checked if not (p.field == "owner" and unknown)]
+    raise_problems("deals", problems)
+    return data
+
+
+def _as_date(value: Any) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip()[:10])
+        except ValueError:
+            return None
+    return None
+
+
+def _as_number(value: Any) -> Decimal | None:
+    try:
+        return Decimal(str(value).replace(",", "").strip())
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def _not_applied(services: Services, deal: Record, given: Mapping[str, Any]) -> list[NotApplied]:
+    """The stage, value and close date in ``given`` that differ from the deal's own."""
+    row = decode_record(services.schema, deal)
+    found: list[NotApplied] = []
+    for slug, wanted in given.items():
+        if slug in ("name", "owner"):
+            continue
+        current = row.get(slug)
+        if slug == "stage":
+            same = str(current or "").casefold() == str(wanted).strip().casefold()
+        elif slug == "value":
+            same = _as_number(current) == _as_number(wanted)
+        else:
+            same = _as_date(current) == _as_date(wanted)
+        if not same:
+            found.append(NotApplied(slug, current, wanted))
+    return found
 
 
 def run_deal_pipeline(
@@ -73,10 +181,16 @@ def run_deal_pipeline(
     assignee.
 
     Running it again finds the deal, entry, task and note made before and creates none of them
-    twice (``created`` lists what this run made). Bad values raise ``ValuesError`` before the
-    deal is written."""
+    twice (``created`` lists what this run made). It never changes a deal it finds: a
+    ``stage``, ``value`` or ``close_date`` that differs from the deal's is left out and listed
+    in ``not_applied`` (move the stage with ``advance_deal``). Bad values (an unknown stage, a
+    value that is not an amount, a workspace without a close-date attribute, an unknown owner or
+    assignee) raise ``ValuesError`` / ``ServiceError`` before the first write, whether the deal
+    exists or not."""
     check_assignees(services, [task_assignee_email])
+    given = _check_deal(services, name, value, stage, close_date, owner or task_assignee_email)
     created: list[str] = []
+    not_applied: list[NotApplied] = []
     company_id = None
     if company_domain:
         existing = services.companies.find_by_domain(domain_from(company_domain) or company_domain)
@@ -92,6 +206,8 @@ def run_deal_pipeline(
             owner=owner or task_assignee_email,
         )
         created.append("deal")
+    else:
+        not_applied = _not_applied(services, deal, given)
     entries = services.lists.entry_ids(list_slug, deal)
     entry = services.lists.assert_entry(list_slug, deal)
     if not entries:
@@ -112,15 +228,20 @@ def run_deal_pipeline(
     )
     if new_note:
         created.append("note")
-    return DealPipelineResult(deal, entry, task, note, tuple(created))
+    return DealPipelineResult(deal, entry, task, note, tuple(created), tuple(not_applied))
 
 
 def advance_deal(
     services: Services, deal_id: str, stage: str, probability: float | None = None
 ) -> Record:
-    """Move the deal to ``stage`` (by title) and set its ``probability`` when given (the
-    workspace needs a probability attribute on deals; ``ValuesError`` says so otherwise).
-    Setting the stage it already has changes nothing."""
+    """Move the deal to ``stage`` (by title) and set its ``probability`` when given, a fraction
+    from 0 to 1 (0.6 for 60%; ``ServiceError`` otherwise, before any write). The workspace
+    needs a probability attribute on deals; ``ValuesError`` says so otherwise. Setting the
+    stage it already has changes nothing."""
+    if probability is not None and not 0 <= probability <= 1:
+        raise ServiceError(
+            f"probability {probability:g} is not a fraction from 0 to 1: give 0.6 for 60%"
+        )
     return services.deals.update_stage(
         deal_id, stage, probability if probability is not None else NOT_GIVEN
     )

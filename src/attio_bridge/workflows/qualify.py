@@ -23,7 +23,7 @@ from typing import Any
 
 from ..client.models import Entry, Note, Record, Task
 from ..services import ServiceError, Services, next_business_day
-from ..values import domain_from
+from ..values import AttributeInfo, domain_from
 from ._activity import check_assignees, ensure_note, ensure_task
 
 __all__ = ["QualificationResult", "Rule", "RuleResult", "ScoringRules", "qualify_lead"]
@@ -162,6 +162,7 @@ def _domain(form: Mapping[str, Any]) -> str:
 
 
 def _status_attribute(services: Services, rules: ScoringRules) -> str:
+    """The slug of the companies' status attribute, every tier title one of its options."""
     companies = services.context.workspace().object("companies")
     if companies is None:
         raise ServiceError("the workspace has no companies object")
@@ -169,12 +170,26 @@ def _status_attribute(services: Services, rules: ScoringRules) -> str:
     for slug in wanted:
         attr = companies.attribute(slug)
         if attr is not None and not attr.is_archived and attr.type in ("status", "select"):
+            _check_tiers(rules, attr)
             return attr.slug
     raise ServiceError(
         f"companies have no status or select attribute {' / '.join(wanted)} to hold the lead "
         "status; create one in Attio (with the tier titles as options) or name it in "
         "ScoringRules.status_attribute"
     )
+
+
+def _check_tiers(rules: ScoringRules, attr: AttributeInfo) -> None:
+    """Every tier's title must be a live option (or status) of ``attr``: a typo fails before
+    the first write, not on the first lead whose score reaches that tier."""
+    unknown = [title for _, title in rules.tiers if attr.find_choice(title) is None]
+    if unknown:
+        kind = "statuses" if attr.type == "status" else "options"
+        titles = ", ".join(c.title for c in attr.choices() if not c.is_archived) or "(none)"
+        raise ServiceError(
+            f"the scoring rules' tier {', '.join(map(repr, unknown))} is none of the {kind} of "
+            f"companies.{attr.slug} ({titles}); rename the tier or add it to {attr.slug} in Attio"
+        )
 
 
 def score_form(form: Mapping[str, Any], rules: ScoringRules) -> tuple[int, tuple[RuleResult, ...]]:
@@ -211,8 +226,9 @@ def qualify_lead(
     (default: now) and a note listing each rule and its points.
 
     Everything is checked before the first write: a form without a domain, a workspace without
-    a status attribute, or a status title that is not one of its options raise
-    ``ServiceError`` / ``ValuesError``. A re-run with the same form writes no duplicates."""
+    a status attribute, or any tier title of ``rules`` (not only this lead's) that is not one of
+    its options raise ``ServiceError`` / ``ValuesError``. A re-run with the same form writes no
+    duplicates."""
     domain = _domain(form)
     name = _first(form, NAME_KEYS) or domain
     score, reasons = score_form(form, rules)
