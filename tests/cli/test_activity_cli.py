@@ -248,6 +248,29 @@ def test_notes_dry_run_and_errors(
     assert "spaceships" in one_error_line(unknown)
 
 
+def test_notes_create_refuses_a_missing_file_and_empty_content(
+    emu: EmulatorProcess,
+    env: dict[str, str],
+    config_home: Path,
+    client: AttioClient,
+    tmp_path: Path,
+) -> None:
+    cid = company_id(client, "notes-refused.com")
+    base = ["notes", "create", "companies", cid, "--title", "T"]
+    before = writes(emu)
+    missing = tmp_path / "nofile.md"
+    no_file = run([*base, "--file", str(missing)], env, config_home)
+    assert no_file.exit_code == 2
+    line = one_error_line(no_file)
+    assert str(missing) in line and "No such file or directory" in line
+    empty_pipe = run(base, env, config_home, input="")
+    blank = run([*base, "--content", "  \n"], env, config_home)
+    for result in (empty_pipe, blank):
+        assert result.exit_code == 2
+        assert "content is empty" in one_error_line(result)
+    assert writes(emu) == before
+
+
 # -- tasks ---------------------------------------------------------------------------------------
 def test_tasks_create_linked_assigned_and_due(
     env: dict[str, str], config_home: Path, client: AttioClient
@@ -324,7 +347,7 @@ def test_entries_add_with_values_dry_run_and_errors(
     )
     assert dry.exit_code == 0, dry.stderr
     (request,) = json.loads(dry.stdout)["requests"]
-    assert (request["method"], request["path"]) == ("POST", "/v2/lists/prospects/entries")
+    assert (request["method"], request["path"]) == ("PUT", "/v2/lists/prospects/entries")
     assert writes(emu) == before
 
     added = run(
@@ -334,6 +357,30 @@ def test_entries_add_with_values_dry_run_and_errors(
     entry = json.loads(added.stdout)
     assert entry["parent_record_id"] == cid
     assert entry["stage"] == "Lead"
+
+    # Run again, it updates the record's one entry; --new adds a second one anyway.
+    again = run(
+        ["entries", "add", "prospects", cid, "--set", "stage=Qualified", "--json"], env, config_home
+    )
+    assert again.exit_code == 0, again.stderr
+    assert json.loads(again.stdout)["entry_id"] == entry["entry_id"]
+    mine = [
+        e for e in client.records.iter_entries("companies", cid) if e.list_api_slug == "prospects"
+    ]
+    assert len(mine) == 1
+    assert (
+        client.entries.get("prospects", entry["entry_id"]).entry_values["stage"][0]["status"][
+            "title"
+        ]
+        == "Qualified"
+    )
+    another = run(["entries", "add", "prospects", cid, "--new", "--json"], env, config_home)
+    assert another.exit_code == 0, another.stderr
+    assert json.loads(another.stdout)["entry_id"] != entry["entry_id"]
+    mine = [
+        e for e in client.records.iter_entries("companies", cid) if e.list_api_slug == "prospects"
+    ]
+    assert len(mine) == 2
 
     bad = run(["entries", "add", "prospects", cid, "--set", "stage=Nowhere"], env, config_home)
     assert bad.exit_code == 5

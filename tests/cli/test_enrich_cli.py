@@ -181,6 +181,31 @@ def test_invalid_provider_values_exit_5_and_the_rest_is_written(
     assert (got["description"], got["employee_count"]) == ("Kept", None)
 
 
+def test_an_80_column_report_is_one_line_per_record_and_problems_whole(
+    env: dict[str, str], config_home: Path, services: Services, tmp_path: Path
+) -> None:
+    """At 80 columns each record is one line with its id whole, and a record's problems are
+    printed whole under the table, however long."""
+    cid = company(services, "narrow-report.com", enrichment_status="Pending")
+    many = "many " * 20
+    path = data_file(
+        tmp_path, f"domain,description,employee_count\nnarrow-report.com,Kept,{many.strip()}\n"
+    )
+
+    result = run(
+        ["companies", "--provider-file", str(path), *STATUS], env | {"COLUMNS": "80"}, config_home
+    )
+
+    assert result.exit_code == 5, result.stderr
+    table, _, below = result.stdout.partition("└")
+    assert max(len(line) for line in table.splitlines()) <= 80
+    [line] = [line for line in table.splitlines() if cid in line]
+    assert "invalid" in line or "enriched" in line
+    [problem] = [line for line in below.splitlines() if line.startswith(cid)]
+    assert "employee_count='many many" in problem and problem.endswith("Give a number.")
+    assert len(problem) > 80  # whole, not cut to the terminal
+
+
 @pytest.mark.parametrize(
     ("args", "status", "words"),
     [

@@ -117,6 +117,22 @@ def test_table_output_names_each_step(env: dict[str, str | None], config_home: P
     assert "created" in result.stdout and "google_drive" in result.stdout
 
 
+def test_an_80_column_table_keeps_links_whole(
+    env: dict[str, str | None], config_home: Path
+) -> None:
+    """At 80 columns the table is one line per step and each link made is printed whole, once,
+    on a line of its own (people click them)."""
+    result = run(["Acme", "--domain", "acme.com"], env | {"COLUMNS": "80"}, config_home)
+    assert result.exit_code == 0, result.stderr
+    table, _, below = result.stdout.partition("└")
+    assert max(len(line) for line in table.splitlines()) <= 80
+    assert sum("Acme/Contracts" in line for line in table.splitlines()) == 1
+    links = [line.split(": ", 1)[1] for line in below.splitlines() if ": http" in line]
+    assert len(links) == len(set(links)) == 6  # the channel, the folder and 4 subfolders
+    assert any(link.startswith("https://app.slack.com/client/") for link in links)
+    assert all(" " not in link and not link.endswith("…") for link in links)
+
+
 def test_dry_run_sends_nothing(
     emu: EmulatorProcess, env: dict[str, str | None], config_home: Path
 ) -> None:

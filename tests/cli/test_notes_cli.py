@@ -90,6 +90,10 @@ def test_get_as_plain_text_and_markdown(
     table = run(["notes", "get", nid], env, config_home)
     assert table.exit_code == 0, table.stderr
     assert "Agenda" in table.stdout and cid in table.stdout
+    # --markdown alone prints the content and nothing else, to pipe to a file.
+    raw = run(["notes", "get", nid, "--markdown"], env, config_home)
+    assert raw.exit_code == 0, raw.stderr
+    assert raw.stdout == "# Agenda\n\n- **scope**\n"
 
 
 def test_delete_after_a_dry_run_that_sends_nothing(

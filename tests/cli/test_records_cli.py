@@ -174,6 +174,82 @@ def test_query_table_fits_the_terminal_and_columns_choose(
     assert "no column 'nmae'" in (line := one_error_line(unknown)) and "description" in line
 
 
+def test_query_table_starts_with_the_id_and_name(
+    env: dict[str, str], config_home: Path, client: AttioClient
+) -> None:
+    """At 80 columns a row still says which record it is: a company's name, a person's full
+    name, right after the id (the name parts repeating it are left to --columns and --json)."""
+    client.records.create(
+        "companies",
+        {"domains": [{"domain": "named-first.com"}], "name": [{"value": "Named First"}]},
+    )
+    client.records.create(
+        "people",
+        {
+            "email_addresses": [{"email_address": "ada@named-first.com"}],
+            "name": [{"first_name": "Ada", "last_name": "Named", "full_name": "Ada Named"}],
+        },
+    )
+    narrow = env | {"COLUMNS": "80"}
+    companies = run(
+        ["records", "query", "companies", "--filter", '{"name": "Named First"}'],
+        narrow,
+        config_home,
+    )
+    people = run(
+        ["records", "query", "people", "--filter", '{"email_addresses": "ada@named-first.com"}'],
+        narrow,
+        config_home,
+    )
+    assert companies.exit_code == 0, companies.stderr
+    header = companies.stdout.splitlines()[2].replace("┃", " ").split()
+    assert header[:2] == ["record_id", "name"], header
+    assert "Named First" in companies.stdout
+    assert people.exit_code == 0, people.stderr
+    header = people.stdout.splitlines()[2].replace("┃", " ").split()
+    assert header[:2] == ["record_id", "full_name"], header
+    assert "Ada Named" in people.stdout and "first_name" not in people.stdout
+
+
+def test_a_full_page_says_there_may_be_more(
+    env: dict[str, str], config_home: Path, client: AttioClient
+) -> None:
+    for i in range(3):
+        client.records.create(
+            "companies",
+            {"name": [{"value": f"Paged {i}"}], "domains": [{"domain": f"paged{i}.com"}]},
+        )
+    base = ["records", "query", "companies", "--filter", '{"name": {"$contains": "Paged"}}']
+    full = run([*base, "--limit", "2", "--offset", "1"], env, config_home)
+    short = run([*base, "--limit", "5"], env, config_home)
+    every = run([*base, "--all", "--limit", "3"], env, config_home)
+    as_json = run([*base, "--limit", "2", "--json"], env, config_home)
+    assert full.exit_code == 0, full.stderr
+    assert full.stdout.splitlines()[-1] == (
+        "there may be more: --offset 3 for the next page, --all for every one"
+    )
+    assert short.exit_code == 0 and "there may be more" not in short.stdout
+    assert every.exit_code == 0 and "there may be more" not in every.stdout
+    assert len(json.loads(as_json.stdout)) == 2
+
+
+def test_a_base_url_ending_in_v2_works(emu: EmulatorProcess, config_home: Path) -> None:
+    """Attio's docs (and the sandbox banner) give the base URL with /v2: both spellings work,
+    from the environment and from --base-url."""
+    from_env = run(
+        ["self", "--json"],
+        {"ATTIO_API_KEY": KEY, "ATTIO_BASE_URL": emu.base_url + "/v2/"},
+        config_home,
+    )
+    from_option = run(
+        ["self", "--json", "--base-url", emu.base_url + "/v2"], {"ATTIO_API_KEY": KEY}, config_home
+    )
+    assert from_env.exit_code == 0, from_env.stderr
+    assert json.loads(from_env.stdout)["active"] is True
+    assert from_option.exit_code == 0, from_option.stderr
+    assert json.loads(from_option.stdout)["active"] is True
+
+
 def test_query_with_bad_filter_json_is_a_usage_error(
     env: dict[str, str], config_home: Path
 ) -> None:

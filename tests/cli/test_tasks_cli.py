@@ -10,11 +10,14 @@ appears in no output (``invoke`` checks every run).
 from __future__ import annotations
 
 import json
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from typer.testing import Result
 
+from attio_bridge.cli.tasks import parse_due
 from attio_bridge.client import AttioClient, NotFoundError
 from attio_bridge.testing import EmulatorProcess
 
@@ -231,3 +234,41 @@ def test_errors_are_one_line_with_their_exit_code(
     assert missing.exit_code == 4
     assert MISSING in one_error_line(missing)
     assert client.tasks.get(tid).deadline_at is None
+
+
+# -- relative deadlines --------------------------------------------------------------------------
+LONDON = ZoneInfo("Europe/London")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A Thursday afternoon: +3d is Sunday, the next business day Friday, both at 09:00.
+        ("+3d", datetime(2026, 3, 29, 9, 0, tzinfo=LONDON)),
+        ("+0d", datetime(2026, 3, 26, 9, 0, tzinfo=LONDON)),
+        ("next-business-day", datetime(2026, 3, 27, 9, 0, tzinfo=LONDON)),
+    ],
+)
+def test_relative_deadlines_are_at_nine_local_time(text: str, expected: datetime) -> None:
+    now = datetime(2026, 3, 26, 15, 47, 12, 345678, tzinfo=LONDON)
+    due = parse_due(text, now)
+    assert isinstance(due, datetime)
+    assert due == expected
+    # The clocks go forward on 29 March: 09:00 there is 08:00 UTC, not the offset of "now".
+    assert due.astimezone(UTC).hour == expected.astimezone(UTC).hour
+
+
+def test_plus_days_on_the_command_line_is_nine_local_time(
+    env: dict[str, str], config_home: Path
+) -> None:
+    before = date.today()
+    result = run(["tasks", "create", "In three days", "--due", "+3d", "--json"], env, config_home)
+    after = date.today()
+    assert result.exit_code == 0, result.stderr
+    sent = datetime.fromisoformat(json.loads(result.stdout)["deadline_at"].replace("Z", "+00:00"))
+    # Nine in the morning, local time, three days from today (today read on either side of
+    # the run, in case midnight passes during it).
+    at_nine = {
+        datetime.combine(day + timedelta(days=3), time(9)).astimezone() for day in (before, after)
+    }
+    assert sent in at_nine

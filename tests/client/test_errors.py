@@ -248,6 +248,23 @@ async def test_key_and_base_url_come_from_the_environment(
 
 
 @pytest.mark.operation("GET /v2/self")
+@pytest.mark.parametrize("suffix", ["/v2", "/v2/", "/"])
+async def test_a_base_url_ending_in_v2_is_the_same_api(
+    target: Target, monkeypatch: pytest.MonkeyPatch, suffix: str
+) -> None:
+    # Attio's docs give https://api.attio.com/v2 as the base URL; paths start with /v2 already.
+    attio, sent = target.recording_async_client(base_url=target.base_url + suffix)
+    async with attio:
+        assert (await attio.identify()).active
+    assert attio.base_url == target.base_url
+    assert str(sent[0].url) == f"{target.base_url}/v2/self"
+    monkeypatch.setenv("ATTIO_BASE_URL", target.base_url + suffix)
+    with target.sync_client(base_url=None) as attio_sync:
+        assert attio_sync.identify().active
+        assert attio_sync.base_url == target.base_url
+
+
+@pytest.mark.operation("GET /v2/self")
 async def test_arguments_win_over_the_environment(
     target: Target, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -27,6 +27,8 @@ key is never printed. Exit codes by error class (``ExitStatus``, as httpie's):
     6    RATE_LIMIT   over Attio's rate limit after the retries (429)
     7    CONNECTION   no answer from Attio: connection refused, dropped or timed out
     130  INTERRUPTED  Ctrl-C
+    141  BROKEN_PIPE  the reader of stdout went away (``| head``); nothing is printed
+    143  TERMINATED   SIGTERM
 """
 
 from __future__ import annotations
@@ -34,7 +36,10 @@ from __future__ import annotations
 import functools
 import inspect
 import os
+import re
+import signal
 import sys
+import threading
 import tomllib
 import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -42,6 +47,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from enum import IntEnum
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING, Annotated, Any, Final, TypeVar
 
 import typer
@@ -67,6 +73,8 @@ class ExitStatus(IntEnum):
     RATE_LIMIT = 6
     CONNECTION = 7
     INTERRUPTED = 130
+    BROKEN_PIPE = 141
+    TERMINATED = 143
 
 
 class CliError(Exception):
@@ -91,7 +99,8 @@ BaseUrlOpt = Annotated[
     str | None,
     typer.Option(
         "--base-url",
-        help="API base URL (else ATTIO_BASE_URL, else the config file, else Attio's).",
+        help="API base URL, with or without /v2 (else ATTIO_BASE_URL, else the config file, "
+        "else Attio's).",
         show_default=False,
     ),
 ]
@@ -322,24 +331,78 @@ def _secrets(options: ConnectionOptions) -> list[str]:
     return [s for s in found if isinstance(s, str) and s]
 
 
+# A secret this long is masked wherever it appears, even inside a longer word: a leak is a
+# leak (Attio's keys are 64 characters). A shorter one (a test key, a typo) is masked only as a
+# whole token, else every word that holds it would be garbled ("Timed out tal***ing").
+WHOLE_TOKEN_BELOW = 8
+_TOKEN_CHARS = r"[A-Za-z0-9_.~+/-]"
+
+
 def redact(text: str, secrets: list[str]) -> str:
-    """``text`` with each secret replaced by ``***``."""
+    """``text`` with each secret replaced by ``***``: anywhere if it has at least
+    ``WHOLE_TOKEN_BELOW`` characters, else only where it stands alone as a token."""
     for secret in sorted(secrets, key=len, reverse=True):
-        text = text.replace(secret, "***")
+        if len(secret) >= WHOLE_TOKEN_BELOW:
+            text = text.replace(secret, "***")
+        elif secret.strip():
+            alone = rf"(?<!{_TOKEN_CHARS}){re.escape(secret)}(?!{_TOKEN_CHARS})"
+            text = re.sub(alone, "***", text)
     return text
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the command is, so it unwinds as for Ctrl-C (a ``KeyboardInterrupt``
+    to anything that cleans up on one) and ``reporting`` says so."""
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    raise Terminated
+
+
+@contextmanager
+def _terminable() -> Iterator[None]:
+    """SIGTERM raises ``Terminated`` while inside (only the main thread can take signals)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null, so the flush at exit does not fail again on the closed pipe
+    and print "Exception ignored" (as Python's docs on SIGPIPE advise)."""
+    with suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
 @contextmanager
 def reporting(options: ConnectionOptions) -> Iterator[None]:
     """Run a command body: an error becomes one ``error: ...`` line on stderr (or a traceback
-    with ``--debug``) and the exit status of its class, with the API key masked."""
+    with ``--debug``) and the exit status of its class, with the API key masked.
+
+    Ctrl-C is ``error: interrupted`` (130), SIGTERM ``error: terminated`` (143). A reader that
+    closes the pipe early (``| head``) ends the command quietly with 141, the status of a
+    process SIGPIPE ends, as any other Unix tool in that pipe gives: the output was cut short,
+    which ``set -o pipefail`` should see, but it is no error to report."""
     try:
-        yield
+        with _terminable():
+            yield
     except typer.Exit:
         raise
+    except Terminated:
+        typer.echo("error: terminated", err=True)
+        raise typer.Exit(ExitStatus.TERMINATED) from None
     except KeyboardInterrupt:
         typer.echo("error: interrupted", err=True)
         raise typer.Exit(ExitStatus.INTERRUPTED) from None
+    except BrokenPipeError:
+        _quiet_stdout()
+        raise typer.Exit(ExitStatus.BROKEN_PIPE) from None
     except Exception as exc:
         status, message = classify(exc)
         # Notes added on the way up: what a command did before it failed (``_run.session``).

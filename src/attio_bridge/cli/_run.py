@@ -19,12 +19,13 @@ from __future__ import annotations
 import inspect
 import json
 import sys
+import textwrap
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -40,6 +41,9 @@ from ._common import (
     resolve_settings,
 )
 from ._dryrun import DryRunClient, DryRunStop
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 _T = TypeVar("_T")
 
@@ -318,7 +322,8 @@ def values_from(values: str | None, sets: Sequence[str] | None) -> dict[str, Any
 
 
 def read_text(content: str | None, file: str | None) -> str:
-    """``--content``, else the ``--file`` (``-``: stdin), else stdin when it is not a terminal."""
+    """``--content``, else the ``--file`` (``-``: stdin), else stdin when it is not a terminal;
+    a file that cannot be read is a usage error naming it."""
     from pathlib import Path
 
     from ._common import CliError, ExitStatus
@@ -328,7 +333,18 @@ def read_text(content: str | None, file: str | None) -> str:
     if content is not None:
         return content
     if file is not None and file != "-":
-        return Path(file).read_text(encoding="utf-8")
+        try:
+            return Path(file).read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise CliError(
+                f"cannot read {file!r}: it is not UTF-8 text", ExitStatus.USAGE
+            ) from None
+        except OSError as exc:
+            why = exc.strerror or type(exc).__name__
+            raise CliError(
+                f"cannot read {file!r}: {why} (give a readable file, or - for stdin)",
+                ExitStatus.USAGE,
+            ) from None
     if file is None and sys.stdin.isatty():
         raise CliError("no content: pass --content, --file or pipe it on stdin", ExitStatus.USAGE)
     return sys.stdin.read()
@@ -369,9 +385,21 @@ def cell(value: Any) -> str:
     return json.dumps(plain, ensure_ascii=False)
 
 
+def console() -> Console:
+    """A rich console on stdout for tables: no highlighting, no soft wrap, and a closed stdout
+    (``| head``) raised as ``BrokenPipeError``, which ``reporting`` ends quietly, where rich
+    would exit 1 itself."""
+    from rich.console import Console
+
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            raise BrokenPipeError
+
+    return _Console(highlight=False, soft_wrap=False)
+
+
 def print_table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     """Rows as a rich table on stdout."""
-    from rich.console import Console
     from rich.table import Table
 
     table = Table(title=title, title_justify="left")
@@ -380,7 +408,7 @@ def print_table(title: str | None, columns: Sequence[str], rows: Sequence[Sequen
         table.add_column(column, overflow="fold", no_wrap=column.endswith("_id"))
     for row in rows:
         table.add_row(*(cell(v) for v in row))
-    Console(highlight=False, soft_wrap=False).print(table)
+    console().print(table)
 
 
 # A column of values is cut short (with "…") past this many characters; --json has them whole.
@@ -395,10 +423,13 @@ def row_columns(
     *,
     skip: Sequence[str] = (),
     wanted: str | None = None,
+    tail: Sequence[str] = (),
 ) -> list[str]:
     """The columns of a table of ``rows`` (records, entries): ``wanted`` (``--columns
     a,b,c``, each a key of the rows, else a usage error naming the keys there are), or ``head``
-    then every other key that has a value in some row, in order, but ``skip``."""
+    then every other key that has a value in some row, in order, but ``skip``, then those of
+    ``tail`` that have one (keys worth less than the values, such as a parent record's id,
+    wherever the rows hold them)."""
     from ._common import CliError, ExitStatus
 
     if wanted is not None:
@@ -415,9 +446,12 @@ def row_columns(
     columns = list(head)
     for row in rows:
         for key, value in row.items():
-            if key not in columns and key not in skip and value not in (None, "", []):
+            if key in columns or key in skip or key in tail:
+                continue
+            if value not in (None, "", []):
                 columns.append(key)
-    return columns
+    filled = [c for c in tail if c not in columns and any(r.get(c) for r in rows)]
+    return [*columns, *filled]
 
 
 def print_rows(
@@ -435,10 +469,9 @@ def print_rows(
     after the first ``keep`` that would make the table wider than the terminal are left out and
     named under it, with how to see them: ``--columns`` where the command has it
     (``choose``), and ``--json``."""
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console(highlight=False, soft_wrap=False)
+    out = console()
     cells = [[cell(row.get(c)) for c in columns] for row in rows]
 
     def uncut(column: str) -> bool:
@@ -453,7 +486,7 @@ def print_rows(
         used = _TABLE_EXTRA + sum(width(i, columns[i]) for i in shown[:keep])
         for i in shown[keep:]:
             used += width(i, columns[i])
-            if used > console.width:
+            if used > out.width:
                 shown = shown[: shown.index(i)]
                 break
     table = Table(title=title, title_justify="left")
@@ -468,11 +501,13 @@ def print_rows(
         )
     for r in cells:
         table.add_row(*(r[i] for i in shown))
-    console.print(table)
+    out.print(table)
     left = [columns[i] for i in range(len(columns)) if i not in shown]
     if left:
         how = "choose with --columns a,b,c, or --json for all" if choose else "--json for all"
-        typer.echo(f"not shown: {', '.join(left)} ({how})")
+        # Wrapped, not cut: the names left out are the point of the line.
+        note = f"not shown: {', '.join(left)} ({how})"
+        typer.echo(textwrap.fill(note, width=out.width, break_on_hyphens=False))
 
 
 def print_fields(title: str | None, data: Mapping[str, Any]) -> None:
@@ -497,15 +532,32 @@ def show_rows(
     *,
     skip: Sequence[str] = (),
     wanted: str | None = None,
+    tail: Sequence[str] = (),
+    page: Page | None = None,
 ) -> None:
-    """Rows a query found (records, entries): JSON with ``--json``, else a table that fits
-    the terminal, ``head`` first (``row_columns``, ``print_rows``), or of the ``--columns``
-    ``wanted``."""
+    """Rows a query found (records, entries): JSON with ``--json`` (a plain list), else a
+    table that fits the terminal, ``head`` first and ``tail`` last (``row_columns``,
+    ``print_rows``), or of the ``--columns`` ``wanted``; under it, when the rows fill the
+    ``page`` they were asked for, how to see the rest."""
     if run.json:
         emit_json(rows)
         return
-    columns = row_columns(rows, head, skip=skip, wanted=wanted)
+    columns = row_columns(rows, head, skip=skip, wanted=wanted, tail=tail)
     print_rows(title, rows, columns, fit=wanted is None)
+    if page is not None and page.limit is not None and len(rows) >= page.limit:
+        # A full page says nothing of what follows: Attio gives no total to print.
+        typer.echo(
+            f"there may be more: --offset {page.offset + page.limit} for the next page, "
+            "--all for every one"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """The page a query asked for: ``limit`` rows from ``offset`` (``limit`` None: ``--all``)."""
+
+    limit: int | None
+    offset: int = 0
 
 
 def show_deleted(kind: str, id: str, run: Run) -> None:

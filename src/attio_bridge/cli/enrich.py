@@ -33,7 +33,7 @@ from ._common import (
     connected,
     reporting,
 )
-from ._run import JsonOpt, Run, emit_json, print_table, session
+from ._run import JsonOpt, Run, emit_json, print_rows, session
 
 if TYPE_CHECKING:
     from ..workflows.enrich import EnrichmentProvider, EnrichmentReport
@@ -120,25 +120,28 @@ def _mapping(path: Path | None) -> dict[str, str] | None:
 
 
 def _print(report: EnrichmentReport) -> None:
-    rows = []
-    for r in report.results:
-        problems = r.reason or "; ".join(r.invalid)
-        rows.append(
-            (
-                r.record_id,
-                ", ".join(r.keys),
-                r.outcome,
-                ", ".join(r.changes),
-                ", ".join(r.kept),
-                r.status or "",
-                problems,
-            )
-        )
+    """The report as a table of one line per record (values cut with "…" to fit the
+    terminal, the record id whole), each record's problems whole under it, then the counts."""
+    rows = [
+        {
+            "record_id": r.record_id,
+            "outcome": r.outcome,
+            "key": ", ".join(r.keys),
+            "status": r.status or "",
+            "set": ", ".join(r.changes),
+            "kept": ", ".join(r.kept),
+        }
+        for r in report.results
+    ]
     title = f"Enrichment of {report.object} from {report.provider}"
     if report.dry_run:
         title += " (dry run)"
-    columns = ("record_id", "key", "outcome", "set", "kept", "status", "problems")
-    print_table(title, columns, rows)
+    columns = ("record_id", "outcome", "key", "status", "set", "kept")
+    print_rows(title, rows, columns, keep=2, choose=False)
+    # What went wrong is what the reader has to act on: never cut or left out.
+    for r in report.results:
+        if problems := r.reason or "; ".join(r.invalid):
+            typer.echo(f"{r.record_id}: {problems}")
     counts = report.counts()
     typer.echo(
         f"enriched: {counts['enriched']}, unchanged: {counts['unchanged']}, "

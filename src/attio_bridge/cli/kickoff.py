@@ -35,7 +35,7 @@ from ._common import (
     connected,
     redact,
 )
-from ._run import Run, emit_json, print_table, session, writes
+from ._run import Run, emit_json, print_rows, session, writes
 
 if TYPE_CHECKING:
     from ..connectors import DriveConnector, SlackConnector
@@ -74,9 +74,20 @@ def make_drive(
 
 
 def _print_steps(title: str, steps: Sequence[Step], secrets: list[str]) -> None:
+    """The steps as a table of one line each (values cut with "…" to fit the terminal), then
+    whole, one to a line, what people act on: the links made or found (to click) and why a
+    step failed."""
     columns = ("system", "status", "what", "target", "detail")
-    rows = [[redact(str(getattr(s, c)), secrets) for c in columns] for s in steps]
-    print_table(title, columns, rows)
+    rows = [{c: redact(str(getattr(s, c)), secrets) for c in columns} for s in steps]
+    print_rows(title, rows, columns, keep=4, choose=False)
+    said: set[str] = set()
+    for row in rows:
+        detail = row["detail"]
+        link = detail.startswith(("https://", "http://"))
+        # A link once, where it was made: the Attio value that stores it repeats it.
+        if (link and detail not in said) or (row["status"] == "failed" and detail):
+            typer.echo(f"{row['system']} {row['what']} {row['target']}: {detail}")
+            said.add(detail)
 
 
 def _incomplete(steps: Sequence[Step], secrets: list[str], what: str) -> CliError:

@@ -3,7 +3,8 @@ adding, reading, changing and removing their entries.
 
 This module owns the ``lists`` and ``entries`` groups and their commands. ``lists ls`` prints
 the workspace's lists; ``lists get LIST`` a list's attributes as ``schema`` does
-(``cli/schema.py``). ``entries add LIST RECORD_ID`` adds a record to a list with entry values;
+(``cli/schema.py``). ``entries add LIST RECORD_ID`` puts a record in a list with entry values:
+its entry is asserted (created, or updated when the record has one; ``--new`` adds another);
 ``entries ls LIST`` prints entries matching ``--filter`` in ``--sort`` order, one page or every
 page with ``--all``, like ``records query`` (and as its table: what fits the terminal, or
 ``--columns``): each entry's values with its parent record's id. ``entries get LIST
@@ -28,6 +29,7 @@ from ..values import SchemaCache, decode_entry
 from ._common import CliError, ConnectionOptions, ExitStatus, connected
 from ._run import (
     ColumnsOpt,
+    Page,
     Run,
     SetOpt,
     SortOpt,
@@ -52,9 +54,10 @@ entries_app = group("entries", "Entries of lists.")
 
 ListArg = Annotated[str, typer.Argument(help="List slug or id.")]
 EntryArg = Annotated[str, typer.Argument(help="Entry id.")]
-# A table of entries starts with their ids and leaves out their parent object: the list's own,
-# the same in every row (--json has it).
-HEAD = ("entry_id", "parent_record_id")
+# A table of entries starts with their ids and values (the stage is what people look for),
+# ends with the parent record's id, and leaves out their parent object: the list's own, the
+# same in every row (--json has it).
+HEAD, TAIL = ("entry_id",), ("parent_record_id",)
 
 
 @lists_app.command("ls")
@@ -108,15 +111,25 @@ def entries_add(
     record_id: Annotated[str, typer.Argument(help="Record id of the list's parent object.")],
     values: ValuesOpt = None,
     set_: SetOpt = None,
+    new: Annotated[
+        bool,
+        typer.Option("--new", help="Add another entry even if the record is in the list already."),
+    ] = False,
     *,
     options: ConnectionOptions,
     run: Run,
 ) -> None:
-    """Add a record to a list, with entry values (--set stage=Qualified)."""
+    """Put a record in a list with entry values (--set stage=Qualified): its entry there is
+    created, or updated if it has one, so running it again adds no second entry (multiselect
+    values are replaced). --new adds another entry for the record anyway."""
     with session(options, run) as client:
         services = Services(client)
         require(services.schema, list, "list")
-        entry = services.lists.add(list, record_id, values_from(values, set_))
+        data = values_from(values, set_)
+        if new:
+            entry = services.lists.add(list, record_id, data)
+        else:
+            entry = services.lists.assert_entry(list, record_id, data)
         if planned(client, run):
             return
         row = {"entry_id": entry.entry_id, "parent_record_id": entry.parent_record_id}
@@ -162,6 +175,8 @@ def entries_ls(
             HEAD,
             skip=("parent_object",),
             wanted=columns,
+            tail=TAIL,
+            page=Page(None if all_ else limit, offset),
         )
 
 

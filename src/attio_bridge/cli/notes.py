@@ -3,7 +3,8 @@
 This module owns the ``notes`` group and its commands. ``notes create OBJECT RECORD_ID`` adds a
 note (its text from ``--content``, ``--file`` or stdin; ``--markdown``); ``notes ls OBJECT
 RECORD_ID`` prints a record's notes (every page: id, title, created_at); ``notes get NOTE_ID``
-one note with its parent and its content as plain text or, with ``--markdown``, Markdown;
+one note with its parent and its content as plain text or, with ``--markdown``, only its
+content as Markdown (``--json --markdown``: the note, content as Markdown);
 ``notes delete NOTE_ID`` deletes one. Each write takes ``--dry-run`` (it prints the requests and
 sends nothing). They go through ``client.notes`` and ``services.notes``.
 """
@@ -16,7 +17,7 @@ import typer
 
 from ..client.models import Note
 from ..services import Services
-from ._common import ConnectionOptions, connected
+from ._common import CliError, ConnectionOptions, ExitStatus, connected
 from ._run import (
     Run,
     emit_json,
@@ -74,9 +75,16 @@ def notes_create(
     options: ConnectionOptions,
     run: Run,
 ) -> None:
-    """Add a note to a record; its text from --content, --file or stdin."""
+    """Add a note to a record; its text from --content, --file or stdin, and not empty."""
     with session(options, run) as client:
         text = read_text(content, file)
+        if not text.strip():
+            # An empty pipe is most often a step before it that failed; a note cannot be
+            # edited afterwards, so an empty one would have to be deleted by hand.
+            raise CliError(
+                "no note text: the content is empty; pass it with --content, --file or on stdin",
+                ExitStatus.USAGE,
+            )
         services = Services(client)
         require(services.schema, object, "object")
         note = services.notes.create(object, record_id, title, text, markdown=markdown)
@@ -122,15 +130,26 @@ def notes_ls(
 def notes_get(
     note_id: NoteArg,
     markdown: Annotated[
-        bool, typer.Option("--markdown", help="The content as Markdown, not plain text.")
+        bool,
+        typer.Option(
+            "--markdown",
+            help="Print only the content, as Markdown (to pipe to a file); with --json, the "
+            "note with its content as Markdown.",
+        ),
     ] = False,
     *,
     options: ConnectionOptions,
     run: Run,
 ) -> None:
-    """Print a note: its title, parent record and content."""
+    """Print a note: its title, parent record and content (plain text); --markdown prints the
+    content alone, as Markdown."""
     with session(options, run) as client:
         note = Services(client).notes.get(note_id)
+        if markdown and not run.json:
+            text = note.content_markdown or ""
+            # The text as it is, ending with one line break as a text file does.
+            typer.echo(text, nl=not text.endswith("\n"))
+            return
         show(f"note {note_id}", note_fields(note, markdown), run)
 
 

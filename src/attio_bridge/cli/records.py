@@ -28,6 +28,7 @@ from ._common import (
 from ._run import (
     ColumnsOpt,
     JsonOpt,
+    Page,
     Run,
     SetOpt,
     SortOpt,
@@ -54,6 +55,25 @@ ObjectArg = Annotated[str, typer.Argument(help="Object slug or id (people, compa
 RecordArg = Annotated[str, typer.Argument(help="Record id.")]
 # Shown by 'records get' and --json, left out of the table of 'records query'.
 SYSTEM = ("created_at", "created_by")
+
+
+# What names a record, best first: a company's or deal's ``name``, a person's ``full_name``,
+# else a person's parts (a personal name decodes to full_name, first_name and last_name).
+NAMES = (("name",), ("full_name",), ("first_name", "last_name"))
+PERSON_NAME = ("full_name", "first_name", "last_name")
+
+
+def _head(rows: list[dict[str, Any]]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The first columns of a table of records: ``record_id`` and what names each record, so
+    a narrow terminal still shows which record a row is; and the parts of a person's name that
+    would only repeat the full name shown (``--columns`` or ``--json`` have them)."""
+    keys = {k for row in rows for k, v in row.items() if v not in (None, "", [])}
+    for name in NAMES:
+        if any(k in keys for k in name):
+            shown = tuple(k for k in name if k in keys)
+            repeated = () if name != ("full_name",) else PERSON_NAME[1:]
+            return ("record_id", *shown), repeated
+    return ("record_id",), ()
 
 
 def _row(schema: SchemaCache, record: Record) -> dict[str, Any]:
@@ -103,7 +123,9 @@ def query(
     options: ConnectionOptions,
     run: Run,
 ) -> None:
-    """Print the records of OBJECT matching a filter: one page, or every page with --all."""
+    """Print the records of OBJECT matching a filter: one page, or every page with --all.
+
+    The table starts with each record's id and name; a full page says how to see the next."""
     with session(options, run) as client:
         extra = query_options(filter, sort)
         if all_:
@@ -112,8 +134,15 @@ def query(
             records = client.records.query(object, limit=limit, offset=offset, **extra)
         schema = SchemaCache(client)
         rows = [_row(schema, r) for r in records]
+        head, names = _head(rows)
         show_rows(
-            f"{object}: {len(rows)} records", rows, run, ("record_id",), skip=SYSTEM, wanted=columns
+            f"{object}: {len(rows)} records",
+            rows,
+            run,
+            head,
+            skip=(*SYSTEM, *names),
+            wanted=columns,
+            page=Page(None if all_ else limit, offset),
         )
 
 

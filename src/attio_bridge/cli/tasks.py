@@ -3,13 +3,14 @@ and removing tasks.
 
 This module owns the ``tasks`` group and its commands. ``tasks create CONTENT`` makes a task
 with linked records (``--link OBJECT:RECORD_ID``), assignees by email and a deadline (``--due``:
-``YYYY-MM-DD``, ``next-business-day`` or ``+Nd``, read by ``parse_due``). ``tasks ls`` prints
-every task (every page) matching the filters Attio's list-tasks endpoint has: ``--linked
-OBJECT:RECORD_ID``, ``--assignee EMAIL_OR_MEMBER_ID`` (or ``--unassigned``), ``--open`` /
-``--completed`` and ``--sort created_at[:asc|:desc]``. ``tasks complete`` marks a task done
-(``--undo``, or ``tasks reopen``, marks it not done); ``tasks update`` changes its deadline
-(``--due``, read as ``tasks create`` reads it), assignees and linked records, the only fields
-Attio lets change; ``tasks delete`` deletes it. Each write takes ``--dry-run``.
+``YYYY-MM-DD``, ``next-business-day`` or ``+Nd``, the last two at 09:00 local time, read by
+``parse_due``). ``tasks ls`` prints every task (every page) matching the filters Attio's
+list-tasks endpoint has: ``--linked OBJECT:RECORD_ID``, ``--assignee EMAIL_OR_MEMBER_ID`` (or
+``--unassigned``), ``--open`` / ``--completed`` and ``--sort created_at[:asc|:desc]``. ``tasks
+complete`` marks a task done (``--undo``, or ``tasks reopen``, marks it not done); ``tasks
+update`` changes its deadline (``--due``, read as ``tasks create`` reads it), assignees and
+linked records, the only fields Attio lets change; ``tasks delete`` deletes it. Each write takes
+``--dry-run``.
 
 They go through ``services.tasks`` (which checks members, records and deadlines before sending)
 and ``client.tasks``.
@@ -19,14 +20,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Annotated, Any
 
 import typer
 
 from ..client import NOT_GIVEN, AttioClient, NotGiven
 from ..client.models import Task
-from ..services import Services, in_days, next_business_day
+from ..services import Services, next_business_day
 from ..values import WorkspaceSchema
 from ._common import CliError, ConnectionOptions, ExitStatus, connected
 from ._run import (
@@ -46,7 +47,8 @@ from ._run import (
 tasks_app = group("tasks", "Tasks.")
 
 TaskArg = Annotated[str, typer.Argument(help="Task id.")]
-DueHelp = "YYYY-MM-DD, next-business-day, +Nd, or none to clear the deadline."
+DUE_FORMS = "YYYY-MM-DD, next-business-day or +Nd (N days from today; both at 09:00 local time)"
+DueHelp = DUE_FORMS + ", or none to clear the deadline."
 # Attio's list-tasks ``sort`` values, and the bare attribute for its default direction.
 SORTS = {"created_at": False, "created_at:asc": False, "created_at:desc": True}
 # The table of ``tasks ls``: its headings, and the field each shows.
@@ -69,17 +71,31 @@ def record_pair(option: str, text: str) -> tuple[str, str]:
 
 
 _IN_DAYS = re.compile(r"\+(\d+)d")
+# The hour a relative deadline falls at, as a working day starts.
+DUE_AT = time(9, 0)
 
 
-def parse_due(text: str) -> date | datetime:
-    """``--due``: ``YYYY-MM-DD``, ``next-business-day`` (09:00 UTC) or ``+Nd`` (N days from
-    now)."""
+def _at_due_hour(day: date, zone: tzinfo | None) -> datetime:
+    """``DUE_AT`` on ``day`` in ``zone``, or in this machine's time zone, with the offset it
+    has on that day (summer time may begin or end in between)."""
+    if zone is None:
+        return datetime.combine(day, DUE_AT).astimezone()
+    return datetime.combine(day, DUE_AT, tzinfo=zone)
+
+
+def parse_due(text: str, now: datetime | None = None) -> date | datetime:
+    """``--due``: ``YYYY-MM-DD`` (that date), ``next-business-day`` (the next Monday to Friday)
+    or ``+Nd`` (N days from today), both at 09:00 local time.
+
+    ``now`` (aware) is today and its time zone; the default is this machine's now and zone."""
     text = text.strip()
+    today = (now or datetime.now().astimezone()).date()
+    zone = now.tzinfo if now is not None else None
     if text == "next-business-day":
-        return next_business_day()
+        return _at_due_hour(next_business_day(today).date(), zone)
     match = _IN_DAYS.fullmatch(text)
     if match:
-        return in_days(int(match.group(1)))
+        return _at_due_hour(today + timedelta(days=int(match.group(1))), zone)
     try:
         return date.fromisoformat(text)
     except ValueError:
@@ -139,7 +155,11 @@ def tasks_create(
     ] = None,
     due: Annotated[
         str | None,
-        typer.Option("--due", help="YYYY-MM-DD, next-business-day or +Nd.", show_default=False),
+        typer.Option(
+            "--due",
+            help=DUE_FORMS + ".",
+            show_default=False,
+        ),
     ] = None,
     *,
     options: ConnectionOptions,

@@ -64,6 +64,17 @@ class ClientOptions:
     transport: Any
 
 
+def _api_root(url: str) -> str:
+    """The base URL without a trailing slash or ``/v2``: paths already start with ``/v2``.
+
+    Attio's docs give ``https://api.attio.com/v2`` as the base URL, so both spellings are taken.
+    """
+    url = url.strip().rstrip("/")
+    if url.endswith("/v2"):
+        url = url[: -len("/v2")].rstrip("/")
+    return url
+
+
 class RetryLater:
     """``BaseClient._decide`` says: wait ``delay`` seconds and try again."""
 
@@ -104,7 +115,7 @@ class BaseClient:
                 "No Attio API key: pass api_key=... or set the ATTIO_API_KEY environment variable."
             )
         url = base_url if isinstance(base_url, str) else os.environ.get("ATTIO_BASE_URL")
-        url = (url or DEFAULT_BASE_URL).rstrip("/")
+        url = _api_root(url or DEFAULT_BASE_URL)
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ConfigurationError(
