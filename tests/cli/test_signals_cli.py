@@ -13,6 +13,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from attio_bridge.testing import EmulatorProcess
+
+KEY = "signals-cli-s3cret-key-51aa"
 URL = "https://app.attio.com/acme/person/0b4ed5d0-ffff-4b1e-9a0e-111111111111/overview"
 
 
@@ -22,20 +25,36 @@ def clean_env(tmp_path: Path) -> dict[str, str]:
     return env | {"XDG_CONFIG_HOME": str(tmp_path), "COLUMNS": "80"}
 
 
-def test_a_closed_stdout_ends_quietly_with_141(tmp_path: Path) -> None:
+def run_into_a_closed_pipe(
+    args: list[str], env: dict[str, str]
+) -> subprocess.CompletedProcess[bytes]:
+    """``attio-bridge ARGS`` whose reader is gone before it writes a byte: as `| head` after it."""
     read, write = os.pipe()
-    os.close(read)  # the reader is gone before the command writes a byte: as `| head` after it
+    os.close(read)
     try:
-        done = subprocess.run(
-            [sys.executable, "-m", "attio_bridge.cli", "url", "parse", URL],
+        return subprocess.run(
+            [sys.executable, "-m", "attio_bridge.cli", *args],
             stdout=write,
             stderr=subprocess.PIPE,
-            env=clean_env(tmp_path),
+            env=env,
             timeout=60,
             check=False,
         )
     finally:
         os.close(write)
+
+
+def test_a_closed_stdout_ends_quietly_with_141(tmp_path: Path) -> None:
+    done = run_into_a_closed_pipe(["url", "parse", URL], clean_env(tmp_path))
+    assert done.stderr.decode() == ""
+    assert done.returncode == 141
+
+
+def test_the_schema_tables_end_quietly_on_a_closed_stdout_too(tmp_path: Path) -> None:
+    """``schema`` prints its tables through the same console as the other commands."""
+    with EmulatorProcess(api_key=KEY, read_rate=0, write_rate=0) as emu:
+        env = clean_env(tmp_path) | {"ATTIO_API_KEY": KEY, "ATTIO_BASE_URL": emu.base_url}
+        done = run_into_a_closed_pipe(["schema"], env)
     assert done.stderr.decode() == ""
     assert done.returncode == 141
 

@@ -195,10 +195,11 @@ def schema_markdown(targets: list[TargetSchema]) -> str:
 
 def print_tables(targets: list[TargetSchema]) -> None:
     """The targets as rich tables on stdout."""
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console(highlight=False, soft_wrap=False)
+    from ._run import console as stdout_console
+
+    console = stdout_console()
     for t in targets:
         table = Table(title=_heading(t).replace("`", ""), title_justify="left")
         for column in TABLE_COLUMNS:
