@@ -238,9 +238,11 @@ def test_notes_dry_run_and_errors(
         env,
         config_home,
     )
-    # Attio refuses a note on a missing record with a 400 (value_not_found), not a 404.
-    assert missing.exit_code == 5
-    assert MISSING in one_error_line(missing)
+    # Attio refuses a note on a missing record with a 400 (value_not_found); the command looks
+    # the record up first, so it is not found (4), and nothing is written.
+    assert missing.exit_code == 4
+    assert f"no companies record {MISSING}" in one_error_line(missing)
+    assert writes(emu) == before
     unknown = run(
         ["notes", "create", "spaceships", cid, "--title", "T", "--content", "c"], env, config_home
     )

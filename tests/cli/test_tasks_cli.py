@@ -222,6 +222,16 @@ def test_errors_are_one_line_with_their_exit_code(
         (["tasks", "update", tid, "--due", "someday"], 5, "--due"),
         (["tasks", "update", tid, "--assignee", "who@nowhere.com"], 5, "assignees"),
         (["tasks", "update", tid, "--link", f"spaceships:{MISSING}"], 4, "spaceships"),
+        (
+            ["tasks", "update", tid, "--link", f"companies:{MISSING}"],
+            4,
+            f"no companies record {MISSING}",
+        ),
+        (
+            ["tasks", "create", "X", "--link", f"companies:{MISSING}"],
+            4,
+            f"no companies record {MISSING}",
+        ),
         (["tasks", "update", MISSING, "--due", "2032-01-02", "--dry-run"], 4, MISSING),
         (["tasks", "delete", MISSING, "--dry-run"], 4, MISSING),
     ]

@@ -249,6 +249,18 @@ def require(schema: SchemaCache, name: str, kind: str) -> TargetSchema:
     return found
 
 
+def require_record(client: AttioClient, object: str, record_id: str) -> None:
+    """That the record exists: Attio answers a note or task on a missing record with a 400
+    (value_not_found), which reads as a validation error; this makes it not found (exit 4)."""
+    from ..client import NotFoundError
+    from ._common import CliError, ExitStatus
+
+    try:
+        client.records.get(object, record_id)
+    except NotFoundError:
+        raise CliError(f"no {object} record {record_id}", ExitStatus.NOT_FOUND) from None
+
+
 # -- values from the command line ----------------------------------------------------------------
 def parse_json_option(option: str, text: str) -> Any:
     """``text`` as JSON; a one-line usage error naming ``option`` if it is not."""

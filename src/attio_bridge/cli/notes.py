@@ -27,6 +27,7 @@ from ._run import (
     read_text,
     reads,
     require,
+    require_record,
     session,
     show,
     show_deleted,
@@ -86,7 +87,8 @@ def notes_create(
                 ExitStatus.USAGE,
             )
         services = Services(client)
-        require(services.schema, object, "object")
+        slug = require(services.schema, object, "object").slug
+        require_record(client, slug, record_id)
         note = services.notes.create(object, record_id, title, text, markdown=markdown)
         if planned(client, run):
             return

@@ -38,6 +38,7 @@ from ._run import (
     print_rows,
     reads,
     require,
+    require_record,
     session,
     show,
     show_deleted,
@@ -167,9 +168,9 @@ def tasks_create(
 ) -> None:
     """Create a task, linked to records and assigned to members."""
     with session(options, run) as client:
-        links = [record_pair("--link", x) for x in link or ()]
         deadline = parse_due(due) if due is not None else None
         services = Services(client)
+        links = _links(client, services, link or ())
         task = services.tasks.create(
             content, linked_records=links, assignees=assignee or (), due=deadline
         )
@@ -305,10 +306,15 @@ def tasks_reopen(
     _set_done(task_id, False, options, run)
 
 
-def _links(services: Services, given: Sequence[str]) -> list[tuple[str, str]]:
-    """``--link`` values as (object slug, record id); an unknown object is not found."""
-    pairs = [record_pair("--link", text) for text in given]
-    return [(require(services.schema, obj, "object").slug, rid) for obj, rid in pairs]
+def _links(client: AttioClient, services: Services, given: Sequence[str]) -> list[tuple[str, str]]:
+    """``--link`` values as (object slug, record id); an unknown object or a missing record is
+    not found."""
+    links = []
+    for obj, rid in (record_pair("--link", text) for text in given):
+        slug = require(services.schema, obj, "object").slug
+        require_record(client, slug, rid)
+        links.append((slug, rid))
+    return links
 
 
 @tasks_app.command("update")
@@ -350,7 +356,9 @@ def tasks_update(
         if assignee:
             changes["assignees"] = [] if _none(assignee, "--assignee") else assignee
         if link:
-            changes["linked_records"] = [] if _none(link, "--link") else _links(services, link)
+            changes["linked_records"] = (
+                [] if _none(link, "--link") else _links(client, services, link)
+            )
         task = services.tasks.update(task_id, **changes)
         if planned(client, run):
             return
