@@ -51,6 +51,28 @@ async def test_unknown_stage_lists_the_valid_ones_and_writes_nothing(
     assert writes(app) == []
 
 
+async def test_check_gives_what_create_would_write_and_writes_nothing(
+    aservices: AsyncServices, app: EmulatorApp, client: AttioClient, member_email: str
+) -> None:
+    """``check`` resolves the owner and names the close-date attribute as ``create`` does, and
+    refuses what ``create`` refuses, without a write either way."""
+    add_deal_attributes(client)
+    before = writes(app)
+    member = (await aservices.context.client.workspace_members.list())[0]
+    data = await aservices.deals.check("Acme", 100, "Lead", date(2026, 12, 31), owner=member_email)
+    assert data == {
+        "name": "Acme",
+        "value": 100,
+        "stage": "Lead",
+        "close_date": date(2026, 12, 31),
+        "owner": member.id["workspace_member_id"],
+    }
+    with pytest.raises(ValuesError) as caught:
+        await aservices.deals.check("Acme", 100, "Negotiation", owner="someone@else.com")
+    assert {p.field for p in caught.value.problems} == {"stage", "owner"}
+    assert writes(app) == before
+
+
 async def test_unknown_owner_lists_the_members(aservices: AsyncServices, member_email: str) -> None:
     with pytest.raises(ValuesError) as caught:
         await aservices.deals.create("Acme", 100, "Lead", owner="someone@else.com")

@@ -22,14 +22,7 @@ from typing import Any
 from ..client import NOT_GIVEN
 from ..client.models import Entry, Note, Record, Task
 from ..services import ServiceError, Services, next_business_day
-from ..services._common import (
-    CLOSE_DATE_SLUGS,
-    find_target,
-    is_record_id,
-    optional_attribute,
-    raise_problems,
-)
-from ..values import Problem, decode_record, domain_from, validate_values
+from ..values import decode_record, domain_from
 from ._activity import check_assignees, ensure_note, ensure_task
 
 __all__ = [
@@ -81,44 +74,6 @@ def find_deal(services: Services, name: str, company_id: str | None) -> Record |
     return None
 
 
-def _check_deal(
-    services: Services,
-    name: str,
-    value: Any,
-    stage: str,
-    close_date: date | datetime | str | None,
-    owner: str,
-) -> dict[str, Any]:
-    """The deal's values by attribute slug, checked as ``Deals.create`` checks them (stage,
-    value, close-date attribute, owner), so that bad input fails before the first write even
-    when the deal exists and is not created."""
-    ws = services.context.workspace()
-    deals = find_target(ws, "deals", "object")
-    data: dict[str, Any] = {"name": name, "stage": stage}
-    if value is not None:
-        data["value"] = value
-    problems: list[Problem] = []
-    if close_date is not None:
-        slug = optional_attribute(
-            deals, "close_date", close_date, CLOSE_DATE_SLUGS, ("date", "timestamp")
-        )
-        if isinstance(slug, Problem):
-            problems.append(slug)
-        else:
-            data[slug] = close_date
-    unknown: list[Problem] = []
-    if is_record_id(owner):
-        data["owner"] = owner
-    else:
-        ids, unknown = services.context.member_ids("owner", [owner])
-        problems += unknown
-        data["owner"] = ids[0] if ids else owner
-    checked = validate_values(ws, "deals", data, create=True, options=services.context.options)
-    problems += [p for p in checked if not (p.field == "owner" and unknown)]
-    raise_problems("deals", problems)
-    return data
-
-
 def _as_date(value: Any) -> date | None:
     if isinstance(value, datetime):
         return value.date()
@@ -143,10 +98,11 @@ def _not_applied(services: Services, deal: Record, given: Mapping[str, Any]) -> 
     """The stage, value and close date in ``given`` that differ from the deal's own."""
     row = decode_record(services.schema, deal)
     found: list[NotApplied] = []
-    for slug, wanted in given.items():
+    # The stage first: it is what a re-run most often means to change.
+    for slug in sorted(given, key=lambda s: (s != "stage", s != "value")):
         if slug in ("name", "owner"):
             continue
-        current = row.get(slug)
+        wanted, current = given[slug], row.get(slug)
         if slug == "stage":
             same = str(current or "").casefold() == str(wanted).strip().casefold()
         elif slug == "value":
@@ -188,7 +144,7 @@ def run_deal_pipeline(
     assignee) raise ``ValuesError`` / ``ServiceError`` before the first write, whether the deal
     exists or not."""
     check_assignees(services, [task_assignee_email])
-    given = _check_deal(services, name, value, stage, close_date, owner or task_assignee_email)
+    given = services.deals.check(name, value, stage, close_date, owner=owner or task_assignee_email)
     created: list[str] = []
     not_applied: list[NotApplied] = []
     company_id = None

@@ -184,13 +184,29 @@ class AsyncPeople:
 
 
 class AsyncDeals:
-    """Deals: ``create`` and ``update_stage``. Deals have no unique attribute, so they are
-    created, not upserted."""
+    """Deals: ``check``, ``create`` and ``update_stage``. Deals have no unique attribute, so
+    they are created, not upserted."""
 
     def __init__(self, context: AsyncContext, companies: AsyncCompanies) -> None:
         self._ctx = context
         self.schema = context.schema
         self._companies = companies
+
+    async def check(
+        self,
+        name: str,
+        value: Any = None,
+        stage: str | None = None,
+        close_date: date | datetime | str | None = None,
+        *,
+        owner: str | None = None,
+        **values: Any,
+    ) -> dict[str, Any]:
+        """The values ``create`` would write, by attribute slug, checked as ``create`` checks
+        them (``ValuesError`` listing every problem), without writing: a workflow that may find
+        the deal already there still refuses bad input before its first write."""
+        data, _ = await self._checked(name, value, stage, close_date, None, owner, values)
+        return data
 
     async def create(
         self,
@@ -208,6 +224,27 @@ class AsyncDeals:
         record id, ``Record``, domain or URL (a domain is asserted as a company) and ``owner``
         by workspace member email. Required values missing, an unknown stage (the valid ones are
         listed) or a workspace without a close-date attribute raise ``ValuesError``."""
+        data, ref = await self._checked(name, value, stage, close_date, company, owner, values)
+        if isinstance(ref, CompanyRef):
+            company_id = await self._companies.ensure(ref)
+            data["associated_company"] = {
+                "target_object": "companies",
+                "target_record_id": company_id,
+            }
+        encoded = await self._ctx.encode("deals", data, create=True)
+        record = await self._ctx.client.records.create("deals", encoded)
+        return await self._ctx.remember("deals", record)
+
+    async def _checked(
+        self,
+        name: str,
+        value: Any,
+        stage: str | None,
+        close_date: date | datetime | str | None,
+        company: str | Record | None,
+        owner: str | None,
+        values: dict[str, Any],
+    ) -> tuple[dict[str, Any], CompanyRef | Problem | None]:
         ws = await self._ctx.workspace()
         deals = find_target(ws, "deals", "object")
         data = _given(name=name, value=value, stage=stage, **values)
@@ -238,15 +275,7 @@ class AsyncDeals:
         # An unknown owner is reported once, with the members, not again as a bad value.
         problems += [p for p in checked if not (p.field == "owner" and unknown)]
         raise_problems("deals", problems)
-        if isinstance(ref, CompanyRef):
-            company_id = await self._companies.ensure(ref)
-            data["associated_company"] = {
-                "target_object": "companies",
-                "target_record_id": company_id,
-            }
-        encoded = await self._ctx.encode("deals", data, create=True)
-        record = await self._ctx.client.records.create("deals", encoded)
-        return await self._ctx.remember("deals", record)
+        return data, ref
 
     async def update_stage(
         self,

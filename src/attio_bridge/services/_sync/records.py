@@ -185,13 +185,29 @@ class People:
 
 
 class Deals:
-    """Deals: ``create`` and ``update_stage``. Deals have no unique attribute, so they are
-    created, not upserted."""
+    """Deals: ``check``, ``create`` and ``update_stage``. Deals have no unique attribute, so
+    they are created, not upserted."""
 
     def __init__(self, context: Context, companies: Companies) -> None:
         self._ctx = context
         self.schema = context.schema
         self._companies = companies
+
+    def check(
+        self,
+        name: str,
+        value: Any = None,
+        stage: str | None = None,
+        close_date: date | datetime | str | None = None,
+        *,
+        owner: str | None = None,
+        **values: Any,
+    ) -> dict[str, Any]:
+        """The values ``create`` would write, by attribute slug, checked as ``create`` checks
+        them (``ValuesError`` listing every problem), without writing: a workflow that may find
+        the deal already there still refuses bad input before its first write."""
+        data, _ = self._checked(name, value, stage, close_date, None, owner, values)
+        return data
 
     def create(
         self,
@@ -209,6 +225,27 @@ class Deals:
         record id, ``Record``, domain or URL (a domain is asserted as a company) and ``owner``
         by workspace member email. Required values missing, an unknown stage (the valid ones are
         listed) or a workspace without a close-date attribute raise ``ValuesError``."""
+        data, ref = self._checked(name, value, stage, close_date, company, owner, values)
+        if isinstance(ref, CompanyRef):
+            company_id = self._companies.ensure(ref)
+            data["associated_company"] = {
+                "target_object": "companies",
+                "target_record_id": company_id,
+            }
+        encoded = self._ctx.encode("deals", data, create=True)
+        record = self._ctx.client.records.create("deals", encoded)
+        return self._ctx.remember("deals", record)
+
+    def _checked(
+        self,
+        name: str,
+        value: Any,
+        stage: str | None,
+        close_date: date | datetime | str | None,
+        company: str | Record | None,
+        owner: str | None,
+        values: dict[str, Any],
+    ) -> tuple[dict[str, Any], CompanyRef | Problem | None]:
         ws = self._ctx.workspace()
         deals = find_target(ws, "deals", "object")
         data = _given(name=name, value=value, stage=stage, **values)
@@ -239,15 +276,7 @@ class Deals:
         # An unknown owner is reported once, with the members, not again as a bad value.
         problems += [p for p in checked if not (p.field == "owner" and unknown)]
         raise_problems("deals", problems)
-        if isinstance(ref, CompanyRef):
-            company_id = self._companies.ensure(ref)
-            data["associated_company"] = {
-                "target_object": "companies",
-                "target_record_id": company_id,
-            }
-        encoded = self._ctx.encode("deals", data, create=True)
-        record = self._ctx.client.records.create("deals", encoded)
-        return self._ctx.remember("deals", record)
+        return data, ref
 
     def update_stage(
         self,
