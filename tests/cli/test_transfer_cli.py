@@ -410,4 +410,7 @@ def test_ctrl_c_names_the_checkpoint_to_resume_from(tmp_path: Path) -> None:
         assert again.returncode == 0, again.stderr
         plan = json.loads(again.stdout)
         assert plan["already_done"] > 0
-        assert plan["already_done"] + plan["creates"] == 400
+        # A row in flight when Ctrl-C came may be written but not yet checkpointed: the plan
+        # then finds it unchanged. Every row is accounted for, none to update.
+        assert plan["already_done"] + plan["creates"] + plan["unchanged"] == 400
+        assert plan["updates"] == 0
