@@ -44,18 +44,6 @@ def one_error_line(result: Result) -> str:
     return lines[0]
 
 
-def control(emu: EmulatorProcess, method: str, path: str, body: Any = None) -> Any:
-    """Call the emulator's control plane (``/_emulator/...``, e.g. ``POST /faults``)."""
-    request = urllib.request.Request(
-        f"{emu.base_url}/_emulator{path}",
-        data=json.dumps(body).encode() if body is not None else None,
-        method=method,
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=10) as answer:
-        return json.loads(answer.read() or b"null")
-
-
 def journal(emu: EmulatorProcess) -> list[dict[str, Any]]:
     """Every API request the emulator kept, oldest first."""
     with urllib.request.urlopen(f"{emu.base_url}/_emulator/journal", timeout=10) as answer:

@@ -26,7 +26,8 @@ from attio_bridge.testing import EmulatorProcess
 from attio_bridge.values import decode_record
 from tests.services.conftest import add_deal_attributes, attribute_body, build_workspace
 
-from ._support import control, invoke, one_error_line, writes
+from ..workflows._kickoff_support import control
+from ._support import invoke, one_error_line, writes
 
 KEY = "workflows-cli-s3cret-key-77aa"
 MEMBER = "ada@example.com"  # the emulator's workspace member
