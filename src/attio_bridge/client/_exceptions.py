@@ -1,6 +1,6 @@
 """The client's errors: one tree rooted at ``AttioError``.
 
-    AttioError
+    AttioError                          (attio_bridge.errors: the root of every error we raise)
     ├── ConfigurationError              missing API key, bad base URL, bad option
     ├── APIConnectionError              the request did not get an HTTP answer
     │   └── APITimeoutError             ... because it timed out
@@ -9,13 +9,14 @@
         ├── BadRequestError             400 (validation_type, missing_value, value_not_found, ...)
         ├── AuthenticationError         401
         ├── PermissionDeniedError       403
-        ├── NotFoundError               404
+        ├── NotFoundError               404 (also an ``errors.MissingError``)
         ├── ConflictError               409 (slug_conflict)
         ├── RateLimitError              429 (after the retries ran out)
         └── InternalServerError         5xx
 
 ``AttioAPIError`` carries ``status_code``, ``type``, ``code``, ``message`` and the raw ``body``;
 ``make_status_error()`` picks the subclass (as openai's ``_make_status_error`` does).
+``retryable`` is True for connection failures, an unavailable rate budget, 408, 429 and 5xx.
 """
 
 from __future__ import annotations
@@ -23,16 +24,12 @@ from __future__ import annotations
 from typing import Any
 
 
-class AttioError(Exception):
-    """Every error this package raises for Attio work."""
-
-
-class ConfigurationError(AttioError):
-    """The client was set up wrongly (no API key, a bad URL or option)."""
-
+from ..errors import AttioError, ConfigurationError, MissingError
 
 class APIConnectionError(AttioError):
     """No HTTP answer was received. ``request_sent`` is False when surely nothing reached Attio."""
+
+    retryable = True
 
     def __init__(self, message: str, *, request_sent: bool = True) -> None:
         super().__init__(message)
@@ -46,6 +43,8 @@ class APITimeoutError(APIConnectionError):
 
 class RateBudgetError(AttioError):
     """A rate budget permit could not be acquired within the allowed wait."""
+
+    retryable = True
 
 
 class AttioAPIError(AttioError):
@@ -71,6 +70,11 @@ class AttioAPIError(AttioError):
         self.method = method
         self.path = path
 
+    @property
+    def retryable(self) -> bool:  # type: ignore[override]
+        """Whether the same request may succeed later: a timeout, a rate limit, a server error."""
+        return self.status_code in (408, 429) or self.status_code >= 500
+
     def __str__(self) -> str:
         where = f" ({self.method} {self.path})" if self.method else ""
         code = f" {self.code}" if self.code else ""
@@ -89,7 +93,7 @@ class PermissionDeniedError(AttioAPIError):
     """403: the key lacks a scope, or the plan lacks the feature."""
 
 
-class NotFoundError(AttioAPIError):
+class NotFoundError(AttioAPIError, MissingError):
     """404: the object, list, record or other resource does not exist."""
 
 

@@ -1,0 +1,61 @@
+"""The root of every error attio-bridge raises on purpose, and the classes every layer shares.
+
+    AttioError                      everything raised on purpose; ``retryable`` says if trying
+    │                               the same thing again later may succeed
+    ├── ConfigurationError          set up wrongly: no API key, a bad URL, option or config file
+    ├── InvalidInputError           input that cannot be used as given (also a ``ValueError``):
+    │   │                           a rules file, an Attio URL, a workflow's arguments, a file's rows
+    │   ├── ValuesError             values the workspace's schema would refuse   (values)
+    │   ├── ServiceError            asked for what the workspace cannot do       (services)
+    │   ├── AttioUrlError           not an Attio URL of a known form             (services.urls)
+    │   └── RulesFileError          a scoring rules file that cannot be used     (workflows)
+    ├── MissingError                what was asked for does not exist (also a ``LookupError``):
+    │   │                           a record with this email, a list, a member, a saved run
+    │   └── NotFoundError           ... said by Attio with a 404                 (client)
+    ├── APIConnectionError          no HTTP answer from Attio (retryable)        (client)
+    ├── RateBudgetError             no rate budget permit in time (retryable)    (client)
+    ├── AttioAPIError               Attio answered with an error body            (client)
+    ├── ConnectorError              another system (Slack, Drive, ...) failed    (connectors)
+    ├── CacheError                  the cache was used wrongly, or is unreachable (cache)
+    └── StateError                  the state store failed, or a lock was not had (state)
+
+Each class lives with the layer that raises it; this module holds the root and the classes that
+several layers raise. Library messages say what is wrong and how to fix it in the library's own
+terms (arguments, files, records), never a command-line flag: the CLI maps classes to exit codes
+in one place (``cli/_common.py``).
+"""
+
+from __future__ import annotations
+
+__all__ = ["AttioError", "ConfigurationError", "InvalidInputError", "MissingError"]
+
+
+class AttioError(Exception):
+    """Every error attio-bridge raises on purpose.
+
+    ``retryable`` is True when the same call may succeed later unchanged (a connection dropped,
+    a rate limit, a server error, a lock held by another run); False when something must be
+    fixed first. Job queues decide dead letters from it.
+    """
+
+    retryable: bool = False
+
+    def __init__(self, message: str = "", *args: object) -> None:
+        super().__init__(message, *args)
+        self.message = message
+
+
+class ConfigurationError(AttioError):
+    """Set up wrongly: no API key, a bad base URL, option or configuration file."""
+
+
+class InvalidInputError(AttioError, ValueError):
+    """Input that cannot be used as given; the message names what is wrong and the fix."""
+
+
+class MissingError(AttioError, LookupError):
+    """What was asked for does not exist: a record with this email, a list, a member, a run."""
+
+    def __str__(self) -> str:
+        # LookupError's KeyError-like repr quoting is not wanted: the message is prose.
+        return self.message
