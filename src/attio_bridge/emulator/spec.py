@@ -1,8 +1,8 @@
 """Attio's vendored OpenAPI spec: where it lives, loading it once, and the operations it lists.
 
 The spec (Attio's ``https://api.attio.com/openapi/api`` as of 2026-03, see ``SOURCE.md`` beside
-it) lives outside the repository, at ``../shared/attio/openapi.yaml`` from the repository root;
-``ATTIO_OPENAPI_SPEC`` points elsewhere. It is a development aid for the conformance tests and
+it) is vendored in the repository at ``vendor/attio/openapi.yaml``; ``ATTIO_OPENAPI_SPEC`` points
+elsewhere. It is a development aid for the conformance tests and
 ``scripts/operations_table.py``: the emulator itself never reads it, and PyYAML (a dev
 dependency) is imported only when the spec is loaded.
 
@@ -60,7 +60,7 @@ def spec_path() -> Path:
     override = os.environ.get(SPEC_ENV)
     if override:
         return Path(override)
-    return _REPO_ROOT.parent / "shared" / "attio" / "openapi.yaml"
+    return _REPO_ROOT / "vendor" / "attio" / "openapi.yaml"
 
 
 @functools.cache
