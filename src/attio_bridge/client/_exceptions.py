@@ -23,8 +23,25 @@ from __future__ import annotations
 
 from typing import Any
 
-
 from ..errors import AttioError, ConfigurationError, MissingError
+
+__all__ = [
+    "APIConnectionError",
+    "APITimeoutError",
+    "AttioAPIError",
+    "AttioError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConfigurationError",
+    "ConflictError",
+    "InternalServerError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateBudgetError",
+    "RateLimitError",
+    "make_status_error",
+]
+
 
 class APIConnectionError(AttioError):
     """No HTTP answer was received. ``request_sent`` is False when surely nothing reached Attio."""
