@@ -3,6 +3,8 @@ upgrade to the newest revision, run on a connection the store holds in a transac
 
 from __future__ import annotations
 
+import threading
+
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
@@ -12,6 +14,9 @@ __all__ = ["SCRIPT_LOCATION", "alembic_config", "heads", "upgrade"]
 
 # The migrations ship inside the package (hatch includes every file under src/attio_bridge).
 SCRIPT_LOCATION = "attio_bridge.state:migrations"
+# Alembic runs env.py through module-level proxies (``alembic.context``): one run per process
+# at a time, whatever the database.
+_ONE_AT_A_TIME = threading.Lock()
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -33,4 +38,5 @@ def heads() -> tuple[str, ...]:
 def upgrade(connection: Connection) -> None:
     """Bring the schema on ``connection`` to the newest revision (a no-op when it is there);
     the caller commits, and holds the lock that keeps two first opens apart."""
-    command.upgrade(alembic_config(connection), "head")
+    with _ONE_AT_A_TIME:
+        command.upgrade(alembic_config(connection), "head")

@@ -20,7 +20,6 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from filelock import FileLock, Timeout
 from sqlalchemy import Engine, create_engine, delete, event, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
@@ -278,21 +277,16 @@ class StateStore:
     def _migrate(self) -> None:
         """Bring the schema to the newest revision, one opener at a time."""
         if self._where.path is not None:
-            lock = FileLock(self._lock_directory / f"{_MIGRATE_LOCK}.lock", mode=0o600)
-            self._lock_directory.mkdir(mode=0o700, exist_ok=True)
             try:
-                lock.acquire(timeout=_MIGRATE_SECONDS)
-            except Timeout:
+                with self._locks.hold(_MIGRATE_LOCK, _MIGRATE_SECONDS):
+                    self._set_wal()
+                    with self._connection("open", writes=True) as conn:
+                        _migrate.upgrade(conn)
+            except LockTimeout:
                 raise LockTimeout(
                     f"another process has been preparing the state database "
                     f"{self.url_for_display} for {_MIGRATE_SECONDS:g} s; try again later"
                 ) from None
-            try:
-                self._set_wal()
-                with self._connection("open", writes=True) as conn:
-                    _migrate.upgrade(conn)
-            finally:
-                lock.release()
         else:
             with self._connection("open", writes=True) as conn:
                 # Held to the end of this transaction: a second opener waits, then finds the
