@@ -359,3 +359,16 @@ def test_a_file_that_is_not_a_database(tmp_path: Path) -> None:
         open_store(f"sqlite:///{path}")
     assert str(path) in str(caught.value)
     assert caught.value.retryable is False
+
+
+def test_a_schema_from_a_newer_version_is_named(store_url: str) -> None:
+    open_store(store_url).close()
+    engine = sa.create_engine(store_url.replace("postgresql://", "postgresql+psycopg://"))
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.text(f"UPDATE {VERSION_TABLE} SET version_num = 'f00d'"))
+    finally:
+        engine.dispose()
+    with pytest.raises(StateError, match="newer attio-bridge") as caught:
+        open_store(store_url)
+    assert caught.value.retryable is False

@@ -72,8 +72,8 @@ class FileLocks:
             self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         except OSError as exc:
             raise StateError(
-                f"cannot create the lock directory {self.directory} ({exc.strerror}); make its "
-                "parent writable by this user"
+                f"cannot create the lock directory {self.directory} ({exc.strerror or exc}); make "
+                "its parent writable by this user"
             ) from None
         lock = FileLock(self.path(name), mode=0o600)
         try:
@@ -102,7 +102,7 @@ class AdvisoryLocks:
         try:
             conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
         except SQLAlchemyError as exc:
-            raise self._failed(exc, f"take the lock {name!r}") from exc
+            raise self._failed(exc, f"take the lock {name!r} in") from exc
         with conn:
             try:
                 if timeout is not None and timeout <= 0:
@@ -122,6 +122,6 @@ class AdvisoryLocks:
                             raise _held_elsewhere(name, timeout) from None
                         raise
             except SQLAlchemyError as exc:
-                raise self._failed(exc, f"take the lock {name!r}") from exc
+                raise self._failed(exc, f"take the lock {name!r} in") from exc
             # Closing the connection (leaving ``with conn``) ends the session: the lock goes too.
             yield

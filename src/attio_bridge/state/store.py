@@ -20,7 +20,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, delete, event, func, select
+from alembic.util import CommandError
+from sqlalchemy import Engine, create_engine, delete, event, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, NoSuchModuleError, OperationalError, SQLAlchemyError
@@ -131,7 +132,7 @@ class StateStore:
         """The document under ``(namespace, key)`` with its times, or ``None``."""
         _check_names(namespace, key)
         query = select(documents).where(documents.c.namespace == namespace, documents.c.key == key)
-        with self._connection(f"read {namespace}/{key}") as conn:
+        with self._connection(f"read {namespace}/{key} from") as conn:
             row = conn.execute(query).first()
         if row is None:
             return None
@@ -152,7 +153,7 @@ class StateStore:
             index_elements=[documents.c.namespace, documents.c.key],
             set_={"document": insert.excluded.document, "updated_at": insert.excluded.updated_at},
         )
-        with self._connection(f"write {namespace}/{key}", writes=True) as conn:
+        with self._connection(f"write {namespace}/{key} to", writes=True) as conn:
             conn.execute(statement)
 
     def delete(self, namespace: str, key: str) -> bool:
@@ -161,7 +162,7 @@ class StateStore:
         statement = delete(documents).where(
             documents.c.namespace == namespace, documents.c.key == key
         )
-        with self._connection(f"delete {namespace}/{key}", writes=True) as conn:
+        with self._connection(f"delete {namespace}/{key} from", writes=True) as conn:
             return conn.execute(statement).rowcount > 0
 
     def items(self, namespace: str, prefix: str = "") -> list[tuple[str, dict[str, Any]]]:
@@ -178,7 +179,7 @@ class StateStore:
         if prefix:
             # Not LIKE: SQLite's LIKE ignores case, and "%" or "_" in a prefix would match more.
             query = query.where(func.substr(documents.c.key, 1, len(prefix)) == prefix)
-        with self._connection(f"list {namespace}") as conn:
+        with self._connection(f"list {namespace} in") as conn:
             rows = conn.execute(query.order_by(key)).all()
         return [(row.key, row.document) for row in rows]
 
@@ -234,7 +235,7 @@ class StateStore:
             return
         except OSError as exc:
             raise StateError(
-                f"cannot create the state database {path} ({exc.strerror}); make "
+                f"cannot create the state database {path} ({exc.strerror or exc}); make "
                 f"{path.parent} writable by this user, or name another file in "
                 f"{DATABASE_URL_ENV} (or another directory in XDG_STATE_HOME)"
             ) from None
@@ -276,23 +277,31 @@ class StateStore:
 
     def _migrate(self) -> None:
         """Bring the schema to the newest revision, one opener at a time."""
-        if self._where.path is not None:
-            try:
+        try:
+            if self._where.path is not None:
                 with self._locks.hold(_MIGRATE_LOCK, _MIGRATE_SECONDS):
                     self._set_wal()
                     with self._connection("open", writes=True) as conn:
                         _migrate.upgrade(conn)
-            except LockTimeout:
-                raise LockTimeout(
-                    f"another process has been preparing the state database "
-                    f"{self.url_for_display} for {_MIGRATE_SECONDS:g} s; try again later"
-                ) from None
-        else:
-            with self._connection("open", writes=True) as conn:
-                # Held to the end of this transaction: a second opener waits, then finds the
-                # schema made and has nothing to do.
-                conn.execute(select(func.pg_advisory_xact_lock(advisory_key(_MIGRATE_LOCK))))
-                _migrate.upgrade(conn)
+            else:
+                with self._connection("open", writes=True) as conn:
+                    # Held to the end of this transaction: a second opener waits, then finds
+                    # the schema made and has nothing to do.
+                    conn.execute(text(f"SET LOCAL lock_timeout = '{_MIGRATE_SECONDS:g}s'"))
+                    conn.execute(select(func.pg_advisory_xact_lock(advisory_key(_MIGRATE_LOCK))))
+                    _migrate.upgrade(conn)
+        except LockTimeout:
+            raise LockTimeout(
+                f"another process has been preparing the state database "
+                f"{self.url_for_display} for {_MIGRATE_SECONDS:g} s; try again later"
+            ) from None
+        except CommandError as exc:
+            # The one Alembic failure a user meets: a revision this code does not know.
+            raise StateError(
+                f"the state database {self.url_for_display} has a schema this attio-bridge "
+                f"does not know ({exc}); it was last opened by a newer attio-bridge: upgrade "
+                f"attio-bridge, or use another database ({DATABASE_URL_ENV})"
+            ) from None
 
     # -- connections and their failures --------------------------------------------------------
     @contextlib.contextmanager
@@ -309,7 +318,8 @@ class StateStore:
             raise self._failed(exc, doing) from exc
 
     def _failed(self, exc: SQLAlchemyError | sqlite3.Error, doing: str) -> StateError:
-        """The ``StateError`` for ``exc``, raised while trying to ``doing``: it names the
+        """The ``StateError`` for ``exc``, raised trying to ``doing`` (a verb phrase ending so
+        that "the state database" can follow, as "open" or "write k to"): it names the
         database (password masked) and the fix, and never holds the password."""
         reason = _reason(exc, self._where.url.password)
         where = self.url_for_display
@@ -331,7 +341,7 @@ class StateStore:
                 f"{DATABASE_URL_ENV} is right (or unset it to use the local SQLite file)"
             )
         return StateError(
-            f"could not {doing} in the state database {where}: {reason}; {fix}",
+            f"could not {doing} the state database {where}: {reason}; {fix}",
             retryable=retryable,
         )
 
