@@ -34,8 +34,9 @@ def main(action: str, url: str, *args: str) -> None:
                     value = (store.get("test", "counter") or {"n": 0})["n"]
                     store.put("test", "counter", {"n": value + 1})
         elif action == "write":
-            n = 0
-            print("writing", flush=True)
+            n = 1
+            store.put("test", "doc-1", {"n": n, "items": [n] * 2000})
+            print("writing", flush=True)  # after a first write: the test needs one to check
             while True:
                 n += 1
                 store.put("test", f"doc-{n % 5}", {"n": n, "items": [n] * 2000})
