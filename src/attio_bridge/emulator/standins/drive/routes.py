@@ -224,7 +224,7 @@ def drive_routes(state: EmulatorState) -> list[BaseRoute]:
             response = await _answer(state, request, method)
         except DriveError as err:
             response = json_response(err.body(), err.status)
-        state.journal.record(request, f"drive {method}", response.status_code, started)
+        state.journal.record(request, f"{NAME} {method}", response.status_code, started)
         return response
 
     return [

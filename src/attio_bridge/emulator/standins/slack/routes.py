@@ -180,7 +180,7 @@ def slack_routes(state: EmulatorState) -> list[BaseRoute]:
         started = time.perf_counter()
         method = request.path_params["method"]
         response = await _answer(state, request, method)
-        state.journal.record(request, f"slack {method}", response.status_code, started)
+        state.journal.record(request, f"{NAME} {method}", response.status_code, started)
         return response
 
     return [Route("/slack/api/{method}", endpoint, methods=["GET", "POST"])]
