@@ -108,3 +108,55 @@ def test_every_workflow_example_runs_against_the_sandbox(
         close = getattr(client, "close", None)
         if callable(close):
             close()
+
+
+# -- ## Testing your integration -------------------------------------------------------------------
+BROKEN = (
+    # The upsert of the person turned into a plain create: a second sign-up then collides.
+    '.assert_record(\n        "people", "email_addresses", ',
+    '.create(\n        "people", ',
+)
+
+
+def plugin_example(tmp_path: Path, broken: bool = False) -> subprocess.CompletedProcess[str]:
+    """The files of ``## Testing your integration`` written to a project of their own (nothing
+    of this repository beside them), and pytest run there as a user would: the plugin comes in
+    through its entry point, warnings are errors."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("\n## Testing your integration\n", 1)[1].split("\n## ", 1)[0]
+    files = {m.group(1): m.group(3) for m in BLOCK.finditer(section) if m.group(1)}
+    assert set(files) == {"my_crm.py", "test_my_crm.py"}
+    if broken:
+        assert BROKEN[0] in files["my_crm.py"], "the README's example changed: update BROKEN"
+        files["my_crm.py"] = files["my_crm.py"].replace(*BROKEN)
+    for name, body in files.items():
+        (tmp_path / name).write_text(body, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "ATTIO_"))}
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-W", "error", "-rA"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_the_plugin_example_passes(tmp_path: Path) -> None:
+    done = plugin_example(tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.splitlines()[-1].startswith("3 passed"), done.stdout
+
+
+def test_a_broken_version_of_the_plugin_example_fails(tmp_path: Path) -> None:
+    """The example's tests can fail: with the upsert made a create, signing up twice meets
+    Attio's uniqueness conflict, and the retry test sees one PUT fewer in the journal."""
+    done = plugin_example(tmp_path, broken=True)
+    assert done.returncode == 1, done.stdout + done.stderr
+    failed = sorted(
+        line.split("::")[1].split(" ")[0]
+        for line in done.stdout.splitlines()
+        if line.startswith("FAILED")
+    )
+    assert failed == ["test_a_failing_attio_is_retried", "test_signing_up_twice_keeps_one_person"]
+    assert "400 uniqueness_conflict" in done.stdout, done.stdout

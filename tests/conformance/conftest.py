@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from attio_bridge.emulator.spec import Operation, load_spec, spec_operations, spec_path
+from attio_bridge.emulator.spec import Operation, load_spec, spec_operations
 
+from ..emulator._spec import require_spec
 from .differences import apply_differences
 from .validation import ConformantClient, SpecValidator, iter_marked_operations
 
@@ -35,11 +36,8 @@ def pytest_runtest_makereport(
 
 @pytest.fixture(scope="session")
 def raw_spec() -> dict[str, Any]:
-    """Attio's spec as vendored, unpatched."""
-    try:
-        return load_spec()
-    except FileNotFoundError:
-        pytest.skip(f"Attio's OpenAPI spec is not at {spec_path()} (set ATTIO_OPENAPI_SPEC)")
+    """Attio's spec as vendored, unpatched; a missing spec fails the test, never skips it."""
+    return require_spec()
 
 
 @pytest.fixture(scope="session")

@@ -324,6 +324,37 @@ def test_search_rejects_a_limit_over_25(conformant: ConformantClient) -> None:
     )
 
 
+@op(SEARCH)
+def test_search_takes_a_whole_number_limit_sent_as_a_float(conformant: ConformantClient) -> None:
+    """The spec types search's ``limit`` as ``number``: a client generated from it sends ``25.0``
+    (its default) or ``1.0``, and Attio reads them as counts."""
+    prefix = unique("Floaty ")
+    made = [company(conformant, name=f"{prefix}{i}") for i in range(2)]
+    body = {"query": prefix, "objects": ["companies"], "request_as": {"type": "workspace"}}
+    found = conformant.data("POST", "/v2/objects/records/search", json={**body, "limit": 25.0})
+    assert [r["id"]["record_id"] for r in found] == [c["id"]["record_id"] for c in made]
+    one = conformant.data("POST", "/v2/objects/records/search", json={**body, "limit": 1.0})
+    assert [r["id"]["record_id"] for r in one] == [made[0]["id"]["record_id"]]
+
+
+@op(SEARCH, QUERY)
+@pytest.mark.parametrize("limit", [True, 2.5, "5"])
+def test_search_and_query_refuse_a_limit_that_is_not_a_count(
+    conformant: ConformantClient, limit: object
+) -> None:
+    """JSON's ``true`` is no number (though Python's ``True == 1``), nor is ``2.5`` a count: both
+    endpoints answer 400 ``validation_type`` naming the field."""
+    search = {"query": "", "objects": ["people"], "request_as": {"type": "workspace"}}
+    for path, body in (
+        ("/v2/objects/records/search", search),
+        ("/v2/objects/people/records/query", {}),
+    ):
+        refused = conformant.post(
+            path, json={**body, "limit": limit}, expect=400, code="validation_type"
+        )
+        assert '"limit" must be a whole number' in refused.json()["message"]
+
+
 @op(CREATE, GET)
 def test_web_url_is_a_valid_uri_for_any_object_noun(conformant: ConformantClient) -> None:
     """The spec types ``web_url`` as ``format: uri``; API-NOTES §9 builds it from the noun.

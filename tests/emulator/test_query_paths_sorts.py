@@ -376,9 +376,24 @@ def test_limit_defaults_to_500_and_offset_pages(api: TestClient) -> None:
         ({"limit": 0}, "at least 1"),
         ({"limit": "10"}, '"limit"'),
         ({"limit": 2.5}, '"limit"'),
-        ({"limit": True}, '"limit"'),
+        ({"limit": True}, '"limit" must be a whole number of at least 1'),
+        ({"offset": False}, '"offset" must be a whole number of at least 0'),
         ({"offset": -1}, '"offset"'),
         ({"offset": None}, '"offset"'),
+    ],
+)
+def test_a_bad_limit_or_offset_is_a_validation_error(
+    api: TestClient, world: dict[str, str], body: dict[str, Any], fragment: str
+) -> None:
+    """A count of the wrong type or range (a boolean too: JSON's true is not 1) is the 400
+    ``validation_type`` body Attio answers for any field of the wrong type (API-NOTES §8)."""
+    for path in ("/v2/objects/people/records/query", "/v2/lists/candidates/entries/query"):
+        assert fragment in error(api.post(path, json=body), 400, "validation_type")
+
+
+@pytest.mark.parametrize(
+    ("body", "fragment"),
+    [
         ({"filter": []}, '"filter" must be an object'),
         ({"filter": None}, '"filter" must be an object'),
         ({"filter": "name"}, '"filter" must be an object'),

@@ -399,6 +399,21 @@ def test_token_endpoint_refuses_bad_grants(http: TestClient) -> None:
     assert (r.status_code, r.json()["error"]) == (400, "invalid_grant")
 
 
+def test_token_endpoint_injected_failure_and_tokens_outlive_a_reset(http: TestClient) -> None:
+    """``{"system": "google"}`` fails the token endpoint with OAuth's body; a reset keeps the
+    tokens issued before it (a real token outlives the data it reached)."""
+    grant = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+    claims = {"iss": "bot@p.iam.gserviceaccount.com", "scope": "drive", "exp": time.time() + 60}
+    form = {"grant_type": grant, "assertion": _jwt(claims)}
+    rule = {"system": "google", "method": "token", "count": 1, "status": 503}
+    assert http.post("/_emulator/standins/fail", json=rule).status_code == 200
+    r = http.post("/google/oauth2/token", data=form)
+    assert (r.status_code, r.json()["error"]) == (503, "internal_error")
+    token = http.post("/google/oauth2/token", data=form).json()["access_token"]
+    assert http.post("/_emulator/reset").status_code == 200
+    assert drive(http, "GET", "/files", token=token).status_code == 200
+
+
 def test_drive_root_cannot_be_trashed_or_deleted(http: TestClient) -> None:
     """My Drive's root (alias root) refuses changes with 403, as Drive does."""
     answers = [

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.applications import Starlette
-from starlette.routing import Route
+from starlette.routing import BaseRoute
 from starlette.types import Receive, Scope, Send
 
 from .control import control_routes
@@ -40,9 +40,11 @@ class EmulatorApp:
 def create_app(config: EmulatorConfig | None = None, **options: Any) -> EmulatorApp:
     """An emulator app; ``options`` are ``EmulatorConfig`` fields when no config is given."""
     state = EmulatorState(config or EmulatorConfig(**options))
-    routes: list[Route] = (
-        control_routes(state) + standin_routes(state) + build_routes(state, route_tables())
-    )
+    routes: list[BaseRoute] = [
+        *control_routes(state),
+        *standin_routes(state),
+        *build_routes(state, route_tables()),
+    ]
     starlette = Starlette(routes=routes)
     starlette.add_route(
         "/{path:path}", not_found_endpoint, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]

@@ -149,7 +149,7 @@ def summary(state: EmulatorState) -> dict[str, Any]:
 
 
 async def _reset(state: EmulatorState, request: Request) -> Any:
-    """A fresh, empty workspace with the same keys, and empty stand-ins (Slack, Drive);
+    """A fresh, empty workspace with the same keys, and every registered stand-in started over;
     ``{"seed": dataset, "size": n}`` seeds the workspace."""
     body = await _body(request)
     name = body.get("seed", body.get("dataset"))

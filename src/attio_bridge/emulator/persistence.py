@@ -7,12 +7,13 @@ API key). With each operation goes its tape: the ids, timestamps and secrets ``c
 it ran. On startup the log is replayed with ``clock.replaying()`` feeding the tapes back, so the
 rebuilt workspace has the same ids and ``created_at`` times as before.
 
-The Slack and Drive stand-ins (``standins``) are kept in the same log, in order with the Attio
-operations: an ``init`` (first start or reset) starts them over too (``EmulatorState.
-start_over``), and each stand-in write that succeeded is an operation of its own (``slack``,
-``drive``, ``google_token``: the method and its arguments, never a token sent; see
-``logged_write`` and ``Standins.replay``). Not kept: Attio faults, stand-in failures, latency
-and the request journal, which are test controls and records, not state.
+The stand-ins (``standins``: Slack, Google, Drive and any other registered) are kept in the
+same log, in order with the Attio operations: an ``init`` (first start or reset) starts them
+over too (``EmulatorState.start_over``), and each stand-in write that succeeded is an operation
+of its own, whose kind is the stand-in's name and whose params are what its route logged (the
+method and its arguments, never a token sent; see ``logged_write`` and ``Standins.replay``).
+Not kept: Attio faults, stand-in failures, latency and the request journal, which are test
+controls and records, not state.
 
 The file is in WAL mode and each operation is committed (``synchronous=FULL``) before its
 response is sent, so a crash, ``kill -9`` included, loses nothing that was acknowledged.
@@ -232,7 +233,7 @@ class Persistence:
                             if status >= 400:
                                 raise ValueError(f"answered {status}")
                         else:
-                            # A stand-in write (slack, drive, google_token); ValueError if not.
+                            # A stand-in write, kind its name; ValueError if none has it.
                             state.standins.replay(kind, params)
                 except (EmulatorError, ValueError, KeyError) as exc:
                     # The operation failed when first run too (a seed meeting a conflict), or

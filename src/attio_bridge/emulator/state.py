@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from .delivery import DeliveryEngine
 from .http import RateBudget, jitter
 from .seed import apply_seed
-from .standins import Standins
+from .standins import STANDINS, StandIn, Standins
 from .workspace import Workspace
 
 if TYPE_CHECKING:
@@ -59,6 +59,8 @@ class EmulatorConfig:
     # Tokens the Slack and Drive stand-ins accept besides api_keys (see emulator/standins).
     slack_tokens: list[str] = field(default_factory=lambda: ["xoxb-sandbox"])
     google_tokens: list[str] = field(default_factory=lambda: ["ya29.sandbox"])
+    # The systems served beside Attio: the registry, or a longer tuple with a stand-in of one's own.
+    standins: tuple[StandIn[Any], ...] = STANDINS
 
 
 @dataclass(slots=True)
@@ -190,7 +192,7 @@ class EmulatorState:
         )
         # Built before the first workspace, which new_workspace() attaches it to.
         self.deliveries = DeliveryEngine(config)
-        self.standins = Standins(config)  # Slack and Drive, beside the Attio workspace
+        self.standins = Standins(config, config.standins)  # Slack, Drive ..., beside Attio
         self.persistence: Persistence | None = None
         if config.database:
             from .persistence import Persistence
@@ -214,8 +216,9 @@ class EmulatorState:
     def start_over(self) -> Workspace:
         """A new workspace (``new_workspace``) and empty stand-ins: what an ``init`` operation does.
 
-        The stand-ins start over on the same tape as the workspace (their root folder's id, the
-        time ``#general`` was made), after it, so a replayed ``init`` gives both the same ids.
+        The stand-ins start over on the same tape as the workspace (Drive's root folder id, the
+        time Slack's ``#general`` was made ...), after it and in registry order, so a replayed
+        ``init`` gives both the same ids.
         """
         ws = self.new_workspace()
         self.standins.reset()

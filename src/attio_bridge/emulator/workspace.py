@@ -8,7 +8,6 @@ Methods named ``render_*`` give the JSON shapes of Attio's responses.
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -64,9 +63,17 @@ class Member:
     created_at: str = field(default_factory=now_ts)
 
 
+# The namespace of api-token ids (RFC 4122 name-based, version 5).
+TOKEN_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "attio-bridge:emulator:api-token")
+
+
 def token_id_for(key: str) -> str:
-    """A stable token id for an API key, without keeping the key in the id."""
-    return str(uuid.UUID(hashlib.sha256(key.encode()).hexdigest()[:32]))
+    """A stable token id for an API key, without keeping the key in the id.
+
+    A name-based UUID (version 5) rather than a hash cut to UUID shape: strict clients check
+    the version and variant bits of every id, and Attio's ids are all RFC 4122 UUIDs.
+    """
+    return str(uuid.uuid5(TOKEN_NAMESPACE, key))
 
 
 class Workspace:

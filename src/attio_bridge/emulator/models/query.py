@@ -17,7 +17,7 @@ from itertools import islice
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
-from ..errors import FilterError
+from ..errors import FilterError, ValidationTypeError
 from .filters import (
     DEFAULT_PROP,
     AttrView,
@@ -54,8 +54,8 @@ class SortKey:
 
 def run_query(ws: Workspace, parent: Parent, body: dict[str, Any]) -> list[Holder]:
     """The page of records or entries of ``parent`` that ``body`` asks for."""
-    limit = _count(body, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
-    offset = _count(body, "offset", 0, 0, None)
+    limit = whole_number(body, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+    offset = whole_number(body, "offset", 0, 0, None)
     if "filter_view_id" in body:
         raise FilterError(
             '"filter_view_id" (saved views) is not supported by the emulator; send a "filter".'
@@ -84,9 +84,14 @@ def run_query(ws: Workspace, parent: Parent, body: dict[str, Any]) -> list[Holde
     return apply_sorts(list(matches), sort_keys)[offset : offset + limit]
 
 
-def _count(body: dict[str, Any], name: str, default: int, lo: int, hi: int | None) -> int:
+def whole_number(body: dict[str, Any], name: str, default: int, lo: int, hi: int | None) -> int:
+    """Body field ``name`` (``default`` when absent) as a count from ``lo`` to ``hi``.
+
+    The spec types counts as ``number`` and JSON has one number type, so a whole float such as
+    ``25.0`` (what a client generated from the spec sends) is the count 25. A boolean is not a
+    number, though Python says ``True == 1``: 400 ``validation_type``, as for any wrong type.
+    """
     value = body.get(name, default)
-    # JSON has one number type; an integral float such as 500.0 is still a whole count.
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if (
@@ -96,7 +101,7 @@ def _count(body: dict[str, Any], name: str, default: int, lo: int, hi: int | Non
         or (hi is not None and value > hi)
     ):
         upper = f" and at most {hi}" if hi is not None else ""
-        raise FilterError(
+        raise ValidationTypeError(
             f'"{name}" must be a whole number of at least {lo}{upper}, got {value!r}.'
         )
     return value

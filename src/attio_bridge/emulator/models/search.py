@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ValidationTypeError, ValueNotFoundError
+from .query import whole_number
 
 if TYPE_CHECKING:
     from ..workspace import Workspace
+
+MAX_LIMIT = 25  # the spec's maximum, also its default
 
 
 def search_records(ws: Workspace, body: dict[str, Any]) -> list[dict[str, Any]]:
@@ -22,9 +25,7 @@ def search_records(ws: Workspace, body: dict[str, Any]) -> list[dict[str, Any]]:
         )
     if "request_as" not in body:
         raise ValidationTypeError('"request_as" is required, e.g. {"type": "workspace"}.')
-    limit = body.get("limit", 25)
-    if not isinstance(limit, int) or not 1 <= limit <= 25:
-        raise ValidationTypeError('"limit" must be an integer from 1 to 25.')
+    limit = whole_number(body, "limit", MAX_LIMIT, 1, MAX_LIMIT)
     needle = query.strip().lower()
     out: list[dict[str, Any]] = []
     for ident in objects:

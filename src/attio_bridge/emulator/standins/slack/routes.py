@@ -1,11 +1,10 @@
-"""The Slack stand-in: a workspace's channels (``SlackModel``) and Slack's Web API routes.
+"""The Slack stand-in's routes: Slack's Web API at ``/slack/api/{method}``.
 
 Shapes follow Slack's method reference (docs.slack.dev/reference/methods/...): every answer is
 HTTP 200 with ``{"ok": true, ...}`` or ``{"ok": false, "error": code}``; arguments come as query
 parameters, a form body or a JSON body; the token as ``Authorization: Bearer`` (or a ``token``
-argument). Channel names are validated as ``conversations.create`` documents: lowercase letters,
-digits, hyphens and underscores, at most 80 characters, and unique among all channels, archived
-ones included. A fresh workspace has ``#general``, which cannot be archived.
+argument). Methods: ``auth.test``, ``conversations.create|list|info|archive``. Tokens: the
+emulator's Attio API keys (``EmulatorConfig.api_keys``) and ``EmulatorConfig.slack_tokens``.
 """
 
 from __future__ import annotations
@@ -13,154 +12,25 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
-import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import orjson
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
-from ..clock import now_ts, parse_ts
-from ..http import json_response
-from ..persistence import logged_write
-from ._form import urlencoded
+from ...http import json_response
+from ...persistence import logged_write
+from .._form import urlencoded
+from .model import BOT_USER, SlackError, SlackModel
 
 if TYPE_CHECKING:
-    from ..state import EmulatorState
+    from ...state import EmulatorState
 
-MAX_NAME = 80
-VALID_NAME = re.compile(r"[a-z0-9_-]+")
+NAME = "slack"  # the registry's key: failure rules' system, the operation log's kind
 CHANNEL_TYPES = ("public_channel", "private_channel", "mpim", "im")
-BOT_USER = "U0EMULATOR"
-
-
-class SlackError(Exception):
-    """A Slack error code, answered as ``{"ok": false, "error": code}``."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
-
-
-@dataclass(slots=True)
-class Channel:
-    """One channel as the model keeps it."""
-
-    id: str
-    name: str
-    is_private: bool
-    created: int
-    creator: str
-    is_general: bool = False
-    is_archived: bool = False
-    previous_names: list[str] = field(default_factory=list)
-
-    def render(self) -> dict[str, Any]:
-        """Slack's conversation object (the fields a bot sees)."""
-        return {
-            "id": self.id,
-            "name": self.name,
-            "is_channel": True,
-            "is_group": False,
-            "is_im": False,
-            "is_mpim": False,
-            "is_private": self.is_private,
-            "created": self.created,
-            "creator": self.creator,
-            "is_archived": self.is_archived,
-            "is_general": self.is_general,
-            "unlinked": 0,
-            "name_normalized": self.name,
-            "is_shared": False,
-            "is_org_shared": False,
-            "is_ext_shared": False,
-            "is_member": True,
-            "topic": {"value": "", "creator": "", "last_set": 0},
-            "purpose": {"value": "", "creator": "", "last_set": 0},
-            "previous_names": list(self.previous_names),
-            "num_members": 1,
-        }
-
-
-def validate_name(name: str) -> None:
-    """Raise Slack's ``invalid_name_*`` code when ``name`` is not a valid channel name."""
-    if not name:
-        raise SlackError("invalid_name_required")
-    if len(name) > MAX_NAME:
-        raise SlackError("invalid_name_maxlength")
-    if not VALID_NAME.fullmatch(name):
-        raise SlackError("invalid_name_specials")
-    if not re.search(r"[a-z0-9]", name):
-        raise SlackError("invalid_name_punctuation")
-
-
-class SlackModel:
-    """One Slack workspace's channels; no HTTP."""
-
-    def __init__(self, workspace_name: str, workspace_slug: str) -> None:
-        self.team = workspace_name
-        self.team_id = "T0EMULATOR"
-        self.url = f"https://{workspace_slug}.slack.com/"
-        self.channels: dict[str, Channel] = {}
-        self._next = 1
-        general = self.create("general", is_private=False)
-        general.is_general = True
-
-    def _new_id(self) -> str:
-        channel_id = f"C{self._next:08X}"
-        self._next += 1
-        return channel_id
-
-    def create(self, name: str, *, is_private: bool) -> Channel:
-        """A new channel; Slack's ``invalid_name_*`` or ``name_taken`` codes otherwise."""
-        validate_name(name)
-        if any(c.name == name for c in self.channels.values()):
-            raise SlackError("name_taken")
-        # The time comes from clock so that a replay (--database) gives the same "created".
-        created = int(parse_ts(now_ts()).timestamp())
-        channel = Channel(self._new_id(), name, is_private, created, BOT_USER)
-        self.channels[channel.id] = channel
-        return channel
-
-    def get(self, channel_id: str) -> Channel:
-        """The channel ``channel_id``; ``channel_not_found`` otherwise."""
-        channel = self.channels.get(channel_id)
-        if channel is None:
-            raise SlackError("channel_not_found")
-        return channel
-
-    def archive(self, channel_id: str) -> None:
-        """Archive a channel (``already_archived``, ``cant_archive_general`` as Slack answers)."""
-        channel = self.get(channel_id)
-        if channel.is_general:
-            raise SlackError("cant_archive_general")
-        if channel.is_archived:
-            raise SlackError("already_archived")
-        channel.is_archived = True
-
-    def page(
-        self, types: set[str], exclude_archived: bool, limit: int, after: str | None
-    ) -> tuple[list[Channel], str | None]:
-        """One page of channels in creation order, and the id the next page starts at."""
-        wanted = [
-            c
-            for c in self.channels.values()
-            if ("private_channel" if c.is_private else "public_channel") in types
-            and not (exclude_archived and c.is_archived)
-        ]
-        start = 0
-        if after is not None:
-            ids = [c.id for c in wanted]
-            if after not in ids:
-                raise SlackError("invalid_cursor")
-            start = ids.index(after)
-        chunk = wanted[start : start + limit]
-        rest = wanted[start + limit : start + limit + 1]
-        return chunk, rest[0].id if rest else None
 
 
 # -- HTTP ---------------------------------------------------------------------------------------
@@ -286,14 +156,31 @@ def _token(request: Request, args: dict[str, Any]) -> str | None:
     return str(value) if value else None
 
 
-def slack_routes(state: EmulatorState) -> list[Route]:
-    """The ``/slack/api/{method}`` route serving ``METHODS`` on ``state.standins.slack``."""
+def token_ok(state: EmulatorState, token: str) -> bool:
+    """Whether the Slack stand-in accepts ``token``."""
+    config = state.config
+    return token in config.api_keys or token in config.slack_tokens
+
+
+def replay(model: SlackModel, params: dict[str, Any]) -> None:
+    """Apply a logged write (``{"method", "args"}``) again, through the route's own handler."""
+    method = params["method"]
+    if method not in WRITES:
+        raise ValueError(f"{method} is not a Slack write")
+    try:
+        METHODS[method](model, params["args"])
+    except SlackError as err:
+        raise ValueError(f"Slack answered {err.code}") from None
+
+
+def slack_routes(state: EmulatorState) -> list[BaseRoute]:
+    """The ``/slack/api/{method}`` route serving ``METHODS`` on the live ``SlackModel``."""
 
     async def endpoint(request: Request) -> Response:
         started = time.perf_counter()
         method = request.path_params["method"]
         response = await _answer(state, request, method)
-        state.journal.record(request, f"slack {method}", response.status_code, started)
+        state.journal.record(request, f"{NAME} {method}", response.status_code, started)
         return response
 
     return [Route("/slack/api/{method}", endpoint, methods=["GET", "POST"])]
@@ -310,25 +197,25 @@ async def _answer(state: EmulatorState, request: Request, method: str) -> Respon
     token = _token(request, args)
     if token is None:
         return json_response({"ok": False, "error": "not_authed"})
-    if not state.standins.slack_token_ok(token):
+    if not token_ok(state, token):
         return json_response({"ok": False, "error": "invalid_auth"})
     delay = state.latency_s()
     if delay > 0:
         await asyncio.sleep(delay)
-    failure = state.standins.failure("slack", method)
+    failure = state.standins.failure(NAME, method)
     if failure is not None:
         headers = {"Retry-After": "1"} if failure.status == 429 else None
         return json_response({"ok": False, "error": failure.error}, failure.status, headers)
     try:
         if method in WRITES:
             # Kept with --database once it succeeded: the arguments (never the token), replayed
-            # through the same handler by Standins.replay.
+            # through the same handler by replay().
             params = {"method": method, "args": args}
             result = logged_write(
-                state, "slack", params, lambda: handler(state.standins.slack, args)
+                state, NAME, params, lambda: handler(state.standins.model(NAME, SlackModel), args)
             )
         else:
-            result = handler(state.standins.slack, args)
+            result = handler(state.standins.model(NAME, SlackModel), args)
     except SlackError as err:
         return json_response({"ok": False, "error": err.code})
     return json_response({"ok": True, **result})

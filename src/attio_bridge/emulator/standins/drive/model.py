@@ -1,49 +1,24 @@
-"""The Google Drive stand-in: files and folders (``DriveModel``) and Drive API v3 routes.
+"""The Google Drive stand-in's model: one account's My Drive (``DriveModel``); no HTTP.
 
-Shapes follow Drive's v3 reference (developers.google.com/drive/api/reference/rest/v3/files)
-and its error guide: errors are ``{"error": {"code", "message", "errors": [{"domain",
-"reason", "message", "location"?, "locationType"?}], "status"}}``. My Drive's root answers to
-the alias ``root``; a file has at most one parent, as Drive enforces since 2020. ``files.list``
-understands the query subset the connectors use: clauses joined by ``and`` among
-``name = | != | contains '...'``, ``mimeType = | != '...'``, ``'ID' in parents`` and
-``trashed = true | false``; anything else is a 400, so a client relying on more fails loudly in
-tests instead of passing by luck. Like Drive, a list without ``trashed = false`` includes the
-trash, and trashing a folder trashes what it holds.
+My Drive's root answers to the alias ``root``; a file has at most one parent, as Drive enforces
+since 2020. ``files.list`` understands the query subset the connectors use: clauses joined by
+``and`` among ``name = | != | contains '...'``, ``mimeType = | != '...'``, ``'ID' in parents``
+and ``trashed = true | false``; anything else is a 400, so a client relying on more fails loudly
+in tests instead of passing by luck. Like Drive, a list without ``trashed = false`` includes the
+trash, and trashing a folder trashes what it holds. Errors are ``DriveError``, which renders
+Google's error body.
 """
 
 from __future__ import annotations
 
-import asyncio
 import re
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import orjson
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
-
-from ..clock import new_id, now_ts, parse_ts
-from ..http import json_response
-from ..persistence import logged_write
-
-if TYPE_CHECKING:
-    from ..state import EmulatorState
+from ...clock import new_id, now_ts, parse_ts
 
 FOLDER_MIME = "application/vnd.google-apps.folder"
-DEFAULT_FIELDS = ("kind", "id", "name", "mimeType")
-# Fields a selection may name: a file's (those the stand-in renders and a few it never sets)
-# and a file list's.
-KNOWN_FIELDS = frozenset(
-    {
-        "kind", "id", "name", "mimeType", "parents", "trashed", "explicitlyTrashed",
-        "createdTime", "modifiedTime", "webViewLink", "ownedByMe", "starred", "version",
-        "description", "driveId", "resourceKey", "owners", "permissions", "size",
-        "files", "nextPageToken", "incompleteSearch",
-    }
-)  # fmt: skip
 STATUS_NAMES = {
     400: "INVALID_ARGUMENT",
     401: "UNAUTHENTICATED",
@@ -357,139 +332,12 @@ def sort_files(files: list[DriveFile], order_by: str | None) -> list[DriveFile]:
     return out
 
 
-# -- field selection ----------------------------------------------------------------------------
-
-
-def _split_fields(fields: str) -> list[str]:
-    parts: list[str] = []
-    depth = 0
-    current = ""
-    for ch in fields:
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        if ch == "," and depth == 0:
-            parts.append(current.strip())
-            current = ""
-        else:
-            current += ch
-    if depth != 0:
-        raise invalid("fields", f"Invalid field selection {fields}")
-    parts.append(current.strip())
-    return [p for p in parts if p]
-
-
-def select(
-    resource: dict[str, Any], fields: str | None, default: tuple[str, ...]
-) -> dict[str, Any]:
-    """``resource`` cut down to ``fields`` (``a, b(c, d)`` or ``*``); ``default`` when None."""
-    if fields is None:
-        return {k: resource[k] for k in default if k in resource}
-    if fields.strip() == "*":
-        return resource
-    out: dict[str, Any] = {}
-    for part in _split_fields(fields):
-        name, _, sub = part.partition("(")
-        name = name.strip()
-        if name not in KNOWN_FIELDS:
-            raise invalid("fields", f"Invalid field selection {name}")
-        if name not in resource:
-            continue  # a known field without a value (nextPageToken on the last page)
-        value = resource[name]
-        if sub:
-            inner = sub[:-1] if sub.endswith(")") else sub
-            if isinstance(value, list):
-                value = [select(v, inner, default) for v in value]
-        out[name] = value
-    return out
-
-
-# -- HTTP ---------------------------------------------------------------------------------------
-
-
-def _auth_error(missing: bool) -> DriveError:
-    if missing:
-        return DriveError(
-            401,
-            "required",
-            "Request is missing required authentication credential. Expected OAuth 2 access "
-            "token, login cookie or other valid authentication credential.",
-            "Authorization",
-            "header",
-        )
-    return DriveError(
-        401,
-        "authError",
-        "Request had invalid authentication credentials. Expected OAuth 2 access token, login "
-        "cookie or other valid authentication credential.",
-        "Authorization",
-        "header",
-    )
-
-
-async def _json_body(request: Request) -> dict[str, Any]:
-    raw = await request.body()
-    if not raw.strip():
-        return {}
-    try:
-        body = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        raise DriveError(400, "parseError", "Parse Error") from None
-    if not isinstance(body, dict):
-        raise DriveError(400, "parseError", "Parse Error")
-    return body
-
-
-def _page_size(request: Request) -> int:
-    raw = request.query_params.get("pageSize", "100")
-    try:
-        size = int(raw)
-    except ValueError:
-        raise invalid("pageSize") from None
-    if not 1 <= size <= 1000:
-        raise invalid(
-            "pageSize", f"Invalid value '{raw}'. Values must be within the range: [1, 1000]"
-        )
-    return size
-
-
-async def _files_list(model: DriveModel, request: Request) -> Response:
-    params = request.query_params
-    found = model.query(params.get("q"), params.get("orderBy"))
-    size = _page_size(request)
-    token = params.get("pageToken")
-    start = 0
-    if token:
-        try:
-            start = int(token.removeprefix("page-"))
-        except ValueError:
-            raise invalid("pageToken") from None
-    chunk = found[start : start + size]
-    listing: dict[str, Any] = {
-        "kind": "drive#fileList",
-        "incompleteSearch": False,
-        "files": [f.render() for f in chunk],
-    }
-    if start + size < len(found):
-        listing["nextPageToken"] = f"page-{start + size}"
-    fields = params.get("fields")
-    if fields is None:
-        listing["files"] = [select(f, None, DEFAULT_FIELDS) for f in listing["files"]]
-        return json_response(listing)
-    return json_response(select(listing, fields, DEFAULT_FIELDS))
-
-
-def _one(file: DriveFile, request: Request) -> Response:
-    return json_response(select(file.render(), request.query_params.get("fields"), DEFAULT_FIELDS))
-
-
 def write(
     model: DriveModel, method: str, file_id: str | None, body: dict[str, Any]
 ) -> DriveFile | None:
     """Carry out ``files.create|update|delete`` on ``model``: the file, None after a delete.
 
-    The routes and ``Standins.replay`` (``--database``) both go through here.
+    The routes and ``replay`` (``--database``) both go through here.
     """
     if method == "files.create":
         return model.create(body)
@@ -501,69 +349,3 @@ def write(
         model.delete(file_id)
         return None
     raise ValueError(f"{method} is not a Drive write")
-
-
-async def _dispatch(state: EmulatorState, request: Request, method: str) -> Response:
-    file_id = request.path_params.get("file_id")
-    if method == "files.list":
-        return await _files_list(state.standins.drive, request)
-    if method == "files.get":
-        assert file_id is not None
-        return _one(state.standins.drive.get(file_id), request)
-    body = await _json_body(request) if method != "files.delete" else {}
-    # Kept with --database once it succeeded (query parameters only choose the answer's
-    # fields). The model is looked up after the last await: a reset may have replaced it.
-    params = {"method": method, "file_id": file_id, "body": body}
-    file = logged_write(
-        state, "drive", params, lambda: write(state.standins.drive, method, file_id, body)
-    )
-    return Response(status_code=204) if file is None else _one(file, request)
-
-
-_METHODS = {
-    ("GET", False): "files.list",
-    ("POST", False): "files.create",
-    ("GET", True): "files.get",
-    ("PATCH", True): "files.update",
-    ("DELETE", True): "files.delete",
-}
-
-
-def drive_routes(state: EmulatorState) -> list[Route]:
-    """The ``/drive/v3/files`` routes acting on ``state.standins.drive``."""
-
-    async def endpoint(request: Request) -> Response:
-        started = time.perf_counter()
-        method = _METHODS[(request.method, "file_id" in request.path_params)]
-        try:
-            response = await _answer(state, request, method)
-        except DriveError as err:
-            response = json_response(err.body(), err.status)
-        state.journal.record(request, f"drive {method}", response.status_code, started)
-        return response
-
-    return [
-        Route("/drive/v3/files", endpoint, methods=["GET", "POST"]),
-        Route("/drive/v3/files/{file_id}", endpoint, methods=["GET", "PATCH", "DELETE"]),
-    ]
-
-
-async def _answer(state: EmulatorState, request: Request, method: str) -> Response:
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    token = token.strip() if scheme.lower() == "bearer" else ""
-    if not token:
-        raise _auth_error(missing=True)
-    if not state.standins.google_token_ok(token):
-        raise _auth_error(missing=False)
-    delay = state.latency_s()
-    if delay > 0:
-        await asyncio.sleep(delay)
-    failure = state.standins.failure("drive", method)
-    if failure is not None:
-        message = (
-            "Internal Error"
-            if failure.status >= 500
-            else f"{failure.error} (injected by the emulator)"
-        )
-        raise DriveError(failure.status, failure.error, message)
-    return await _dispatch(state, request, method)
