@@ -3,7 +3,7 @@ notes, tasks, Attio URLs (``urls``), sync and async.
 
 ``Services(client)`` / ``AsyncServices(aclient)`` hold ``people``, ``companies``, ``deals``,
 ``lists``, ``notes`` and ``tasks`` over one shared schema cache. The async services are written
-once in ``_async``; ``_sync`` is generated from them (``scripts/gen_sync_client.py``).
+once in ``_async``; ``_sync`` is generated from them (``scripts/gen_sync.py``).
 ``deadlines`` has the task deadline helpers.
 """
 
