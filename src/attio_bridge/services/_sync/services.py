@@ -19,15 +19,15 @@ from ...values import EncodeOptions, SchemaCache
 from .activity import Notes, Tasks
 from .context import Context
 from .lists import Lists
-from .records import Companies, Deals, People
+from .records import Companies, Deals, People, Records
 
 
 class Services:
     """The everyday operations: ``people``, ``companies``, ``deals``, ``lists``, ``notes``,
-    ``tasks``. ``schema`` shares a schema cache with other code (one is made otherwise, living
-    for ``cache``'s "schema" TTL); ``cache`` holds records, lists and notes (a fresh memory
-    cache otherwise; one whose TTLs are all 0 turns caching off); ``options`` sets the default
-    phone region and the time zone of naive datetimes."""
+    ``tasks``, and ``records`` of any object. ``schema`` shares a schema cache with other code
+    (one is made otherwise, living for ``cache``'s "schema" TTL); ``cache`` holds records, lists
+    and notes (a fresh memory cache otherwise; one whose TTLs are all 0 turns caching off);
+    ``options`` sets the default phone region and the time zone of naive datetimes."""
 
     def __init__(
         self,
@@ -46,3 +46,4 @@ class Services:
         self.lists = Lists(self.context)
         self.notes = Notes(self.context)
         self.tasks = Tasks(self.context)
+        self.records = Records(self.context, self.people, self.companies)
