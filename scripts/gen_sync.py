@@ -94,6 +94,10 @@ TEXT: list[tuple[str, str]] = [
     (r", async:", ":"),
     (r"the async client", "the sync client"),
     (r"async client", "client"),
+    # Sync code that blocks runs in a worker thread from async code (workflows/_threads.py),
+    # and is called directly from sync code.
+    (r"^from \.+_threads import in_thread\n", ""),
+    (r"\bin_thread\(\s*([\w.]+)(?:,\s*|\s*(?=\)))", r"\1("),
 ]
 
 
