@@ -95,9 +95,13 @@ TEXT: list[tuple[str, str]] = [
     (r"the async client", "the sync client"),
     (r"async client", "client"),
     # Sync code that blocks runs in a worker thread from async code (workflows/_threads.py),
-    # and is called directly from sync code.
-    (r"^from \.+_threads import in_thread\n", ""),
+    # and is called directly from sync code; a lock is held in the caller's thread.
+    (r"^from \.+_threads import [\w, ]+\n", ""),
     (r"\bin_thread\(\s*([\w.]+)(?:,\s*|\s*(?=\)))", r"\1("),
+    (r"^(\s*)with held\((.*)\):$", r"\1with \2:"),
+    # Tests: the async ones run on anyio; the async workflows' public module is ``aio``.
+    (r"^pytestmark = pytest\.mark\.anyio\n", ""),
+    (r"\bworkflows\.aio import", "workflows import"),
 ]
 
 

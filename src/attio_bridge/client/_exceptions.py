@@ -26,6 +26,7 @@ from typing import Any
 
 from ..errors import AttioError, ConfigurationError, MissingError
 
+
 class APIConnectionError(AttioError):
     """No HTTP answer was received. ``request_sent`` is False when surely nothing reached Attio."""
 
