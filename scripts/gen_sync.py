@@ -76,8 +76,8 @@ TOKENS: dict[str, str] = {
     "acquire_async": "acquire",
     "aclose": "close",
     "Awaitable": "SyncResult",
-    # The tests' transport into the in-process emulator (tests/workflows/_transports.py).
-    "async_transport": "sync_transport",
+    # The tests' client on the in-process emulator (tests/workflows/_clients.py).
+    "async_client": "sync_client",
 }
 
 # (regular expression, replacement) applied to each renamed file in order, multi-line.
@@ -219,7 +219,9 @@ def check(gen: Generator) -> list[str]:
     problems: list[str] = []
     for pair in gen.pairs:
         name = _shown(pair.dst)
-        with tempfile.TemporaryDirectory() as tmp:
+        # Beside the committed twin, so ruff reads the same configuration and sorts imports
+        # the same way (in /tmp it would not know ``tests`` as first-party).
+        with tempfile.TemporaryDirectory(dir=pair.dst.parent, prefix=".gen-sync-") as tmp:
             gen.generate(pair, Path(tmp))
             fresh = _tree(Path(tmp))
         committed = {

@@ -12,21 +12,13 @@ from attio_bridge.client import AsyncAttioClient
 from attio_bridge.emulator.app import EmulatorApp
 from attio_bridge.services import AsyncServices
 
-from .._transports import async_transport
-from ..conftest import API_KEY, URL
+from .._clients import async_client
 
 
 @pytest.fixture
 async def client(app: EmulatorApp) -> AsyncIterator[AsyncAttioClient]:
     """A client on ``app``, without rate limits."""
-    async with AsyncAttioClient(
-        api_key=API_KEY,
-        base_url=URL,
-        transport=async_transport(app),
-        rate_limit_backend="memory",
-        read_rate=0,
-        write_rate=0,
-    ) as attio:
+    async with async_client(app) as attio:
         yield attio
 
 

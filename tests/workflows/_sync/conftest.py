@@ -13,21 +13,13 @@ from attio_bridge.client import AttioClient
 from attio_bridge.emulator.app import EmulatorApp
 from attio_bridge.services import Services
 
-from .._transports import sync_transport
-from ..conftest import API_KEY, URL
+from .._clients import sync_client
 
 
 @pytest.fixture
 def client(app: EmulatorApp) -> Iterator[AttioClient]:
     """A client on ``app``, without rate limits."""
-    with AttioClient(
-        api_key=API_KEY,
-        base_url=URL,
-        transport=sync_transport(app),
-        rate_limit_backend="memory",
-        read_rate=0,
-        write_rate=0,
-    ) as attio:
+    with sync_client(app) as attio:
         yield attio
 
 
