@@ -9,7 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from attio_bridge.workflows.enrich import EnrichmentTarget, FileProvider, load_provider
+from attio_bridge.errors import InvalidInputError, MissingError
+from attio_bridge.workflows.enrich import (
+    EnrichmentTarget,
+    FileProvider,
+    ProviderError,
+    load_provider,
+)
 
 
 def test_file_provider_reads_semicolons_latin1_and_json_arrays(tmp_path: Path) -> None:
@@ -27,8 +33,10 @@ def test_file_provider_reads_semicolons_latin1_and_json_arrays(tmp_path: Path) -
     elsewhere = EnrichmentTarget("companies", "id", {"domains": ["other.fr"]})
     assert FileProvider(json_path).lookup(elsewhere) is None
 
-    with pytest.raises(ValueError, match=r"no email or email_address.*columns are: domain"):
+    with pytest.raises(InvalidInputError, match=r"no email or email_address.*columns are: domain"):
         FileProvider(json_path, key="email")
+    with pytest.raises(InvalidInputError, match="unknown key 'phone': use domain or email"):
+        FileProvider(json_path, key="phone")
 
 
 def test_load_provider_finds_an_installed_provider_by_name(
@@ -57,5 +65,36 @@ def test_load_provider_finds_an_installed_provider_by_name(
     assert provider.name == "Acme data (t1)"
     target = EnrichmentTarget("companies", "id", {"domains": ["x.com"]})
     assert provider.lookup(target) == {"description": "from the plugin"}
-    with pytest.raises(KeyError, match=r"no enrichment provider 'other'.*acme"):
+    with pytest.raises(MissingError, match=r"no enrichment provider 'other'.*acme") as caught:
         load_provider("other")
+    assert isinstance(caught.value, KeyError)  # as callers caught it before the error tree
+    assert str(caught.value).startswith("no enrichment provider")  # prose, not a quoted key
+
+
+def test_load_provider_says_what_is_wrong_with_a_named_provider(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A ``module:attribute`` provider: a missing module or attribute is a ``MissingError``;
+    options it does not take, or a class that is no provider, a ``ProviderError`` (bad input,
+    also a ``TypeError``)."""
+    (tmp_path / "own_provider.py").write_text(
+        "class Good:\n"
+        "    name = 'Own'\n"
+        "    def lookup(self, target):\n"
+        "        return None\n"
+        "class NotOne:\n"
+        "    pass\n",
+        encoding="utf-8",
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+
+    assert load_provider("own_provider:Good").name == "Own"
+    with pytest.raises(MissingError, match="no module 'nowhere_at_all'"):
+        load_provider("nowhere_at_all:Thing")
+    with pytest.raises(MissingError, match="has no 'Missing'"):
+        load_provider("own_provider:Missing")
+    with pytest.raises(ProviderError, match=r"does not take the options given \(token\)") as bad:
+        load_provider("own_provider:Good", token="x")
+    assert isinstance(bad.value, InvalidInputError) and isinstance(bad.value, TypeError)
+    with pytest.raises(ProviderError, match="did not make a provider"):
+        load_provider("own_provider:NotOne")

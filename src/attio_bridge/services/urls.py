@@ -32,6 +32,8 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, overload
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
+from ..errors import InvalidInputError
+
 if TYPE_CHECKING:
     from attio_bridge.client.models import Record
 
@@ -69,8 +71,8 @@ FORMS = (
 """Every accepted form, as shown in error messages."""
 
 
-class AttioUrlError(ValueError):
-    """A string is not an Attio web-app URL of a known form."""
+class AttioUrlError(InvalidInputError):
+    """A string is not an Attio web-app URL of a known form (also a ``ValueError``)."""
 
 
 class NotAnAttioUrlError(AttioUrlError):
@@ -251,6 +253,11 @@ def _parse_call(url: str, ws: str, rest: list[str]) -> AttioUrl:
     )
 
 
+class RecordUrlError(InvalidInputError, TypeError):
+    """``record_url`` was called with arguments it cannot build a URL from. Also a
+    ``TypeError``, as a call with a missing argument is."""
+
+
 def is_attio_url(text: str) -> bool:
     """Whether ``text`` is written as a URL (a scheme, or Attio's app host first), so it is
     read by ``parse_url`` rather than as a domain or an email address."""
@@ -302,13 +309,15 @@ def record_url(
     """
     if isinstance(first, str):
         if second is None or third is None:
-            raise TypeError("record_url(workspace_slug, object_slug, record_id) needs all three")
+            raise RecordUrlError(
+                "record_url(workspace_slug, object_slug, record_id) needs all three"
+            )
         noun = (singular_noun or record_noun(second)).lower().replace(" ", "-")
         return f"{APP_URL}/" + "/".join(quote(p, safe="") for p in (first, noun, third))
     if first.web_url:
         return first.web_url
     if workspace_slug is None or object_slug is None:
-        raise ValueError(
+        raise RecordUrlError(
             f"record {first.record_id} has no web_url; pass workspace_slug= and object_slug= "
             "to build one"
         )

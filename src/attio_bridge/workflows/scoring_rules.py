@@ -4,8 +4,8 @@ The file holds the rules, the tiers (status title = minimum score) and, optional
 attribute, the list and the assignee the qualification uses by default::
 
     status_attribute = "lead_status"     # optional: the companies attribute to set
-    list = "prospects"                   # optional: default of --list
-    assignee = "ada@example.com"         # optional: default of --assignee
+    list = "prospects"                   # optional: the list used when none is given
+    assignee = "ada@example.com"         # optional: the assignee used when none is given
 
     [[rules]]
     field = "employees"                  # a key of the form
@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..errors import InvalidInputError
 from ._model.qualify import OPS, Rule, ScoringRules
 
 __all__ = ["RulesFile", "RulesFileError", "load_rules_file", "rules_file_from"]
@@ -46,8 +47,9 @@ _TOP_KEYS = ("rules", "tiers", "status_attribute", "list", "assignee")
 _RULE_KEYS = ("field", "op", "value", "points", "label")
 
 
-class RulesFileError(ValueError):
-    """A rules file that cannot be read or used; the message names the place and the fix."""
+class RulesFileError(InvalidInputError):
+    """A rules file that cannot be read or used (also a ``ValueError``); the message names the
+    place and the fix."""
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ import pytest
 
 from attio_bridge.client import AttioClient
 from attio_bridge.emulator.app import EmulatorApp
+from attio_bridge.errors import InvalidInputError, MissingError
 from attio_bridge.services import AsyncServices
 from attio_bridge.values import ValuesError, decode_record, load_schema
 from attio_bridge.workflows.aio import enrich_records
@@ -375,15 +376,19 @@ async def test_a_failing_provider_fails_its_record_only(
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [
-        ({"selection": Selection()}, ValueError, "give a list, a status attribute"),
+        ({"selection": Selection()}, InvalidInputError, "give a list, a status attribute"),
         (
             {"selection": Selection(status_attribute="enrichment_state")},
-            KeyError,
+            MissingError,
             'Did you mean "enrichment_status"',
         ),
-        ({"selection": Selection(status_attribute="description")}, ValueError, "text attribute"),
-        ({"selection": Selection(list="missing")}, KeyError, "no list 'missing'"),
-        ({"selection": BY_STATUS, "mapping": {"x": "nope"}}, KeyError, "'nope'"),
+        (
+            {"selection": Selection(status_attribute="description")},
+            InvalidInputError,
+            "text attribute",
+        ),
+        ({"selection": Selection(list="missing")}, MissingError, "no list 'missing'"),
+        ({"selection": BY_STATUS, "mapping": {"x": "nope"}}, MissingError, "'nope'"),
         (
             {"selection": Selection(status_attribute="enrichment_status", done="Done")},
             ValuesError,

@@ -12,6 +12,7 @@ import pytest
 
 from attio_bridge.client import AttioClient
 from attio_bridge.emulator.app import EmulatorApp
+from attio_bridge.errors import InvalidInputError, MissingError
 from attio_bridge.services import AsyncServices, ServiceError
 from attio_bridge.values import ValuesError, decode_record, load_schema
 from attio_bridge.workflows.aio import (
@@ -419,7 +420,7 @@ async def test_qualify_lead_without_status_attribute_is_a_clear_error(
     services: AsyncServices, app: EmulatorApp, member_email: str
 ) -> None:
     rules = ScoringRules(RULES.rules, RULES.tiers, status_attribute="qualification")
-    with pytest.raises(ServiceError, match="no status or select attribute qualification"):
+    with pytest.raises(MissingError, match="no status or select attribute qualification"):
         await qualify_lead(services, FORM, rules, "prospects", member_email)
     assert writes(app) == []
 
@@ -456,7 +457,7 @@ async def test_qualify_lead_without_domain_is_a_clear_error(
 
 
 async def test_rule_with_unknown_op_is_refused() -> None:
-    with pytest.raises(ValueError, match="unknown rule op"):
+    with pytest.raises(InvalidInputError, match="unknown rule op"):
         Rule("employees", "more_than", 5, points=1)
 
 
@@ -542,7 +543,7 @@ async def test_advance_stale_deals_rejects_unknown_stage_and_field(
 ) -> None:
     with pytest.raises(ValuesError, match="Nowhere"):
         await advance_stale_deals(services, "Lead", "Nowhere", 7, [], 3)
-    with pytest.raises(ServiceError, match="'budget'"):
+    with pytest.raises(MissingError, match="'budget'"):
         await advance_stale_deals(services, "Lead", "In Progress", 7, ["budget"], 3)
     with pytest.raises(ServiceError, match=r"ghost@example\.com"):
         await advance_stale_deals(

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ...client.models import Record
-from ...services import ServiceError
+from ...services import ServiceError, ServiceMissingError
 from ...values import TargetSchema
 
 __all__ = [
@@ -62,11 +62,11 @@ def check_required_fields(deals: TargetSchema | None, required_fields: Sequence[
     """``ServiceError`` naming the required fields that are no attribute of ``deals`` (their
     schema)."""
     if deals is None:
-        raise ServiceError("the workspace has no deals object")
+        raise ServiceMissingError("the workspace has no deals object")
     unknown = [f for f in required_fields if deals.attribute(f) is None]
     if unknown:
         known = ", ".join(sorted(deals.attributes))
-        raise ServiceError(
+        raise ServiceMissingError(
             f"deals have no attribute {', '.join(map(repr, unknown))}; their attributes are: "
             f"{known}"
         )

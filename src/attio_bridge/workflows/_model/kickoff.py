@@ -15,7 +15,7 @@ from ...client.models import Record
 from ...connectors import ConnectorError
 from ...connectors.drive import DriveFolder
 from ...connectors.slack import SlackChannel, channel_name
-from ...services import ServiceError
+from ...services import ServiceError, ServiceMissingError
 from ...state import LockTimeout
 from ...values import TargetSchema, WorkspaceSchema, decode_record
 
@@ -298,12 +298,12 @@ def check_name(name: str) -> None:
 def status_attribute(companies: TargetSchema | None) -> str:
     """The slug of the companies' status or select attribute (``companies``: their schema)."""
     if companies is None:
-        raise ServiceError("the workspace has no companies object")
+        raise ServiceMissingError("the workspace has no companies object")
     for slug in STATUS_SLUGS:
         attr = companies.attribute(slug)
         if attr is not None and not attr.is_archived and attr.type in ("status", "select"):
             return attr.slug
-    raise ServiceError(
+    raise ServiceMissingError(
         f"companies have no status or select attribute ({' / '.join(STATUS_SLUGS)}) to hold "
         "the lead status; create one in Attio or leave the status out"
     )
@@ -312,7 +312,7 @@ def status_attribute(companies: TargetSchema | None) -> str:
 def missing_attributes(companies: TargetSchema | None) -> list[str]:
     """The URL attributes companies lack; ``ServiceError`` if one exists but cannot hold a URL."""
     if companies is None:
-        raise ServiceError("the workspace has no companies object")
+        raise ServiceMissingError("the workspace has no companies object")
     missing = []
     for slug in (SLACK_ATTRIBUTE, DRIVE_ATTRIBUTE):
         attr = companies.attribute(slug)

@@ -21,7 +21,7 @@ from typing import Any
 
 from ...client.models import Entry, Note, Record, Task
 from ...errors import InvalidInputError
-from ...services import ServiceError
+from ...services import ServiceError, ServiceMissingError
 from ...values import AttributeInfo, TargetSchema, domain_from
 
 __all__ = [
@@ -215,14 +215,14 @@ def status_attribute(companies: TargetSchema | None, rules: ScoringRules) -> str
     """The slug of the companies' status attribute (``companies``: their schema), every tier
     title one of its options; ``ServiceError`` naming the fix otherwise."""
     if companies is None:
-        raise ServiceError("the workspace has no companies object")
+        raise ServiceMissingError("the workspace has no companies object")
     wanted = (rules.status_attribute,) if rules.status_attribute else STATUS_SLUGS
     for slug in wanted:
         attr = companies.attribute(slug)
         if attr is not None and not attr.is_archived and attr.type in ("status", "select"):
             _check_tiers(rules, attr)
             return attr.slug
-    raise ServiceError(
+    raise ServiceMissingError(
         f"companies have no status or select attribute {' / '.join(wanted)} to hold the lead "
         "status; create one in Attio (with the tier titles as options) or name it in "
         "ScoringRules.status_attribute"

@@ -32,7 +32,7 @@ from ...client.models import Record
 from ...connectors import ConnectorError
 from ...connectors.drive import DriveConnector, DriveFolder
 from ...connectors.slack import SlackChannel, SlackConnector, channel_name
-from ...services import ServiceError, Services
+from ...services import ServiceMissingError, Services
 from ...state import StateStore
 from ...values import decode_record
 from .._model.kickoff import (
@@ -114,7 +114,7 @@ def kickoff_lead(
         services.context.encode("companies", {status_slug: status})  # a bad title fails
     missing = missing_attributes(ws.object("companies"))
     if missing and not create_attributes:
-        raise ServiceError(
+        raise ServiceMissingError(
             f"companies have no attribute {' or '.join(missing)}; create "
             f"{'them' if len(missing) > 1 else 'it'} in Attio as text, or let the kickoff "
             "create them (create_attributes=True)"
