@@ -64,8 +64,9 @@ def drive(emu: EmulatorProcess) -> DriveConnector:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[StateStore]:
-    """A state store of the test's own."""
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[StateStore]:
+    """A state store of the test's own (and no old manifests but the test's to bring in)."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state-home"))
     with open_store(f"sqlite:///{tmp_path / 'state.sqlite3'}") as opened:
         yield opened
 

@@ -5,6 +5,7 @@ test's fresh emulator (``app``, from ``tests/workflows/conftest.py``) and ``serv
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +14,16 @@ from attio_bridge.emulator.app import EmulatorApp
 from attio_bridge.services import AsyncServices
 
 from .._clients import async_client
+
+
+@pytest.fixture(autouse=True)
+def state_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The state store's default place (and that of the files older versions kept), the
+    test's own: no test reads or writes the user's ``~/.local/state``."""
+    home = tmp_path / "state-home"
+    monkeypatch.setenv("XDG_STATE_HOME", str(home))
+    monkeypatch.delenv("ATTIO_BRIDGE_DATABASE_URL", raising=False)
+    return home
 
 
 @pytest.fixture

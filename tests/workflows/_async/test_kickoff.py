@@ -515,3 +515,32 @@ async def test_a_damaged_manifest_in_the_store_is_named(
     store.put("kickoff", "acme.com", {"domain": "acme.com", "values": "not a mapping"})
     with pytest.raises(ServiceError, match=r"kickoff/acme\.com is damaged"):
         await rollback_kickoff(services, slack=slack, drive=drive, domain="acme.com", store=store)
+
+
+async def test_the_default_store_is_the_users_and_takes_in_the_old_manifests(
+    services: AsyncServices, reader: AttioClient, state_home: Path
+) -> None:
+    """Without a store or ``state_dir`` the runs are recorded in the default store
+    (``$XDG_STATE_HOME/attio-bridge/state.sqlite3``), and a manifest an older version left in
+    ``$XDG_STATE_HOME/attio-bridge/kickoff/`` is brought into it by the next run."""
+    old_dir = state_home / "attio-bridge" / "kickoff"
+    old_dir.mkdir(parents=True)
+    acme = reader.records.assert_record(
+        "companies", "domains", {"domains": [{"domain": "acme.com"}], "name": [{"value": "Acme"}]}
+    )
+    old = {"domain": "acme.com", "company": {"record_id": acme.record_id, "created": True}}
+    (old_dir / "acme.com.json").write_text(json.dumps(old))
+
+    result = await kickoff_lead(
+        services, slack=None, drive=None, name="Umbrella", domain="umbrella.com"
+    )
+
+    assert result.ok
+    assert str(state_home / "attio-bridge" / "state.sqlite3") in result.recorded_in
+    with open_store() as store:
+        assert read_manifest(store, "umbrella.com") is not None
+        imported = read_manifest(store, "acme.com")
+    assert imported is not None and imported.company_created
+    undone = await rollback_kickoff(services, slack=None, drive=None, domain="acme.com")
+    assert undone.ok and undone.manifest_removed
+    assert await services.companies.find_by_domain("acme.com") is None

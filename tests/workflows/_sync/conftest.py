@@ -6,6 +6,7 @@ test's fresh emulator (``app``, from ``tests/workflows/conftest.py``) and ``serv
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +15,16 @@ from attio_bridge.emulator.app import EmulatorApp
 from attio_bridge.services import Services
 
 from .._clients import sync_client
+
+
+@pytest.fixture(autouse=True)
+def state_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The state store's default place (and that of the files older versions kept), the
+    test's own: no test reads or writes the user's ``~/.local/state``."""
+    home = tmp_path / "state-home"
+    monkeypatch.setenv("XDG_STATE_HOME", str(home))
+    monkeypatch.delenv("ATTIO_BRIDGE_DATABASE_URL", raising=False)
+    return home
 
 
 @pytest.fixture
