@@ -369,14 +369,14 @@ class AsyncRecords:
         self, object: str, filter: Mapping[str, Any] | None = None, *, page_size: int = 500
     ) -> builtins.list[Record]:
         """Every record of ``object`` matching ``filter`` (Attio's filter language, e.g.
-        ``{"stage": "Lead"}``; every record when None), all pages fetched, each stored in the
-        cache."""
+        ``{"stage": "Lead"}``; every record when None), all pages fetched from Attio (a scan,
+        not kept in the cache)."""
         slug = await self._object(object)
         found: builtins.list[Record] = []
         async for record in self._ctx.client.records.iter(
             slug, filter=dict(filter) if filter is not None else NOT_GIVEN, page_size=page_size
         ):
-            found.append(await self._ctx.remember(slug, record, wrote=False))
+            found.append(record)
         return found
 
     async def find_by(self, object: str, attribute: str, value: Any) -> Record | None:
