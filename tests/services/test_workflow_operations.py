@@ -101,13 +101,21 @@ def test_deal_found_by_name_and_company(services: Services, member_email: str) -
 
 
 # -- records of any object -----------------------------------------------------------------------
-def test_records_find_and_get(services: Services, member_email: str) -> None:
+def test_records_find_and_get(services: Services, client: AttioClient, member_email: str) -> None:
     services.deals.create("A", stage="Lead", owner=member_email)
     b = services.deals.create("B", stage="Won 🎉", owner=member_email)
     in_lead = services.records.find("deals", {"stage": "Lead"})
     assert [decode_record(services.schema.get(), r)["name"] for r in in_lead] == ["A"]
     assert len(services.records.find("deals")) == 2
     assert services.records.get("deals", b.record_id).record_id == b.record_id
+    # Changed behind the services' back: the cached copy is stale, a fresh read is not.
+    client.records.update("deals", b.record_id, {"name": "B2"})
+    assert (
+        decode_record(services.schema.get(), services.records.get("deals", b.record_id))["name"]
+        == "B"
+    )
+    fresh = services.records.get("deals", b.record_id, fresh=True)
+    assert decode_record(services.schema.get(), fresh)["name"] == "B2"
     with pytest.raises(MissingError) as caught:
         services.records.find("widgets")
     assert "widgets" in str(caught.value) and "deals" in str(caught.value)

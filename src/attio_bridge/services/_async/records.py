@@ -360,10 +360,15 @@ class AsyncRecords:
     async def _object(self, object: str) -> str:
         return find_target(await self._ctx.workspace(), object, "object").slug
 
-    async def get(self, object: str, record_id: str) -> Record:
-        """The record ``record_id`` of ``object``, read through the cache; ``NotFoundError``
-        (a ``MissingError``) if Attio has none."""
-        return await self._ctx.read_record(await self._object(object), record_id)
+    async def get(self, object: str, record_id: str, *, fresh: bool = False) -> Record:
+        """The record ``record_id`` of ``object``, read through the cache, or with ``fresh``
+        from Attio (then cached): for deciding what to write from its current values.
+        ``NotFoundError`` (a ``MissingError``) if Attio has none."""
+        slug = await self._object(object)
+        if not fresh:
+            return await self._ctx.read_record(slug, record_id)
+        record = await self._ctx.client.records.get(slug, record_id)
+        return await self._ctx.remember(slug, record, wrote=False)
 
     async def find(
         self, object: str, filter: Mapping[str, Any] | None = None, *, page_size: int = 500

@@ -359,10 +359,15 @@ class Records:
     def _object(self, object: str) -> str:
         return find_target(self._ctx.workspace(), object, "object").slug
 
-    def get(self, object: str, record_id: str) -> Record:
-        """The record ``record_id`` of ``object``, read through the cache; ``NotFoundError``
-        (a ``MissingError``) if Attio has none."""
-        return self._ctx.read_record(self._object(object), record_id)
+    def get(self, object: str, record_id: str, *, fresh: bool = False) -> Record:
+        """The record ``record_id`` of ``object``, read through the cache, or with ``fresh``
+        from Attio (then cached): for deciding what to write from its current values.
+        ``NotFoundError`` (a ``MissingError``) if Attio has none."""
+        slug = self._object(object)
+        if not fresh:
+            return self._ctx.read_record(slug, record_id)
+        record = self._ctx.client.records.get(slug, record_id)
+        return self._ctx.remember(slug, record, wrote=False)
 
     def find(
         self, object: str, filter: Mapping[str, Any] | None = None, *, page_size: int = 500

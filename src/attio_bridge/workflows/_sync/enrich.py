@@ -43,7 +43,8 @@ def _select(
     pending = {status: selection.pending} if status is not None else None
     entries = services.lists.filter_entries(lst.slug, pending)
     ids = dict.fromkeys(e.parent_record_id for e in entries if e.parent_record_id)
-    return [services.records.get(target.slug, record_id) for record_id in ids]
+    # Fresh: what is written and kept is decided from the records' current values.
+    return [services.records.get(target.slug, rid, fresh=True) for rid in ids]
 
 
 def _plan(planner: Planner, record: Record) -> Plan:
