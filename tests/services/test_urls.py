@@ -8,11 +8,13 @@ import pytest
 
 from attio_bridge.client import AttioClient
 from attio_bridge.emulator import EmulatorConfig, create_app
+from attio_bridge.errors import InvalidInputError
 from attio_bridge.services.urls import (
     AttioUrl,
     AttioUrlError,
     AttioUrlKind,
     NotAnAttioUrlError,
+    RecordUrlError,
     UnknownAttioUrlError,
     parse_url,
     record_noun,
@@ -252,3 +254,14 @@ def test_unknown_urls_are_rejected_saying_what_was_expected(
     assert isinstance(caught.value, ValueError)
     if error is UnknownAttioUrlError:
         assert "/<workspace>/<object>/<record_id>[/<tab>]" in str(caught.value)
+
+
+def test_url_errors_are_bad_input_in_the_error_tree() -> None:
+    """A URL of no known form and a ``record_url`` that cannot be built are ``InvalidInputError``
+    (also ``ValueError``, as before the error tree); the arity mistake is a ``TypeError`` too."""
+    with pytest.raises(AttioUrlError) as caught:
+        parse_url("https://example.com/acme/person/x")
+    assert isinstance(caught.value, InvalidInputError) and isinstance(caught.value, ValueError)
+    with pytest.raises(RecordUrlError, match="needs all three") as arity:
+        record_url("acme", "people")  # type: ignore[call-overload]
+    assert isinstance(arity.value, InvalidInputError) and isinstance(arity.value, TypeError)

@@ -4,8 +4,10 @@ what the workspace, Slack and Drive hold afterwards."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import urllib.request
+from collections.abc import Iterator
 from typing import Any
 
 from google.oauth2.credentials import Credentials
@@ -85,6 +87,17 @@ def add_lead_status(client: AttioClient) -> None:
     client.attributes.create("objects", "companies", attribute_body("lead_status", "select"))
     for title in LEAD_STATUSES:
         client.attributes.create_option("objects", "companies", "lead_status", title=title)
+
+
+@contextlib.contextmanager
+def fresh_workspace(emu: EmulatorProcess) -> Iterator[AttioClient]:
+    """A sync client of a fresh workspace whose companies have a ``lead_status`` select; the
+    stand-ins are empty and the journal starts empty."""
+    reset(emu)
+    with AttioClient(api_key=emu.api_key, base_url=emu.base_url, read_rate=0, write_rate=0) as c:
+        add_lead_status(c)
+        control(emu, "DELETE", "/journal")
+        yield c
 
 
 def add_url_attributes(client: AttioClient) -> None:

@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
-import httpx
 import pytest
 
 from attio_bridge.client import AsyncAttioClient
@@ -16,8 +15,7 @@ from attio_bridge.emulator import EmulatorConfig, create_app
 from attio_bridge.emulator.app import EmulatorApp
 from attio_bridge.values import decode_record, load_schema_async
 
-API_KEY = "workflows-suite-key"
-URL = "http://emulator.test"
+from ._clients import API_KEY, async_client
 
 
 @pytest.fixture
@@ -33,14 +31,7 @@ def fresh_app() -> EmulatorApp:
 
 def client_for(app: EmulatorApp) -> AsyncAttioClient:
     """An ``AsyncAttioClient`` on ``app``."""
-    return AsyncAttioClient(
-        api_key=API_KEY,
-        base_url=URL,
-        transport=httpx.ASGITransport(app=app),
-        rate_limit_backend="memory",
-        read_rate=0,
-        write_rate=0,
-    )
+    return async_client(app)
 
 
 @pytest.fixture

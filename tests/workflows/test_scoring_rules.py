@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from attio_bridge.errors import InvalidInputError
 from attio_bridge.workflows.qualify import Rule, ScoringRules, score_form
 from attio_bridge.workflows.scoring_rules import RulesFileError, load_rules_file, rules_file_from
 
@@ -116,9 +117,11 @@ def test_each_mistake_names_the_rule_and_the_fix(data: object, words: str) -> No
 
 
 def test_unreadable_files_are_named(tmp_path: Path) -> None:
-    """A missing file, bad TOML and bad JSON are each one error naming the file."""
-    with pytest.raises(RulesFileError, match="no such rules file"):
+    """A missing file, bad TOML and bad JSON are each one error naming the file, bad input in
+    the error tree (also a ``ValueError``, as before it)."""
+    with pytest.raises(RulesFileError, match="no such rules file") as caught:
         load_rules_file(tmp_path / "missing.toml")
+    assert isinstance(caught.value, InvalidInputError) and isinstance(caught.value, ValueError)
     bad_toml = tmp_path / "bad.toml"
     bad_toml.write_text("rules = [", encoding="utf-8")
     with pytest.raises(RulesFileError, match=r"bad\.toml: not valid TOML"):

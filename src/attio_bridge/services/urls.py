@@ -26,10 +26,13 @@ custom objects, sometimes its plural slug; ``AttioUrl.object`` keeps the segment
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, overload
 from urllib.parse import parse_qs, quote, unquote, urlsplit
+
+from ..errors import InvalidInputError
 
 if TYPE_CHECKING:
     from attio_bridge.client.models import Record
@@ -68,8 +71,8 @@ FORMS = (
 """Every accepted form, as shown in error messages."""
 
 
-class AttioUrlError(ValueError):
-    """A string is not an Attio web-app URL of a known form."""
+class AttioUrlError(InvalidInputError):
+    """A string is not an Attio web-app URL of a known form (also a ``ValueError``)."""
 
 
 class NotAnAttioUrlError(AttioUrlError):
@@ -250,6 +253,28 @@ def _parse_call(url: str, ws: str, rest: list[str]) -> AttioUrl:
     )
 
 
+class RecordUrlError(InvalidInputError, TypeError):
+    """``record_url`` was called with arguments it cannot build a URL from. Also a
+    ``TypeError``, as a call with a missing argument is."""
+
+
+def is_attio_url(text: str) -> bool:
+    """Whether ``text`` is written as a URL (a scheme, or Attio's app host first), so it is
+    read by ``parse_url`` rather than as a domain or an email address."""
+    text = text.strip()
+    return "://" in text or text.lower().startswith(APP_HOST)
+
+
+def object_of_segment(objects: Iterable[str], segment: str) -> str | None:
+    """The slug among ``objects`` that a URL's object segment (``person``, ``deals``,
+    ``company``) names, or None."""
+    wanted = segment.lower()
+    for slug in objects:
+        if wanted in (slug.lower(), record_noun(slug)):
+            return slug
+    return None
+
+
 def record_noun(object_slug: str) -> str:
     """The URL segment of an object's records: the singular noun of a standard object
     (``people`` → ``person``), otherwise the slug itself."""
@@ -284,13 +309,15 @@ def record_url(
     """
     if isinstance(first, str):
         if second is None or third is None:
-            raise TypeError("record_url(workspace_slug, object_slug, record_id) needs all three")
+            raise RecordUrlError(
+                "record_url(workspace_slug, object_slug, record_id) needs all three"
+            )
         noun = (singular_noun or record_noun(second)).lower().replace(" ", "-")
         return f"{APP_URL}/" + "/".join(quote(p, safe="") for p in (first, noun, third))
     if first.web_url:
         return first.web_url
     if workspace_slug is None or object_slug is None:
-        raise ValueError(
+        raise RecordUrlError(
             f"record {first.record_id} has no web_url; pass workspace_slug= and object_slug= "
             "to build one"
         )

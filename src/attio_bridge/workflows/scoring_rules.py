@@ -4,8 +4,8 @@ The file holds the rules, the tiers (status title = minimum score) and, optional
 attribute, the list and the assignee the qualification uses by default::
 
     status_attribute = "lead_status"     # optional: the companies attribute to set
-    list = "prospects"                   # optional: default of --list
-    assignee = "ada@example.com"         # optional: default of --assignee
+    list = "prospects"                   # optional: the list used when none is given
+    assignee = "ada@example.com"         # optional: the assignee used when none is given
 
     [[rules]]
     field = "employees"                  # a key of the form
@@ -38,7 +38,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .qualify import _OPS, Rule, ScoringRules
+from ..errors import InvalidInputError
+from ._model.qualify import OPS, Rule, ScoringRules
 
 __all__ = ["RulesFile", "RulesFileError", "load_rules_file", "rules_file_from"]
 
@@ -46,8 +47,9 @@ _TOP_KEYS = ("rules", "tiers", "status_attribute", "list", "assignee")
 _RULE_KEYS = ("field", "op", "value", "points", "label")
 
 
-class RulesFileError(ValueError):
-    """A rules file that cannot be read or used; the message names the place and the fix."""
+class RulesFileError(InvalidInputError):
+    """A rules file that cannot be read or used (also a ``ValueError``); the message names the
+    place and the fix."""
 
 
 @dataclass(frozen=True)
@@ -106,9 +108,9 @@ def _rule(raw: Any, n: int, where: str) -> Rule:
     if not _text(raw.get("field")):
         raise fail("no field", 'set field to the form key it scores, e.g. field = "employees"')
     op = raw.get("op")
-    if op not in _OPS:
+    if op not in OPS:
         got = f"op {op!r} is not known" if op is not None else "no op"
-        raise fail(got, f"set op to one of {', '.join(_OPS)}")
+        raise fail(got, f"set op to one of {', '.join(OPS)}")
     points = raw.get("points")
     if not isinstance(points, int) or isinstance(points, bool):
         raise fail(f"points is {points!r}", "set points to a whole number, e.g. points = 10")
