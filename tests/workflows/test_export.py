@@ -23,6 +23,7 @@ from typer.testing import CliRunner
 
 from attio_bridge.cli import app as cli_app
 from attio_bridge.client import AsyncAttioClient
+from attio_bridge.errors import InvalidInputError, MissingError
 from attio_bridge.testing import EmulatorProcess
 from attio_bridge.workflows import export_records, import_file
 
@@ -181,3 +182,14 @@ def test_import_killed_with_sigkill_resumes_without_duplicates(tmp_path: Path) -
         f"kill{i}@acme.com" for i in range(rows)
     )
     assert not checkpoint.exists()
+
+
+async def test_export_errors_name_what_is_wrong(aclient: AsyncAttioClient) -> None:
+    """An unknown object or list is a ``MissingError`` naming the known ones; an unknown
+    format an ``InvalidInputError`` naming the formats; nothing is written to ``out``."""
+    out = io.StringIO()
+    with pytest.raises(MissingError, match=r"no object or list 'nothing'; known: .*'people'"):
+        await export_records(aclient, "nothing", out)
+    with pytest.raises(InvalidInputError, match="format must be one of csv, jsonl, not 'xml'"):
+        await export_records(aclient, "people", out, "xml")
+    assert out.getvalue() == ""

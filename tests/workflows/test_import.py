@@ -11,6 +11,7 @@ import pytest
 
 from attio_bridge.client import AsyncAttioClient
 from attio_bridge.emulator.app import EmulatorApp
+from attio_bridge.errors import InvalidInputError, MissingError
 from attio_bridge.values import load_schema_async
 from attio_bridge.workflows import guess_mapping, import_file
 
@@ -247,7 +248,7 @@ async def test_match_must_name_an_attribute(aclient: AsyncAttioClient, tmp_path:
     not unique is matched through a search: ``test_import_keys.py``.)"""
     path = tmp_path / "people.csv"
     path.write_text("email\na@acme.com\n")
-    with pytest.raises(KeyError, match="people has no attribute 'jobtitle'"):
+    with pytest.raises(MissingError, match="people has no attribute 'jobtitle'"):
         await import_file(aclient, "people", path, match="jobtitle")
     assert await rows_of(aclient, "people") == []
 

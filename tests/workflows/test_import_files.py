@@ -13,6 +13,7 @@ import pytest
 
 from attio_bridge.client import AsyncAttioClient
 from attio_bridge.emulator.app import EmulatorApp
+from attio_bridge.errors import InvalidInputError, MissingError
 from attio_bridge.workflows import import_file
 
 from .conftest import rows_of, write_count
@@ -66,7 +67,7 @@ async def test_an_encoding_unknown_or_not_the_files_is_one_error(
 ) -> None:
     path = tmp_path / "people.csv"
     path.write_bytes(b"email,last_name\nob@acme.ie,O\x92Brien\n")
-    with pytest.raises(ValueError, match=said):
+    with pytest.raises(InvalidInputError, match=said):
         await import_file(aclient, "people", path, encoding=encoding)
     assert write_count(app, "people") == 0
 
@@ -76,7 +77,7 @@ async def test_a_mapping_to_an_unknown_attribute_is_one_error_naming_the_closest
 ) -> None:
     path = tmp_path / "people.csv"
     path.write_text("Mail,Given\nada@acme.com,Ada\n" * 3)
-    with pytest.raises(ValueError) as raised:
+    with pytest.raises(InvalidInputError) as raised:
         await import_file(
             aclient, "people", path, mapping={"Mail": "email_addresses", "Given": "job_titel"}
         )
@@ -84,7 +85,7 @@ async def test_a_mapping_to_an_unknown_attribute_is_one_error_naming_the_closest
     assert "column 'Given' to job_titel" in message
     assert "people has no attribute 'job_titel'" in message
     assert "did you mean job_title?" in message
-    with pytest.raises(ValueError) as raised:
+    with pytest.raises(InvalidInputError) as raised:
         await import_file(
             aclient, "people", path, mapping={"Mail": "email_addresses", "Given": "nosuch_attr"}
         )
@@ -98,11 +99,11 @@ async def test_a_mapping_to_a_read_only_or_list_attribute_without_a_list_is_an_e
 ) -> None:
     path = tmp_path / "people.csv"
     path.write_text("Mail,When,Tier\nada@acme.com,2024-01-01,Gold\n")
-    with pytest.raises(ValueError, match=r"people\.created_at is read-only"):
+    with pytest.raises(InvalidInputError, match=r"people\.created_at is read-only"):
         await import_file(
             aclient, "people", path, mapping={"Mail": "email_addresses", "When": "created_at"}
         )
-    with pytest.raises(ValueError, match="names no list: add --list"):
+    with pytest.raises(InvalidInputError, match="names no list: name the list to import into"):
         await import_file(
             aclient, "people", path, mapping={"Mail": "email_addresses", "Tier": "list:tier"}
         )
@@ -113,7 +114,7 @@ async def test_a_mapping_naming_a_column_the_file_lacks_is_an_error(
 ) -> None:
     path = tmp_path / "people.csv"
     path.write_text("Mail,Given\nada@acme.com,Ada\n")
-    with pytest.raises(ValueError) as raised:
+    with pytest.raises(InvalidInputError) as raised:
         await import_file(
             aclient, "people", path, mapping={"Email": "email_addresses", "Given": "first_name"}
         )
@@ -142,7 +143,7 @@ async def test_a_header_naming_a_column_twice_is_an_error(
 ) -> None:
     path = tmp_path / "people.csv"
     path.write_text("Email, Email ,Name\nada@acme.com,ada@other.com,Ada\n")
-    with pytest.raises(ValueError, match="names the column 'Email' twice"):
+    with pytest.raises(InvalidInputError, match="names the column 'Email' twice"):
         await import_file(aclient, "people", path)
     assert write_count(app, "people") == 0
 

@@ -16,6 +16,7 @@ import pytest
 from attio_bridge.client import AsyncAttioClient
 from attio_bridge.emulator import EmulatorConfig, create_app
 from attio_bridge.emulator.app import EmulatorApp
+from attio_bridge.errors import InvalidInputError, MissingError
 from attio_bridge.workflows import export_records, import_file
 
 from .conftest import API_KEY, client_for, rows_of, write_count
@@ -214,13 +215,13 @@ async def test_match_errors_name_the_fix(aclient: AsyncAttioClient, tmp_path: Pa
     cannot be searched on, or no key for an object without an obvious one, is a ``ValueError``;
     in every case before any write."""
     path = deals_csv(tmp_path / "deals.csv", [("A", "Lead", 1, "")])
-    with pytest.raises(KeyError, match=r"deals has no attribute 'title' to match on; use one of"):
+    with pytest.raises(MissingError, match=r"deals has no attribute 'title' to match on; use one of"):
         await import_file(aclient, "deals", path, match="title")
-    with pytest.raises(ValueError, match=r"cannot match deals records on 'owner' \(of type"):
+    with pytest.raises(InvalidInputError, match=r"cannot match deals records on 'owner' \(of type"):
         await import_file(aclient, "deals", path, match="owner")
-    with pytest.raises(ValueError, match="read-only"):
+    with pytest.raises(InvalidInputError, match="read-only"):
         await import_file(aclient, "deals", path, match="created_at")
-    with pytest.raises(ValueError, match=r"--match ATTRIBUTE"):
+    with pytest.raises(InvalidInputError, match=r"\(the match argument\)"):
         await import_file(aclient, "deals", path)
     assert await rows_of(aclient, "deals") == []
 
@@ -262,7 +263,7 @@ async def test_contacts_imported_into_a_company_given_by_record_id(
     )
     path = tmp_path / "contacts.jsonl"
     path.write_text(json.dumps({"email": "c@acme.com"}) + "\n")
-    with pytest.raises(KeyError, match=r"no company has record id .* or its domain"):
+    with pytest.raises(MissingError, match=r"no company has record id .* or its domain"):
         await import_file(aclient, "people", path, company=MISSING)
     assert write_count(app, "people") == 0
     report = await import_file(aclient, "people", path, company=acme.id.record_id)
@@ -276,11 +277,11 @@ async def test_company_errors(aclient: AsyncAttioClient, app: EmulatorApp, tmp_p
     fills the company: each a ``ValueError`` before any write."""
     path = tmp_path / "contacts.csv"
     path.write_text("email,employer\nd@acme.com,acme.com\n")
-    with pytest.raises(ValueError, match="neither a company record id nor a domain"):
+    with pytest.raises(InvalidInputError, match="neither a company record id nor a domain"):
         await import_file(aclient, "people", path, company="not a company")
-    with pytest.raises(ValueError, match="no single company attribute"):
+    with pytest.raises(InvalidInputError, match="no single company attribute"):
         await import_file(aclient, "companies", path, match="domains", company="acme.com")
-    with pytest.raises(ValueError, match=r"column 'employer' to company.*drop one"):
+    with pytest.raises(InvalidInputError, match=r"column 'employer' to company.*drop one"):
         await import_file(
             aclient,
             "people",
@@ -363,9 +364,9 @@ async def test_list_errors(aclient: AsyncAttioClient, tmp_path: Path) -> None:
     await aclient.lists.create(name="Hot", api_slug="hot", parent_object="companies")
     path = tmp_path / "prospects.csv"
     path.write_text("Website\nacme.com\n")
-    with pytest.raises(KeyError, match=r"no object or list 'prospectz'; known: .*'prospects'"):
+    with pytest.raises(MissingError, match=r"no object or list 'prospectz'; known: .*'prospects'"):
         await import_file(aclient, "prospectz", path)
-    with pytest.raises(ValueError, match="takes no second list"):
+    with pytest.raises(InvalidInputError, match="takes no second list"):
         await import_file(aclient, "prospects", path, list="hot")
     assert await rows_of(aclient, "companies") == []
 

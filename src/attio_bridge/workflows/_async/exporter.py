@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any, TextIO
 
+from ...errors import InvalidInputError
 from ...values import TargetSchema, WorkspaceSchema, decode_entry, decode_record, load_schema_async
 from ..importing.flat import (
     FORMATS,
@@ -29,6 +30,7 @@ from ..importing.flat import (
     open_writer,
     write_row,
 )
+from ..importing.targets import target_named
 
 if TYPE_CHECKING:
     from ...client import AsyncAttioClient
@@ -80,12 +82,12 @@ async def export_records(
 ) -> int:
     """Write every record of ``object`` to ``out`` as ``fmt`` (``csv`` or ``jsonl``); the
     number of rows written. ``object`` may name a list: then every entry is written, with its
-    parent record's values and its entry values (see the module docstring). ``KeyError`` when
+    parent record's values and its entry values (see the module docstring). ``MissingError`` when
     ``object`` names neither an object nor a list."""
     if fmt not in FORMATS:
-        raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+        raise InvalidInputError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     schema = await load_schema_async(client)
-    target = schema.target(object)
+    target = target_named(schema, object)
     count = 0
     if target.kind == "list":
         assert target.parent_object is not None

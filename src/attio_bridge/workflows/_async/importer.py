@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...client import BadRequestError, NotFoundError
 from ...client._async.bulk import DEFAULT_CONCURRENCY, run_bulk
+from ...errors import InvalidInputError, MissingError
 from ...values import AttributeInfo, TargetSchema, WorkspaceSchema, load_schema_async
 from ..importing.checkpoint import Checkpoint, default_checkpoint_path, identity_of
 from ..importing.failures import FailureFile, default_failures_path
@@ -304,14 +305,14 @@ class _Lookup:
 
 async def company_value(client: AsyncAttioClient, attr: AttributeInfo, company: str) -> Any:
     """The encoded value linking to ``company`` (a domain, website or record id). A record id
-    must exist (``KeyError`` if not); a domain is a reference by unique value, asserted before
-    the rows. ``ValueError`` when ``company`` is neither."""
+    must exist (``MissingError`` if not); a domain is a reference by unique value, asserted before
+    the rows. ``InvalidInputError`` when ``company`` is neither."""
     item, record_id = company_item(attr, company)
     if record_id is not None:
         try:
             await client.records.get("companies", record_id)
         except NotFoundError:
-            raise KeyError(
+            raise MissingError(
                 f"no company has record id {record_id!r}: pass the id of an existing "
                 "company, or its domain (which creates it if missing)"
             ) from None
@@ -489,7 +490,7 @@ class _Run:
         encoded = self.encoder.encode(row)
         try:
             if isinstance(encoded, str):  # the file changed since pass 1
-                raise ValueError(encoded)
+                raise InvalidInputError(encoded)
             if self.search:
                 record = await self._upsert_by_search(encoded.values, encoded.lacking)
             else:
@@ -519,11 +520,11 @@ class _Run:
             obj, by, items = ref
             attr = self.schema.target(obj, "object").attribute(by)
             if attr is None or attr.type not in KEY_PROPS:
-                raise ValueError(f"cannot look up {obj} by {by}")
+                raise InvalidInputError(f"cannot look up {obj} by {by}")
             flt = key_filter([attr], {by: json.loads(items)})
             found = await self.client.records.query(obj, filter=flt, limit=1)
             if not found:
-                raise ValueError(f"no {obj} record has {by} {items}")
+                raise MissingError(f"no {obj} record has {by} {items}")
             self.ref_ids[ref] = found[0].id.record_id
         return self.ref_ids[ref]
 
@@ -611,8 +612,8 @@ async def import_file(
     website or record id every row is linked to (see ``company_value``). ``encoding``: the
     file's codec, instead of detecting it (docs/IMPORT.md, "Files").
 
-    Raises ``KeyError`` for an unknown object, list, match attribute or company record id, and
-    ``ValueError`` for a key that cannot be matched on, a list of another object, a
+    Raises ``MissingError`` for an unknown object, list, match attribute or company record id, and
+    ``InvalidInputError`` for a key that cannot be matched on, a list of another object, a
     ``company`` the object cannot link to, a mapping naming a column the file lacks or an
     attribute the target lacks, a header naming a column twice, or an unknown ``encoding``
     (or one the file is not in); all before any row is read.

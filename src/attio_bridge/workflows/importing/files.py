@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from ...errors import InvalidInputError
+
 __all__ = [
     "BadLine",
     "check_encoding",
@@ -51,20 +53,20 @@ def detect_encoding(path: Path) -> str:
 
 def check_encoding(path: Path, encoding: str) -> str:
     """``encoding`` (a codec name given by the caller) once ``path`` decodes with it:
-    ``ValueError`` for an unknown codec or a file it cannot decode."""
+    ``InvalidInputError`` for an unknown codec or a file it cannot decode."""
     try:
         name = codecs.lookup(encoding).name
     except LookupError:
-        raise ValueError(
+        raise InvalidInputError(
             f"unknown encoding {encoding!r}: give a Python codec name such as utf-8, cp1252 "
             "or latin-1"
         ) from None
     # utf-8-sig reads UTF-8 with or without a BOM; plain utf-8 would keep the BOM in a header.
     name = "utf-8-sig" if name == "utf-8" else name
     if not _decodes(path, name):
-        raise ValueError(
+        raise InvalidInputError(
             f"{path} is not {encoding}: it holds bytes that encoding cannot decode; give its "
-            "real encoding, or leave --encoding out to detect it"
+            "real encoding, or leave the encoding out to detect it"
         )
     return name
 
@@ -159,18 +161,18 @@ def iter_rows(
     path: Path, fmt: str | None = None, encoding: str | None = None
 ) -> Iterator[tuple[int, dict[str, Any]]]:
     """``(row number, {column: value})`` for each non-blank data row of ``path``, values
-    stripped and empty ones left out. ``ValueError`` naming the line for a JSON Lines
+    stripped and empty ones left out. ``InvalidInputError`` naming the line for a JSON Lines
     line that is no JSON object."""
     for number, row in scan_rows(path, fmt, encoding):
         if isinstance(row, BadLine):
-            raise ValueError(row.message)
+            raise InvalidInputError(row.message)
         yield number, row
 
 
 def iter_file_rows(path: Path, encoding: str | None = None) -> Iterator[dict[str, Any]]:
     """The rows of a CSV, JSON Lines or JSON array file, cleaned as ``iter_rows`` cleans them
     (what enrichment's ``FileProvider`` reads). A ``.json`` file holding an array is read whole;
-    ``ValueError`` for an item of it that is no JSON object, or for a file that is not
+    ``InvalidInputError`` for an item of it that is no JSON object, or for a file that is not
     JSON at all."""
     if path.suffix.lower() == ".json":
         text = path.read_text(encoding=encoding or detect_encoding(path))
@@ -178,13 +180,15 @@ def iter_file_rows(path: Path, encoding: str | None = None) -> Iterator[dict[str
             try:
                 data = json.loads(text)
             except json.JSONDecodeError as exc:
-                raise ValueError(
+                raise InvalidInputError(
                     f"{path} is not a JSON array ({exc.msg} at line {exc.lineno}, column "
                     f"{exc.colno})"
                 ) from None
             for number, row in enumerate(data, 1):
                 if not isinstance(row, dict):
-                    raise ValueError(f"{path}: item {number} of the array is not a JSON object")
+                    raise InvalidInputError(
+                        f"{path}: item {number} of the array is not a JSON object"
+                    )
                 yield _cleaned(row)
             return
     for _, row in iter_rows(path, encoding=encoding):
@@ -193,7 +197,7 @@ def iter_file_rows(path: Path, encoding: str | None = None) -> Iterator[dict[str
 
 def read_headers(path: Path, fmt: str | None = None, encoding: str | None = None) -> list[str]:
     """The columns of ``path``: the CSV header, or every key of the JSON Lines rows.
-    ``ValueError`` for a CSV header naming a column twice (which cell would be meant?)."""
+    ``InvalidInputError`` for a CSV header naming a column twice (which cell would be meant?)."""
     encoding = encoding or detect_encoding(path)
     if (fmt or file_format(path)) == "csv":
         with path.open(encoding=encoding, newline="") as f:
@@ -202,7 +206,7 @@ def read_headers(path: Path, fmt: str | None = None, encoding: str | None = None
                     headers = [c.strip() for c in cells if c.strip()]
                     twice = [h for h, n in Counter(headers).items() if n > 1]
                     if twice:
-                        raise ValueError(
+                        raise InvalidInputError(
                             f"{path.name} names the column {twice[0]!r} twice in its header: "
                             "rename or remove one of them"
                         )

@@ -9,6 +9,7 @@ import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from ...errors import InvalidInputError
 from ...values import TargetSchema
 
 __all__ = [
@@ -101,16 +102,16 @@ def guess_mapping(target: TargetSchema, headers: list[str]) -> tuple[dict[str, s
 
 
 def load_mapping(path: Path) -> dict[str, str]:
-    """A mapping file: a JSON object ``{column: attribute slug}``; ``ValueError`` naming the
+    """A mapping file: a JSON object ``{column: attribute slug}``; ``InvalidInputError`` naming the
     file when it is not one."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except ValueError as exc:  # not JSON, or not UTF-8
-        raise ValueError(f"{path} is not a JSON mapping file ({exc})") from None
+        raise InvalidInputError(f"{path} is not a JSON mapping file ({exc})") from None
     if not isinstance(data, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in data.items()
     ):
-        raise ValueError(f"{path}: a mapping file must be a JSON object of column: slug")
+        raise InvalidInputError(f"{path}: a mapping file must be a JSON object of column: slug")
     return {k.strip(): v.strip() for k, v in data.items()}
 
 
@@ -124,17 +125,17 @@ def choose_mappings(
 ) -> Mappings:
     """``(columns -> object attributes, columns -> list attributes, unmapped columns)``:
     guessed, or from ``mapping``. ``taken`` is an attribute set for every row (``company=``):
-    a guess leaves it to that, a given mapping naming it is a ``ValueError``, as is one naming
-    a column ``source`` (the file's name) lacks or an attribute the target lacks."""
+    a guess leaves it to that; a given mapping naming it is an ``InvalidInputError``, as is one
+    naming a column ``source`` (the file's name) lacks or an attribute the target lacks."""
     if mapping is None:
         return _guessed(target, list_target, headers, taken)
     _check_mapping(target, list_target, headers, mapping, source)
     chosen = {c: s for c, s in mapping.items() if not s.startswith(LIST_PREFIX)}
     for column, slug in chosen.items():
         if slug == taken:
-            raise ValueError(
-                f"the mapping sends column {column!r} to {slug}, which --company sets for every "
-                "row: drop one of them"
+            raise InvalidInputError(
+                f"the mapping sends column {column!r} to {slug}, which the company argument "
+                "sets for every row: drop one of them"
             )
     entry_mapping: dict[str, str] = {}
     if list_target is not None:
@@ -185,13 +186,13 @@ def _check_mapping(
     mapping: Mapping[str, str],
     source: str,
 ) -> None:
-    """``ValueError`` for the first mistake of a given mapping: a column ``source`` lacks, an
+    """``InvalidInputError`` for the first mistake of a given mapping: a column ``source`` lacks, an
     attribute the target (or, for ``"list:SLUG"``, the list) lacks or cannot write. Checked
     once, before any row is read, so a mistake is one error instead of a problem per row."""
     for column, slug in mapping.items():
         if column not in headers:
             shown = ", ".join(repr(h) for h in headers) or "none"
-            raise ValueError(
+            raise InvalidInputError(
                 f"the mapping names the column {column!r}, which {source} does not have "
                 f"(its columns: {shown}): fix the column name in the mapping file"
             )
@@ -199,9 +200,9 @@ def _check_mapping(
         name = slug
         if slug.startswith(LIST_PREFIX):
             if list_target is None:
-                raise ValueError(
+                raise InvalidInputError(
                     f"the mapping sends column {column!r} to {slug}, a list attribute, but the "
-                    "import names no list: add --list SLUG or drop the prefix"
+                    "import names no list: name the list to import into, or drop the prefix"
                 )
             into, name = list_target, slug.removeprefix(LIST_PREFIX)
         slugs = _mappable(into)
@@ -214,4 +215,4 @@ def _check_mapping(
             why = f"{into.slug} has no attribute {name!r}"
         near = difflib.get_close_matches(name, slugs, n=3, cutoff=0.6)
         hint = f"did you mean {' or '.join(near)}?" if near else f"use one of {', '.join(slugs)}"
-        raise ValueError(f"the mapping sends column {column!r} to {slug}, but {why}: {hint}")
+        raise InvalidInputError(f"the mapping sends column {column!r} to {slug}, but {why}: {hint}")

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ...errors import InvalidInputError
 from ...values import (
     AttributeInfo,
     Problem,
@@ -219,9 +220,9 @@ def ambiguous_message(
     )
 
 
-class AmbiguousMatch(Exception):
+class AmbiguousMatch(InvalidInputError):
     """Several records match a row's key: the row is not written (which one would it be?)."""
 
 
-class MissingRequired(Exception):
+class MissingRequired(InvalidInputError):
     """A row that matches no record and lacks a value a new record must have."""

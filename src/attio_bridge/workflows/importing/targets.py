@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from ...errors import InvalidInputError, MissingError
 from ...services._common import CompanyRef, company_ref
 from ...values import AttributeInfo, TargetSchema, WorkspaceSchema
 from .rows import KEY_PROPS
@@ -17,6 +18,7 @@ __all__ = [
     "company_item",
     "match_attributes",
     "resolve_targets",
+    "target_named",
 ]
 
 # The match attribute when none is given, for the objects that have an obvious one.
@@ -25,21 +27,32 @@ DEFAULT_MATCH = ("email_addresses", "domains")
 _COMPANY_SLUGS = ("company", "associated_company")
 
 
+def target_named(schema: WorkspaceSchema, name: str, kind: str | None = None) -> TargetSchema:
+    """The object or list ``name`` (slug or id) names, of ``kind`` when given; ``MissingError``
+    naming the known ones when there is none."""
+    try:
+        return schema.target(name, kind)
+    except KeyError as exc:
+        raise MissingError(str(exc.args[0])) from None
+
+
 def resolve_targets(
     schema: WorkspaceSchema, object: str, list: str | None
 ) -> tuple[TargetSchema, TargetSchema | None]:
     """The object the rows go to and the list they are added to, if any: ``object`` names an
-    object or a list (then the rows go to its parent object). ``KeyError`` for a name that is
-    neither, ``ValueError`` for a list of another object."""
-    named = schema.target(object)
+    object or a list (then the rows go to its parent object). ``MissingError`` for a name that is
+    neither, ``InvalidInputError`` for a list of another object."""
+    named = target_named(schema, object)
     if named.kind == "list":
-        if list is not None and schema.target(list, "list").slug != named.slug:
-            raise ValueError(f"import into list {named.slug!r} takes no second list ({list!r})")
+        if list is not None and target_named(schema, list, "list").slug != named.slug:
+            raise InvalidInputError(
+                f"import into list {named.slug!r} takes no second list ({list!r})"
+            )
         assert named.parent_object is not None
         return schema.target(named.parent_object, "object"), named
-    list_target = schema.target(list, "list") if list is not None else None
+    list_target = target_named(schema, list, "list") if list is not None else None
     if list_target is not None and list_target.parent_object != named.slug:
-        raise ValueError(
+        raise InvalidInputError(
             f"list {list_target.slug!r} holds {list_target.parent_object}, not {named.slug}"
         )
     return named, list_target
@@ -49,8 +62,8 @@ def match_attributes(
     target: TargetSchema, match: str | Sequence[str] | None
 ) -> tuple[list[AttributeInfo], bool]:
     """The attributes of the match key and whether it is found through a search (``True``
-    unless it is one unique attribute, which Attio asserts on). ``KeyError`` for an attribute
-    ``target`` does not have, ``ValueError`` for one that cannot be matched on or no key."""
+    unless it is one unique attribute, which Attio asserts on). ``MissingError`` for an attribute
+    ``target`` does not have, ``InvalidInputError`` for one that cannot be matched on or no key."""
     given = [match] if isinstance(match, str) else list(match or ())
     # "name,associated_company" is read as two attributes (slugs hold no commas).
     names = [n.strip() for m in given for n in m.split(",") if n.strip()]
@@ -62,21 +75,21 @@ def match_attributes(
     if not names:
         names = [m for m in DEFAULT_MATCH if m in matchable][:1]
         if not names:
-            raise ValueError(
+            raise InvalidInputError(
                 f"say what identifies a {target.slug} record: match on one or more of its "
-                f"attributes (--match ATTRIBUTE), e.g. one of {', '.join(matchable)}"
+                f"attributes (the match argument), e.g. one of {', '.join(matchable)}"
             )
     attrs: list[AttributeInfo] = []
     for name in dict.fromkeys(names):
         attr = target.attribute(name)
         if attr is None or attr.is_archived:
-            raise KeyError(
+            raise MissingError(
                 f"{target.slug} has no attribute {name!r} to match on; "
                 f"use one of {', '.join(matchable)}"
             )
         if attr.slug not in matchable:
             why = "read-only" if not attr.is_writable else f"of type {attr.type}"
-            raise ValueError(
+            raise InvalidInputError(
                 f"cannot match {target.slug} records on {attr.slug!r} ({why}); "
                 f"use one of {', '.join(matchable)}"
             )
@@ -86,7 +99,7 @@ def match_attributes(
 
 def company_attribute(target: TargetSchema) -> AttributeInfo:
     """The attribute of ``target`` that links a record to a company (``company``,
-    ``associated_company``, else the one writable reference to companies); ``ValueError`` if
+    ``associated_company``, else the one writable reference to companies); ``InvalidInputError`` if
     there is none."""
     found = [
         a
@@ -101,9 +114,9 @@ def company_attribute(target: TargetSchema) -> AttributeInfo:
             if a.slug == slug:
                 return a
     if len(found) != 1:
-        raise ValueError(
+        raise InvalidInputError(
             f"{target.slug} records have no single company attribute to link to, so "
-            "--company cannot be used; map a column to the attribute instead"
+            "a company cannot be given; map a column to the attribute instead"
         )
     return found[0]
 
@@ -111,11 +124,11 @@ def company_attribute(target: TargetSchema) -> AttributeInfo:
 def company_item(attr: AttributeInfo, company: str) -> tuple[Any, str | None]:
     """``(the encoded value linking to company, the record id that must exist)``: ``company``
     is a domain or website (a reference by unique value, asserted before the rows; no id to
-    check) or a record id. ``ValueError`` when it is neither."""
+    check) or a record id. ``InvalidInputError`` when it is neither."""
     ref = company_ref("company", company)
     if not isinstance(ref, CompanyRef):
-        raise ValueError(
-            f"--company {company!r} is neither a company record id nor a domain: "
+        raise InvalidInputError(
+            f"company {company!r} is neither a company record id nor a domain: "
             'pass e.g. "acme.com" or the id of an existing company'
         )
     item: dict[str, Any]
