@@ -1,11 +1,13 @@
 """Fixtures of the workflow tests: a fresh in-process emulator per test (``app``), an
 ``AsyncAttioClient`` wired to it through ``httpx.ASGITransport`` (``aclient``), a factory of
-more such workspaces (``new_client``), and helpers reading what the workspace holds."""
+more such workspaces (``new_client``), a state store of each test's own (``state_home``), and
+helpers reading what the workspace holds."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -14,10 +16,22 @@ import pytest
 from attio_bridge.client import AsyncAttioClient
 from attio_bridge.emulator import EmulatorConfig, create_app
 from attio_bridge.emulator.app import EmulatorApp
+from attio_bridge.state import DATABASE_URL_ENV
 from attio_bridge.values import decode_record, load_schema_async
 
 API_KEY = "workflows-suite-key"
 URL = "http://emulator.test"
+
+
+@pytest.fixture(autouse=True)
+def state_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test's own state store (``open_store()``'s default SQLite file under
+    ``XDG_STATE_HOME``), also for the commands and processes it starts: runs never share
+    checkpoints or manifests with another test or the machine's real store."""
+    home = tmp_path / "state-home"
+    monkeypatch.setenv("XDG_STATE_HOME", str(home))
+    monkeypatch.delenv(DATABASE_URL_ENV, raising=False)
+    return home
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ from typer.testing import CliRunner
 from attio_bridge.cli import app as cli_app
 from attio_bridge.client import AsyncAttioClient
 from attio_bridge.errors import InvalidInputError, MissingError
+from attio_bridge.state import open_store
 from attio_bridge.testing import EmulatorProcess
 from attio_bridge.workflows import export_records, import_file
 
@@ -151,16 +152,17 @@ def test_import_killed_with_sigkill_resumes_without_duplicates(tmp_path: Path) -
     rows = 150
     path = tmp_path / "people.csv"
     path.write_text("email\n" + "".join(f"kill{i}@acme.com\n" for i in range(rows)))
-    checkpoint = path.with_name("people.csv.attio-import.json")
+    # The default store, under this test's XDG_STATE_HOME (the command's too): the checkpoint.
+    store = open_store()
     # Attio's write budget (25/s) makes the run last about six seconds: long enough to kill.
-    with EmulatorProcess(api_key="kill-key", read_rate=0, write_rate=25) as emu:
+    with store, EmulatorProcess(api_key="kill-key", read_rate=0, write_rate=25) as emu:
         conn = ["--api-key", "kill-key", "--base-url", emu.base_url]
         cmd = [sys.executable, "-m", "attio_bridge.cli", "import", "people", str(path), *conn]
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline and proc.poll() is None:
-                if checkpoint.exists() and json.loads(checkpoint.read_text())["done"]:
+                if any(doc["done"] for _, doc in store.items("import")):
                     break
                 time.sleep(0.05)
             assert proc.poll() is None, "the import ended before it could be killed"
@@ -177,11 +179,11 @@ def test_import_killed_with_sigkill_resumes_without_duplicates(tmp_path: Path) -
             cli_app, ["export", "people", "-f", "jsonl", "-o", str(out), *conn]
         )
         assert exported.exit_code == 0, exported.output
+        assert store.items("import") == []  # complete: the checkpoint is removed
     got = [json.loads(line)["email_addresses"] for line in out.read_text().splitlines()]
     assert sorted(e for emails in got for e in emails) == sorted(
         f"kill{i}@acme.com" for i in range(rows)
     )
-    assert not checkpoint.exists()
 
 
 async def test_export_errors_name_what_is_wrong(aclient: AsyncAttioClient) -> None:

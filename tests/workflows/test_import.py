@@ -11,14 +11,23 @@ import pytest
 
 from attio_bridge.client import AsyncAttioClient
 from attio_bridge.emulator.app import EmulatorApp
-from attio_bridge.errors import InvalidInputError, MissingError
+from attio_bridge.errors import MissingError
+from attio_bridge.state import open_store
 from attio_bridge.values import load_schema_async
-from attio_bridge.workflows import guess_mapping, import_file
+from attio_bridge.workflows import ImportReport, guess_mapping, import_file
 
 from ..client._factories import attribute_body
 from .conftest import rows_of, write_count
 
 pytestmark = pytest.mark.anyio
+
+
+def saved_rows(report: ImportReport) -> list[list[int]] | None:
+    """The row ranges the default state store keeps for the import of ``report``."""
+    assert report.checkpoint_key is not None
+    with open_store() as store:
+        saved = store.get("import", report.checkpoint_key)
+    return None if saved is None else saved["done"]
 
 
 def emails(rows: list[dict[str, object]]) -> list[str]:
@@ -53,7 +62,7 @@ async def test_utf8_bom_semicolons_blank_lines_spaces_duplicates_and_empty_value
     assert rows["zoë@acme.com"]["first_name"] == "Zoë"
     assert rows["zoë@acme.com"]["job_title"] is None  # an empty cell is not given
     assert write_count(app, "people") == 2
-    assert not report.checkpoint_path or not report.checkpoint_path.exists()
+    assert not report.checkpoint_saved and saved_rows(report) is None  # complete: removed
 
 
 async def test_latin1_and_tabs(aclient: AsyncAttioClient, tmp_path: Path) -> None:
@@ -192,23 +201,25 @@ async def test_people_linked_to_companies_from_a_domain_column(
 
 
 async def test_write_failures_go_to_the_failure_file(
-    aclient: AsyncAttioClient, tmp_path: Path
+    aclient: AsyncAttioClient, app: EmulatorApp, tmp_path: Path
 ) -> None:
     path = tmp_path / "people.csv"
-    path.write_text("Email,Company\na@acme.com,acme.com\n")
+    path.write_text("Email,Company\nok@globex.com,\na@acme.com,acme.com\n")
     # Without linking, the company does not exist and Attio refuses the reference.
     report = await import_file(aclient, "people", path, match="email_addresses", link=False)
-    assert (report.written, report.failed) == (0, 1)
+    assert (report.written, report.failed) == (1, 1)
     assert report.failures_path is not None
     with report.failures_path.open(newline="") as f:
         (row,) = list(csv.DictReader(f))
-    assert row["Email"] == "a@acme.com" and row["_row"] == "1" and row["_error"]
-    assert report.checkpoint_path is not None and report.checkpoint_path.exists()
-    # The next run retries the failed row (and the failure file is rewritten).
+    assert row["Email"] == "a@acme.com" and row["_row"] == "2" and row["_error"]
+    # The checkpoint keeps the row written, so the next run retries only the failed one (and
+    # the failure file, with nothing failing, is removed).
+    assert report.checkpoint_saved and saved_rows(report) == [[1, 1]]
     again = await import_file(aclient, "people", path, match="email_addresses")
-    assert (again.written, again.failed) == (1, 0)
+    assert (again.already_done, again.written, again.failed) == (1, 1, 0)
+    assert write_count(app, "people") == 3
     assert not report.failures_path.exists()
-    assert not report.checkpoint_path.exists()
+    assert not again.checkpoint_saved and saved_rows(again) is None
 
 
 async def test_interrupted_run_resumes_with_every_row_once(
@@ -220,14 +231,12 @@ async def test_interrupted_run_resumes_with_every_row_once(
         aclient, "people", path, match="email_addresses", max_writes=15, concurrency=4
     )
     assert first.aborted and first.written == 15
-    assert first.checkpoint_path is not None
-    saved = json.loads(first.checkpoint_path.read_text())
-    assert saved["done"] == [[1, 15]]
+    assert first.checkpoint_saved and saved_rows(first) == [[1, 15]]
     second = await import_file(aclient, "people", path, match="email_addresses", concurrency=4)
     assert (second.already_done, second.to_write, second.written) == (15, 25, 25)
     assert write_count(app, "people") == 40  # every row written exactly once
     assert emails(await rows_of(aclient, "people")) == sorted(f"p{i}@acme.com" for i in range(40))
-    assert not first.checkpoint_path.exists()
+    assert saved_rows(first) is None
 
 
 async def test_rerun_creates_no_duplicates(aclient: AsyncAttioClient, tmp_path: Path) -> None:
@@ -275,3 +284,36 @@ async def test_records_added_to_a_list_with_entry_values(
     entries = [e async for e in aclient.entries.iter("prospects")]
     assert len(entries) == 1
     assert entries[0].entry_values["priority"][0]["option"]["title"] == "Low"
+
+
+async def test_a_checkpoint_file_of_an_older_version_is_moved_into_the_store(
+    aclient: AsyncAttioClient, app: EmulatorApp, tmp_path: Path
+) -> None:
+    """``FILE.attio-import.json``, as versions before the state store wrote it, is read once:
+    its rows are skipped, it is renamed ``.imported`` and the store keeps the checkpoint; a
+    checkpoint file of another import (another object) is moved in under its own identity."""
+    path = tmp_path / "people.csv"
+    path.write_text("email\n" + "".join(f"old{i}@acme.com\n" for i in range(10)))
+    identity = {
+        "file": "people.csv",
+        "size": path.stat().st_size,
+        "object": "people",
+        "match": "email_addresses",
+        "list": None,
+    }
+    legacy = tmp_path / "people.csv.attio-import.json"
+    legacy.write_text(json.dumps({"identity": identity, "done": [[1, 4]]}))
+    first = await import_file(aclient, "people", path, max_writes=2)
+    assert (first.already_done, first.written) == (4, 2)
+    assert not legacy.exists() and legacy.with_name(legacy.name + ".imported").exists()
+    assert saved_rows(first) == [[1, 6]]
+    # Another import's checkpoint file: kept for that import, unused by this one.
+    other = {**identity, "object": "companies", "match": "domains"}
+    legacy.write_text(json.dumps({"identity": other, "done": [[1, 10]]}))
+    second = await import_file(aclient, "people", path)
+    assert (second.already_done, second.written) == (6, 4)
+    assert write_count(app, "people") == 6  # rows 1 to 4 were the older version's
+    assert not legacy.exists()
+    with open_store() as store:
+        (kept,) = store.items("import")
+    assert kept[1] == {"identity": other, "done": [[1, 10]]}

@@ -13,7 +13,7 @@ import pytest
 
 from attio_bridge.client import AsyncAttioClient
 from attio_bridge.emulator.app import EmulatorApp
-from attio_bridge.errors import InvalidInputError, MissingError
+from attio_bridge.errors import InvalidInputError
 from attio_bridge.workflows import import_file
 
 from .conftest import rows_of, write_count

@@ -215,7 +215,9 @@ async def test_match_errors_name_the_fix(aclient: AsyncAttioClient, tmp_path: Pa
     cannot be searched on, or no key for an object without an obvious one, is a ``ValueError``;
     in every case before any write."""
     path = deals_csv(tmp_path / "deals.csv", [("A", "Lead", 1, "")])
-    with pytest.raises(MissingError, match=r"deals has no attribute 'title' to match on; use one of"):
+    with pytest.raises(
+        MissingError, match=r"deals has no attribute 'title' to match on; use one of"
+    ):
         await import_file(aclient, "deals", path, match="title")
     with pytest.raises(InvalidInputError, match=r"cannot match deals records on 'owner' \(of type"):
         await import_file(aclient, "deals", path, match="owner")

@@ -12,14 +12,21 @@ import builtins
 import functools
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ...client import BadRequestError, NotFoundError
 from ...client._async.bulk import DEFAULT_CONCURRENCY, run_bulk
 from ...errors import InvalidInputError, MissingError
+from ...state import open_store
 from ...values import AttributeInfo, TargetSchema, WorkspaceSchema, load_schema_async
-from ..importing.checkpoint import Checkpoint, default_checkpoint_path, identity_of
+from ..importing.checkpoint import (
+    Checkpoint,
+    adopt_legacy_checkpoint,
+    default_checkpoint_path,
+    identity_of,
+)
 from ..importing.failures import FailureFile, default_failures_path
 from ..importing.files import BadLine, check_encoding, detect_encoding, read_headers, scan_rows
 from ..importing.mapping import LIST_PREFIX, choose_mappings
@@ -64,6 +71,7 @@ from ..importing.targets import (
 if TYPE_CHECKING:
     from ...client import AsyncAttioClient
     from ...client.models import Record
+    from ...state import StateStore
 
 __all__ = ["LOOKUP_BATCH", "company_value", "import_file"]
 
@@ -331,6 +339,7 @@ class _Run:
     def __init__(
         self,
         client: AsyncAttioClient,
+        store: StateStore,
         path: Path,
         fmt: str | None,
         encoding: str,
@@ -340,6 +349,7 @@ class _Run:
         on_progress: Callable[[int, int], None] | None,
     ) -> None:
         self.client = client
+        self.store = store
         self.path = path
         self.fmt = fmt
         self.encoding = encoding
@@ -393,9 +403,12 @@ class _Run:
             dry_run=dry_run,
         )
         report.failures_path = failures or default_failures_path(self.path)
-        report.checkpoint_path = checkpoint or default_checkpoint_path(self.path)
+        adopt_legacy_checkpoint(self.store, checkpoint or default_checkpoint_path(self.path))
         identity = identity_of(self.path, report.object, report.match, report.list_slug, company)
-        self.state = Checkpoint(report.checkpoint_path, identity)
+        self.state = Checkpoint(self.store, identity)
+        report.checkpoint_key = self.state.key
+        report.checkpoint_store = self.store.url_for_display
+        report.checkpoint_saved = self.state.saved
         self.failed = FailureFile(report.failures_path, headers)
         self.planner = Planner(
             report, self.encoder, self.failed, self.state.done, None if link else fixed
@@ -451,9 +464,11 @@ class _Run:
             await run_bulk(self._calls(), concurrency=self.concurrency)
         finally:
             self.state.flush()
+            self.report.checkpoint_saved = self.state.saved
             self.failed.close()
         if not self.report.aborted and self.report.failed == 0:
             self.state.remove()
+            self.report.checkpoint_saved = False
 
     async def _assert_references(self) -> None:
         """Assert each record the rows reference by a unique value and the plan did not find.
@@ -587,6 +602,7 @@ async def import_file(
     on_progress: Callable[[int, int], None] | None = None,
     company: str | None = None,
     encoding: str | None = None,
+    store: StateStore | None = None,
 ) -> ImportReport:
     """Upsert the rows of ``path`` (CSV or JSON Lines) into ``object``, matching on ``match``.
 
@@ -606,6 +622,11 @@ async def import_file(
     slices. ``link=False`` asserts no record the rows reference by a unique value.
     Failed and invalid rows go to ``failures`` (default ``FILE.failed.csv``).
 
+    The checkpoint is kept in ``store`` (default: ``open_store()``, closed at the end), under
+    a hash of the import's identity (docs/IMPORT.md, "The checkpoint"); ``checkpoint`` names
+    the file where an older version kept it (default ``FILE.attio-import.json``), brought
+    into the store once.
+
     ``list``: each imported record is also asserted as an entry of that list, with entry
     values from the columns mapped to the list's attributes (guessed from the columns the
     object did not take, or given in ``mapping`` as ``"list:SLUG"``). ``company``: a domain,
@@ -619,29 +640,33 @@ async def import_file(
     (or one the file is not in); all before any row is read.
     """
     encoding = check_encoding(path, encoding) if encoding else detect_encoding(path)
-    run = _Run(
-        client,
-        path,
-        fmt,
-        encoding,
-        concurrency=concurrency,
-        max_writes=max_writes,
-        on_progress=on_progress,
-    )
-    report = await run.prepare(
-        object,
-        list=list,
-        match=match,
-        mapping=mapping,
-        company=company,
-        link=link,
-        dry_run=dry_run,
-        checkpoint=checkpoint,
-        failures=failures,
-    )
-    await run.plan()
-    if on_plan is not None:
-        on_plan(report)
-    if not run.stop_after_plan(strict):
-        await run.write()
+    with ExitStack() as stack:
+        if store is None:
+            store = stack.enter_context(open_store())
+        run = _Run(
+            client,
+            store,
+            path,
+            fmt,
+            encoding,
+            concurrency=concurrency,
+            max_writes=max_writes,
+            on_progress=on_progress,
+        )
+        report = await run.prepare(
+            object,
+            list=list,
+            match=match,
+            mapping=mapping,
+            company=company,
+            link=link,
+            dry_run=dry_run,
+            checkpoint=checkpoint,
+            failures=failures,
+        )
+        await run.plan()
+        if on_plan is not None:
+            on_plan(report)
+        if not run.stop_after_plan(strict):
+            await run.write()
     return report

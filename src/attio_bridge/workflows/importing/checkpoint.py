@@ -1,16 +1,27 @@
-"""The checkpoint of an import: the rows written so far, so a later run of the same import
-skips them. See docs/IMPORT.md, "Checkpoint"."""
+"""The checkpoint of an import: the rows written so far, kept in the state store (namespace
+``"import"``, keyed by a hash of the run's identity), so a later run of the same import skips
+them. A checkpoint file an older version left beside the imported file is brought into the
+store once. See docs/IMPORT.md, "The checkpoint"."""
 
 from __future__ import annotations
 
-import json
-import os
 import time
 from pathlib import Path
 from typing import Any
 
-__all__ = ["CHECKPOINT_SUFFIX", "Checkpoint", "default_checkpoint_path", "identity_of"]
+from ...state import StateStore, identity_key, read_legacy_checkpoint, retire_legacy_file
 
+__all__ = [
+    "CHECKPOINT_SUFFIX",
+    "NAMESPACE",
+    "Checkpoint",
+    "adopt_legacy_checkpoint",
+    "default_checkpoint_path",
+    "identity_of",
+]
+
+NAMESPACE = "import"
+# Where versions before the state store kept the checkpoint: ``FILE.attio-import.json``.
 CHECKPOINT_SUFFIX = ".attio-import.json"
 # A checkpoint is written after this many rows or seconds, whichever comes first.
 _FLUSH_EVERY = 200
@@ -18,7 +29,7 @@ _FLUSH_SECONDS = 1.0
 
 
 def default_checkpoint_path(path: Path) -> Path:
-    """The checkpoint of an import of ``path``: ``FILE.attio-import.json`` beside it."""
+    """Where an older version kept the checkpoint of an import of ``path``: beside it."""
     return path.with_name(path.name + CHECKPOINT_SUFFIX)
 
 
@@ -49,22 +60,59 @@ def _ranges(done: set[int]) -> list[list[int]]:
     return out
 
 
-class Checkpoint:
-    """The rows written so far, kept in a JSON file written atomically."""
+def _rows(ranges: Any) -> set[int]:
+    """The row numbers of a document's ``done`` ranges; nothing from ranges that are not
+    pairs of whole numbers (a damaged document means starting over, as a missing one does)."""
+    done: set[int] = set()
+    if not isinstance(ranges, list):
+        return done
+    for pair in ranges:
+        if (
+            isinstance(pair, list)
+            and len(pair) == 2
+            and all(isinstance(n, int) and not isinstance(n, bool) for n in pair)
+        ):
+            done.update(range(pair[0], pair[1] + 1))
+    return done
 
-    def __init__(self, path: Path, identity: dict[str, Any]) -> None:
-        self.path = path
+
+def adopt_legacy_checkpoint(store: StateStore, path: Path) -> bool:
+    """Bring the checkpoint file ``path`` an older version wrote into ``store``, under the key
+    of the identity it holds (whichever import that was), then rename it ``*.imported``;
+    whether there was one. A checkpoint the store already has for that identity is newer and
+    wins. A file that cannot be read is left as it is (it would mean starting over anyway)."""
+    data = read_legacy_checkpoint(path)
+    if data is None:
+        return False
+    identity = data.get("identity")
+    if isinstance(identity, dict):
+        key = identity_key(identity)
+        # Put before retiring: a kill in between leaves the file, read again next time.
+        if store.get(NAMESPACE, key) is None:
+            store.put(
+                NAMESPACE, key, {"identity": identity, "done": _ranges(_rows(data.get("done")))}
+            )
+    retire_legacy_file(path)
+    return True
+
+
+class Checkpoint:
+    """The rows an import has written, kept in ``store`` under the hash of ``identity``:
+    loaded when made, written in one transaction every few hundred rows or second (so a kill
+    leaves the last flush, never half of one), deleted when the import is complete."""
+
+    def __init__(self, store: StateStore, identity: dict[str, Any]) -> None:
+        self.store = store
         self.identity = identity
-        self.done: set[int] = set()
+        self.key = identity_key(identity)
+        self.saved = False  # the store holds rows of this import
         self._dirty = 0
         self._flushed_at = time.monotonic()
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (FileNotFoundError, ValueError):
-            return
-        if isinstance(data, dict) and data.get("identity") == identity:
-            for start, end in data.get("done", []):
-                self.done.update(range(start, end + 1))
+        document = store.get(NAMESPACE, self.key)
+        self.done: set[int] = set()
+        if document is not None and document.get("identity") == identity:
+            self.done = _rows(document.get("done"))
+            self.saved = bool(self.done)
 
     def mark(self, row: int) -> None:
         """Row ``row`` was written; flushed every few hundred rows or second."""
@@ -75,14 +123,15 @@ class Checkpoint:
             self.flush()
 
     def flush(self) -> None:
-        """Write the file (a temporary file renamed over it, so a kill never leaves half)."""
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        body = {"identity": self.identity, "done": _ranges(self.done)}
-        tmp.write_text(json.dumps(body), encoding="utf-8")
-        os.replace(tmp, self.path)
+        """Write the rows done to the store, when there are any."""
+        if self.done:
+            body = {"identity": self.identity, "done": _ranges(self.done)}
+            self.store.put(NAMESPACE, self.key, body)
+            self.saved = True
         self._dirty = 0
         self._flushed_at = time.monotonic()
 
     def remove(self) -> None:
-        """Delete the file (the import is complete)."""
-        self.path.unlink(missing_ok=True)
+        """Delete the checkpoint (the import is complete)."""
+        self.store.delete(NAMESPACE, self.key)
+        self.saved = False

@@ -51,7 +51,11 @@ class ImportReport:
     aborted: bool = False  # stopped before the end: strict mode with invalid rows, max_writes
     problems: list[RowProblem] = field(default_factory=list)
     failures_path: Path | None = None
-    checkpoint_path: Path | None = None
+    # The checkpoint: its key in the state store's namespace "import", the store (its URL,
+    # any password masked), and whether the store holds rows of this import now.
+    checkpoint_key: str | None = None
+    checkpoint_store: str | None = None
+    checkpoint_saved: bool = False
 
     @property
     def to_write(self) -> int:
@@ -89,5 +93,7 @@ class ImportReport:
             "failed": self.failed,
             "problems": [{"row": p.row, "message": p.message} for p in self.problems],
             "failures_path": str(self.failures_path) if self.failures_path else None,
-            "checkpoint_path": str(self.checkpoint_path) if self.checkpoint_path else None,
+            "checkpoint_key": self.checkpoint_key,
+            "checkpoint_store": self.checkpoint_store,
+            "checkpoint_saved": self.checkpoint_saved,
         }
