@@ -1,6 +1,6 @@
 """``AttioClient``, the sync client generated from the async one: every resource, once.
 
-The generator rewrites the async source (``scripts/gen_sync_client.py``), so one walk through
+The generator rewrites the async source (``scripts/gen_sync.py``), so one walk through
 each resource, pagination included, shows that the generated code calls the same operations
 and returns the same models. ``test_operations.py`` covers every operation in depth, async.
 """

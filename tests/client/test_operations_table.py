@@ -56,7 +56,7 @@ def test_every_operation_has_a_client_method_and_a_test_and_the_doc_is_current()
 
 
 def test_the_generated_sync_client_is_current() -> None:
-    result = run_check("gen_sync_client.py")
+    result = run_check("gen_sync.py")
     assert result.returncode == 0, result.stdout + result.stderr
 
 

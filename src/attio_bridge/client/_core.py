@@ -2,7 +2,7 @@
 
 ``BaseClient`` holds everything ``AsyncAttioClient`` and ``AttioClient`` share and does no I/O,
 so the two cannot drift apart: the async client is written once (``_async/``) and the sync one
-is generated from it (``scripts/gen_sync_client.py``; a test checks the generated copy is current).
+is generated from it (``scripts/gen_sync.py``; a test checks the generated copy is current).
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ from typing import Any
 from ..cache import JSON, Cache
 from ..client import AttioError
 from ..client.models import Record, WorkspaceMember
+from ..errors import MissingError
 from ..values import Problem, TargetSchema, ValuesError, WorkspaceSchema, domain_from
 from ..values.validate import unknown_attribute, wrong_type
 
@@ -34,6 +35,12 @@ _LOGICAL = ("$and", "$or")
 class ServiceError(AttioError):
     """An operation that cannot be done as asked (an unknown list, a record that is not in the
     list it should leave, ...); the message says what to fix."""
+
+
+class ServiceMissingError(MissingError, ServiceError):
+    """What a service was asked for does not exist: an object or list of the workspace, the
+    record an email, domain, id or URL names. Also a ``ServiceError``, which callers written
+    before the error tree catch."""
 
 
 def is_record_id(text: str) -> bool:
@@ -81,11 +88,12 @@ def raise_problems(target: str, problems: Sequence[Problem]) -> None:
 
 
 def find_target(schema: WorkspaceSchema, name: str, kind: str) -> TargetSchema:
-    """The object or list (``kind``) called ``name``; ``ServiceError`` listing the known ones."""
+    """The object or list (``kind``) called ``name``; ``ServiceMissingError`` listing the known
+    ones."""
     found = schema.object(name) if kind == "object" else schema.list(name)
     if found is None:
         known = ", ".join(sorted(schema.objects if kind == "object" else schema.lists))
-        raise ServiceError(f"the workspace has no {kind} {name!r}; its {kind}s are: {known}")
+        raise ServiceMissingError(f"the workspace has no {kind} {name!r}; its {kind}s are: {known}")
     return found
 
 
@@ -248,6 +256,12 @@ _UNIQUE_FIELDS = {
 }
 
 
+def unique_field(attribute_type: str) -> str | None:
+    """The field of a value that identifies it for a unique attribute of this type (None when
+    such an attribute cannot be looked up by value)."""
+    return _UNIQUE_FIELDS.get(attribute_type)
+
+
 def record_key(object: str, record_id: str) -> str:
     """The cache key (kind "records") of the record ``record_id`` of ``object`` (a slug)."""
     return f"{object}/id/{record_id}"
@@ -269,7 +283,7 @@ def unique_keys(schema: WorkspaceSchema, object: str, record: Record) -> list[st
     target = schema.object(object)
     keys: list[str] = []
     for attr in target.unique_attributes() if target else ():
-        field = _UNIQUE_FIELDS.get(attr.type)
+        field = unique_field(attr.type)
         if field is None:
             continue
         for value in record.values.get(attr.slug, []):

@@ -26,6 +26,7 @@ custom objects, sometimes its plural slug; ``AttioUrl.object`` keeps the segment
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, overload
@@ -248,6 +249,23 @@ def _parse_call(url: str, ws: str, rest: list[str]) -> AttioUrl:
         call_recording_id=recording_id,
         tab=tab,
     )
+
+
+def is_attio_url(text: str) -> bool:
+    """Whether ``text`` is written as a URL (a scheme, or Attio's app host first), so it is
+    read by ``parse_url`` rather than as a domain or an email address."""
+    text = text.strip()
+    return "://" in text or text.lower().startswith(APP_HOST)
+
+
+def object_of_segment(objects: Iterable[str], segment: str) -> str | None:
+    """The slug among ``objects`` that a URL's object segment (``person``, ``deals``,
+    ``company``) names, or None."""
+    wanted = segment.lower()
+    for slug in objects:
+        if wanted in (slug.lower(), record_noun(slug)):
+            return slug
+    return None
 
 
 def record_noun(object_slug: str) -> str:

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .qualify import _OPS, Rule, ScoringRules
+from ._model.qualify import OPS, Rule, ScoringRules
 
 __all__ = ["RulesFile", "RulesFileError", "load_rules_file", "rules_file_from"]
 
@@ -106,9 +106,9 @@ def _rule(raw: Any, n: int, where: str) -> Rule:
     if not _text(raw.get("field")):
         raise fail("no field", 'set field to the form key it scores, e.g. field = "employees"')
     op = raw.get("op")
-    if op not in _OPS:
+    if op not in OPS:
         got = f"op {op!r} is not known" if op is not None else "no op"
-        raise fail(got, f"set op to one of {', '.join(_OPS)}")
+        raise fail(got, f"set op to one of {', '.join(OPS)}")
     points = raw.get("points")
     if not isinstance(points, int) or isinstance(points, bool):
         raise fail(f"points is {points!r}", "set points to a whole number, e.g. points = 10")

@@ -1,4 +1,4 @@
 """The async client, written once; ``../_sync`` is generated from it.
 
-Regenerate with ``scripts/gen_sync_client.py``.
+Regenerate with ``scripts/gen_sync.py``.
 """

@@ -6,7 +6,7 @@ every call goes through the client, whose shared write budget admits Attio's 25 
 ``BulkResult`` holding its value or its error, in the order given: one failure never loses the
 rest. ``assert_records()`` is the common case, an upsert of many records by a unique attribute.
 
-Async only: ``scripts/gen_sync_client.py`` leaves this module out, because running writes side by
+Async only: ``scripts/gen_sync.py`` leaves this module out, because running writes side by
 side is what the event loop is for.
 """
 

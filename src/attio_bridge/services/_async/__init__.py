@@ -1,4 +1,4 @@
 """The async services, written once; ``../_sync`` is generated from them.
 
-Regenerate with ``scripts/gen_sync_client.py``.
+Regenerate with ``scripts/gen_sync.py``.
 """

@@ -1,6 +1,11 @@
 """Notes on records (Markdown or plain text, backdated if asked) and tasks (linked records,
 assignees by member email, deadlines from ``attio_bridge.services.deadlines``): create, read,
-change, delete.
+change, delete, and find-or-create (``ensure``) so that a workflow run again finds what an
+earlier run made instead of writing it twice.
+
+A note is the same when it sits on the same record with the same title and its plain text
+contains a given marker; a task is the same when it is linked to the same record, has the same
+text and is not completed.
 
 Notes are read through the cache (kind "notes"); a note created here is stored there at once,
 and a note deleted here is dropped from it."""
@@ -18,6 +23,7 @@ from ...client.models import Note, Record, Task
 from ...values import Problem, WorkspaceSchema
 from .._common import (
     TASK_CONTENT_MAX,
+    ServiceError,
     find_target,
     iso_timestamp,
     linked_record,
@@ -30,7 +36,7 @@ Moment = date | datetime | str
 
 
 class AsyncNotes:
-    """Notes: ``create``, ``get``, ``delete``."""
+    """Notes: ``create``, ``get``, ``delete``, ``find``, ``ensure``."""
 
     def __init__(self, context: AsyncContext) -> None:
         self._ctx = context
@@ -90,9 +96,46 @@ class AsyncNotes:
         await self._ctx.client.notes.delete(note_id)
         await self._ctx.cached.delete(note_id, CacheKind.NOTES)
 
+    async def find(
+        self, parent: str, record: str | Record, title: str, *, containing: str = ""
+    ) -> Note | None:
+        """The note on the record (id or ``Record``) of object ``parent`` titled ``title``
+        whose plain text contains ``containing``, or None. Read from Attio, not the cache: a
+        note made elsewhere since must be found."""
+        target = find_target(await self._ctx.workspace(), parent, "object")
+        async for note in self._ctx.client.notes.iter(
+            parent_object=target.slug, parent_record_id=record_id_of(record)
+        ):
+            if note.title == title and containing in note.content_plaintext:
+                return note
+        return None
+
+    async def ensure(
+        self,
+        parent: str,
+        record: str | Record,
+        title: str,
+        content_markdown: str,
+        *,
+        marker: str = "",
+        created_at: Moment | None = None,
+    ) -> tuple[Note, bool]:
+        """The note titled ``title`` on the record whose text contains ``marker`` (``find``),
+        else a new one holding ``content_markdown`` (Markdown, backdated to ``created_at``);
+        and whether it was created. Attio cannot edit a note, so a note found is returned as
+        it is."""
+        found = await self.find(parent, record, title, containing=marker)
+        if found is not None:
+            return found, False
+        note = await self.create(
+            parent, record, title, content_markdown, markdown=True, created_at=created_at
+        )
+        return note, True
+
 
 class AsyncTasks:
-    """Tasks: ``create``, ``find``, ``update``, ``complete``."""
+    """Tasks: ``create``, ``find``, ``find_open``, ``ensure``, ``update``, ``complete``,
+    ``check_assignees``."""
 
     def __init__(self, context: AsyncContext) -> None:
         self._ctx = context
@@ -166,6 +209,44 @@ class AsyncTasks:
         async for task in self._ctx.client.tasks.iter(**filters):
             found.append(task)
         return found
+
+    async def find_open(self, object: str, record: str | Record, content: str) -> Task | None:
+        """The open task linked to the record (id or ``Record``) of ``object`` whose text is
+        ``content``, or None."""
+        for task in await self.find(linked=(object, record_id_of(record)), completed=False):
+            if task.content_plaintext == content:
+                return task
+        return None
+
+    async def ensure(
+        self,
+        object: str,
+        record: str | Record,
+        content: str,
+        *,
+        assignees: Iterable[str] = (),
+        due: Moment | None = None,
+    ) -> tuple[Task, bool]:
+        """The open task linked to the record with the text ``content`` (``find_open``), else
+        a new one for ``assignees`` due ``due``; and whether it was created. A task found keeps
+        its own assignees and deadline."""
+        found = await self.find_open(object, record, content)
+        if found is not None:
+            return found, False
+        task = await self.create(
+            content,
+            linked_records=[(object, record_id_of(record))],
+            assignees=assignees,
+            due=due,
+        )
+        return task, True
+
+    async def check_assignees(self, emails: Iterable[str]) -> None:
+        """Raise ``ServiceError`` naming the workspace's members if an email (or id) is none of
+        them, so a workflow fails before its first write rather than half-way."""
+        _, problems = await self._ctx.member_ids("assignees", emails)
+        if problems:
+            raise ServiceError("; ".join(str(p) for p in problems))
 
     async def update(
         self,

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ...cache import CacheKind
+from ...client import NOT_GIVEN
 from ...client.models import Entry, Record
 from ...values import Problem, TargetSchema
 from .._common import (
@@ -161,9 +162,10 @@ class AsyncLists:
         return moved
 
     async def filter_entries(
-        self, list: str, filter: Mapping[str, Any], *, page_size: int = 500
+        self, list: str, filter: Mapping[str, Any] | None = None, *, page_size: int = 500
     ) -> builtins.list[Entry]:
-        """Every entry of ``list`` matching ``filter`` (Attio's filter language), all pages.
+        """Every entry of ``list`` matching ``filter`` (Attio's filter language; None: every
+        entry), all pages.
 
         A key that is no attribute of the list but one of its parent object filters by the
         parent record: on a list of deals ``{"value": {"$gt": 10000}}`` keeps deals worth more
@@ -172,11 +174,11 @@ class AsyncLists:
         """
         target = await self._list(list)
         problems: builtins.list[Problem] = []
-        rewritten = entry_filter(await self._ctx.workspace(), target, filter, problems)
+        rewritten = entry_filter(await self._ctx.workspace(), target, filter or {}, problems)
         raise_problems(target.slug, problems)
         found: builtins.list[Entry] = []
         async for entry in self._ctx.client.entries.iter(
-            target.slug, filter=rewritten, page_size=page_size
+            target.slug, filter=rewritten if filter else NOT_GIVEN, page_size=page_size
         ):
             found.append(entry)
         return found

@@ -1,4 +1,7 @@
-"""People, companies and deals: find, upsert, update, search, create, change stage.
+"""People, companies and deals: find, upsert, update, search, create, change stage; and the
+records of any object (``AsyncRecords``): read, find by filter or by a unique value, update
+(adding to or overwriting multiselect values), and resolve what a caller names (an Attio URL, a
+record id, an email, a domain) to the record.
 
 Values are plain Python, encoded and checked against the workspace schema before anything is
 sent (``attio_bridge.values``): a bad value raises ``ValuesError`` naming the field and the fix,
@@ -13,25 +16,38 @@ a company by domain asserts the company once, not once per person.
 from __future__ import annotations
 
 import builtins
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
 from ...client import NOT_GIVEN, NotGiven
 from ...client.models import Record
-from ...values import Problem, ValuesError, validate_values
+from ...values import Problem, ValuesError, domain_from, validate_values
 from .._common import (
     CLOSE_DATE_SLUGS,
     PROBABILITY_SLUGS,
     CompanyRef,
     ServiceError,
+    ServiceMissingError,
     company_ref,
     find_target,
     is_record_id,
     optional_attribute,
     raise_problems,
     record_id_of,
+    unique_field,
 )
+from ..urls import AttioUrlKind, is_attio_url, object_of_segment, parse_url
 from .context import AsyncContext
+
+
+def _company_id(deal: Record) -> str | None:
+    """The id of the company a deal is associated with, if any."""
+    for value in deal.values.get("associated_company", []):
+        target = value.get("target_record_id")
+        if isinstance(target, str):
+            return target
+    return None
 
 
 def _given(**values: Any) -> dict[str, Any]:
@@ -40,8 +56,8 @@ def _given(**values: Any) -> dict[str, Any]:
 
 
 class AsyncCompanies:
-    """Companies, identified by domain: ``upsert``, ``update``, ``get``, ``find_by_domain``,
-    ``search_by_name``, ``delete``."""
+    """Companies, identified by domain: ``upsert``, ``update``, ``get``, ``find``,
+    ``find_by_domain``, ``domain``, ``search_by_name``, ``delete``."""
 
     def __init__(self, context: AsyncContext) -> None:
         self._ctx = context
@@ -76,6 +92,22 @@ class AsyncCompanies:
         record = await self.get(company)
         await self._ctx.client.records.delete("companies", record.record_id)
         await self._ctx.forget("companies", record)
+
+    async def find(self, company: str | Record) -> Record | None:
+        """The company given by record id, ``Record``, domain or website URL, or None when no
+        company has the domain (a record id or ``Record`` is read, so it must exist)."""
+        ref = company_ref("company", company)
+        if isinstance(ref, Problem):
+            raise ValuesError("companies", [ref])
+        if ref.record_id is not None:
+            return await self._ctx.read_record("companies", ref.record_id)
+        return await self.find_by_domain(ref.domain or "")
+
+    async def domain(self, text: str) -> str:
+        """``text`` (a domain or website URL) as Attio keeps a company's domain: its host,
+        lower case, without ``www.``; ``ValuesError`` if it is none."""
+        encoded = await self._ctx.encode("companies", {"domains": text})
+        return str(encoded["domains"][0]["domain"])
 
     async def find_by_domain(self, domain: str) -> Record | None:
         """The company with this domain (or website URL's domain), or None."""
@@ -115,7 +147,7 @@ class AsyncCompanies:
             return ref.record_id
         found = await self.find_by_domain(ref.domain or "")
         if found is None:
-            raise ServiceError(
+            raise ServiceMissingError(
                 f"no company has the domain {ref.domain!r}; use companies.upsert() to create it"
             )
         return found.record_id
@@ -184,8 +216,8 @@ class AsyncPeople:
 
 
 class AsyncDeals:
-    """Deals: ``check``, ``create`` and ``update_stage``. Deals have no unique attribute, so
-    they are created, not upserted."""
+    """Deals: ``check``, ``create``, ``find`` and ``update_stage``. Deals have no unique
+    attribute, so they are created, not upserted; ``find`` looks one up by name and company."""
 
     def __init__(self, context: AsyncContext, companies: AsyncCompanies) -> None:
         self._ctx = context
@@ -207,6 +239,14 @@ class AsyncDeals:
         the deal already there still refuses bad input before its first write."""
         data, _ = await self._checked(name, value, stage, close_date, None, owner, values)
         return data
+
+    async def find(self, name: str, *, company_id: str | None) -> Record | None:
+        """The deal called ``name`` linked to the company ``company_id`` (or to no company when
+        None): the deal a workflow run again should reuse rather than create twice."""
+        async for deal in self._ctx.client.records.iter("deals", filter={"name": name}):
+            if _company_id(deal) == company_id:
+                return deal
+        return None
 
     async def create(
         self,
@@ -303,3 +343,156 @@ class AsyncDeals:
         encoded = await self._ctx.encode("deals", data)
         record = await self._ctx.client.records.update("deals", record_id_of(deal), encoded)
         return await self._ctx.remember("deals", record)
+
+
+class AsyncRecords:
+    """Records of any object, named by slug or id: ``get``, ``find``, ``find_by``, ``update``,
+    ``resolve``, ``create_text_attribute``."""
+
+    def __init__(
+        self, context: AsyncContext, people: AsyncPeople, companies: AsyncCompanies
+    ) -> None:
+        self._ctx = context
+        self.schema = context.schema
+        self._people = people
+        self._companies = companies
+
+    async def _object(self, object: str) -> str:
+        return find_target(await self._ctx.workspace(), object, "object").slug
+
+    async def get(self, object: str, record_id: str) -> Record:
+        """The record ``record_id`` of ``object``, read through the cache; ``NotFoundError``
+        (a ``MissingError``) if Attio has none."""
+        return await self._ctx.read_record(await self._object(object), record_id)
+
+    async def find(
+        self, object: str, filter: Mapping[str, Any] | None = None, *, page_size: int = 500
+    ) -> builtins.list[Record]:
+        """Every record of ``object`` matching ``filter`` (Attio's filter language, e.g.
+        ``{"stage": "Lead"}``; every record when None), all pages fetched, each stored in the
+        cache."""
+        slug = await self._object(object)
+        found: builtins.list[Record] = []
+        async for record in self._ctx.client.records.iter(
+            slug, filter=dict(filter) if filter is not None else NOT_GIVEN, page_size=page_size
+        ):
+            found.append(await self._ctx.remember(slug, record, wrote=False))
+        return found
+
+    async def find_by(self, object: str, attribute: str, value: Any) -> Record | None:
+        """The record of ``object`` whose unique ``attribute`` holds ``value`` (normalised as a
+        write would be: an email's case, a website's domain), through the cache, else one
+        query; None if no record has it. ``ServiceError`` if ``attribute`` is no unique
+        attribute that can be looked up by value."""
+        ws = await self._ctx.workspace()
+        target = find_target(ws, object, "object")
+        attr = target.attribute(attribute)
+        field = unique_field(attr.type) if attr is not None and attr.is_unique else None
+        if attr is None or field is None:
+            unique = ", ".join(
+                a.slug for a in target.unique_attributes() if unique_field(a.type) is not None
+            )
+            raise ServiceError(
+                f"{target.slug} cannot be looked up by {attribute!r}: it is not one of their "
+                f"unique attributes ({unique or 'none'})"
+            )
+        encoded = await self._ctx.encode(target.slug, {attr.slug: value})
+        wanted = encoded[attr.slug][0][field]
+        return await self._ctx.find_unique(target.slug, attr.slug, field, wanted)
+
+    async def update(
+        self,
+        object: str,
+        record: str | Record,
+        values: Mapping[str, Any],
+        *,
+        overwrite: bool = False,
+    ) -> Record:
+        """Change ``values`` (plain Python by attribute slug, checked first: ``ValuesError``)
+        of the record (id or ``Record``) of ``object``. Multiselect values are added to, as
+        Attio's PATCH does, or with ``overwrite=True`` replace the record's (a PUT); values not
+        given are left as they are either way."""
+        slug = await self._object(object)
+        encoded = await self._ctx.encode(slug, values)
+        records = self._ctx.client.records
+        write = records.overwrite if overwrite else records.update
+        return await self._ctx.remember(slug, await write(slug, record_id_of(record), encoded))
+
+    async def resolve(self, target: str, object: str | None = None) -> tuple[str, Record]:
+        """The record ``target`` names and its object's slug: an Attio URL of a record (or of a
+        note on one), a record id (``object`` names its object), a person's email address or
+        a company's domain. ``ServiceMissingError`` (a ``MissingError``) when no record, object
+        or person has it; ``ServiceError`` when ``target`` is none of these forms or
+        ``object`` is given with an email or domain."""
+        text = target.strip()
+        if is_attio_url(text):
+            slug, record_id = await self._from_url(text, object)
+        elif is_record_id(text):
+            if object is None:
+                raise ServiceError(
+                    f"{text} is a record id: give its object (people, companies, deals ...) with it"
+                )
+            slug, record_id = object, text
+        elif object is not None:
+            raise ServiceError(
+                "an object goes with a record id or an Attio URL, not an email or a domain"
+            )
+        elif "@" in text:
+            person = await self._people.find_by_email(text)
+            if person is None:
+                raise ServiceMissingError(
+                    f"no person has the email {text}; add them first (people.upsert)"
+                )
+            return "people", person
+        else:
+            domain = domain_from(text)
+            if domain is None:
+                raise ServiceError(
+                    f"{text!r} is none of: a company domain, a person's email, a record id "
+                    "with its object, an Attio URL"
+                )
+            company = await self._companies.find_by_domain(domain)
+            if company is None:
+                raise ServiceMissingError(
+                    f"no company has the domain {domain}; add it first (companies.upsert)"
+                )
+            return "companies", company
+        slug = await self._object(slug)
+        return slug, await self.get(slug, record_id)
+
+    async def _from_url(self, text: str, object: str | None) -> tuple[str, str]:
+        """(object slug, record id) of an Attio URL of a record or of a note on one."""
+        parsed = parse_url(text)
+        if parsed.kind not in (AttioUrlKind.RECORD, AttioUrlKind.NOTE) or not parsed.record_id:
+            raise ServiceError(
+                f"{text!r} is a {parsed.kind.value.replace('_', ' ')} URL, not a record's page"
+            )
+        if object is not None:
+            return object, parsed.record_id
+        ws = await self._ctx.workspace()
+        slug = object_of_segment(ws.objects, parsed.object or "")
+        if slug is None:
+            known = ", ".join(sorted(ws.objects))
+            raise ServiceMissingError(
+                f"the URL's object {parsed.object!r} is none of the workspace's objects "
+                f"({known}); give the object with it"
+            )
+        return slug, parsed.record_id
+
+    async def create_text_attribute(
+        self, object: str, slug: str, title: str, description: str
+    ) -> None:
+        """Create the single-value text attribute ``slug`` on ``object`` and drop the cached
+        schema, so the next encode knows it."""
+        body = {
+            "title": title,
+            "description": description,
+            "api_slug": slug,
+            "type": "text",
+            "is_required": False,
+            "is_unique": False,
+            "is_multiselect": False,
+            "config": {},
+        }
+        await self._ctx.client.attributes.create("objects", await self._object(object), body)
+        self._ctx.schema.invalidate()

@@ -18,15 +18,15 @@ from ...values import AsyncSchemaCache, EncodeOptions
 from .activity import AsyncNotes, AsyncTasks
 from .context import AsyncContext
 from .lists import AsyncLists
-from .records import AsyncCompanies, AsyncDeals, AsyncPeople
+from .records import AsyncCompanies, AsyncDeals, AsyncPeople, AsyncRecords
 
 
 class AsyncServices:
     """The everyday operations: ``people``, ``companies``, ``deals``, ``lists``, ``notes``,
-    ``tasks``. ``schema`` shares a schema cache with other code (one is made otherwise, living
-    for ``cache``'s "schema" TTL); ``cache`` holds records, lists and notes (a fresh memory
-    cache otherwise; one whose TTLs are all 0 turns caching off); ``options`` sets the default
-    phone region and the time zone of naive datetimes."""
+    ``tasks``, and ``records`` of any object. ``schema`` shares a schema cache with other code
+    (one is made otherwise, living for ``cache``'s "schema" TTL); ``cache`` holds records, lists
+    and notes (a fresh memory cache otherwise; one whose TTLs are all 0 turns caching off);
+    ``options`` sets the default phone region and the time zone of naive datetimes."""
 
     def __init__(
         self,
@@ -45,3 +45,4 @@ class AsyncServices:
         self.lists = AsyncLists(self.context)
         self.notes = AsyncNotes(self.context)
         self.tasks = AsyncTasks(self.context)
+        self.records = AsyncRecords(self.context, self.people, self.companies)
