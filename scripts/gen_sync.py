@@ -98,6 +98,8 @@ TEXT: list[tuple[str, str]] = [
     # and is called directly from sync code.
     (r"^from \.+_threads import in_thread\n", ""),
     (r"\bin_thread\(\s*([\w.]+)(?:,\s*|\s*(?=\)))", r"\1("),
+    # The public API: async in ``attio_bridge.workflows.aio``, sync in ``attio_bridge.workflows``.
+    (r"\battio_bridge\.workflows\.aio\b", "attio_bridge.workflows"),
 ]
 
 

@@ -1,23 +1,16 @@
-"""Fixtures of the workflow tests: a fresh in-process emulator per test (``app``), an
-``AsyncAttioClient`` wired to it through ``httpx.ASGITransport`` (``aclient``), a factory of
-more such workspaces (``new_client``), a state store of each test's own (``state_home``), and
-helpers reading what the workspace holds."""
+"""Fixtures of the workflow tests: a fresh in-process emulator per test (``app``; clients on it
+are in ``_async/conftest.py``), a state store of each test's own (``state_home``), and
+``write_count``, the record writes the emulator received."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager
 from pathlib import Path
-from typing import Any
 
-import httpx
 import pytest
 
-from attio_bridge.client import AsyncAttioClient
 from attio_bridge.emulator import EmulatorConfig, create_app
 from attio_bridge.emulator.app import EmulatorApp
 from attio_bridge.state import DATABASE_URL_ENV
-from attio_bridge.values import decode_record, load_schema_async
 
 API_KEY = "workflows-suite-key"
 URL = "http://emulator.test"
@@ -45,46 +38,10 @@ def fresh_app() -> EmulatorApp:
     return create_app(EmulatorConfig(api_keys=[API_KEY], read_rate=0, write_rate=0))
 
 
-def client_for(app: EmulatorApp) -> AsyncAttioClient:
-    """An ``AsyncAttioClient`` on ``app``."""
-    return AsyncAttioClient(
-        api_key=API_KEY,
-        base_url=URL,
-        transport=httpx.ASGITransport(app=app),
-        rate_limit_backend="memory",
-        read_rate=0,
-        write_rate=0,
-    )
-
-
 @pytest.fixture
 def app() -> EmulatorApp:
     """A fresh emulator."""
     return fresh_app()
-
-
-@pytest.fixture
-async def aclient(app: EmulatorApp) -> AsyncIterator[AsyncAttioClient]:
-    """An ``AsyncAttioClient`` on ``app``."""
-    async with client_for(app) as attio:
-        yield attio
-
-
-@pytest.fixture
-def new_client() -> Callable[[], AbstractAsyncContextManager[AsyncAttioClient]]:
-    """Makes clients on new, empty workspaces."""
-    return lambda: client_for(fresh_app())
-
-
-async def rows_of(client: AsyncAttioClient, object: str) -> list[dict[str, Any]]:
-    """Every record of ``object`` decoded, without ``record_id``."""
-    schema = await load_schema_async(client)
-    out = []
-    async for record in client.records.iter(object):
-        row = decode_record(schema, record)
-        row.pop("record_id")
-        out.append(row)
-    return out
 
 
 def write_count(app: EmulatorApp, object: str) -> int:

@@ -1,14 +1,15 @@
-"""Bulk import of a CSV or JSON Lines file into an Attio object or list: ``import_file()``.
+"""Bulk import of a CSV or JSON Lines file into an Attio object or list: ``import_file()``
+(sync, on an ``AttioClient``; the async one, on an ``AsyncAttioClient``, is in ``aio``).
 
 What an import does (the plan, matching, lists and companies, files, the checkpoint, the
-failure file, concurrency) and what it guarantees: docs/IMPORT.md. The run is
-``_async/importer.py``; the parts without Attio I/O are in ``importing/``. This module keeps
-the names callers import from it.
+failure file, concurrency) and what it guarantees: docs/IMPORT.md. The run is written once in
+``_async/importer.py`` (``_sync/importer.py`` is generated from it); the parts without Attio
+I/O are in ``importing/``. This module keeps the names callers import from it.
 """
 
 from __future__ import annotations
 
-from ._async.importer import LOOKUP_BATCH, company_value, import_file
+from ._sync.importer import LOOKUP_BATCH, company_value, import_file
 from .importing.checkpoint import CHECKPOINT_SUFFIX, Checkpoint
 from .importing.files import (
     BadLine,
@@ -19,7 +20,7 @@ from .importing.files import (
     iter_rows,
     read_headers,
 )
-from .importing.files import clean as _clean  # enrichment imports it from here for now
+from .importing.files import clean as _clean  # enrichment imported it from here
 from .importing.mapping import ALIAS_ALTERNATES, ALIASES, LIST_PREFIX, guess_mapping, load_mapping
 from .importing.plan import holds
 from .importing.report import MAX_PROBLEMS, ImportReport, RowProblem

@@ -1,5 +1,6 @@
-"""The export's reads, written once (async; the sync twin is generated): every record of an
-object, or every entry of a list with its parent record, as CSV or JSON Lines rows.
+"""The async exporter, written once; ``../_sync`` is generated from it. ``export_records()``
+writes every record of an object, or every entry of a list with its parent record, as CSV or
+JSON Lines rows.
 
 Every page is read (``records.iter``, ``entries.iter``) and each record flattened by
 ``values.decode_record``: ``record_id`` first, then one column per attribute (a personal name as
@@ -21,7 +22,13 @@ from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any, TextIO
 
 from ...errors import InvalidInputError
-from ...values import TargetSchema, WorkspaceSchema, decode_entry, decode_record, load_schema_async
+from ...values import (
+    AsyncSchemaCache,
+    TargetSchema,
+    WorkspaceSchema,
+    decode_entry,
+    decode_record,
+)
 from ..importing.flat import (
     FORMATS,
     columns_of,
@@ -86,7 +93,7 @@ async def export_records(
     ``object`` names neither an object nor a list."""
     if fmt not in FORMATS:
         raise InvalidInputError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
-    schema = await load_schema_async(client)
+    schema = await AsyncSchemaCache(client).get()  # a cache used once: the same in both flavours
     target = target_named(schema, object)
     count = 0
     if target.kind == "list":

@@ -1,4 +1,4 @@
-"""The import's run, written once (async; the sync twin is generated): ``import_file()``
+"""The async importer, written once; ``../_sync`` is generated from it. ``import_file()``
 reads the file twice, looking up in the first pass (the plan) what each row would change and
 writing in the second. The parts without Attio I/O are in ``workflows/importing/``.
 
@@ -7,7 +7,6 @@ How an import works and what it guarantees: docs/IMPORT.md.
 
 from __future__ import annotations
 
-import asyncio
 import builtins
 import functools
 import json
@@ -17,10 +16,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ...client import BadRequestError, NotFoundError
-from ...client._async.bulk import DEFAULT_CONCURRENCY, run_bulk
 from ...errors import InvalidInputError, MissingError
 from ...state import open_store
-from ...values import AttributeInfo, TargetSchema, WorkspaceSchema, load_schema_async
+from ...values import AsyncSchemaCache, AttributeInfo, TargetSchema, WorkspaceSchema
+from .._concurrency import DEFAULT_CONCURRENCY, AsyncLock, AsyncWorkers
 from ..importing.checkpoint import (
     Checkpoint,
     adopt_legacy_checkpoint,
@@ -107,7 +106,7 @@ class _Lookup:
         self.list_target = list_target
         self.known = Known()
         self.refs = self.known.refs
-        self._members: asyncio.Lock = asyncio.Lock()  # loaded once, by the first batch asking
+        self._members = AsyncLock()  # loaded once, by the first batch asking
         self._members_loaded = False
         self._unsure: set[Reference] = set()  # several records, or a key not comparable
         self.added = added_attributes(target, match_attrs, search)
@@ -353,11 +352,14 @@ class _Run:
         self.path = path
         self.fmt = fmt
         self.encoding = encoding
-        self.concurrency = concurrency
+        self.workers = AsyncWorkers(concurrency)
         self.max_writes = max_writes
         self.on_progress = on_progress
         self.progress = 0
-        self.stripes: dict[int, asyncio.Lock] = {}
+        self.stripes: dict[int, AsyncLock] = {}
+        # The report, the failure file and the checkpoint are updated by concurrent writes (in
+        # threads, in the sync twin): one at a time.
+        self.books = AsyncLock()
         self.ref_ids: dict[Reference, str] = {}
 
     async def prepare(
@@ -375,7 +377,8 @@ class _Run:
     ) -> ImportReport:
         """Resolve the object, list, match key, company and mapping; every mistake in them is
         raised here, before any row is read. The report, its counts still zero."""
-        self.schema = schema = await load_schema_async(self.client)
+        # A cache used once: the same read of the schema in both flavours.
+        self.schema = schema = await AsyncSchemaCache(self.client).get()
         self.target, self.list_target = resolve_targets(schema, object, list)
         self.match_attrs, self.search = match_attributes(self.target, match)
         self.match_slugs = tuple(a.slug for a in self.match_attrs)
@@ -441,7 +444,10 @@ class _Run:
     async def _settle(self, batches: Sequence[Sequence[_Pending]]) -> None:
         """Classify the batches gathered (their lookups run together) and count them."""
         full = [b for b in batches if b]
-        verdicts = await asyncio.gather(*(self.lookup.classify([e for _, e, _ in b]) for b in full))
+        if not full:
+            return
+        lookups = [functools.partial(self.lookup.classify, [e for _, e, _ in b]) for b in full]
+        verdicts = await AsyncWorkers(len(full)).all(lookups)
         for batch, kinds in zip(full, verdicts, strict=True):
             for (number, encoded, row), kind in zip(batch, kinds, strict=True):
                 self.planner.count(number, encoded, row, kind)
@@ -461,11 +467,14 @@ class _Run:
         pass ends; a run that wrote every row removes its checkpoint."""
         await self._assert_references()
         try:
-            await run_bulk(self._calls(), concurrency=self.concurrency)
+            await self.workers.results(self._calls())
         finally:
-            self.state.flush()
-            self.report.checkpoint_saved = self.state.saved
-            self.failed.close()
+            # Interrupted, writes may still be finishing (threads, in the sync twin): wait for
+            # the one updating the books, then leave the checkpoint as it stands.
+            async with self.books:
+                self.state.flush()
+                self.report.checkpoint_saved = self.state.saved
+                self.failed.close()
         if not self.report.aborted and self.report.failed == 0:
             self.state.remove()
             self.report.checkpoint_saved = False
@@ -478,7 +487,7 @@ class _Run:
             functools.partial(self.client.records.assert_record, obj, by, {by: json.loads(items)})
             for obj, by, items in ordered
         ]
-        asserted = await run_bulk(calls, concurrency=self.concurrency)
+        asserted = await self.workers.results(calls)
         # The ids of the referenced records, for search keys that hold a reference.
         self.ref_ids.update(
             (ref, result.value.id.record_id)
@@ -520,11 +529,18 @@ class _Run:
                     entry_values=encoded.entry_values,
                 )
         except Exception as exc:
-            self.report.failed += 1
-            self.failed.add(number, row, str(exc))
+            async with self.books:
+                self.report.failed += 1
+                self.failed.add(number, row, str(exc))
+                self._progressed()
         else:
-            self.report.written += 1
-            self.state.mark(number)
+            async with self.books:
+                self.report.written += 1
+                self.state.mark(number)
+                self._progressed()
+
+    def _progressed(self) -> None:
+        """One more row written or failed: tell ``on_progress``."""
         self.progress += 1
         if self.on_progress is not None:
             self.on_progress(self.progress, self.report.to_write)
@@ -564,7 +580,7 @@ class _Run:
         flt = key_filter(self.match_attrs, values)
         target = self.target.slug
         stripe = digest(json.dumps(flt, sort_keys=True, default=str)) % _SEARCH_STRIPES
-        async with self.stripes.setdefault(stripe, asyncio.Lock()):
+        async with self.stripes.setdefault(stripe, AsyncLock()):
             found = await self.client.records.query(target, filter=flt, limit=2)
             if len(found) > 1:
                 ids = sorted(r.id.record_id for r in found)

@@ -5,6 +5,7 @@ store once. See docs/IMPORT.md, "The checkpoint"."""
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -106,6 +107,9 @@ class Checkpoint:
         self.identity = identity
         self.key = identity_key(identity)
         self.saved = False  # the store holds rows of this import
+        # Rows are marked by concurrent writes (threads, in the sync import) while a flush
+        # reads them: one at a time.
+        self._lock = threading.Lock()
         self._dirty = 0
         self._flushed_at = time.monotonic()
         document = store.get(NAMESPACE, self.key)
@@ -116,14 +120,19 @@ class Checkpoint:
 
     def mark(self, row: int) -> None:
         """Row ``row`` was written; flushed every few hundred rows or second."""
-        self.done.add(row)
-        self._dirty += 1
-        now = time.monotonic()
-        if self._dirty >= _FLUSH_EVERY or now - self._flushed_at >= _FLUSH_SECONDS:
-            self.flush()
+        with self._lock:
+            self.done.add(row)
+            self._dirty += 1
+            now = time.monotonic()
+            if self._dirty >= _FLUSH_EVERY or now - self._flushed_at >= _FLUSH_SECONDS:
+                self._flush()
 
     def flush(self) -> None:
         """Write the rows done to the store, when there are any."""
+        with self._lock:
+            self._flush()
+
+    def _flush(self) -> None:
         if self.done:
             body = {"identity": self.identity, "done": _ranges(self.done)}
             self.store.put(NAMESPACE, self.key, body)
