@@ -45,7 +45,6 @@ from __future__ import annotations
 import argparse
 import csv
 import itertools
-import json
 import os
 import signal
 import subprocess
@@ -59,6 +58,7 @@ from typing import Any
 
 from _emulator import READ_RATE, WRITE_RATE, Emulator, verdict
 from attio_bridge.client import AttioClient
+from attio_bridge.state import DATABASE_URL_ENV, open_store
 
 KEY = "bench-import-speed"
 READS = ("/query", "/search")
@@ -201,16 +201,17 @@ class Bench:
     expected: dict[str, str]  # {email: company domain}
 
     def command(self, run: str) -> tuple[list[str], Path]:
-        """The command of one run, with its own checkpoint and failure file."""
+        """The command of one run, with its own failure file (and state store:
+        ``state_home``)."""
         failures = self.work / f"{run}.failed.csv"
         command = [sys.executable, "-m", "attio_bridge.cli", "import", "people"]
         command += [str(self.csv_path), "--match", "email_addresses"]
-        command += ["--failures", str(failures), "--checkpoint", str(self.checkpoint(run))]
+        command += ["--failures", str(failures)]
         return command, failures
 
-    def checkpoint(self, run: str) -> Path:
-        """The checkpoint file of one run."""
-        return self.work / f"{run}.checkpoint.json"
+    def state_home(self, run: str) -> Path:
+        """The ``XDG_STATE_HOME`` of one run: its state store holds its checkpoint."""
+        return self.work / f"{run}.state"
 
     def check(self, emu: Emulator) -> Check:
         """What the emulator holds against the file."""
@@ -218,7 +219,13 @@ class Bench:
 
 
 def launch(
-    emu: Emulator, command: list[str], work: Path, rows: int, *, kill_at: int | None = None
+    emu: Emulator,
+    command: list[str],
+    work: Path,
+    rows: int,
+    state_home: Path,
+    *,
+    kill_at: int | None = None,
 ) -> Launch:
     """Run ``command`` to its end, or ``kill -9`` it once the emulator holds ``kill_at``
     people. Peak memory is the child's own ``ru_maxrss`` (``wait4``), not a sampled figure."""
@@ -226,10 +233,12 @@ def launch(
         **os.environ,
         "ATTIO_API_KEY": emu.proc.api_key,
         "ATTIO_BASE_URL": emu.proc.base_url,
-        # No config file of the person running the benchmark.
+        # No config file or state store of the person running the benchmark.
         "XDG_CONFIG_HOME": str(work),
+        "XDG_STATE_HOME": str(state_home),
         "COLUMNS": "120",
     }
+    env.pop(DATABASE_URL_ENV, None)
     with (work / "out.txt").open("w+") as out, (work / "err.txt").open("w+") as err:
         started, started_at = time.perf_counter(), time.time()
         proc = subprocess.Popen(command, stdout=out, stderr=err, env=env)
@@ -324,12 +333,11 @@ def failure_rows(path: Path) -> int:
         return sum(1 for _ in csv.DictReader(f))
 
 
-def checkpointed(path: Path) -> int:
-    """Rows the checkpoint file records as written."""
-    if not path.exists():
-        return 0
-    done = json.loads(path.read_text(encoding="utf-8")).get("done", [])
-    return sum(end - start + 1 for start, end in done)
+def checkpointed(state_home: Path) -> int:
+    """Rows the import checkpoints in the state store under ``state_home`` record as written."""
+    with open_store(environ={"XDG_STATE_HOME": str(state_home)}) as store:
+        saved = store.items("import")
+    return sum(end - start + 1 for _, doc in saved for start, end in doc["done"])
 
 
 def report_launch(
@@ -397,7 +405,7 @@ def whole_run(bench: Bench, name: str, *, faults: bool) -> Outcome:
             emu.fault(match="*", kind=kind, rate=share / left, **extra)
             left -= share
         command, failures = bench.command(name)
-        run = launch(emu, command, bench.work, bench.rows)
+        run = launch(emu, command, bench.work, bench.rows, bench.state_home(name))
         # The read-back below must not meet the faults.
         emu.control.delete("/faults").raise_for_status()
         writes = journal_writes(emu)
@@ -413,7 +421,7 @@ def whole_run(bench: Bench, name: str, *, faults: bool) -> Outcome:
         once, empty = report_check(bench.check(emu), failure_rows(failures), [run])
         if not faults:
             emu.control.delete("/journal").raise_for_status()
-            rerun = launch(emu, command, bench.work, bench.rows)
+            rerun = launch(emu, command, bench.work, bench.rows, bench.state_home(name))
             again = journal_writes(emu)
             print(
                 f"  re-run of the same file      {len(again):8d} writes in {rerun.seconds:.1f} s "
@@ -427,15 +435,17 @@ def killed_run(bench: Bench, name: str) -> Outcome:
     with Emulator(bench.latency_ms, KEY) as emu:
         warm_up(emu)
         command, failures = bench.command(name)
-        first = launch(emu, command, bench.work, bench.rows, kill_at=bench.rows // 2)
+        first = launch(
+            emu, command, bench.work, bench.rows, bench.state_home(name), kill_at=bench.rows // 2
+        )
         first_writes = journal_writes(emu)
         before = people_writes(first_writes)
-        saved = checkpointed(bench.checkpoint(name))
+        saved = checkpointed(bench.state_home(name))
         signal_seen = -first.exit_code if first.exit_code < 0 else "none: it ended first"
         print(f"  killed after                 {first.seconds:8.1f} s    (signal {signal_seen})")
         print(f"  people written at the kill   {people_stored(emu):8d}    checkpoint: {saved}")
         emu.control.delete("/journal").raise_for_status()
-        second = launch(emu, command, bench.work, bench.rows)
+        second = launch(emu, command, bench.work, bench.rows, bench.state_home(name))
         second_writes = journal_writes(emu)
         after = people_writes(second_writes)
         print("  resumed run:")

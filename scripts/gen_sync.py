@@ -101,7 +101,8 @@ TEXT: list[tuple[str, str]] = [
     (r"^(\s*)with held\((.*)\):$", r"\1with \2:"),
     # Tests: the async ones run on anyio; the async workflows' public module is ``aio``.
     (r"^pytestmark = pytest\.mark\.anyio\n", ""),
-    (r"\bworkflows\.aio import", "workflows import"),
+    # The public API: async in ``attio_bridge.workflows.aio``, sync in ``attio_bridge.workflows``.
+    (r"\battio_bridge\.workflows\.aio\b", "attio_bridge.workflows"),
 ]
 
 
@@ -178,8 +179,9 @@ class Generator:
             out.append(dst)
         ruff = [sys.executable, "-m", "ruff"]
         if pair.sort_imports:
-            # Renaming ``AsyncX`` to ``X`` can unsort an import line; sort it again.
-            fix = [*ruff, "check", "--quiet", "--fix", "--select", "I001", *map(str, out)]
+            # Renaming ``AsyncX`` to ``X`` can unsort an import line, and dropping an async-only
+            # line (``pytestmark``) can leave its import unused: sort, and drop what is unused.
+            fix = [*ruff, "check", "--quiet", "--fix", "--select", "I001,F401", *map(str, out)]
             subprocess.run(fix, check=False)
         subprocess.run([*ruff, "format", "--quiet", *map(str, out)], check=True)
         return out

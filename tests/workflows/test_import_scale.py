@@ -65,14 +65,15 @@ MEASURE = """
 import asyncio, json, sys, tracemalloc
 from pathlib import Path
 
-from attio_bridge.workflows import import_file
-from tests.workflows.conftest import client_for, fresh_app, write_count
+from attio_bridge.workflows.aio import import_file
+from tests.workflows._async._import_support import client_on
+from tests.workflows.conftest import fresh_app, write_count
 from tests.workflows.test_import_scale import held_bytes
 
 
 async def plan(path):
     app = fresh_app()
-    async with client_for(app) as client:
+    async with client_on(app) as client:
         tracemalloc.start()
         report = await import_file(client, "companies", path, match="name", dry_run=True)
         peak = tracemalloc.get_traced_memory()[1]

@@ -129,7 +129,10 @@ def import_command(
     ] = False,
     checkpoint: Annotated[
         Path | None,
-        typer.Option("--checkpoint", help="Checkpoint file (default FILE.attio-import.json)."),
+        typer.Option(
+            "--checkpoint",
+            help="A checkpoint file of an older version to resume from (default FILE.attio-import.json); it is read once into the state store.",
+        ),
     ] = None,
     failures: Annotated[
         Path | None,
@@ -175,7 +178,8 @@ def import_command(
         TimeRemainingColumn,
     )
 
-    from ..workflows.importer import CHECKPOINT_SUFFIX, import_file, load_mapping
+    from ..workflows.aio import import_file
+    from ..workflows.importer import load_mapping
 
     with reporting(options):
         settings = resolve_settings(options)
@@ -195,8 +199,11 @@ def import_command(
                 transient=False,
             )
             task: list[Any] = []
+            planned: list[ImportReport] = []
 
             def on_plan(report: ImportReport) -> None:
+                # The run keeps this report up to date, also when it is interrupted.
+                planned.append(report)
                 if not json_:
                     print_plan(report)
                 if not dry_run and report.to_write and not (strict and report.left_out):
@@ -238,10 +245,10 @@ def import_command(
             try:
                 report = asyncio.run(run())
             except KeyboardInterrupt as exc:
-                saved = checkpoint or file.with_name(file.name + CHECKPOINT_SUFFIX)
-                if dry_run or not saved.exists():
+                if dry_run or not planned or not planned[0].checkpoint_saved:
                     raise  # nothing written yet: ``reporting`` says "interrupted"
-                resume = f"run the same command again to resume from the checkpoint {saved}"
+                saved = f"the state store {planned[0].checkpoint_store}"
+                resume = f"run the same command again to resume from the checkpoint in {saved}"
                 if type(exc) is not KeyboardInterrupt:
                     # Another signal made to unwind like Ctrl-C (SIGTERM): ``reporting`` keeps
                     # its own line and exit status.
@@ -300,7 +307,8 @@ def export_command(
     """Write every record of an object or entry of a list as CSV or JSON Lines, flattened.
 
     A list's entries carry their record's values beside the entry's own."""
-    from ..workflows.exporter import FORMATS, export_records
+    from ..workflows.aio import export_records
+    from ..workflows.exporter import FORMATS
 
     with reporting(options):
         if format not in FORMATS:

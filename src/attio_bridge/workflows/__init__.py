@@ -8,7 +8,7 @@ re-exported by each workflow's module:
 
 - ``importer``: ``import_file()`` upserts the rows of a CSV or JSON Lines file into an object,
   streaming (two passes: validate every row, then write), with a guessed or given column
-  mapping, a failure file and a resumable checkpoint.
+  mapping, a failure file and a resumable checkpoint in the state store (docs/IMPORT.md).
 - ``exporter``: ``export_records()`` writes every record of an object as CSV or JSON Lines with
   flattened values.
 - ``kickoff``: ``kickoff_lead()`` and ``rollback_kickoff()``.
@@ -16,7 +16,8 @@ re-exported by each workflow's module:
   ``advance_deal()``, ``move_between_lists()``; ``qualify``: ``qualify_lead()``;
   ``automation``: ``advance_stale_deals()``; ``enrich``: ``enrich_records()``.
 
-The commands are thin wrappers in ``cli/``.
+The names here are sync (``Services``, an ``AttioClient``); ``aio`` has the same names, async
+(``AsyncServices``, an ``AsyncAttioClient``). The commands are thin wrappers in ``cli/``.
 """
 
 from .automation import advance_stale_deals

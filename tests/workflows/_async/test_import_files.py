@@ -13,47 +13,49 @@ import pytest
 
 from attio_bridge.client import AsyncAttioClient
 from attio_bridge.emulator.app import EmulatorApp
-from attio_bridge.workflows import import_file
+from attio_bridge.errors import InvalidInputError
+from attio_bridge.workflows.aio import import_file
 
-from .conftest import rows_of, write_count
+from ..conftest import write_count
+from ._import_support import rows_of
 
 pytestmark = pytest.mark.anyio
 
 
 async def test_windows_1252_is_read_as_excel_wrote_it(
-    aclient: AsyncAttioClient, tmp_path: Path
+    client: AsyncAttioClient, tmp_path: Path
 ) -> None:
     """Excel's curly apostrophe (byte 0x92) and euro sign (0x80) come out as ’ and €, not as
     the C1 control characters Latin-1 would read."""
     path = tmp_path / "people.csv"
     path.write_bytes(b"email,last_name,job_title\nob@acme.ie,O\x92Brien,\x80 buyer\n")
-    report = await import_file(aclient, "people", path)
+    report = await import_file(client, "people", path)
     assert (report.written, report.invalid) == (1, 0)
-    (row,) = await rows_of(aclient, "people")
+    (row,) = await rows_of(client, "people")
     assert row["last_name"] == "O\u2019Brien"
     assert row["job_title"] == "\u20ac buyer"
 
 
 async def test_latin1_when_cp1252_cannot_decode_the_file(
-    aclient: AsyncAttioClient, tmp_path: Path
+    client: AsyncAttioClient, tmp_path: Path
 ) -> None:
     """Byte 0x81 is undefined in cp1252: the file is read as Latin-1, which decodes anything."""
     path = tmp_path / "people.csv"
     path.write_bytes(b"email,last_name\nrene@acme.fr,Lef\xe8vre\x81\n")
-    await import_file(aclient, "people", path)
-    (row,) = await rows_of(aclient, "people")
+    await import_file(client, "people", path)
+    (row,) = await rows_of(client, "people")
     assert row["last_name"] == "Lef\u00e8vre\x81"
 
 
 async def test_encoding_given_overrides_the_detection(
-    aclient: AsyncAttioClient, tmp_path: Path
+    client: AsyncAttioClient, tmp_path: Path
 ) -> None:
     """A file that decodes as UTF-8 read as Latin-1 because ``encoding=`` says so: the two
     bytes of ü are two characters (the detection would read one)."""
     path = tmp_path / "people.csv"
     path.write_bytes("email,last_name\nzoe@acme.de,Müller\n".encode())
-    await import_file(aclient, "people", path, encoding="latin-1")
-    (row,) = await rows_of(aclient, "people")
+    await import_file(client, "people", path, encoding="latin-1")
+    (row,) = await rows_of(client, "people")
     assert row["last_name"] == "M\u00c3\u00bcller"  # the UTF-8 bytes of ü, each as Latin-1
 
 
@@ -62,31 +64,31 @@ async def test_encoding_given_overrides_the_detection(
     [("klingon", "unknown encoding 'klingon'"), ("ascii", "is not ascii")],
 )
 async def test_an_encoding_unknown_or_not_the_files_is_one_error(
-    aclient: AsyncAttioClient, app: EmulatorApp, tmp_path: Path, encoding: str, said: str
+    client: AsyncAttioClient, app: EmulatorApp, tmp_path: Path, encoding: str, said: str
 ) -> None:
     path = tmp_path / "people.csv"
     path.write_bytes(b"email,last_name\nob@acme.ie,O\x92Brien\n")
-    with pytest.raises(ValueError, match=said):
-        await import_file(aclient, "people", path, encoding=encoding)
+    with pytest.raises(InvalidInputError, match=said):
+        await import_file(client, "people", path, encoding=encoding)
     assert write_count(app, "people") == 0
 
 
 async def test_a_mapping_to_an_unknown_attribute_is_one_error_naming_the_closest(
-    aclient: AsyncAttioClient, app: EmulatorApp, tmp_path: Path
+    client: AsyncAttioClient, app: EmulatorApp, tmp_path: Path
 ) -> None:
     path = tmp_path / "people.csv"
     path.write_text("Mail,Given\nada@acme.com,Ada\n" * 3)
-    with pytest.raises(ValueError) as raised:
+    with pytest.raises(InvalidInputError) as raised:
         await import_file(
-            aclient, "people", path, mapping={"Mail": "email_addresses", "Given": "job_titel"}
+            client, "people", path, mapping={"Mail": "email_addresses", "Given": "job_titel"}
         )
     message = str(raised.value)
     assert "column 'Given' to job_titel" in message
     assert "people has no attribute 'job_titel'" in message
     assert "did you mean job_title?" in message
-    with pytest.raises(ValueError) as raised:
+    with pytest.raises(InvalidInputError) as raised:
         await import_file(
-            aclient, "people", path, mapping={"Mail": "email_addresses", "Given": "nosuch_attr"}
+            client, "people", path, mapping={"Mail": "email_addresses", "Given": "nosuch_attr"}
         )
     # Nothing close: every attribute a column can go to is named.
     assert "use one of" in str(raised.value) and "email_addresses" in str(raised.value)
@@ -94,28 +96,28 @@ async def test_a_mapping_to_an_unknown_attribute_is_one_error_naming_the_closest
 
 
 async def test_a_mapping_to_a_read_only_or_list_attribute_without_a_list_is_an_error(
-    aclient: AsyncAttioClient, tmp_path: Path
+    client: AsyncAttioClient, tmp_path: Path
 ) -> None:
     path = tmp_path / "people.csv"
     path.write_text("Mail,When,Tier\nada@acme.com,2024-01-01,Gold\n")
-    with pytest.raises(ValueError, match=r"people\.created_at is read-only"):
+    with pytest.raises(InvalidInputError, match=r"people\.created_at is read-only"):
         await import_file(
-            aclient, "people", path, mapping={"Mail": "email_addresses", "When": "created_at"}
+            client, "people", path, mapping={"Mail": "email_addresses", "When": "created_at"}
         )
-    with pytest.raises(ValueError, match="names no list: add --list"):
+    with pytest.raises(InvalidInputError, match="names no list: name the list to import into"):
         await import_file(
-            aclient, "people", path, mapping={"Mail": "email_addresses", "Tier": "list:tier"}
+            client, "people", path, mapping={"Mail": "email_addresses", "Tier": "list:tier"}
         )
 
 
 async def test_a_mapping_naming_a_column_the_file_lacks_is_an_error(
-    aclient: AsyncAttioClient, tmp_path: Path
+    client: AsyncAttioClient, tmp_path: Path
 ) -> None:
     path = tmp_path / "people.csv"
     path.write_text("Mail,Given\nada@acme.com,Ada\n")
-    with pytest.raises(ValueError) as raised:
+    with pytest.raises(InvalidInputError) as raised:
         await import_file(
-            aclient, "people", path, mapping={"Email": "email_addresses", "Given": "first_name"}
+            client, "people", path, mapping={"Email": "email_addresses", "Given": "first_name"}
         )
     assert str(raised.value) == (
         "the mapping names the column 'Email', which people.csv does not have "
@@ -124,31 +126,31 @@ async def test_a_mapping_naming_a_column_the_file_lacks_is_an_error(
 
 
 async def test_a_mapping_to_a_name_part_is_accepted(
-    aclient: AsyncAttioClient, tmp_path: Path
+    client: AsyncAttioClient, tmp_path: Path
 ) -> None:
     """``first_name`` is no attribute, but ``values`` folds it into ``name``: still valid."""
     path = tmp_path / "people.csv"
     path.write_text("Mail,Given\nada@acme.com,Ada\n")
     report = await import_file(
-        aclient, "people", path, mapping={"Mail": "email_addresses", "Given": "first_name"}
+        client, "people", path, mapping={"Mail": "email_addresses", "Given": "first_name"}
     )
     assert report.written == 1
-    (row,) = await rows_of(aclient, "people")
+    (row,) = await rows_of(client, "people")
     assert row["first_name"] == "Ada"
 
 
 async def test_a_header_naming_a_column_twice_is_an_error(
-    aclient: AsyncAttioClient, app: EmulatorApp, tmp_path: Path
+    client: AsyncAttioClient, app: EmulatorApp, tmp_path: Path
 ) -> None:
     path = tmp_path / "people.csv"
     path.write_text("Email, Email ,Name\nada@acme.com,ada@other.com,Ada\n")
-    with pytest.raises(ValueError, match="names the column 'Email' twice"):
-        await import_file(aclient, "people", path)
+    with pytest.raises(InvalidInputError, match="names the column 'Email' twice"):
+        await import_file(client, "people", path)
     assert write_count(app, "people") == 0
 
 
 async def test_a_bad_json_lines_line_is_a_row_problem_naming_its_line(
-    aclient: AsyncAttioClient, tmp_path: Path
+    client: AsyncAttioClient, tmp_path: Path
 ) -> None:
     """A line cut short and a line holding an array are invalid rows, named by their line in
     the file (blank lines counted); the other rows are written."""
@@ -161,7 +163,7 @@ async def test_a_bad_json_lines_line_is_a_row_problem_naming_its_line(
         json.dumps({"email": "dee@acme.com"}),
     ]
     path.write_text("\n".join(lines) + "\n")
-    report = await import_file(aclient, "people", path)
+    report = await import_file(client, "people", path)
     assert (report.rows, report.invalid, report.written) == (4, 2, 2)
     first, second = report.problems
     assert first.row == 2
@@ -177,14 +179,14 @@ async def test_a_bad_json_lines_line_is_a_row_problem_naming_its_line(
         ("2", first.message),
         ("3", second.message),
     ]
-    assert sorted(e for r in await rows_of(aclient, "people") for e in r["email_addresses"]) == [
+    assert sorted(e for r in await rows_of(client, "people") for e in r["email_addresses"]) == [
         "ada@acme.com",
         "dee@acme.com",
     ]
 
 
 async def test_multiselect_values_written_with_a_comma_get_the_hint(
-    aclient: AsyncAttioClient, tmp_path: Path
+    client: AsyncAttioClient, tmp_path: Path
 ) -> None:
     # The emulator's companies have categories (a multiselect select) with these options.
     path = tmp_path / "companies.csv"
@@ -192,7 +194,7 @@ async def test_multiselect_values_written_with_a_comma_get_the_hint(
         'name,domains,categories\nAcme,acme.com,"SaaS,Logistics"\n'
         "Globex,globex.com,SaaS;Logistics\nInitech,initech.com,Nope\n"
     )
-    report = await import_file(aclient, "companies", path)
+    report = await import_file(client, "companies", path)
     assert (report.invalid, report.written) == (2, 1)
     comma, unknown = report.problems
     assert comma.row == 1 and "no option with this title" in comma.message
@@ -201,5 +203,5 @@ async def test_multiselect_values_written_with_a_comma_get_the_hint(
     )
     assert unknown.row == 3 and "no option with this title" in unknown.message
     assert "separated with ';'" not in unknown.message
-    (globex,) = await rows_of(aclient, "companies")
+    (globex,) = await rows_of(client, "companies")
     assert sorted(globex["categories"]) == ["Logistics", "SaaS"]

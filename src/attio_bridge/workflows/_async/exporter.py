@@ -1,0 +1,112 @@
+"""The async exporter, written once; ``../_sync`` is generated from it. ``export_records()``
+writes every record of an object, or every entry of a list with its parent record, as CSV or
+JSON Lines rows.
+
+Every page is read (``records.iter``, ``entries.iter``) and each record flattened by
+``values.decode_record``: ``record_id`` first, then one column per attribute (a personal name as
+``first_name``, ``last_name``, ``full_name``). In CSV, the columns come from the schema (so the
+header is known before the first record), a list is joined with ``"; "``, a dict (a location) is
+JSON, dates and times are ISO 8601, and a missing value is an empty cell. JSON Lines keeps lists
+and nulls (``importing/flat.py``).
+
+A list exports one row per entry: ``entry_id``, then its parent record's columns (as an export of
+the object), then the entry's values (``values.decode_entry``) under their slugs; a list
+attribute whose slug is also a column of the record is written as ``list:SLUG``, which the
+import reads back as the list's attribute. The parent records are read with one query per page
+of entries (``record_id`` ``$in`` the page's ids), not one read per entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Any, TextIO
+
+from ...errors import InvalidInputError
+from ...values import (
+    AsyncSchemaCache,
+    TargetSchema,
+    WorkspaceSchema,
+    decode_entry,
+    decode_record,
+)
+from ..importing.flat import (
+    FORMATS,
+    columns_of,
+    entry_columns,
+    entry_values,
+    open_writer,
+    write_row,
+)
+from ..importing.targets import target_named
+
+if TYPE_CHECKING:
+    from ...client import AsyncAttioClient
+    from ...client.models import Entry
+
+__all__ = ["ENTRY_BATCH", "export_records"]
+
+# Entries read before their parent records are fetched in one query (Attio's page size).
+ENTRY_BATCH = 500
+
+
+async def _batches(entries: AsyncIterator[Entry], size: int) -> AsyncIterator[list[Entry]]:
+    batch: list[Entry] = []
+    async for entry in entries:
+        batch.append(entry)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+async def _entry_rows(
+    client: AsyncAttioClient, schema: WorkspaceSchema, list_target: TargetSchema
+) -> AsyncIterator[dict[str, Any]]:
+    """Every entry of ``list_target`` as a flat row: entry id, parent record, entry values."""
+    assert list_target.parent_object is not None
+    parent = schema.target(list_target.parent_object, "object")
+    renamed = entry_columns(list_target, parent)
+    async for batch in _batches(client.entries.iter(list_target.slug), ENTRY_BATCH):
+        ids = sorted({e.parent_record_id for e in batch})
+        records = {
+            r.id.record_id: decode_record(schema, r)
+            async for r in client.records.iter(
+                parent.slug, filter={"record_id": {"$in": ids}}, page_size=len(ids)
+            )
+        }
+        for entry in batch:
+            flat = decode_entry(schema, entry)
+            # A record deleted since the entry was read leaves its columns empty.
+            row = {"entry_id": flat["entry_id"]}
+            row |= records.get(entry.parent_record_id) or {"record_id": entry.parent_record_id}
+            row |= {renamed.get(k, k): v for k, v in entry_values(flat)}
+            yield row
+
+
+async def export_records(
+    client: AsyncAttioClient, object: str, out: TextIO, fmt: str = "csv"
+) -> int:
+    """Write every record of ``object`` to ``out`` as ``fmt`` (``csv`` or ``jsonl``); the
+    number of rows written. ``object`` may name a list: then every entry is written, with its
+    parent record's values and its entry values (see the module docstring). ``MissingError`` when
+    ``object`` names neither an object nor a list."""
+    if fmt not in FORMATS:
+        raise InvalidInputError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    schema = await AsyncSchemaCache(client).get()  # a cache used once: the same in both flavours
+    target = target_named(schema, object)
+    count = 0
+    if target.kind == "list":
+        assert target.parent_object is not None
+        parent = schema.target(target.parent_object, "object")
+        columns = ["entry_id", *columns_of(parent), *entry_columns(target, parent).values()]
+        writer = open_writer(out, fmt, columns)
+        async for row in _entry_rows(client, schema, target):
+            write_row(out, writer, row)
+            count += 1
+        return count
+    writer = open_writer(out, fmt, columns_of(target))
+    async for record in client.records.iter(target.slug):
+        write_row(out, writer, decode_record(schema, record))
+        count += 1
+    return count

@@ -1,0 +1,146 @@
+"""The checkpoint of an import: the rows written so far, kept in the state store (namespace
+``"import"``, keyed by a hash of the run's identity), so a later run of the same import skips
+them. A checkpoint file an older version left beside the imported file is brought into the
+store once. See docs/IMPORT.md, "The checkpoint"."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from ...state import StateStore, identity_key, read_legacy_checkpoint, retire_legacy_file
+
+__all__ = [
+    "CHECKPOINT_SUFFIX",
+    "NAMESPACE",
+    "Checkpoint",
+    "adopt_legacy_checkpoint",
+    "default_checkpoint_path",
+    "identity_of",
+]
+
+NAMESPACE = "import"
+# Where versions before the state store kept the checkpoint: ``FILE.attio-import.json``.
+CHECKPOINT_SUFFIX = ".attio-import.json"
+# A checkpoint is written after this many rows or seconds, whichever comes first.
+_FLUSH_EVERY = 200
+_FLUSH_SECONDS = 1.0
+
+
+def default_checkpoint_path(path: Path) -> Path:
+    """Where an older version kept the checkpoint of an import of ``path``: beside it."""
+    return path.with_name(path.name + CHECKPOINT_SUFFIX)
+
+
+def identity_of(
+    path: Path, object: str, match: str, list_slug: str | None, company: str | None
+) -> dict[str, Any]:
+    """What makes two runs the same import: the file (name and size), the object, the match
+    key, the list and the company. A checkpoint of another identity is not used."""
+    identity: dict[str, Any] = {
+        "file": path.name,
+        "size": path.stat().st_size,
+        "object": object,
+        "match": match,
+        "list": list_slug,
+    }
+    if company is not None:
+        identity["company"] = company
+    return identity
+
+
+def _ranges(done: set[int]) -> list[list[int]]:
+    out: list[list[int]] = []
+    for n in sorted(done):
+        if out and out[-1][1] == n - 1:
+            out[-1][1] = n
+        else:
+            out.append([n, n])
+    return out
+
+
+def _rows(ranges: Any) -> set[int]:
+    """The row numbers of a document's ``done`` ranges; nothing from ranges that are not
+    pairs of whole numbers (a damaged document means starting over, as a missing one does)."""
+    done: set[int] = set()
+    if not isinstance(ranges, list):
+        return done
+    for pair in ranges:
+        if (
+            isinstance(pair, list)
+            and len(pair) == 2
+            and all(isinstance(n, int) and not isinstance(n, bool) for n in pair)
+        ):
+            done.update(range(pair[0], pair[1] + 1))
+    return done
+
+
+def adopt_legacy_checkpoint(store: StateStore, path: Path) -> bool:
+    """Bring the checkpoint file ``path`` an older version wrote into ``store``, under the key
+    of the identity it holds (whichever import that was), then rename it ``*.imported``;
+    whether there was one. A checkpoint the store already has for that identity is newer and
+    wins. A file that cannot be read is left as it is (it would mean starting over anyway)."""
+    data = read_legacy_checkpoint(path)
+    if data is None:
+        return False
+    identity = data.get("identity")
+    if isinstance(identity, dict):
+        key = identity_key(identity)
+        # Put before retiring: a kill in between leaves the file, read again next time.
+        if store.get(NAMESPACE, key) is None:
+            store.put(
+                NAMESPACE, key, {"identity": identity, "done": _ranges(_rows(data.get("done")))}
+            )
+    retire_legacy_file(path)
+    return True
+
+
+class Checkpoint:
+    """The rows an import has written, kept in ``store`` under the hash of ``identity``:
+    loaded when made, written in one transaction every few hundred rows or second (so a kill
+    leaves the last flush, never half of one), deleted when the import is complete."""
+
+    def __init__(self, store: StateStore, identity: dict[str, Any]) -> None:
+        self.store = store
+        self.identity = identity
+        self.key = identity_key(identity)
+        self.saved = False  # the store holds rows of this import
+        # Rows are marked by concurrent writes (threads, in the sync import) while a flush
+        # reads them: one at a time.
+        self._lock = threading.Lock()
+        self._dirty = 0
+        self._flushed_at = time.monotonic()
+        document = store.get(NAMESPACE, self.key)
+        self.done: set[int] = set()
+        if document is not None and document.get("identity") == identity:
+            self.done = _rows(document.get("done"))
+            self.saved = bool(self.done)
+
+    def mark(self, row: int) -> None:
+        """Row ``row`` was written; flushed every few hundred rows or second."""
+        with self._lock:
+            self.done.add(row)
+            self._dirty += 1
+            now = time.monotonic()
+            if self._dirty >= _FLUSH_EVERY or now - self._flushed_at >= _FLUSH_SECONDS:
+                self._flush()
+
+    def flush(self) -> None:
+        """Write the rows done to the store, when there are any."""
+        with self._lock:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self.done:
+            body = {"identity": self.identity, "done": _ranges(self.done)}
+            self.store.put(NAMESPACE, self.key, body)
+            self.saved = True
+        self._dirty = 0
+        self._flushed_at = time.monotonic()
+
+    def remove(self) -> None:
+        """Delete the checkpoint (the import is complete)."""
+        self.store.delete(NAMESPACE, self.key)
+        self.saved = False

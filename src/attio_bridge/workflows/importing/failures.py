@@ -1,0 +1,55 @@
+"""The failure file of an import: a CSV of the rows not written (invalid, ambiguous or
+refused by Attio), their columns then ``_row`` and ``_error``. See docs/IMPORT.md."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, TextIO
+
+__all__ = ["FailureFile", "default_failures_path"]
+
+
+def default_failures_path(path: Path) -> Path:
+    """Where the rows of ``path`` not written go by default: ``FILE.failed.csv`` beside it."""
+    return path.with_name(path.name + ".failed.csv")
+
+
+class FailureFile:
+    """A CSV of the rows not written: their columns, then ``_row`` and ``_error``. Opened on
+    the first row; ``close`` removes a file an earlier run left when this one had none."""
+
+    def __init__(self, path: Path, columns: list[str]) -> None:
+        self.path = path
+        self.columns = [*columns, "_row", "_error"]
+        self.count = 0
+        self._f: TextIO | None = None
+        self._writer: Any = None
+
+    def add(self, number: int, row: Mapping[str, Any], error: str) -> None:
+        """Row ``number`` (its cells ``row``) was not written, because of ``error``."""
+        if self._f is None:
+            self._f = self.path.open("w", encoding="utf-8", newline="")
+            self._writer = csv.DictWriter(self._f, self.columns, extrasaction="ignore")
+            self._writer.writeheader()
+        cells = {k: _cell(v) for k, v in row.items()}
+        self._writer.writerow(cells | {"_row": number, "_error": error})
+        self.count += 1
+
+    def close(self) -> None:
+        """Close the file; with no row added, remove a stale one."""
+        if self._f is not None:
+            self._f.close()
+        elif self.path.exists():
+            # Nothing failed this run: a stale file from an earlier run would mislead.
+            self.path.unlink()
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value)
+    return str(value)
