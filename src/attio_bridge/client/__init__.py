@@ -7,16 +7,15 @@ raise one tree of errors (``_exceptions``). ``run_bulk`` and ``assert_records`` 
 many writes side by side with a result per item.
 """
 
+from ..errors import AttioError, ConfigurationError
 from ._async.bulk import BulkResult, assert_records, run_bulk
 from ._async.client import AsyncAttioClient
 from ._exceptions import (
     APIConnectionError,
     APITimeoutError,
     AttioAPIError,
-    AttioError,
     AuthenticationError,
     BadRequestError,
-    ConfigurationError,
     ConflictError,
     InternalServerError,
     NotFoundError,

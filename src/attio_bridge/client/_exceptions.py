@@ -23,8 +23,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..errors import AttioError, MissingError
 
-from ..errors import AttioError, ConfigurationError, MissingError
+__all__ = [
+    "APIConnectionError",
+    "APITimeoutError",
+    "AttioAPIError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConflictError",
+    "InternalServerError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateBudgetError",
+    "RateLimitError",
+    "make_status_error",
+]
+
 
 class APIConnectionError(AttioError):
     """No HTTP answer was received. ``request_sent`` is False when surely nothing reached Attio."""
