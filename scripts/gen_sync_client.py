@@ -44,21 +44,24 @@ def replacements() -> dict[str, str]:
     (one table for all pairs: the services name the client's async classes)."""
     names: dict[str, str] = dict(EXTRA)
     for src, _, _ in PAIRS:
-        for path in src.glob("*.py"):
+        for path in src.rglob("*.py"):
             for name in re.findall(r"\bAsync([A-Z]\w*)", path.read_text()):
                 names[f"Async{name}"] = name
     return names
 
 
 def generate(src: Path, target: Path, exclude: set[str]) -> list[Path]:
-    """Write the sync files of ``src`` into ``target``; the list of files written."""
-    files = [p for p in sorted(src.glob("*.py")) if p.name not in exclude]
+    """Write the sync files of ``src`` into ``target``; the list of files written.
+
+    Subfolders are followed (``client/_async/resources/``) and mirrored under ``target``.
+    """
+    files = [p for p in sorted(src.rglob("*.py")) if p.name not in exclude]
     rule = unasync.Rule(str(src) + "/", str(target) + "/", additional_replacements=replacements())
     unasync.unasync_files([str(p) for p in files], [rule])
     origin = src.relative_to(PACKAGE).as_posix()
     out = []
     for p in files:
-        dst = target / p.name
+        dst = target / p.relative_to(src)
         text = dst.read_text()
         # Tokens are renamed by unasync; prose in docstrings is renamed here.
         text = text.replace('"""The async client, written once;', '"""The sync client, GENERATED')
@@ -89,9 +92,9 @@ def main() -> int:
             with tempfile.TemporaryDirectory() as tmp:
                 fresh = generate(src, Path(tmp), exclude)
                 stale = [
-                    p.name
-                    for p in fresh
-                    if not (dst / p.name).exists() or (dst / p.name).read_text() != p.read_text()
+                    rel
+                    for rel, p in ((p.relative_to(tmp).as_posix(), p) for p in fresh)
+                    if not (dst / rel).exists() or (dst / rel).read_text() != p.read_text()
                 ]
             if stale:
                 print(f"{name} is out of date ({', '.join(stale)}): run scripts/gen_sync_client.py")
