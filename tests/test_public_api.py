@@ -96,6 +96,7 @@ EXPORTS: dict[str, set[str]] = {
         "Problem",
         "SchemaCache",
         "TargetSchema",
+        "UnknownTargetError",
         "ValuesError",
         "WorkspaceSchema",
         "build_schema",

@@ -4,7 +4,7 @@
     │                               the same thing again later may succeed
     ├── ConfigurationError          set up wrongly: no API key, a bad URL, option or config file
     ├── InvalidInputError           input that cannot be used as given (also a ``ValueError``):
-    │   │                           a rules file, an Attio URL, a workflow's arguments, a file's rows
+    │   │                           a rules file, an Attio URL, a workflow's arguments, rows
     │   ├── ValuesError             values the workspace's schema would refuse   (values)
     │   ├── ServiceError            asked for what the workspace cannot do       (services)
     │   ├── AttioUrlError           not an Attio URL of a known form             (services.urls)

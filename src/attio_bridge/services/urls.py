@@ -31,6 +31,8 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, overload
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
+from ..errors import InvalidInputError
+
 if TYPE_CHECKING:
     from attio_bridge.client.models import Record
 
@@ -68,7 +70,7 @@ FORMS = (
 """Every accepted form, as shown in error messages."""
 
 
-class AttioUrlError(ValueError):
+class AttioUrlError(InvalidInputError):
     """A string is not an Attio web-app URL of a known form."""
 
 
@@ -284,13 +286,15 @@ def record_url(
     """
     if isinstance(first, str):
         if second is None or third is None:
-            raise TypeError("record_url(workspace_slug, object_slug, record_id) needs all three")
+            raise InvalidInputError(
+                "record_url(workspace_slug, object_slug, record_id) needs all three"
+            )
         noun = (singular_noun or record_noun(second)).lower().replace(" ", "-")
         return f"{APP_URL}/" + "/".join(quote(p, safe="") for p in (first, noun, third))
     if first.web_url:
         return first.web_url
     if workspace_slug is None or object_slug is None:
-        raise ValueError(
+        raise InvalidInputError(
             f"record {first.record_id} has no web_url; pass workspace_slug= and object_slug= "
             "to build one"
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import builtins
 from typing import Any
 
+from ....errors import InvalidInputError
 from ..._types import NOT_GIVEN, NotGiven, strip_not_given
 from ...models import Attribute, SelectOption, Status
 from ._base import AsyncResource, _seg
@@ -16,7 +17,7 @@ class AsyncAttributes(AsyncResource):
     @staticmethod
     def _base(target: str, identifier: str) -> str:
         if target not in ("objects", "lists"):
-            raise ValueError(f'target must be "objects" or "lists", not {target!r}')
+            raise InvalidInputError(f'target must be "objects" or "lists", not {target!r}')
         return f"/v2/{target}/{_seg(identifier)}/attributes"
 
     async def list(
