@@ -45,6 +45,7 @@ EXPORTS: dict[str, set[str]] = {
     },
     "attio_bridge.cli": {"app", "main"},
     "attio_bridge.client": {
+        "DEFAULT_CONCURRENCY",
         "APIConnectionError",
         "APITimeoutError",
         "AsyncAttioClient",
@@ -66,6 +67,7 @@ EXPORTS: dict[str, set[str]] = {
         "RateLimitError",
         "assert_records",
         "budget_for",
+        "classify",
         "run_bulk",
     },
     "attio_bridge.connectors": {
@@ -81,10 +83,30 @@ EXPORTS: dict[str, set[str]] = {
     "attio_bridge.emulator.routes": set(),
     "attio_bridge.services": {
         "AsyncServices",
+        "CompanyRef",
         "ServiceError",
         "Services",
+        "company_ref",
         "in_days",
+        "is_record_id",
         "next_business_day",
+    },
+    "attio_bridge.state": {
+        "DATABASE_URL_ENV",
+        "Entry",
+        "LegacyImport",
+        "LockTimeout",
+        "StateError",
+        "StateStore",
+        "default_database_path",
+        "identity_key",
+        "import_legacy_kickoff_manifests",
+        "legacy_kickoff_dir",
+        "mask_url",
+        "open_store",
+        "read_legacy_checkpoint",
+        "retire_legacy_file",
+        "state_home",
     },
     "attio_bridge.testing": {"EmulatorProcess", "SyncASGITransport", "free_port"},
     "attio_bridge.values": {
@@ -119,8 +141,14 @@ EXPORTS: dict[str, set[str]] = {
     },
 }
 
-# Packages being rebuilt on another branch; each gets its ``__all__`` and a row above when done.
-NOT_YET = {"attio_bridge.emulator.standins"}  # the stand-ins registry (one folder per system)
+# Listed above, but made on another branch (issue 9): absent until the branches meet.
+ELSEWHERE = {"attio_bridge.state"}
+# Not listed, with what is below them: being rebuilt on another branch (each gets a row when
+# done), or not a surface at all.
+UNLISTED = (
+    "attio_bridge.emulator.standins",  # the stand-ins registry, one folder per system
+    "attio_bridge.state.migrations",  # Alembic's script folder: Alembic imports it, not users
+)
 
 
 def public_packages() -> set[str]:
@@ -133,11 +161,16 @@ def public_packages() -> set[str]:
 
 
 def test_every_public_package_is_listed() -> None:
-    assert public_packages() - NOT_YET == set(EXPORTS)
+    found = public_packages()
+    unlisted = {p for p in found - set(EXPORTS) if not p.startswith(UNLISTED)}
+    assert unlisted == set()
+    assert set(EXPORTS) - found <= ELSEWHERE
 
 
 @pytest.mark.parametrize("package", sorted(EXPORTS))
 def test_a_package_exports_exactly_its_listed_names(package: str) -> None:
+    if package in ELSEWHERE and package not in public_packages():
+        pytest.skip(f"{package} is made on another branch")
     module = importlib.import_module(package)
     exported = module.__all__
     assert len(exported) == len(set(exported)), f"{package}.__all__ names a name twice"

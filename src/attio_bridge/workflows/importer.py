@@ -102,9 +102,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from ..client import BadRequestError, NotFoundError
-from ..client._async.bulk import DEFAULT_CONCURRENCY, run_bulk
-from ..services._common import CompanyRef, company_ref
+from ..client import DEFAULT_CONCURRENCY, BadRequestError, NotFoundError, run_bulk
+from ..services import CompanyRef, company_ref
 from ..values import (
     AttributeInfo,
     Problem,
