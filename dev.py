@@ -6,7 +6,7 @@ dependencies and the project itself, and reinstalls only when ``pyproject.toml``
 file changes (a stamp inside ``.venv`` holds their hash). Commands:
 
     python3 dev.py sandbox [args]       run `attio-bridge sandbox [args]` (runtime deps)
-    python3 dev.py test [--fast] [args] ruff format, ruff check, mypy, then pytest [args]
+    python3 dev.py test [--fast] [args] ruff format and check, mypy, lint-imports, pytest [args]
     python3 dev.py lock                 regenerate requirements/*.lock with `uv pip compile`
     python3 dev.py fmt                  ruff format, then ruff check --fix
 """
@@ -112,6 +112,8 @@ def cmd_test(args: list[str]) -> int:
         ("ruff format", [py, "-m", "ruff", "format", "--check", *paths]),
         ("ruff check", [py, "-m", "ruff", "check", *paths]),
         ("mypy", [py, "-m", "mypy"]),
+        # The layers and private modules of docs/ARCHITECTURE.md (pyproject's importlinter).
+        ("lint-imports", [str(BIN / "lint-imports"), "--no-cache"]),
         ("pytest", [py, "-m", "pytest", *pytest_args]),
     ]
     if fast:
@@ -128,7 +130,7 @@ def cmd_test(args: list[str]) -> int:
         summary.append(f"{name:<12} {'ok' if code == 0 else f'FAILED, exit {code}'}{note}  {took}")
         if code != 0:
             break
-    say("summary" + (" (--fast: ruff and mypy skipped)" if fast else ""))
+    say("summary" + (" (--fast: ruff, mypy and lint-imports skipped)" if fast else ""))
     for line in summary:
         print(f"  {line}")
     return code

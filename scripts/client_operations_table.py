@@ -7,11 +7,13 @@ the tests that exercise it.
 
 The operations are the spec's (``emulator.spec.spec_operations``) plus those API-NOTES adds
 (record merge, §1b). Client methods are found by reading the async client's source, the only
-hand-written copy (``client/_async/client.py`` and ``resources.py``): every request a method
+hand-written copy (``client/_async/client.py`` and ``resources/*.py``): every request a method
 makes, ``self._data(METHOD, path)``, ``self._get(path)`` or ``....request(METHOD, path)``, has
 its path rebuilt from the string, f-string, local variable or ``_base()`` helper that makes it,
 and methods that call other methods (``iter`` calling ``query``) inherit what those call. A
-request whose method or path cannot be worked out is an error, not a silent gap. Tests are the
+resource's methods include those of its base classes (records and entries share one), and a
+private helper's requests count as made by the public method calling it. A request whose method
+or path cannot be worked out is an error, not a silent gap. Tests are the
 functions under ``tests/client`` marked ``@pytest.mark.operation(...)``.
 """
 
@@ -62,6 +64,12 @@ class Method:
 
 
 # -- client methods --------------------------------------------------------------------------
+def client_sources() -> list[str]:
+    """The async client's source, then each of its resource modules'."""
+    resources = sorted((CLIENT / "resources").glob("*.py"))
+    return [(CLIENT / "client.py").read_text(), *(p.read_text() for p in resources)]
+
+
 def _resource_names(client_tree: ast.Module) -> dict[str, str]:
     """Resource class -> attribute on the client (``AsyncRecords`` -> ``records``)."""
     names: dict[str, str] = {}
@@ -88,13 +96,42 @@ def _is_self_attr(node: ast.expr, *chain: str) -> bool:
     return isinstance(node, ast.Name) and node.id == "self"
 
 
+Function = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+def _functions(chain: list[ast.ClassDef]) -> dict[str, Function]:
+    """The methods of a class and its bases (``chain``, the class first), overrides winning."""
+    found: dict[str, Function] = {}
+    for cls in reversed(chain):
+        for node in cls.body:
+            if isinstance(node, Function):
+                found[node.name] = node
+    return found
+
+
+def _chain(cls: ast.ClassDef, classes: dict[str, ast.ClassDef]) -> list[ast.ClassDef]:
+    """``cls`` and the bases of it defined in the sources read, nearest first."""
+    chain, todo = [], [cls]
+    while todo:
+        node = todo.pop(0)
+        if node in chain:
+            continue
+        chain.append(node)
+        for base in node.bases:
+            # ``AsyncHolderResource[Record]`` names its class through a subscript.
+            name = base.value if isinstance(base, ast.Subscript) else base
+            if isinstance(name, ast.Name) and name.id in classes:
+                todo.append(classes[name.id])
+    return chain
+
+
 class _PathResolver:
     """Rebuilds the path template an expression in a method evaluates to."""
 
-    def __init__(self, cls: ast.ClassDef, func: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
-        self.cls = cls
+    def __init__(self, chain: list[ast.ClassDef], func: Function) -> None:
+        self.chain = chain
         self.func = func
-        self.where = f"{cls.name}.{func.name} (line {func.lineno})"
+        self.where = f"{chain[0].name}.{func.name} (line {func.lineno})"
         self.locals: dict[str, list[ast.expr]] = defaultdict(list)
         for node in ast.walk(func):
             if isinstance(node, ast.Assign):
@@ -102,12 +139,9 @@ class _PathResolver:
                     if isinstance(target, ast.Name):
                         self.locals[target.id].append(node.value)
 
-    def helper(self, name: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
-        """A method of the class (``_base``)."""
-        for node in self.cls.body:
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == name:
-                return node
-        return None
+    def helper(self, name: str) -> Function | None:
+        """A method of the class or, if it has none of that name, of its bases (``_base``)."""
+        return _functions(self.chain).get(name)
 
     def resolve(self, node: ast.expr, depth: int = 0) -> str:
         """The path template ``node`` builds; ``{}`` stands for each variable part."""
@@ -138,7 +172,7 @@ class _PathResolver:
             helper = self.helper(name) if name else None
             if helper is not None:
                 returns = [n.value for n in ast.walk(helper) if isinstance(n, ast.Return)]
-                inner = _PathResolver(self.cls, helper)
+                inner = _PathResolver(self.chain, helper)
                 shapes = {inner.resolve(r, depth + 1) for r in returns if r is not None}
                 if len(shapes) == 1:
                     return shapes.pop()
@@ -182,43 +216,62 @@ def _request_of(call: ast.Call, resolver: _PathResolver) -> Request | None:
     return Request(method_node.value.upper(), resolver.resolve(path_node))
 
 
-def client_methods(client_src: str, resources_src: str) -> dict[str, Method]:
+def client_methods(client_src: str, *resource_srcs: str) -> dict[str, Method]:
     """Every public client method and the requests it makes, directly or through others."""
-    client_tree, resources_tree = ast.parse(client_src), ast.parse(resources_src)
+    client_tree = ast.parse(client_src)
+    trees = [client_tree, *map(ast.parse, resource_srcs)]
     attr_of = _resource_names(client_tree)
-    methods: dict[str, Method] = {}
+    defined = {s.name: s for tree in trees for s in tree.body if isinstance(s, ast.ClassDef)}
     classes: list[tuple[ast.ClassDef, str]] = []
-    for tree in (client_tree, resources_tree):
-        for statement in tree.body:
-            if not isinstance(statement, ast.ClassDef):
-                continue
-            if statement.name in attr_of:
-                classes.append((statement, attr_of[statement.name] + "."))
-            elif any(isinstance(b, ast.Name) and b.id == "BaseClient" for b in statement.bases):
-                classes.append((statement, ""))
+    for statement in defined.values():
+        if statement.name in attr_of:
+            classes.append((statement, attr_of[statement.name] + "."))
+        elif any(isinstance(b, ast.Name) and b.id == "BaseClient" for b in statement.bases):
+            classes.append((statement, ""))
+    methods: dict[str, Method] = {}
     for cls, prefix in classes:
-        for func in cls.body:
-            if not isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef):
+        chain = _chain(cls, defined)
+        functions = _functions(chain)
+        for name, func in functions.items():
+            if name.startswith("_") or name == "request":
                 continue
-            if func.name.startswith("_") or func.name == "request":
-                continue
-            method = Method(prefix + func.name)
-            resolver = _PathResolver(cls, func)
-            for node in ast.walk(func):
-                if not isinstance(node, ast.Call):
+            requests, calls = _own_requests(chain, func)
+            method = Method(prefix + name, requests)
+            # A private helper (``_fetch``) is part of each public method that calls it. Only
+            # helpers called are read: the senders (``_data``) take the path as a parameter.
+            seen, todo = {name}, list(calls)
+            while todo:
+                callee = todo.pop()
+                if callee in seen:
                     continue
-                request = _request_of(node, resolver)
-                if request is not None:
-                    method.requests.add(request)
-                elif isinstance(node.func, ast.Attribute) and _is_self_attr(
-                    node.func, node.func.attr
-                ):
-                    method.calls.add(prefix + node.func.attr)
+                seen.add(callee)
+                if not callee.startswith("_"):
+                    method.calls.add(prefix + callee)
+                elif callee in functions:
+                    more, further = _own_requests(chain, functions[callee])
+                    method.requests |= more
+                    todo += further
             # The client's own methods are API operations only if they send a request
             # (``identify``), not ``with_options`` or ``aclose``.
             if prefix or method.requests:
                 methods[method.name] = method
     return methods
+
+
+def _own_requests(chain: list[ast.ClassDef], func: Function) -> tuple[set[Request], set[str]]:
+    """The requests ``func`` makes itself, and the names of the methods of its class it calls."""
+    resolver = _PathResolver(chain, func)
+    requests: set[Request] = set()
+    calls: set[str] = set()
+    for node in ast.walk(func):
+        if not isinstance(node, ast.Call):
+            continue
+        request = _request_of(node, resolver)
+        if request is not None:
+            requests.add(request)
+        elif isinstance(node.func, ast.Attribute) and _is_self_attr(node.func, node.func.attr):
+            calls.add(node.func.attr)
+    return requests, calls
 
 
 def reachable(methods: dict[str, Method], name: str) -> tuple[set[Request], set[Request]]:
@@ -369,9 +422,7 @@ def render(rows: list[Row], unknown: list[str]) -> str:
 def generate() -> tuple[str, list[str]]:
     """The document and the problems found."""
     operations = spec_operations(load_spec()) + list(NOTES_OPERATIONS)
-    methods = client_methods(
-        (CLIENT / "client.py").read_text(), (CLIENT / "resources.py").read_text()
-    )
+    methods = client_methods(*client_sources())
     tests = marked_tests(TESTS.glob("test_*.py"))
     rows, unknown = build(operations, methods, tests)
     text = render(rows, unknown)

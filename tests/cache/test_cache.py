@@ -21,6 +21,8 @@ from attio_bridge.cache import (
     create_cache,
 )
 from attio_bridge.client.models import Record
+from attio_bridge.errors import AttioError
+from attio_bridge.testing import free_port
 
 from .conftest import REDIS_URL, FakeClock
 
@@ -330,7 +332,7 @@ def test_memory_evicts_the_least_recently_used(clock: FakeClock) -> None:
     assert len(backend) == 3 and backend.evictions == 1
     assert cache.get("b", "records") is None
     assert [cache.get(k, "records") for k in ("a", "c", "d")] == ["a", "c", "d"]
-    with pytest.raises(ValueError, match="max_entries must be at least 1"):
+    with pytest.raises(CacheError, match="max_entries must be at least 1"):
         MemoryBackend(max_entries=0)
 
 
@@ -339,8 +341,49 @@ def test_create_cache_picks_the_backend_from_a_url() -> None:
     assert isinstance(create_cache("memory://").backend, MemoryBackend)
     assert isinstance(create_cache("redis://127.0.0.1:6379/0").backend, RedisBackend)
     assert isinstance(Cache().backend, MemoryBackend)
-    with pytest.raises(CacheError, match="memory:// or redis://host:port/db"):
+    with pytest.raises(CacheError, match="memory:// or redis://host:port/db") as caught:
         create_cache("memcached://x")
+    assert caught.value.retryable is False
+
+
+# -- errors: Redis's become CacheError, retryable when Redis cannot be reached -------------------
+def test_a_redis_that_does_not_answer_is_a_retryable_cache_error() -> None:
+    port = free_port()  # nothing listens there
+    cache = create_cache(f"redis://:s3cret@127.0.0.1:{port}/0")
+    for use in (lambda: cache.get("k", "records"), lambda: cache.set("k", 1, "records")):
+        with pytest.raises(CacheError, match=f"cannot reach Redis at .*127.0.0.1:{port}") as caught:
+            use()
+        assert isinstance(caught.value, AttioError) and caught.value.retryable is True
+        assert "s3cret" not in str(caught.value) and ":***@" in str(caught.value)
+
+
+@pytest.mark.anyio
+async def test_an_async_redis_that_does_not_answer_is_a_retryable_cache_error() -> None:
+    cache = create_cache(f"redis://127.0.0.1:{free_port()}/0")
+    with pytest.raises(CacheError) as caught:
+        await cache.aget_or_load("k", "records", _never)
+    assert caught.value.retryable is True
+    await cache.aclose()
+
+
+async def _never() -> JSON:
+    raise AssertionError("a cache whose backend is down does not get as far as loading")
+
+
+def test_refused_credentials_are_a_cache_error_not_worth_retrying(
+    redis_client: redis.Redis,
+) -> None:
+    # redis_client: skipped with the reason when no Redis answers. It has no user "nobody".
+    cache = create_cache(REDIS_URL.replace("redis://", "redis://nobody:wrong@", 1))
+    with pytest.raises(CacheError, match="refused the credentials") as caught:
+        cache.get("k", "records")
+    assert caught.value.retryable is False and "wrong" not in str(caught.value)
+
+
+def test_a_cache_used_wrongly_is_a_cache_error_not_worth_retrying() -> None:
+    with pytest.raises(CacheError, match="unknown cache kind") as caught:
+        Cache(MemoryBackend()).get("k", "meetings")
+    assert isinstance(caught.value, AttioError) and caught.value.retryable is False
 
 
 # -- concurrent async loads ------------------------------------------------------------------

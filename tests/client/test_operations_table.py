@@ -116,6 +116,54 @@ def test_paths_are_rebuilt_from_every_way_the_client_writes_them(table: ModuleTy
     assert table.reachable(methods, "widgets.iter") == (set(), {req("GET", "/v2/widgets")})
 
 
+SHARED_SRC = """
+class AsyncShared(AsyncResource, Generic[T]):
+    @staticmethod
+    def _base(parent):
+        raise NotImplementedError
+
+    async def _fetch(self, parent, item):
+        return await self._data("GET", f"{self._base(parent)}/{_seg(item)}")
+
+    async def _page(self, parent):
+        return await self._data("POST", f"{self._base(parent)}/query")
+
+    def _every(self, parent):
+        return self._page(parent)
+"""
+
+GADGETS_SRC = """
+class AsyncGadgets(AsyncShared[Gadget]):
+    @staticmethod
+    def _base(gadget):
+        return f"/v2/gadgets/{_seg(gadget)}/parts"
+
+    async def get(self, gadget, part):
+        return await self._fetch(gadget, part)
+
+    def iter(self, gadget):
+        return self._every(gadget)
+
+    async def latest(self, gadget):
+        return await self.get(gadget, "latest")
+"""
+
+
+def test_a_resource_inherits_its_bases_helpers_with_its_own_path(table: ModuleType) -> None:
+    client = (
+        "class C(BaseClient):\n    def __init__(self):\n        self.gadgets = AsyncGadgets(self)\n"
+    )
+    methods = table.client_methods(client, SHARED_SRC, GADGETS_SRC)
+    req = table.Request
+    assert {name: (m.requests, m.calls) for name, m in methods.items()} == {
+        # The helper's request is the public method's own, built with the subclass's _base.
+        "gadgets.get": ({req("GET", "/v2/gadgets/{}/parts/{}")}, set()),
+        # Through two private helpers: still its own request.
+        "gadgets.iter": ({req("POST", "/v2/gadgets/{}/parts/query")}, set()),
+        "gadgets.latest": (set(), {"gadgets.get"}),
+    }
+
+
 @pytest.mark.parametrize(
     ("body", "complaint"),
     [
@@ -140,9 +188,7 @@ def test_a_request_that_cannot_be_read_is_an_error_not_a_gap(
 
 
 def test_every_public_method_of_the_real_client_makes_a_request(table: ModuleType) -> None:
-    methods = table.client_methods(
-        (table.CLIENT / "client.py").read_text(), (table.CLIENT / "resources.py").read_text()
-    )
+    methods = table.client_methods(*table.client_sources())
     resources = {name.split(".")[0] for name in methods if "." in name}
     assert {"records", "entries", "meetings", "call_recordings", "scim"} <= resources
     silent = [name for name in methods if not any(table.reachable(methods, name))]

@@ -21,6 +21,7 @@ from google.oauth2.credentials import Credentials
 
 from attio_bridge.connectors import ConnectorError, DriveConnector, DriveFolder
 from attio_bridge.connectors.drive import DRIVE_SCOPE
+from attio_bridge.errors import AttioError
 from attio_bridge.testing import EmulatorProcess
 from attio_bridge.testing.process import free_port
 
@@ -106,7 +107,8 @@ def test_unknown_parent_is_a_clear_error(drive: DriveConnector) -> None:
     with pytest.raises(ConnectorError) as caught:
         drive.create_folder("Acme", "1missingparent")
     err = caught.value
-    assert (err.system, err.code) == ("google_drive", "notFound")
+    assert (err.system, err.code, err.status) == ("google_drive", "notFound", 404)
+    assert isinstance(err, AttioError) and err.retryable is False
     assert "404" in err.message and "shared with the service account" in err.message
 
 
@@ -127,7 +129,7 @@ def test_refused_token_never_shows(emu: EmulatorProcess, caplog: pytest.LogCaptu
     )
     with caplog.at_level(logging.DEBUG), pytest.raises(ConnectorError) as caught:
         connector.find_folder("x")
-    assert caught.value.code == "authError"
+    assert caught.value.code == "authError" and caught.value.retryable is False
     assert "GOOGLE_DRIVE_TOKEN" in str(caught.value)
     for text in (str(caught.value), repr(caught.value), repr(connector), caplog.text):
         assert secret not in text
@@ -138,9 +140,30 @@ def test_injected_server_error(drive: DriveConnector, emu: EmulatorProcess) -> N
     fail(emu, system="drive", method="files.create", status=500, count=1)
     with pytest.raises(ConnectorError) as caught:
         drive.ensure_folder("Acme")
-    assert caught.value.code == "backendError"
+    assert caught.value.code == "backendError" and caught.value.retryable is True
     assert "run again later" in str(caught.value)
     assert drive.find_folder("Acme") is None
+
+
+@pytest.mark.parametrize(
+    ("status", "reason", "retryable"),
+    [
+        (503, "unusualOutage", True),  # any 5xx, whatever Google calls it
+        (429, "tooManyRequests", True),
+        (403, "userRateLimitExceeded", True),  # Drive's rate limit comes as a 403
+        (403, "insufficientFilePermissions", False),
+        (400, "badRequest", False),
+    ],
+)
+def test_whether_a_drive_error_is_retryable_follows_its_status_and_reason(
+    drive: DriveConnector, emu: EmulatorProcess, status: int, reason: str, retryable: bool
+) -> None:
+    # files.create: a create is never retried by the connector, so the one failure shows.
+    fail(emu, system="drive", method="files.create", status=status, error=reason, count=1)
+    with pytest.raises(ConnectorError) as caught:
+        drive.create_folder("Acme")
+    assert (caught.value.code, caught.value.status) == (reason, status)
+    assert caught.value.retryable is retryable
 
 
 def test_unreachable_drive_is_a_connection_error() -> None:
@@ -151,7 +174,7 @@ def test_unreachable_drive_is_a_connection_error() -> None:
     )
     with pytest.raises(ConnectorError) as caught:
         connector.find_folder("x")
-    assert caught.value.code == "connection"
+    assert caught.value.code == "connection" and caught.value.retryable is True
     assert "DRIVE_API_URL" in str(caught.value)
 
 

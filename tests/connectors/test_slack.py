@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from attio_bridge.connectors import ConnectorError, SlackChannel, SlackConnector, channel_name
+from attio_bridge.errors import AttioError, InvalidInputError
 from attio_bridge.testing import EmulatorProcess
 from attio_bridge.testing.process import free_port
 
@@ -55,8 +56,9 @@ def test_channel_name_follows_slacks_rules() -> None:
     assert channel_name("R&D", prefix="ext-") == "ext-r-d"
     long = channel_name("x" * 200)
     assert len(long) == 80 and long.startswith("internal-x")
-    with pytest.raises(ValueError, match="no letter or digit"):
+    with pytest.raises(InvalidInputError, match="no letter or digit") as caught:
         channel_name("!!!")
+    assert isinstance(caught.value, ValueError) and caught.value.retryable is False
 
 
 def test_create_channel_then_find_it(slack: SlackConnector, emu: EmulatorProcess) -> None:
@@ -116,6 +118,7 @@ def test_archive_is_idempotent_and_unknown_ids_fail(slack: SlackConnector) -> No
     with pytest.raises(ConnectorError) as caught:
         slack.archive_channel("C0NOPE")
     assert (caught.value.system, caught.value.code) == ("slack", "channel_not_found")
+    assert caught.value.retryable is False
 
 
 def test_invalid_name_is_a_clear_error(slack: SlackConnector) -> None:
@@ -134,6 +137,8 @@ def test_refused_token_never_shows(emu: EmulatorProcess, caplog: pytest.LogCaptu
         connector.create_channel("internal-x")
     assert "conversations.create" in caplog.text  # slack_sdk did log the request
     assert caught.value.code == "invalid_auth"
+    # Part of the one tree, and not worth retrying: the token must be fixed first.
+    assert isinstance(caught.value, AttioError) and caught.value.retryable is False
     assert "SLACK_BOT_TOKEN" in str(caught.value)
     for text in (str(caught.value), repr(caught.value), repr(connector), caplog.text):
         assert secret not in text
@@ -146,7 +151,7 @@ def test_injected_failure_becomes_connector_error(
     fail(emu, system="slack", method="conversations.create", error="restricted_action", count=1)
     with pytest.raises(ConnectorError) as caught:
         slack.create_channel("internal-blocked")
-    assert caught.value.code == "restricted_action"
+    assert caught.value.code == "restricted_action" and caught.value.retryable is False
     assert slack.find_channel("internal-blocked") is None
 
 
@@ -164,7 +169,7 @@ def test_unreachable_slack_is_a_connection_error() -> None:
     connector = SlackConnector(TOKEN, base_url=f"http://127.0.0.1:{free_port()}/slack/api/")
     with pytest.raises(ConnectorError) as caught:
         connector.find_channel("x")
-    assert caught.value.code == "connection"
+    assert caught.value.code == "connection" and caught.value.retryable is True
     assert "SLACK_API_URL" in str(caught.value)
 
 
@@ -175,6 +180,7 @@ def test_from_env(monkeypatch: pytest.MonkeyPatch, emu: EmulatorProcess) -> None
     with pytest.raises(ConnectorError) as caught:
         SlackConnector.from_env()
     assert caught.value.code == "not_configured" and "SLACK_BOT_TOKEN" in str(caught.value)
+    assert caught.value.retryable is False
     monkeypatch.setenv("SLACK_BOT_TOKEN", TOKEN)
     monkeypatch.setenv("SLACK_API_URL", f"{emu.base_url}/slack/api/")
     channel = SlackConnector.from_env().create_channel("internal-env")
@@ -196,5 +202,6 @@ def test_rate_limited_for_good_is_a_clear_error(
     fail(emu, system="slack", method="conversations.list", error="ratelimited")
     with pytest.raises(ConnectorError) as caught:
         slack.find_channel("anything")
-    assert caught.value.code == "ratelimited"
+    assert caught.value.code == "ratelimited" and caught.value.status == 429
+    assert caught.value.retryable is True
     assert "run again" in str(caught.value)

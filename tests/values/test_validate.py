@@ -8,10 +8,12 @@ from typing import Any
 import pytest
 
 from attio_bridge.client import AttioError, BadRequestError
+from attio_bridge.errors import InvalidInputError, MissingError
 from attio_bridge.values import (
     EncodeOptions,
     Problem,
     SchemaCache,
+    UnknownTargetError,
     ValuesError,
     encode_values,
     validate_values,
@@ -215,8 +217,20 @@ def test_valid_values_have_no_problems(cache: SchemaCache) -> None:
 
 
 def test_unknown_target_names_the_known_ones(cache: SchemaCache) -> None:
-    with pytest.raises(KeyError, match="gizmos"):
+    with pytest.raises(
+        MissingError, match=r"no object or list 'gizmos'; known: .*'people'"
+    ) as caught:
         encode_values(cache, "gizmos", {})
+    assert isinstance(caught.value, UnknownTargetError) and caught.value.retryable is False
+    # Still a KeyError for the callers that catch one (see UnknownTargetError).
+    assert isinstance(caught.value, KeyError)
+
+
+def test_values_errors_are_invalid_input(cache: SchemaCache) -> None:
+    with pytest.raises(InvalidInputError) as caught:
+        encode_values(cache, "people", {"email_adresses": "ada@acme.com"})
+    assert isinstance(caught.value, ValuesError) and isinstance(caught.value, ValueError)
+    assert caught.value.retryable is False
 
 
 def test_problems_caught_here_are_ones_the_api_rejects(ws: Workspace) -> None:

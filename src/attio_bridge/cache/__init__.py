@@ -8,6 +8,9 @@ benchmarks. TTLs are per kind (``DEFAULT_TTLS``: records 5 min, lists 2 min, not
 
 ``create_cache("redis://127.0.0.1:6379/0")`` picks the backend from a URL (``memory://`` or
 ``None`` for memory).
+
+Every failure is a ``CacheError`` (an ``AttioError``): a cache used wrongly (unknown kind, a value
+that is not JSON, a bad URL), or a Redis that cannot be reached, which is ``retryable``.
 """
 
 from __future__ import annotations

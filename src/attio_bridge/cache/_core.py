@@ -23,6 +23,8 @@ from typing import Any, ParamSpec, Protocol, TypeAlias, runtime_checkable
 
 import orjson
 
+from ..errors import AttioError
+
 JSON: TypeAlias = dict[str, Any] | list[Any] | str | int | float | bool | None
 """What a cache holds: a value that survives ``json.dumps`` / ``json.loads`` unchanged."""
 
@@ -59,8 +61,13 @@ _DUMP_OPTIONS = (
 )
 
 
-class CacheError(Exception):
-    """A cache was used wrongly (unknown kind, a value that is not JSON)."""
+class CacheError(AttioError):
+    """A cache was used wrongly (unknown kind, a value that is not JSON), or its backend could
+    not be reached (``retryable``: Redis is down or slow; the same call may work later)."""
+
+    def __init__(self, message: str, *, retryable: bool = False) -> None:
+        super().__init__(message)
+        self.retryable = retryable
 
 
 @runtime_checkable

@@ -12,6 +12,8 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 
+from ._core import CacheError
+
 Clock = Callable[[], float]
 """Seconds on a monotonic scale; only differences matter."""
 
@@ -21,7 +23,7 @@ class MemoryBackend:
 
     def __init__(self, *, max_entries: int = 10_000, clock: Clock = time.monotonic) -> None:
         if max_entries < 1:
-            raise ValueError(f"max_entries must be at least 1, not {max_entries}")
+            raise CacheError(f"max_entries must be at least 1, not {max_entries}")
         self.max_entries = max_entries
         self.clock = clock
         self.evictions = 0

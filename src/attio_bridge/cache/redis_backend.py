@@ -5,15 +5,24 @@ one Redis therefore share one cache. Every key starts with ``prefix`` (default
 ``attio-bridge:cache:``), so ``clear()`` and prefix invalidation touch only this cache's keys,
 found with ``SCAN`` (never ``KEYS``, which blocks the server). Sync callers use ``redis.Redis``,
 async callers ``redis.asyncio.Redis``; both are made from one URL unless given.
+
+Redis's own errors come out as ``CacheError``: ``retryable`` when Redis could not be reached or
+answered too late (the same call may work once it is back), not when it refused the credentials
+or the command. Messages show the URL without its password.
 """
 
 from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from urllib.parse import urlsplit
 
 import redis
 import redis.asyncio
+
+from ._core import CacheError
 
 DEFAULT_PREFIX = "attio-bridge:cache:"
 DEFAULT_URL = "redis://127.0.0.1:6379/0"
@@ -25,6 +34,15 @@ _GLOB = re.compile(r"([*?\[\]\\])")
 def _bytes(value: bytes | str | None) -> bytes | None:
     # A client made with decode_responses=True answers str; the cache deals in bytes.
     return value.encode() if isinstance(value, str) else value
+
+
+def _shown(url: str) -> str:
+    """``url`` fit for a message: the password, if any, replaced by ``***``."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.rsplit("@", 1)[1]
+    return parts._replace(netloc=f"{parts.username or ''}:***@{netloc}").geturl()
 
 
 class RedisBackend:
@@ -68,6 +86,27 @@ class RedisBackend:
         self._async_loop = loop
         return client
 
+    @contextmanager
+    def _failures(self) -> Iterator[None]:
+        """Redis's errors inside the block, as ``CacheError``."""
+        where = _shown(self.url)
+        try:
+            yield
+        # AuthenticationError is a ConnectionError in redis-py, but waiting will not fix it.
+        except redis.AuthenticationError as exc:
+            raise CacheError(
+                f"Redis at {where} refused the credentials ({exc}): fix the user and password "
+                "in the cache URL"
+            ) from exc
+        except (redis.ConnectionError, redis.TimeoutError) as exc:
+            raise CacheError(
+                f"cannot reach Redis at {where} ({exc}): check that it runs and the cache URL "
+                "names it, then try again",
+                retryable=True,
+            ) from exc
+        except redis.RedisError as exc:
+            raise CacheError(f"Redis at {where} failed: {exc}") from exc
+
     def _key(self, key: str) -> str:
         return self.prefix + key
 
@@ -78,35 +117,40 @@ class RedisBackend:
 
     def get(self, key: str) -> bytes | None:
         """The bytes under ``key``, ``None`` when absent or expired."""
-        return _bytes(self.client.get(self._key(key)))
+        with self._failures():
+            return _bytes(self.client.get(self._key(key)))
 
     def set(self, key: str, value: bytes, ttl: float) -> None:
         """``SET key value PX ttl``."""
-        self.client.set(self._key(key), value, px=self._ms(ttl))
+        with self._failures():
+            self.client.set(self._key(key), value, px=self._ms(ttl))
 
     def delete(self, key: str) -> bool:
         """Remove ``key``; whether it was there."""
-        return bool(self.client.delete(self._key(key)))
+        with self._failures():
+            return bool(self.client.delete(self._key(key)))
 
     def delete_prefix(self, prefix: str) -> int:
         """Remove the keys starting with ``prefix`` (found with ``SCAN``), in batches."""
-        pattern = _GLOB.sub(r"\\\1", self._key(prefix)) + "*"
-        removed = 0
-        batch: list[bytes] = []
-        for found in self.client.scan_iter(match=pattern, count=500):
-            batch.append(found)
-            if len(batch) >= 500:
+        with self._failures():
+            pattern = _GLOB.sub(r"\\\1", self._key(prefix)) + "*"
+            removed = 0
+            batch: list[bytes] = []
+            for found in self.client.scan_iter(match=pattern, count=500):
+                batch.append(found)
+                if len(batch) >= 500:
+                    removed += int(self.client.unlink(*batch))
+                    batch.clear()
+            if batch:
                 removed += int(self.client.unlink(*batch))
-                batch.clear()
-        if batch:
-            removed += int(self.client.unlink(*batch))
-        return removed
+            return removed
 
     def ttl(self, key: str) -> float | None:
         """Seconds left for ``key`` from ``PTTL``, ``None`` when absent."""
-        ms = int(self.client.pttl(self._key(key)))
-        # -2: no such key; -1: a key without expiry, which this backend never writes.
-        return None if ms < 0 else ms / 1000
+        with self._failures():
+            ms = int(self.client.pttl(self._key(key)))
+            # -2: no such key; -1: a key without expiry, which this backend never writes.
+            return None if ms < 0 else ms / 1000
 
     def clear(self) -> None:
         """Remove every key under this backend's prefix (other keys in the database stay)."""
@@ -114,15 +158,18 @@ class RedisBackend:
 
     async def aget(self, key: str) -> bytes | None:
         """``get`` for async callers."""
-        return _bytes(await self.async_client.get(self._key(key)))
+        with self._failures():
+            return _bytes(await self.async_client.get(self._key(key)))
 
     async def aset(self, key: str, value: bytes, ttl: float) -> None:
         """``set`` for async callers."""
-        await self.async_client.set(self._key(key), value, px=self._ms(ttl))
+        with self._failures():
+            await self.async_client.set(self._key(key), value, px=self._ms(ttl))
 
     async def adelete(self, key: str) -> bool:
         """``delete`` for async callers."""
-        return bool(await self.async_client.delete(self._key(key)))
+        with self._failures():
+            return bool(await self.async_client.delete(self._key(key)))
 
     def close(self) -> None:
         """Close the sync client's connections."""

@@ -26,6 +26,8 @@ from .enrich import enrich_command
 from .kickoff import kickoff_command
 from .schema import app as schema_app
 
+__all__ = ["app", "main"]
+
 app = typer.Typer(
     name="attio-bridge",
     help="Attio integrations: a client, workflows and a local emulator of Attio's REST API.",

@@ -28,7 +28,7 @@ from typing import Any
 from urllib.parse import quote, unquote, urlencode
 
 from ..client import AttioClient, BadRequestError
-from ..client._core import classify as classify_request
+from ..client import classify as classify_request
 
 __all__ = ["PLACEHOLDER", "DryRunClient", "DryRunStop", "PlannedWrite"]
 

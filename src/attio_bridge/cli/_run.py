@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from ..client import AttioClient
-from ..client._core import classify as classify_request
+from ..client import classify as classify_request
 from ..values import SchemaCache, TargetSchema
 from ._common import (
     MARKUP,

@@ -131,7 +131,10 @@ def import_command(
         Path | None,
         typer.Option(
             "--checkpoint",
-            help="A checkpoint file of an older version to resume from (default FILE.attio-import.json); it is read once into the state store.",
+            help=(
+                "A checkpoint file of an older version to resume from (default "
+                "FILE.attio-import.json); it is read once into the state store."
+            ),
         ),
     ] = None,
     failures: Annotated[

@@ -30,8 +30,7 @@ from typing import Annotated, Any
 import typer
 
 from ..client.models import Note, Record, Task
-from ..services import Services
-from ..services._common import is_record_id
+from ..services import Services, is_record_id
 from ..services.urls import APP_HOST, AttioUrlKind, parse_url, record_noun
 from ..values import decode_entry, decode_record, domain_from
 from ..workflows.automation import advance_stale_deals

@@ -4,19 +4,20 @@
 generated from the async one. They pace themselves with separate read and write budgets
 (``_rate``), retry what is safe to retry (``_retry``), iterate every page (``pagination``) and
 raise one tree of errors (``_exceptions``). ``run_bulk`` and ``assert_records`` (async only) run
-many writes side by side with a result per item.
+many writes side by side with a result per item. ``classify(method, path)`` says how a request
+is treated: which budget it spends (``.write``) and whether it may be repeated.
 """
 
-from ._async.bulk import BulkResult, assert_records, run_bulk
+from ..errors import AttioError, ConfigurationError
+from ._async.bulk import DEFAULT_CONCURRENCY, BulkResult, assert_records, run_bulk
 from ._async.client import AsyncAttioClient
+from ._core import classify
 from ._exceptions import (
     APIConnectionError,
     APITimeoutError,
     AttioAPIError,
-    AttioError,
     AuthenticationError,
     BadRequestError,
-    ConfigurationError,
     ConflictError,
     InternalServerError,
     NotFoundError,
@@ -29,6 +30,7 @@ from ._sync.client import AttioClient
 from ._types import NOT_GIVEN, NotGiven
 
 __all__ = [
+    "DEFAULT_CONCURRENCY",
     "NOT_GIVEN",
     "APIConnectionError",
     "APITimeoutError",
@@ -50,5 +52,6 @@ __all__ = [
     "RateLimitError",
     "assert_records",
     "budget_for",
+    "classify",
     "run_bulk",
 ]

@@ -17,7 +17,8 @@ from urllib.parse import urlsplit
 
 import orjson
 
-from ._exceptions import APIConnectionError, AttioAPIError, ConfigurationError, make_status_error
+from ..errors import ConfigurationError
+from ._exceptions import APIConnectionError, AttioAPIError, make_status_error
 from ._http import RawResponse
 from ._rate import DEFAULT_READ_RATE, DEFAULT_WRITE_RATE, RateBudget, budget_for
 from ._retry import retry_delay, should_retry

@@ -39,7 +39,7 @@ from pyrate_limiter import (
 from pyrate_limiter.buckets.redis_bucket import LuaScript
 from pyrate_limiter.limiter import combined_lock
 
-from ._exceptions import ConfigurationError
+from ..errors import ConfigurationError
 
 DEFAULT_READ_RATE = 100
 DEFAULT_WRITE_RATE = 25

@@ -2,19 +2,50 @@
 
 from __future__ import annotations
 
+from ..errors import AttioError
 
-class ConnectorError(Exception):
+# Codes saying the same call may work later: no answer, a rate limit, the system failing. Slack
+# names them in ``{"ok": false, "error"}``; Google in the error body's ``reason``.
+RETRYABLE_CODES = frozenset(
+    {
+        "connection",
+        # Slack
+        "ratelimited",
+        "internal_error",
+        "fatal_error",
+        "service_unavailable",
+        "request_timeout",
+        # Google
+        "backendError",
+        "internalError",
+        "rateLimitExceeded",
+        "userRateLimitExceeded",
+        "transientError",
+    }
+)
+
+
+class ConnectorError(AttioError):
     """A call to another system failed; ``code`` is that system's error code (or ``connection``).
 
-    ``system`` is ``"slack"`` or ``"google_drive"``; the message names what failed and how to fix
-    it, and never holds a token.
+    ``system`` is ``"slack"`` or ``"google_drive"``; ``status`` the HTTP status of the answer,
+    when there was one. The message names what failed and how to fix it, and never holds a
+    token. ``retryable`` is decided by the code and status: no answer (``connection``), a rate
+    limit or a server error may pass; a refused token, a missing channel or folder, an invalid
+    name or a connector not configured will not.
     """
 
-    def __init__(self, system: str, code: str, message: str) -> None:
+    def __init__(self, system: str, code: str, message: str, *, status: int | None = None) -> None:
         super().__init__(message)
         self.system = system
         self.code = code
-        self.message = message
+        self.status = status
+
+    @property
+    def retryable(self) -> bool:  # type: ignore[override]
+        """Whether the same call may succeed later, unchanged."""
+        status = self.status or 0
+        return self.code in RETRYABLE_CODES or status == 429 or status >= 500
 
     def __repr__(self) -> str:
         return (

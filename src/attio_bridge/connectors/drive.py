@@ -295,5 +295,8 @@ def _status_error(response: requests.Response, what: str) -> ConnectorError:
     else:
         hint = "see https://developers.google.com/drive/api/guides/handle-errors"
     return ConnectorError(
-        SYSTEM, reason, f"Google Drive answered {status} while {what}: {message}; {hint}"
+        SYSTEM,
+        reason,
+        f"Google Drive answered {status} while {what}: {message}; {hint}",
+        status=status,
     )

@@ -19,6 +19,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from slack_sdk.web import SlackResponse
 
+from ..errors import InvalidInputError
 from ._errors import ConnectorError
 
 SYSTEM = "slack"
@@ -44,12 +45,13 @@ def channel_name(text: str, prefix: str = "internal-") -> str:
 
     Slack allows lowercase letters, digits, hyphens and underscores, at most 80 characters.
     Accents are folded (``"Café"`` -> ``"cafe"``), every other run of characters becomes one
-    hyphen. Raises ``ValueError`` when ``text`` has no letter or digit to build a name from.
+    hyphen. Raises ``InvalidInputError`` (a ``ValueError``) when ``text`` has no letter or digit
+    to build a name from.
     """
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     slug = re.sub(r"[^a-z0-9_]+", "-", folded.lower()).strip("-_")
     if not slug:
-        raise ValueError(
+        raise InvalidInputError(
             f"cannot build a Slack channel name from {text!r}: it has no letter or digit"
         )
     name = (prefix + slug)[:MAX_NAME].rstrip("-_")
@@ -173,7 +175,9 @@ class SlackConnector:
         except SlackApiError as exc:
             data = exc.response.data if isinstance(exc.response.data, dict) else {}
             code = str(data.get("error") or f"http_{exc.response.status_code}")
-            raise ConnectorError(SYSTEM, code, _explain(method, code, data)) from None
+            status = exc.response.status_code
+            message = _explain(method, code, data)
+            raise ConnectorError(SYSTEM, code, message, status=status) from None
         except (SlackClientError, OSError) as exc:
             # urllib's URLError is an OSError; neither carries the token.
             raise ConnectorError(

@@ -5,19 +5,23 @@ notes, tasks, Attio URLs (``urls``), sync and async.
 ``lists``, ``notes``, ``tasks`` and ``records`` (any object) over one shared schema cache. The
 async services are written once in ``_async``; ``_sync`` is generated from them
 (``scripts/gen_sync.py``).
-``deadlines`` has the task deadline helpers.
+``deadlines`` has the task deadline helpers; ``is_record_id`` tells an id (a UUID) from a name,
+``company_ref`` reads a company given by record id or domain (``CompanyRef``).
 """
 
 from ._async.services import AsyncServices
-from ._common import ServiceError, ServiceMissingError
+from ._common import CompanyRef, ServiceError, ServiceMissingError, company_ref, is_record_id
 from ._sync.services import Services
 from .deadlines import in_days, next_business_day
 
 __all__ = [
     "AsyncServices",
+    "CompanyRef",
     "ServiceError",
     "ServiceMissingError",
     "Services",
+    "company_ref",
     "in_days",
+    "is_record_id",
     "next_business_day",
 ]

@@ -15,9 +15,8 @@ from datetime import UTC, date, datetime, time, tzinfo
 from typing import Any
 
 from ..cache import JSON, Cache
-from ..client import AttioError
 from ..client.models import Record, WorkspaceMember
-from ..errors import MissingError
+from ..errors import InvalidInputError, MissingError
 from ..values import Problem, TargetSchema, ValuesError, WorkspaceSchema, domain_from
 from ..values.validate import unknown_attribute, wrong_type
 
@@ -32,7 +31,7 @@ TASK_CONTENT_MAX = 2000
 _LOGICAL = ("$and", "$or")
 
 
-class ServiceError(AttioError):
+class ServiceError(InvalidInputError):
     """An operation that cannot be done as asked (an unknown list, a record that is not in the
     list it should leave, ...); the message says what to fix."""
 

@@ -14,7 +14,8 @@ Writing (``encode``)::
     client.records.create("people", values)
 
 Every problem of a record comes at once in ``ValuesError.problems`` (field, value, fix);
-``validate_values`` returns them instead of raising. ``EncodeOptions`` sets the default phone
+``validate_values`` returns them instead of raising. An unknown object or list is an
+``UnknownTargetError`` (a ``MissingError``). ``EncodeOptions`` sets the default phone
 region and the time zone of naive datetimes.
 
 Reading (``decode``): ``decode_record(cache, record)`` and ``decode_entry(cache, entry)`` give
@@ -33,6 +34,7 @@ from .schema import (
     Choice,
     SchemaCache,
     TargetSchema,
+    UnknownTargetError,
     WorkspaceSchema,
     build_schema,
     load_schema,
@@ -49,6 +51,7 @@ __all__ = [
     "Problem",
     "SchemaCache",
     "TargetSchema",
+    "UnknownTargetError",
     "ValuesError",
     "WorkspaceSchema",
     "build_schema",

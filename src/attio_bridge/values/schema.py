@@ -17,8 +17,18 @@ from typing import Any
 
 from ..client import AsyncAttioClient, AttioClient
 from ..client.models import AttioList, AttioObject, Attribute, SelectOption, Status
+from ..errors import MissingError
 
 DEFAULT_TTL = 30 * 60.0
+
+
+class UnknownTargetError(MissingError, KeyError):
+    """No object or list of this slug or id in the workspace (``WorkspaceSchema.target``).
+
+    Catch it as ``MissingError``. It is also a ``KeyError`` because ``target`` raised one
+    before the error tree, and callers outside ``values`` still catch that (``cli/transfer.py``,
+    ``cli/enrich.py``); drop the base once they catch ``MissingError``.
+    """
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +123,8 @@ class WorkspaceSchema:
 
     def target(self, slug_or_id: str, kind: str | None = None) -> TargetSchema:
         """The object (first) or list named ``slug_or_id``; ``kind`` ("object" or "list")
-        restricts the search. Raises ``KeyError`` naming the known slugs when there is none."""
+        restricts the search. Raises ``UnknownTargetError`` (a ``MissingError``) naming the known
+        slugs when there is none."""
         found = None
         if kind in (None, "object"):
             found = self.object(slug_or_id)
@@ -121,7 +132,9 @@ class WorkspaceSchema:
             found = self.list(slug_or_id)
         if found is None:
             known = sorted({*self.objects, *self.lists} if kind is None else self._of(kind))
-            raise KeyError(f"no {kind or 'object or list'} {slug_or_id!r}; known: {known}")
+            raise UnknownTargetError(
+                f"no {kind or 'object or list'} {slug_or_id!r}; known: {known}"
+            )
         return found
 
     def _of(self, kind: str) -> Iterable[str]:

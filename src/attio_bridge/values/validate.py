@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from ..client import AttioError
+from ..errors import InvalidInputError
 
 # Problem codes.
 UNKNOWN_ATTRIBUTE = "unknown_attribute"
@@ -38,7 +38,7 @@ class Problem:
         return f"{self.field}={_show(self.value)}: {self.message}. {self.fix}"
 
 
-class ValuesError(AttioError):
+class ValuesError(InvalidInputError):
     """Values that would not be accepted; ``problems`` lists every one found in the record."""
 
     def __init__(self, target: str, problems: Iterable[Problem]) -> None:

@@ -15,7 +15,7 @@ import threading
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import TypeVar
 
-from ..client._async.bulk import DEFAULT_CONCURRENCY, BulkResult, run_bulk
+from ..client import DEFAULT_CONCURRENCY, BulkResult, run_bulk
 from ..errors import InvalidInputError
 
 __all__ = ["DEFAULT_CONCURRENCY", "AsyncLock", "AsyncWorkers", "Lock", "Workers"]

@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
-from .._exceptions import ConfigurationError
+from ...errors import ConfigurationError
 
 if TYPE_CHECKING:
     from ..models import Record

@@ -6,3 +6,5 @@ cells (``flat``). The run that reads and writes Attio is ``workflows/_async/impo
 
 How an import works, end to end: docs/IMPORT.md.
 """
+
+__all__: list[str] = []

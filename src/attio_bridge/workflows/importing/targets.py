@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ...errors import InvalidInputError, MissingError
-from ...services._common import CompanyRef, company_ref
+from ...services import CompanyRef, company_ref
 from ...values import AttributeInfo, TargetSchema, WorkspaceSchema
 from .rows import KEY_PROPS
 
