@@ -2,7 +2,10 @@
 and Drive stand-ins): ``--json`` output and its effects read back, a re-run creating nothing,
 ``--dry-run`` sending no write to any system, ``--rollback``, systems not configured skipped,
 a refused Slack token reported (exit 1) with the rest done, and bad input as one error line
-with its exit code. No token appears in any output (``invoke`` checks the key every run)."""
+with its exit code. No token appears in any output (``invoke`` checks the key every run).
+
+The emulator runs as a process: slack_sdk speaks urllib and Drive's connector requests, which
+need a real HTTP server."""
 
 from __future__ import annotations
 
@@ -39,6 +42,13 @@ CONNECTOR_VARS = (
     "GOOGLE_DRIVE_TOKEN",
     "DRIVE_API_URL",
 )
+
+
+@pytest.fixture(scope="module")
+def emu() -> Iterator[EmulatorProcess]:
+    """The emulator as a process, without rate limits (Attio and the stand-ins)."""
+    with EmulatorProcess(api_key=KEY, read_rate=0, write_rate=0) as process:
+        yield process
 
 
 @pytest.fixture

@@ -15,6 +15,13 @@ Settings are taken from, in this order (the first that gives one wins):
        base_url = "https://api.attio.com"
        max_retries = 2
 
+Every client a command makes comes from the ``CliEnvironment`` of the run, which
+``ConnectionOptions`` and ``Settings`` carry: the context object given to the app
+(``main(argv, env)``, ``app(obj=CliEnvironment(...))``, ``CliRunner().invoke(app, args,
+obj=...)``), else the default one, which makes the library's clients. It is the seam tests
+use to run the commands against an in-process emulator, as httpie's ``Environment`` is
+httpie's.
+
 Errors are one line, ``error: ...``, on stderr (a traceback only with ``--debug``), and the API
 key is never printed. Exit codes by error class (``ExitStatus``, as httpie's):
 
@@ -53,7 +60,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Final, TypeVar
 import typer
 
 if TYPE_CHECKING:
-    from ..client import AttioClient
+    from ..client import AsyncAttioClient, AttioClient
 
 
 # Help texts are Markdown: docstrings wrap at the line length and paragraphs reflow to the
@@ -119,6 +126,37 @@ MaxRetriesOpt = Annotated[
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")]
 
 
+def _library_client(cls: type[AttioClient], options: dict[str, Any]) -> AttioClient:
+    return cls(**options)
+
+
+def _library_async_client(options: dict[str, Any]) -> AsyncAttioClient:
+    from ..client import AsyncAttioClient
+
+    return AsyncAttioClient(**options)
+
+
+@dataclass(frozen=True, slots=True)
+class CliEnvironment:
+    """What the commands take from outside their arguments: the clients they talk to Attio
+    with (httpie's ``Environment``, datasette's client).
+
+    ``client(cls, options)`` makes every sync client of a run: an instance of ``cls`` (an
+    ``AttioClient`` subclass such as the dry run's) made with ``options``, the keyword options
+    the settings give (``client_options``). ``async_client(options)`` makes the
+    ``AsyncAttioClient`` of ``import`` and ``export``. A test adds a transport::
+
+        env = CliEnvironment(
+            client=lambda cls, o: cls(**o, transport=SyncASGITransport(app)),
+            async_client=lambda o: AsyncAttioClient(**o, transport=httpx.ASGITransport(app)),
+        )
+        CliRunner().invoke(app, ["self"], obj=env)
+    """
+
+    client: Callable[[type[AttioClient], dict[str, Any]], AttioClient] = _library_client
+    async_client: Callable[[dict[str, Any]], AsyncAttioClient] = _library_async_client
+
+
 @dataclass(frozen=True, slots=True)
 class ConnectionOptions:
     """The connection options given on the command line (None: not given)."""
@@ -128,6 +166,8 @@ class ConnectionOptions:
     config: Path | None = None
     max_retries: int | None = None
     debug: bool = False
+    # Where the run's clients come from: the context object the app was given, if any.
+    environment: CliEnvironment = field(default_factory=CliEnvironment, compare=False)
 
     def over(self, fallback: ConnectionOptions) -> ConnectionOptions:
         """These options, with ``fallback``'s where these were not given (a group's options
@@ -163,9 +203,12 @@ def replace_parameter(
     name: str,
     parameters: Sequence[inspect.Parameter],
     build: Callable[..., Any],
+    *,
+    shared: Sequence[str] = (),
 ) -> Callable[..., _T]:
     """``command`` as a typer command that takes ``parameters`` instead of its parameter
-    ``name``, which it is given as ``build(**their values)``.
+    ``name``, which it is given as ``build(**their values)``; the command's parameters named
+    in ``shared`` go to ``build`` too, and stay the command's.
 
     typer reads a command's parameters from ``inspect.signature`` and
     ``typing.get_type_hints``, so the wrapper's ``__signature__`` and ``__annotations__`` are
@@ -182,6 +225,7 @@ def replace_parameter(
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> _T:
         given = {p.name: kwargs.pop(p.name, p.default) for p in parameters}
+        given |= {n: kwargs[n] for n in shared}
         return command(*args, **kwargs, **{name: build(**given)})
 
     wrapper.__signature__ = shown  # type: ignore[attr-defined]
@@ -191,10 +235,34 @@ def replace_parameter(
     return wrapper
 
 
+# typer gives a parameter annotated ``typer.Context`` the click context of the run, whose
+# object (``obj=``) is the ``CliEnvironment``.
+_CONTEXT = inspect.Parameter(
+    "cli_context", inspect.Parameter.KEYWORD_ONLY, annotation=typer.Context
+)
+
+
+def _connection_options(*, cli_context: typer.Context, **given: Any) -> ConnectionOptions:
+    found = cli_context.find_object(CliEnvironment)
+    return ConnectionOptions(**given, environment=found if found is not None else CliEnvironment())
+
+
 def connected(command: Callable[..., _T]) -> Callable[..., _T]:
     """A command that talks to Attio: it takes ``options: ConnectionOptions``, and its command
-    line ``--api-key``, ``--base-url``, ``--config``, ``--max-retries`` and ``--debug``."""
-    return replace_parameter(command, "options", CONNECTION_PARAMETERS, ConnectionOptions)
+    line ``--api-key``, ``--base-url``, ``--config``, ``--max-retries`` and ``--debug``; the
+    options hold the run's ``CliEnvironment``."""
+    signature = inspect.signature(command, eval_str=True)
+    own = [n for n, p in signature.parameters.items() if p.annotation is typer.Context]
+    if not own:
+        parameters = (*CONNECTION_PARAMETERS, _CONTEXT)
+        return replace_parameter(command, "options", parameters, _connection_options)
+    # typer gives its context to one parameter only: the command's own, read here as well.
+    context = own[0]
+
+    def build(**given: Any) -> ConnectionOptions:
+        return _connection_options(cli_context=given.pop(context), **given)
+
+    return replace_parameter(command, "options", CONNECTION_PARAMETERS, build, shared=own[:1])
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,6 +272,7 @@ class Settings:
     api_key: str = field(repr=False)
     base_url: str | None = None
     max_retries: int | None = None
+    environment: CliEnvironment = field(default_factory=CliEnvironment, compare=False)
 
 
 def default_config_path(environ: Mapping[str, str]) -> Path:
@@ -258,20 +327,33 @@ def resolve_settings(
     retries = options.max_retries
     if retries is None:
         retries = from_config("max_retries", int)
-    return Settings(api_key=api_key, base_url=base_url, max_retries=retries)
+    return Settings(
+        api_key=api_key, base_url=base_url, max_retries=retries, environment=options.environment
+    )
+
+
+def client_options(settings: Settings) -> dict[str, Any]:
+    """The keyword options of a client (sync or async) for ``settings``: the API key, and the
+    base URL and retries when they set them (else the library's defaults)."""
+    options: dict[str, Any] = {"api_key": settings.api_key}
+    if settings.base_url:
+        options["base_url"] = settings.base_url
+    if settings.max_retries is not None:
+        options["max_retries"] = settings.max_retries
+    return options
 
 
 def make_client(settings: Settings, cls: type[AttioClient] | None = None) -> AttioClient:
-    """An ``AttioClient`` (or ``cls``, a subclass) for ``settings``; the library's defaults for
-    what they leave out."""
+    """An ``AttioClient`` (or ``cls``, a subclass) for ``settings``, from their environment's
+    factory."""
     from ..client import AttioClient
 
-    extra: dict[str, Any] = {}
-    if settings.base_url:
-        extra["base_url"] = settings.base_url
-    if settings.max_retries is not None:
-        extra["max_retries"] = settings.max_retries
-    return (cls or AttioClient)(api_key=settings.api_key, **extra)
+    return settings.environment.client(cls or AttioClient, client_options(settings))
+
+
+def make_async_client(settings: Settings) -> AsyncAttioClient:
+    """An ``AsyncAttioClient`` for ``settings``, from their environment's factory."""
+    return settings.environment.async_client(client_options(settings))
 
 
 # -- errors --------------------------------------------------------------------------------------

@@ -38,31 +38,18 @@ from ._common import (
     CliError,
     ConnectionOptions,
     ExitStatus,
-    Settings,
     connected,
+    make_async_client,
     reporting,
     resolve_settings,
 )
 from ._run import JsonOpt, emit_json
 
 if TYPE_CHECKING:
-    from ..client import AsyncAttioClient
     from ..workflows.importer import ImportReport
 
 # Problems printed before the rest are left to the failure file.
 _SHOWN_PROBLEMS = 20
-
-
-def make_async_client(settings: Settings) -> AsyncAttioClient:
-    """An ``AsyncAttioClient`` for ``settings``."""
-    from ..client import AsyncAttioClient
-
-    extra: dict[str, Any] = {}
-    if settings.base_url:
-        extra["base_url"] = settings.base_url
-    if settings.max_retries is not None:
-        extra["max_retries"] = settings.max_retries
-    return AsyncAttioClient(api_key=settings.api_key, **extra)
 
 
 def print_plan(report: ImportReport) -> None:
