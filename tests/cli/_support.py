@@ -13,6 +13,7 @@ library's own client, over the network.
 from __future__ import annotations
 
 import itertools
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -21,30 +22,45 @@ from urllib.parse import urlsplit
 import httpx
 from typer.testing import CliRunner, Result
 
-from attio_bridge.cli import CliEnvironment, app
+from attio_bridge.cli import CliEnvironment, main
 from attio_bridge.client import AsyncAttioClient, AttioClient
 from attio_bridge.emulator import EmulatorConfig, create_app
-from attio_bridge.emulator.app import EmulatorApp
-from attio_bridge.testing import EmulatorProcess, SyncASGITransport
+from attio_bridge.testing import SyncASGITransport
+from attio_bridge.testing.transport import ASGIApp
 
 READS = ("/query", "/search")
 
-# The in-process emulators by the host of their base URL.
-_APPS: dict[str, EmulatorApp] = {}
+# The in-process apps (emulators, and what tests put in front of them) by their URL's host.
+_APPS: dict[str, ASGIApp] = {}
 _NUMBERS = itertools.count(1)
 
 
-def _app_of(options: Mapping[str, Any]) -> EmulatorApp | None:
+def serve(app: ASGIApp, name: str = "emulator") -> str:
+    """A base URL at which the commands run in ``ENVIRONMENT`` reach ``app``, in this process."""
+    host = f"{name}-{next(_NUMBERS)}.test"
+    _APPS[host] = app
+    return f"http://{host}"
+
+
+def forget(base_url: str) -> None:
+    """``base_url`` reaches nothing any more."""
+    _APPS.pop(urlsplit(base_url).netloc, None)
+
+
+def _app_of(options: Mapping[str, Any]) -> ASGIApp | None:
     url = options.get("base_url")
     return _APPS.get(urlsplit(url).netloc) if isinstance(url, str) else None
+
+
+# The emulators here have no rate limits: a client's own budget would only make the tests wait.
+_NO_BUDGET: dict[str, Any] = {"rate_limit_backend": "memory", "read_rate": 0, "write_rate": 0}
 
 
 def _client(cls: type[AttioClient], options: dict[str, Any]) -> AttioClient:
     found = _app_of(options)
     if found is None:
         return cls(**options)
-    # A budget of this process's own, not the machine's SQLite file other test runs share.
-    return cls(**options, transport=SyncASGITransport(found), rate_limit_backend="memory")
+    return cls(**options, transport=SyncASGITransport(found), **_NO_BUDGET)
 
 
 def _async_client(options: dict[str, Any]) -> AsyncAttioClient:
@@ -52,7 +68,7 @@ def _async_client(options: dict[str, Any]) -> AsyncAttioClient:
     if found is None:
         return AsyncAttioClient(**options)
     transport = httpx.ASGITransport(app=found)
-    return AsyncAttioClient(**options, transport=transport, rate_limit_backend="memory")
+    return AsyncAttioClient(**options, transport=transport, **_NO_BUDGET)
 
 
 # The environment every command of the tests runs in.
@@ -68,9 +84,7 @@ class InProcessEmulator:
         self.app = create_app(
             EmulatorConfig(api_keys=[api_key], **({"read_rate": 0, "write_rate": 0} | config))
         )
-        host = f"emulator-{next(_NUMBERS)}.test"
-        self.base_url = f"http://{host}"
-        _APPS[host] = self.app
+        self.base_url = serve(self.app)
 
     def client(self) -> AttioClient:
         """A client of this emulator, to set up and check (close it after use)."""
@@ -78,9 +92,7 @@ class InProcessEmulator:
             api_key=self.api_key,
             base_url=self.base_url,
             transport=SyncASGITransport(self.app),
-            rate_limit_backend="memory",
-            read_rate=0,
-            write_rate=0,
+            **_NO_BUDGET,
         )
 
     def control(self, method: str, path: str, body: Any = None) -> Any:
@@ -92,7 +104,7 @@ class InProcessEmulator:
 
     def close(self) -> None:
         """Forget the app: its base URL reaches nothing any more."""
-        _APPS.pop(urlsplit(self.base_url).netloc, None)
+        forget(self.base_url)
 
     def __enter__(self) -> InProcessEmulator:
         return self
@@ -109,11 +121,26 @@ def invoke(
     input: str | None = None,
     columns: int = 160,
 ) -> Result:
-    """Run ``attio-bridge ARGS`` in ``ENVIRONMENT`` with only ``env`` (and an empty config
-    home) set, on a terminal ``columns`` wide; ``secret`` must appear in none of the output."""
+    """Run ``attio-bridge ARGS`` (``main``, the console entry point) in ``ENVIRONMENT`` with
+    only ``env`` (and an empty config home) set, on a terminal ``columns`` wide; ``secret``
+    must appear in none of the output. An exception that escapes the command is raised."""
     clean: dict[str, str | None] = {"ATTIO_API_KEY": None, "ATTIO_BASE_URL": None}
     clean |= {"XDG_CONFIG_HOME": str(config_home), "COLUMNS": str(columns), **env}
-    result = CliRunner().invoke(app, args, env=clean, input=input, obj=ENVIRONMENT)
+    runner = CliRunner()
+    # typer's ``CliRunner.invoke`` builds the app's click command anew each time, the largest
+    # cost of a run; ``main`` builds it once.
+    with runner.isolation(input=input, env=clean) as (stdout, stderr, output):
+        code = 0
+        try:
+            main(args, env=ENVIRONMENT)
+        except SystemExit as exit:
+            code = exit.code if isinstance(exit.code, int) else 0 if exit.code is None else 1
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        result = Result(
+            runner, stdout.getvalue(), stderr.getvalue(), output.getvalue(), None, code, None
+        )
     assert secret not in result.stdout
     assert secret not in result.stderr
     return result
@@ -128,16 +155,13 @@ def one_error_line(result: Result) -> str:
     return lines[0]
 
 
-def journal(emu: InProcessEmulator | EmulatorProcess) -> list[dict[str, Any]]:
+def journal(emu: InProcessEmulator) -> list[dict[str, Any]]:
     """Every API request the emulator kept, oldest first."""
-    if isinstance(emu, InProcessEmulator):
-        data: list[dict[str, Any]] = emu.control("GET", "/journal")
-        return data
-    with httpx.Client(base_url=emu.base_url, timeout=10) as http:
-        return list(http.get("/_emulator/journal").raise_for_status().json())
+    data: list[dict[str, Any]] = emu.control("GET", "/journal")
+    return data
 
 
-def writes(emu: InProcessEmulator | EmulatorProcess) -> list[str]:
+def writes(emu: InProcessEmulator) -> list[str]:
     """``"METHOD path"`` of every write request in the journal."""
     return [
         f"{e['method']} {e['path']}"

@@ -1,5 +1,5 @@
-"""``attio-bridge import`` and ``export`` against the emulator as a process, for what goes beyond
-one unique attribute: deals matched by name (``--match name``), contacts into one company
+"""``attio-bridge import`` and ``export`` against the emulator in this process, for what goes
+beyond one unique attribute: deals matched by name (``--match name``), contacts into one company
 (``--company``), a list as ``OBJECT_OR_LIST`` for import and export; and the bad inputs of each
 (unknown list, unknown company id, unknown or unsearchable match attribute), each one error line
 with the fix and the exit code of its class. ``invoke`` checks the key is never printed."""
@@ -24,7 +24,7 @@ from attio_bridge.client import AttioClient
 from attio_bridge.testing import EmulatorProcess
 
 from ..client._factories import attribute_body
-from ._support import invoke, one_error_line, writes
+from ._support import InProcessEmulator, invoke, one_error_line, writes
 
 KEY = "transfer-cli-s3cret-key-9a1e"
 OWNER = "ada@example.com"  # the emulator's workspace member
@@ -32,10 +32,10 @@ MISSING = "00000000-0000-4000-8000-000000000000"
 
 
 @pytest.fixture(scope="module")
-def emu() -> Iterator[EmulatorProcess]:
-    """The emulator as a process, with a ``targets`` list of people with a ``tier`` select."""
-    with EmulatorProcess(api_key=KEY, read_rate=0, write_rate=0) as process:
-        with AttioClient(api_key=KEY, base_url=process.base_url, read_rate=0, write_rate=0) as c:
+def emu() -> Iterator[InProcessEmulator]:
+    """The emulator in this process, with a ``targets`` list of people with a ``tier`` select."""
+    with InProcessEmulator(KEY) as process:
+        with process.client() as c:
             c.lists.create(name="Targets", api_slug="targets", parent_object="people")
             c.attributes.create("lists", "targets", attribute_body("tier", "select"))
             for title in ("Gold", "Silver"):
@@ -128,7 +128,7 @@ def test_import_into_a_list_and_export_it(
 
 
 def test_import_plan_tells_creates_updates_and_unchanged_apart(
-    emu: EmulatorProcess, env: dict[str, str], config_home: Path, tmp_path: Path
+    emu: InProcessEmulator, env: dict[str, str], config_home: Path, tmp_path: Path
 ) -> None:
     """``import people FILE --dry-run`` over a file with a row Attio already holds (its email in
     capitals), a changed one and a new one prints each count and writes nothing; the real run
@@ -208,7 +208,7 @@ def test_import_plan_tells_creates_updates_and_unchanged_apart(
     ],
 )
 def test_bad_input_is_one_error_line_and_nothing_written(
-    emu: EmulatorProcess,
+    emu: InProcessEmulator,
     env: dict[str, str],
     config_home: Path,
     tmp_path: Path,
@@ -228,7 +228,7 @@ def test_bad_input_is_one_error_line_and_nothing_written(
 
 
 def test_a_bad_mapping_file_is_a_usage_error(
-    emu: EmulatorProcess, env: dict[str, str], config_home: Path, tmp_path: Path
+    emu: InProcessEmulator, env: dict[str, str], config_home: Path, tmp_path: Path
 ) -> None:
     """A mapping file that is not JSON, or not a JSON object of column: slug, is one error line
     naming the file, exit 2, before any write."""
@@ -248,7 +248,7 @@ def test_a_bad_mapping_file_is_a_usage_error(
 
 
 def test_dry_run_exits_5_when_the_plan_has_invalid_rows(
-    emu: EmulatorProcess, env: dict[str, str], config_home: Path, tmp_path: Path
+    emu: InProcessEmulator, env: dict[str, str], config_home: Path, tmp_path: Path
 ) -> None:
     """A dry run checks a file as the real run would: the plan (with the invalid row) is
     printed, nothing is written, and the exit code is the real run's 5; a clean file exits 0."""
@@ -301,7 +301,7 @@ def test_a_name_several_deals_have_is_ambiguous_in_the_plan_and_left_out(
 
 
 def test_file_and_mapping_mistakes_are_one_usage_error_before_any_write(
-    emu: EmulatorProcess, env: dict[str, str], config_home: Path, tmp_path: Path
+    emu: InProcessEmulator, env: dict[str, str], config_home: Path, tmp_path: Path
 ) -> None:
     """An unknown ``--encoding``, a mapping to an attribute people lack or from a column the
     file lacks, and a header naming a column twice: each one error line, exit 2, no write."""

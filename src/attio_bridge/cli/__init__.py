@@ -15,12 +15,14 @@ configuration and exit codes shared by the commands are in ``cli/_common.py``, w
 
 from __future__ import annotations
 
+import functools
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+import typer.main
 
 from . import lists, notes, people, records, tasks, transfer, workflows
 from ._common import MARKUP, CliEnvironment
@@ -147,10 +149,18 @@ def sandbox(
     _serve(host, port, [key], 100.0, 25.0, 0.0, "sandbox", 0, database, True)
 
 
+@functools.cache
+def _command() -> Callable[..., Any]:
+    """``app`` as the click command it runs as, built once: typer builds it anew each time the
+    app is called (a tenth of a second for this one), which a process running many commands,
+    a test suite, would pay for each."""
+    return typer.main.get_command(app)
+
+
 def main(argv: Sequence[str] | None = None, env: CliEnvironment | None = None) -> None:
     """Run the command line ``argv`` (default ``sys.argv[1:]``) in ``env`` (default: the
     library's clients); exits with the command's status. The console entry point."""
-    app(args=list(argv) if argv is not None else None, obj=env or CliEnvironment())
+    _command()(args=list(argv) if argv is not None else None, obj=env or CliEnvironment())
 
 
 if __name__ == "__main__":
