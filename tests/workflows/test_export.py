@@ -1,6 +1,7 @@
 """``workflows.export_records`` against the in-process emulator: every page, flattened values,
 and the round trip export -> import into a fresh workspace -> the same records; plus the
-``import`` and ``export`` commands run against the emulator in its own process."""
+``import`` and ``export`` commands, in this process too, and an import killed for real (a
+process) that resumes."""
 
 from __future__ import annotations
 
@@ -13,19 +14,20 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from attio_bridge.cli import app as cli_app
 from attio_bridge.client import AsyncAttioClient
 from attio_bridge.testing import EmulatorProcess
 from attio_bridge.workflows import export_records, import_file
 
+from ..cli._support import ENVIRONMENT, InProcessEmulator
 from .conftest import rows_of
 
 pytestmark = pytest.mark.anyio
@@ -109,40 +111,42 @@ async def test_round_trip_into_a_fresh_workspace(
             )
 
 
-@pytest.fixture(scope="module")
-def emulator() -> Any:
-    """The emulator in its own process, without rate limits."""
-    with EmulatorProcess(api_key="cli-key", read_rate=0, write_rate=0) as emu:
+@pytest.fixture
+def emulator() -> Iterator[InProcessEmulator]:
+    """The emulator in this process, which the commands reach in ``ENVIRONMENT``."""
+    with InProcessEmulator("cli-key") as emu:
         yield emu
 
 
-def test_import_and_export_commands(emulator: EmulatorProcess, tmp_path: Path) -> None:
+def test_import_and_export_commands(emulator: InProcessEmulator, tmp_path: Path) -> None:
     runner = CliRunner()
     conn = ["--api-key", "cli-key", "--base-url", emulator.base_url]
     path = tmp_path / "people.csv"
     path.write_text("Email;Job title\ncli1@acme.com;A\ncli2@acme.com;B\nbroken;C\n")
-    planned = runner.invoke(cli_app, ["import", "people", str(path), "--dry-run", *conn])
+
+    def invoke(args: list[str]) -> Result:
+        return runner.invoke(cli_app, [*args, *conn], obj=ENVIRONMENT)
+
+    planned = invoke(["import", "people", str(path), "--dry-run"])
     assert planned.exit_code == 5, planned.output  # the plan has an invalid row
     assert "Email -> email_addresses" in planned.output
     assert "2 to create, 0 to update" in planned.output and "1 invalid" in planned.output
     assert "row 3:" in planned.output
 
-    done = runner.invoke(cli_app, ["import", "people", str(path), *conn])
+    done = invoke(["import", "people", str(path)])
     assert done.exit_code == 5, done.output  # invalid rows were left out
     assert "Written: 2, failed: 0, invalid: 1" in done.output
     with path.with_name("people.csv.failed.csv").open(newline="") as f:
         assert [r["Email"] for r in csv.DictReader(f)] == ["broken"]
 
     out = tmp_path / "out.jsonl"
-    exported = runner.invoke(
-        cli_app, ["export", "people", "--format", "jsonl", "--output", str(out), *conn]
-    )
+    exported = invoke(["export", "people", "--format", "jsonl", "--output", str(out)])
     assert exported.exit_code == 0, exported.output
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     got = sorted((r["email_addresses"][0], r["job_title"]) for r in rows)
     assert ("cli1@acme.com", "A") in got and ("cli2@acme.com", "B") in got
 
-    unknown = runner.invoke(cli_app, ["export", "nothing", *conn])
+    unknown = invoke(["export", "nothing"])
     assert unknown.exit_code == 4, unknown.output
 
 
