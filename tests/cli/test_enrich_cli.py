@@ -209,8 +209,8 @@ def test_an_80_column_report_is_one_line_per_record_and_problems_whole(
     [
         (["--list", "to_enrich"], 2, "--provider-file"),
         (["--provider-file", "FILE", "--provider", "x", "--list", "to_enrich"], 2, "one provider"),
-        (["--provider", "nope", "--list", "to_enrich"], 2, "no enrichment provider 'nope'"),
-        (["--provider", "no_such_mod:P", "--list", "to_enrich"], 2, "no module 'no_such_mod'"),
+        (["--provider", "nope", "--list", "to_enrich"], 4, "no enrichment provider 'nope'"),
+        (["--provider", "no_such_mod:P", "--list", "to_enrich"], 4, "no module 'no_such_mod'"),
         (["--provider-file", "FILE", "--provider-option", "a=1", *STATUS], 2, "--provider NAME"),
         (["--provider-file", "MISSING", "--list", "to_enrich"], 2, "provider file not found"),
         (["--provider-file", "FILE"], 2, "--list SLUG, --status-attribute SLUG"),
@@ -219,7 +219,7 @@ def test_an_80_column_report_is_one_line_per_record_and_problems_whole(
         (["--provider-file", "FILE", "--list", "nope"], 4, "no list 'nope'"),
         (["--provider-file", "FILE", *STATUS, "--done", "Finished"], 5, "Finished"),
         (["--provider-file", "FILE", "--list", "to_enrich", "--mapping", "MAP"], 4, "'bogus'"),
-        (["--provider-file", "FILE", "--list", "to_enrich", "--key", "email"], 2, "no email"),
+        (["--provider-file", "FILE", "--list", "to_enrich", "--key", "email"], 5, "no email"),
     ],
 )
 def test_bad_input_is_one_error_line_and_writes_nothing(

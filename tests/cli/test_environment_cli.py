@@ -1,6 +1,7 @@
 """The ``CliEnvironment`` seam: ``main(argv, env)`` and the app's context object give every
 command its clients, sync (``self``, ``records``, ``schema``) and async (``import``,
-``export``); a command without one gets the library's clients."""
+``export``); a command without one gets the library's clients. Through it, each class of the
+library's errors (and a bug) is made to reach the one table of exit statuses."""
 
 from __future__ import annotations
 
@@ -9,10 +10,24 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from attio_bridge.cli import CliEnvironment, app, main
-from attio_bridge.client import AsyncAttioClient, AttioClient
+from attio_bridge.client import (
+    APIConnectionError,
+    AsyncAttioClient,
+    AttioClient,
+    AuthenticationError,
+    ConflictError,
+    InternalServerError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateBudgetError,
+    RateLimitError,
+)
+from attio_bridge.connectors import ConnectorError
+from attio_bridge.errors import AttioError, ConfigurationError, InvalidInputError, MissingError
+from attio_bridge.services.urls import AttioUrlError
 
 from ._support import ENVIRONMENT, InProcessEmulator, invoke, writes
 
@@ -73,3 +88,95 @@ def test_without_an_environment_the_library_clients_are_used(config_home: Path) 
     result = CliRunner().invoke(app, args, env=env)
     assert result.exit_code == 7
     assert result.stderr.startswith("error: cannot reach Attio")
+
+
+def failing(error: Exception) -> CliEnvironment:
+    """An environment whose clients cannot be made: making one raises ``error``."""
+
+    def client(cls: type[AttioClient], options: dict[str, Any]) -> AttioClient:
+        raise error
+
+    def async_client(options: dict[str, Any]) -> AsyncAttioClient:
+        raise error
+
+    return CliEnvironment(client=client, async_client=async_client)
+
+
+def run_failing(error: Exception, args: list[str], config_home: Path) -> Result:
+    """``attio-bridge ARGS`` in an environment that raises ``error``."""
+    env = {"XDG_CONFIG_HOME": str(config_home), "ATTIO_API_KEY": KEY, "ATTIO_BASE_URL": None}
+    return CliRunner().invoke(app, args, env=env, obj=failing(error))
+
+
+@pytest.mark.parametrize(
+    ("error", "status", "line"),
+    [
+        (ConfigurationError("base_url must be http(s)"), 2, "base_url must be http(s)"),
+        (AttioUrlError("not an Attio URL"), 2, "not an Attio URL"),
+        (
+            AuthenticationError("bad key", status_code=401),
+            3,
+            "authentication failed: bad key (check the API key)",
+        ),
+        (PermissionDeniedError("no scope", status_code=403), 3, "permission denied: no scope"),
+        (NotFoundError("Record not found.", status_code=404), 4, "not found: Record not found."),
+        (MissingError("no list 'nope'; the workspace has: a, b"), 4, "no list 'nope'; the"),
+        (InvalidInputError("a mapping file must be JSON"), 5, "a mapping file must be JSON"),
+        (ConflictError("slug taken", status_code=409), 5, "invalid: "),
+        (RateLimitError("slow down", status_code=429), 6, "rate limited: "),
+        (RateBudgetError("no permit in 5 s"), 6, "rate limited: no permit in 5 s"),
+        (APIConnectionError("refused"), 7, "cannot reach Attio: refused"),
+        (InternalServerError("oops", status_code=500), 1, "Attio answered "),
+        (AttioError("the lock is held by another run"), 1, "the lock is held by another run"),
+        (PermissionError(13, "Permission denied", "/out.csv"), 1, "Permission denied: /out.csv"),
+    ],
+)
+def test_each_error_class_has_its_exit_status_and_line(
+    error: Exception, status: int, line: str, config_home: Path
+) -> None:
+    """The library's errors, raised where a command makes its client (``self``, sync, and
+    ``export``, async): the exit status of their class and one line."""
+    for args in (["self"], ["export", "people"]):
+        result = run_failing(error, args, config_home)
+        assert result.exit_code == status, result.stderr
+        assert result.stderr.startswith(f"error: {line}"), result.stderr
+        assert len(result.stderr.splitlines()) == 1
+
+
+def test_a_connector_error_is_its_own_message(config_home: Path) -> None:
+    error = ConnectorError("slack", "not_authed", "Slack refused the token: set SLACK_BOT_TOKEN")
+    result = run_failing(error, ["self"], config_home)
+    assert result.exit_code == 1
+    assert result.stderr == "error: Slack refused the token: set SLACK_BOT_TOKEN\n"
+
+
+def test_a_bug_is_one_line_that_says_so_and_debug_shows_where(config_home: Path) -> None:
+    """An error the library does not raise on purpose, a ``KeyError`` included, is no "not
+    found": one line calling it an internal error to report, exit 1; ``--debug`` adds the
+    traceback."""
+    for error in (RuntimeError("boom"), KeyError("record_id")):
+        result = run_failing(error, ["self"], config_home)
+        assert result.exit_code == 1
+        assert result.stderr == (
+            f"error: internal error: {type(error).__name__}: {error}; please report it "
+            "(--debug shows the traceback)\n"
+        )
+    debug = run_failing(RuntimeError("boom"), ["self", "--debug"], config_home)
+    assert debug.exit_code == 1
+    assert "Traceback" in debug.stderr and "RuntimeError: boom" in debug.stderr
+    assert debug.stderr.splitlines()[-1].startswith("error: internal error: RuntimeError: boom")
+
+
+def test_an_import_error_naming_an_argument_names_its_flag(
+    config_home: Path, tmp_path: Path
+) -> None:
+    """The library names the import's arguments, never flags; the command adds the flag."""
+    path = tmp_path / "deals.csv"
+    path.write_text("Name\nPilot\n")
+    error = InvalidInputError(
+        "say what identifies a deals record: match on one or more of its attributes (the "
+        "match argument), e.g. one of name"
+    )
+    result = run_failing(error, ["import", "deals", str(path)], config_home)
+    assert result.exit_code == 5
+    assert result.stderr == f"error: {error} (the match argument: --match)\n"

@@ -185,19 +185,18 @@ def test_import_plan_tells_creates_updates_and_unchanged_apart(
         ),
         (
             ["import", "people", "FILE", "--match", "primary_location"],
-            2,
+            5,
             "error: cannot match people records on 'primary_location' (of type location); "
             "use one of ",
         ),
         (
             ["import", "deals", "FILE"],
-            2,
-            "error: say what identifies a deals record: match on one or more of its attributes "
-            "(--match ATTRIBUTE)",
+            5,
+            "error: say what identifies a deals record: match on one or more of its attributes",
         ),
         (
             ["import", "companies", "FILE", "--company", "acme.com"],
-            2,
+            5,
             "error: companies records have no single company attribute to link to",
         ),
         (
@@ -217,7 +216,8 @@ def test_bad_input_is_one_error_line_and_nothing_written(
     message: str,
 ) -> None:
     """Each bad input: one ``error:`` line saying what is wrong and what to pass instead, the
-    exit code of its class (4 not found, 2 usage), and no write reaching the emulator."""
+    exit code of its class (4 not found, 5 input that cannot be used), and no write reaching
+    the emulator."""
     path = tmp_path / "rows.csv"
     path.write_text(f"Email,Name,Stage,Owner\nbad@acme.com,Bad,Lead,{OWNER}\n")
     before = writes(emu)
@@ -227,11 +227,11 @@ def test_bad_input_is_one_error_line_and_nothing_written(
     assert writes(emu) == before
 
 
-def test_a_bad_mapping_file_is_a_usage_error(
+def test_a_bad_mapping_file_is_one_error_line_naming_it(
     emu: InProcessEmulator, env: dict[str, str], config_home: Path, tmp_path: Path
 ) -> None:
     """A mapping file that is not JSON, or not a JSON object of column: slug, is one error line
-    naming the file, exit 2, before any write."""
+    naming the file, exit 5 (input that cannot be used), before any write."""
     path = tmp_path / "rows.csv"
     path.write_text("Email\nm@acme.com\n")
     mapping = tmp_path / "mapping.json"
@@ -242,7 +242,7 @@ def test_a_bad_mapping_file_is_a_usage_error(
     ):
         mapping.write_text(text)
         result = run(["import", "people", str(path), "--mapping", str(mapping)], env, config_home)
-        assert result.exit_code == 2, result.output
+        assert result.exit_code == 5, result.output
         assert one_error_line(result).startswith(message)
     assert writes(emu) == before
 
@@ -300,11 +300,12 @@ def test_a_name_several_deals_have_is_ambiguous_in_the_plan_and_left_out(
     assert deals_named(client, "CLI single") == [{"value": 3, "stage": "Lead"}]
 
 
-def test_file_and_mapping_mistakes_are_one_usage_error_before_any_write(
+def test_file_and_mapping_mistakes_are_one_error_line_before_any_write(
     emu: InProcessEmulator, env: dict[str, str], config_home: Path, tmp_path: Path
 ) -> None:
     """An unknown ``--encoding``, a mapping to an attribute people lack or from a column the
-    file lacks, and a header naming a column twice: each one error line, exit 2, no write."""
+    file lacks, and a header naming a column twice: each one error line, exit 5 (input that
+    cannot be used), no write."""
     path = tmp_path / "rows.csv"
     path.write_bytes(b"Email,Given\nm1@acme.com,O\x92Brien\n")
     twice = tmp_path / "twice.csv"
@@ -340,7 +341,7 @@ def test_file_and_mapping_mistakes_are_one_usage_error_before_any_write(
         if given is not None:
             mapping.write_text(json.dumps(given))
         result = run(["import", "people", *extra], env, config_home)
-        assert result.exit_code == 2, result.output
+        assert result.exit_code == 5, result.output
         assert one_error_line(result).startswith(message)
     assert writes(emu) == before
 

@@ -23,14 +23,17 @@ use to run the commands against an in-process emulator, as httpie's ``Environmen
 httpie's.
 
 Errors are one line, ``error: ...``, on stderr (a traceback only with ``--debug``), and the API
-key is never printed. Exit codes by error class (``ExitStatus``, as httpie's):
+key is never printed. Exit codes by error class (``ExitStatus``, as httpie's), all in one table
+(``error_classes``):
 
     0    OK
-    1    ERROR        anything else: Attio failed (5xx), a file could not be written
+    1    ERROR        anything else: Attio failed (5xx), Slack or Drive failed, a file could
+                      not be written, a bug (``internal error: ...; please report it``)
     2    USAGE        bad options or configuration: no API key, an unreadable config file
     3    AUTH         authentication failed (401) or permission denied (403)
-    4    NOT_FOUND    an object, list, record or attribute does not exist (404)
-    5    VALIDATION   Attio refused the values (400, 409) or they failed validation
+    4    NOT_FOUND    an object, list, record or attribute does not exist (404, MissingError)
+    5    VALIDATION   Attio refused the values (400, 409), they failed validation, or the input
+                      cannot be used as given (InvalidInputError)
     6    RATE_LIMIT   over Attio's rate limit after the retries (429)
     7    CONNECTION   no answer from Attio: connection refused, dropped or timed out
     130  INTERRUPTED  Ctrl-C
@@ -357,52 +360,96 @@ def make_async_client(settings: Settings) -> AsyncAttioClient:
 
 
 # -- errors --------------------------------------------------------------------------------------
-def classify(exc: BaseException) -> tuple[ExitStatus, str]:
-    """The exit status and the one-line message for an error."""
+@dataclass(frozen=True, slots=True)
+class ErrorClass:
+    """One row of ``error_classes()``: an error of ``kinds`` exits with ``status`` and prints
+    ``describe(error)``."""
+
+    kinds: tuple[type[BaseException], ...]
+    status: ExitStatus
+    describe: Callable[[Any], str]
+
+
+def _os_error(exc: OSError) -> str:
+    name = f" {exc.filename}" if exc.filename else ""
+    return f"{exc.strerror}:{name}".rstrip(":") if exc.strerror else str(exc) or type(exc).__name__
+
+
+@functools.cache
+def error_classes() -> tuple[ErrorClass, ...]:
+    """The errors of the library a command reports, first match wins: the one place where an
+    error's class becomes an exit status and a message. Anything else is a bug
+    (``classify``)."""
     from ..client import (
         APIConnectionError,
         AttioAPIError,
         AuthenticationError,
         BadRequestError,
-        ConfigurationError,
         ConflictError,
         NotFoundError,
         PermissionDeniedError,
         RateBudgetError,
         RateLimitError,
     )
+    from ..connectors import ConnectorError
+    from ..errors import AttioError, ConfigurationError, InvalidInputError, MissingError
     from ..services import ServiceError
     from ..services.urls import AttioUrlError
     from ..values import ValuesError
+    from ..workflows.scoring_rules import RulesFileError
 
+    def row(
+        kinds: type[BaseException] | tuple[type[BaseException], ...],
+        status: ExitStatus,
+        describe: Callable[[Any], str] = str,
+    ) -> ErrorClass:
+        return ErrorClass(kinds if isinstance(kinds, tuple) else (kinds,), status, describe)
+
+    return (
+        # Ahead of InvalidInputError: a URL or a rules file given on the command line that
+        # cannot be used is a usage error, as a bad configuration file is.
+        row((AttioUrlError, RulesFileError), ExitStatus.USAGE),
+        row(ConfigurationError, ExitStatus.USAGE),
+        row(
+            AuthenticationError,
+            ExitStatus.AUTH,
+            "authentication failed: {0.message} (check the API key)".format,
+        ),
+        row(PermissionDeniedError, ExitStatus.AUTH, "permission denied: {0.message}".format),
+        # Attio's 404 says what it could not find, the library's own MissingError says more.
+        row(NotFoundError, ExitStatus.NOT_FOUND, "not found: {0.message}".format),
+        row(MissingError, ExitStatus.NOT_FOUND),
+        row(
+            (BadRequestError, ConflictError, ValuesError),
+            ExitStatus.VALIDATION,
+            "invalid: {0}".format,
+        ),
+        # Asked for something the workspace cannot do as given: the message names the fix.
+        row((InvalidInputError, ServiceError), ExitStatus.VALIDATION),
+        row((RateLimitError, RateBudgetError), ExitStatus.RATE_LIMIT, "rate limited: {0}".format),
+        row(APIConnectionError, ExitStatus.CONNECTION, "cannot reach Attio: {0}".format),
+        # Slack or Drive failed: its message names the system and the fix.
+        row(ConnectorError, ExitStatus.ERROR),
+        row(AttioAPIError, ExitStatus.ERROR, "Attio answered {0}".format),
+        row(AttioError, ExitStatus.ERROR),
+        # Not a bug: a file that cannot be read or written, a disk that is full.
+        row(OSError, ExitStatus.ERROR, _os_error),
+    )
+
+
+def classify(exc: BaseException) -> tuple[ExitStatus, str]:
+    """The exit status and the one-line message for an error: a ``CliError``'s own (what a
+    command reports itself), else from ``error_classes()``; an error none of them holds is a
+    bug in attio-bridge, and says so."""
     if isinstance(exc, CliError):
         return exc.status, exc.message
-    if isinstance(exc, ConfigurationError):
-        return ExitStatus.USAGE, str(exc)
-    if isinstance(exc, AuthenticationError):
-        return ExitStatus.AUTH, f"authentication failed: {exc.message} (check the API key)"
-    if isinstance(exc, PermissionDeniedError):
-        return ExitStatus.AUTH, f"permission denied: {exc.message}"
-    if isinstance(exc, NotFoundError):
-        return ExitStatus.NOT_FOUND, f"not found: {exc.message}"
-    if isinstance(exc, BadRequestError | ConflictError | ValuesError):
-        return ExitStatus.VALIDATION, f"invalid: {exc}"
-    if isinstance(exc, ServiceError):
-        # Asked for something the workspace cannot do as given: an unknown list or stage, a
-        # record outside the list it should leave. The message names the fix.
-        return ExitStatus.VALIDATION, str(exc)
-    if isinstance(exc, AttioUrlError):
-        return ExitStatus.USAGE, str(exc)
-    if isinstance(exc, RateLimitError | RateBudgetError):
-        return ExitStatus.RATE_LIMIT, f"rate limited: {exc}"
-    if isinstance(exc, APIConnectionError):
-        return ExitStatus.CONNECTION, f"cannot reach Attio: {exc}"
-    if isinstance(exc, AttioAPIError):
-        return ExitStatus.ERROR, f"Attio answered {exc}"
-    if isinstance(exc, OSError) and exc.strerror:
-        name = f" {exc.filename}" if exc.filename else ""
-        return ExitStatus.ERROR, f"{exc.strerror}:{name}".rstrip(":")
-    return ExitStatus.ERROR, f"{type(exc).__name__}: {exc}"
+    for known in error_classes():
+        if isinstance(exc, known.kinds):
+            return known.status, known.describe(exc)
+    return ExitStatus.ERROR, (
+        f"internal error: {type(exc).__name__}: {exc}; please report it (--debug shows the "
+        "traceback)"
+    )
 
 
 def _secrets(options: ConnectionOptions) -> list[str]:
