@@ -24,21 +24,12 @@ from attio_bridge.client import AttioClient
 from attio_bridge.testing import EmulatorProcess
 from tests.services.conftest import attribute_body, build_workspace
 
+from .test_dry_run_cli import RULES_TOML
+
 KEY = "executable-cli-s3cret-key-6d2b"
 MEMBER = "ada@example.com"  # the emulator's workspace member
 DOMAIN = "smoketest.io"
 EXECUTABLE = Path(sys.executable).with_name("attio-bridge")
-RULES = """\
-[[rules]]
-field = "employees"
-op = "at_least"
-value = 50
-points = 30
-
-[tiers]
-Hot = 30
-Cold = 0
-"""
 
 # One command of each module of ``cli/`` (the groups it holds share all but their arguments):
 # FILE, FORM, RULES and DATA stand for the files the fixture writes, CID for the company's id.
@@ -75,7 +66,7 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any
     }
     files["FILE"].write_text("Email,Job title\nsmoke.import@smoketest.io,Tester\n")
     files["FORM"].write_text(json.dumps({"company": "Smoke", "website": DOMAIN, "employees": 80}))
-    files["RULES"].write_text(RULES)
+    files["RULES"].write_text(RULES_TOML)
     files["DATA"].write_text(f"domain,description\n{DOMAIN},Smoke tests\n")
     with EmulatorProcess(api_key=KEY, read_rate=0, write_rate=0) as emu:
         with AttioClient(api_key=KEY, base_url=emu.base_url, read_rate=0, write_rate=0) as c:
