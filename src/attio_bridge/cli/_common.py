@@ -437,6 +437,14 @@ def error_classes() -> tuple[ErrorClass, ...]:
     )
 
 
+def flags_named(message: str, flags: Mapping[str, str]) -> str | None:
+    """What the command line calls the arguments a library message names: ``"(words: flag;
+    ...)"`` for each of ``flags``' words found in ``message``, or None. The library names its
+    own arguments, never a command's flags; a command keeps the glossary of its own."""
+    named = [f"{words}: {flag}" for words, flag in flags.items() if words in message]
+    return f"({'; '.join(named)})" if named else None
+
+
 def classify(exc: BaseException) -> tuple[ExitStatus, str]:
     """The exit status and the one-line message for an error: a ``CliError``'s own (what a
     command reports itself), else from ``error_classes()``; an error none of them holds is a

@@ -33,6 +33,7 @@ from ._common import (
     ConnectionOptions,
     ExitStatus,
     connected,
+    flags_named,
     redact,
 )
 from ._run import Run, emit_json, print_rows, session, writes
@@ -40,6 +41,10 @@ from ._run import Run, emit_json, print_rows, session, writes
 if TYPE_CHECKING:
     from ..connectors import DriveConnector, SlackConnector
     from ..workflows.kickoff import Step
+
+
+# The workflow's errors name its arguments as the library knows them; here they are flags.
+_FLAGS = {"create_attributes=True": "leave out --no-create-attributes"}
 
 
 def _env(option: str | None, name: str) -> str | None:
@@ -231,7 +236,9 @@ def kickoff_command(
                     state_dir=state_dir,
                 )
         except ServiceError as exc:
-            raise CliError(redact(str(exc), secrets), ExitStatus.VALIDATION) from None
+            # Caught here, not in ``reporting``: the Slack and Drive tokens are masked too.
+            said = " ".join(filter(None, (str(exc), flags_named(str(exc), _FLAGS))))
+            raise CliError(redact(said, secrets), ExitStatus.VALIDATION) from None
         if rollback:
             if not undone.found:
                 raise CliError(

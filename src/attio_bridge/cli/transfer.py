@@ -42,6 +42,7 @@ from ._common import (
     ConnectionOptions,
     ExitStatus,
     connected,
+    flags_named,
     make_async_client,
     reporting,
     resolve_settings,
@@ -55,7 +56,12 @@ if TYPE_CHECKING:
 _SHOWN_PROBLEMS = 20
 
 # The import's errors name its arguments as the library knows them; here they are flags.
-_FLAGS = {"the match argument": "--match", "the company argument": "--company"}
+_FLAGS = {
+    "the match argument": "--match",
+    "the company argument": "--company",
+    "leave the encoding out": "--encoding",
+    "name the list to import into": "--list",
+}
 
 
 @contextmanager
@@ -65,9 +71,8 @@ def _flags() -> Iterator[None]:
     try:
         yield
     except AttioError as exc:
-        named = [f"{words}: {flag}" for words, flag in _FLAGS.items() if words in str(exc)]
-        if named:
-            exc.add_note(f"({'; '.join(named)})")
+        if note := flags_named(str(exc), _FLAGS):
+            exc.add_note(note)
         raise
 
 
