@@ -29,7 +29,7 @@ from attio_bridge.connectors import ConnectorError
 from attio_bridge.errors import AttioError, ConfigurationError, InvalidInputError, MissingError
 from attio_bridge.services.urls import AttioUrlError
 
-from ._support import ENVIRONMENT, InProcessEmulator, invoke, writes
+from ._support import ENVIRONMENT, InProcessEmulator, writes
 
 KEY = "environment-cli-s3cret-key-0e1f"
 
@@ -74,9 +74,20 @@ def test_each_client_is_made_by_the_factory_with_the_settings(
 def test_a_dry_run_asks_the_factory_for_the_dry_run_client(
     emu: InProcessEmulator, env: dict[str, str], config_home: Path
 ) -> None:
+    """The class the factory is asked for is the dry run's, which sends no write."""
+    asked: list[str] = []
+
+    def client(cls: type[AttioClient], options: dict[str, Any]) -> AttioClient:
+        asked.append(cls.__name__)
+        return ENVIRONMENT.client(cls, options)
+
+    dry = CliEnvironment(client=client, async_client=ENVIRONMENT.async_client)
     before = writes(emu)
-    result = invoke(["companies", "create", "seam.example", "--dry-run"], env, config_home, KEY)
+    clean = {"XDG_CONFIG_HOME": str(config_home), **env}
+    args = ["companies", "create", "seam.example", "--dry-run"]
+    result = CliRunner().invoke(app, args, env=clean, obj=dry)
     assert result.exit_code == 0, result.stderr
+    assert asked == ["DryRunClient"]
     assert "PUT /v2/objects/companies/records" in result.stdout
     assert writes(emu) == before
 
