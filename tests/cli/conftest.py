@@ -1,9 +1,10 @@
-"""Fixtures the command tests share: an empty config home, the emulator as a process, a client
-of it, and the environment that points the commands at it.
+"""Fixtures the command tests share: an empty config home, the emulator in this process, a
+client of it, and the environment that points the commands at it.
 
 A module that needs a workspace set up before its tests (lists, attributes) defines its own
 ``emu``; the one here is a bare emulator accepting the module's ``KEY``, the key every module's
-``run`` checks is never printed.
+``run`` checks is never printed. The commands reach it through ``_support.ENVIRONMENT``, which
+``_support.invoke`` gives every run.
 """
 
 from __future__ import annotations
@@ -14,21 +15,22 @@ from pathlib import Path
 import pytest
 
 from attio_bridge.client import AttioClient
-from attio_bridge.testing import EmulatorProcess
+
+from ._support import InProcessEmulator
 
 
 @pytest.fixture(scope="module")
-def emu(request: pytest.FixtureRequest) -> Iterator[EmulatorProcess]:
-    """The emulator as a process, without rate limits, accepting the test module's ``KEY``."""
+def emu(request: pytest.FixtureRequest) -> Iterator[InProcessEmulator]:
+    """The emulator in this process, without rate limits, accepting the test module's ``KEY``."""
     key: str = request.module.KEY
-    with EmulatorProcess(api_key=key, read_rate=0, write_rate=0) as process:
-        yield process
+    with InProcessEmulator(key) as emulator:
+        yield emulator
 
 
 @pytest.fixture
-def client(emu: EmulatorProcess) -> Iterator[AttioClient]:
+def client(emu: InProcessEmulator) -> Iterator[AttioClient]:
     """A client of the emulator, to set up and check."""
-    with AttioClient(api_key=emu.api_key, base_url=emu.base_url, read_rate=0, write_rate=0) as c:
+    with emu.client() as c:
         yield c
 
 
@@ -41,6 +43,6 @@ def config_home(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def env(emu: EmulatorProcess) -> dict[str, str]:
+def env(emu: InProcessEmulator) -> dict[str, str]:
     """The environment pointing the commands at the emulator."""
     return {"ATTIO_API_KEY": emu.api_key, "ATTIO_BASE_URL": emu.base_url}

@@ -1,4 +1,4 @@
-"""``attio-bridge people|companies|notes|tasks|lists|entries`` against the emulator as a process.
+"""``attio-bridge people|companies|notes|tasks|lists|entries`` against the emulator in this process.
 
 Each command's happy path, ``--json`` output, ``--dry-run`` sending no write (checked in the
 emulator's journal), validation errors (exit 5, naming the field), not found (exit 4); the API
@@ -16,10 +16,9 @@ import pytest
 from typer.testing import Result
 
 from attio_bridge.client import AttioClient
-from attio_bridge.testing import EmulatorProcess
 
 from ..client._factories import attribute_body
-from ._support import invoke, one_error_line, writes
+from ._support import InProcessEmulator, invoke, one_error_line, writes
 
 KEY = "activity-cli-s3cret-key-5c0d"
 MEMBER = "ada@example.com"  # the emulator's workspace member
@@ -27,10 +26,10 @@ MISSING = "00000000-0000-4000-8000-000000000000"
 
 
 @pytest.fixture(scope="module")
-def emu() -> Iterator[EmulatorProcess]:
-    """The emulator as a process, with a ``prospects`` list of companies with a ``stage``."""
-    with EmulatorProcess(api_key=KEY, read_rate=0, write_rate=0) as process:
-        with AttioClient(api_key=KEY, base_url=process.base_url, read_rate=0, write_rate=0) as c:
+def emu() -> Iterator[InProcessEmulator]:
+    """The emulator in this process, with a ``prospects`` list of companies with a ``stage``."""
+    with InProcessEmulator(KEY) as process:
+        with process.client() as c:
             c.lists.create(name="Prospects", api_slug="prospects", parent_object="companies")
             c.attributes.create("lists", "prospects", attribute_body("stage", "status"))
             for title in ("Lead", "Qualified"):
@@ -113,7 +112,7 @@ def test_people_create_with_company_domain_makes_the_company(
 
 
 def test_people_and_companies_dry_run_send_nothing(
-    emu: EmulatorProcess, env: dict[str, str], config_home: Path, client: AttioClient
+    emu: InProcessEmulator, env: dict[str, str], config_home: Path, client: AttioClient
 ) -> None:
     cid = company_id(client, "dryco.com")
     before = writes(emu)
@@ -148,7 +147,7 @@ def test_people_and_companies_dry_run_send_nothing(
 
 
 def test_people_bad_email_exits_5_naming_the_field(
-    emu: EmulatorProcess, env: dict[str, str], config_home: Path
+    emu: InProcessEmulator, env: dict[str, str], config_home: Path
 ) -> None:
     before = writes(emu)
     result = run(["people", "create", "not-an-email", "--company", "x.com"], env, config_home)
@@ -158,7 +157,7 @@ def test_people_bad_email_exits_5_naming_the_field(
 
 
 def test_people_create_with_company_id_and_company_is_one_usage_error(
-    emu: EmulatorProcess, env: dict[str, str], config_home: Path, client: AttioClient
+    emu: InProcessEmulator, env: dict[str, str], config_home: Path, client: AttioClient
 ) -> None:
     """The two ways of naming the company contradict each other: one error line and exit 2
     (not a traceback), before anything is written."""
@@ -208,7 +207,7 @@ def test_notes_from_option_file_and_stdin(
 
 
 def test_notes_dry_run_and_errors(
-    emu: EmulatorProcess, env: dict[str, str], config_home: Path, client: AttioClient
+    emu: InProcessEmulator, env: dict[str, str], config_home: Path, client: AttioClient
 ) -> None:
     cid = company_id(client, "notes-dry.com")
     before = writes(emu)
@@ -251,7 +250,7 @@ def test_notes_dry_run_and_errors(
 
 
 def test_notes_create_refuses_a_missing_file_and_empty_content(
-    emu: EmulatorProcess,
+    emu: InProcessEmulator,
     env: dict[str, str],
     config_home: Path,
     client: AttioClient,
@@ -310,7 +309,7 @@ def test_tasks_create_linked_assigned_and_due(
 
 
 def test_tasks_dry_run_and_validation(
-    emu: EmulatorProcess, env: dict[str, str], config_home: Path
+    emu: InProcessEmulator, env: dict[str, str], config_home: Path
 ) -> None:
     before = writes(emu)
     dry = run(["tasks", "create", "Nope", "--assignee", MEMBER, "--dry-run"], env, config_home)
@@ -338,7 +337,7 @@ def test_lists_ls(env: dict[str, str], config_home: Path) -> None:
 
 
 def test_entries_add_with_values_dry_run_and_errors(
-    emu: EmulatorProcess, env: dict[str, str], config_home: Path, client: AttioClient
+    emu: InProcessEmulator, env: dict[str, str], config_home: Path, client: AttioClient
 ) -> None:
     cid = company_id(client, "entries-co.com")
     before = writes(emu)

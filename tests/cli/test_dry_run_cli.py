@@ -3,21 +3,18 @@ more than once (and a few that write once), the dry run changes nothing in the e
 list of requests equals the writes the same command then sends for real, once each placeholder
 (``dry-run:record-1``) is replaced by the id the real request that made it got back.
 
-The real writes are recorded by a small HTTP proxy in front of the emulator (the CLI is pointed
-at it through ``ATTIO_BASE_URL``): the method, path with query and JSON body of every request,
-and the JSON of every answer. The workspace is the one ``test_workflows_cli`` builds.
+The real writes are recorded by a small ASGI proxy in front of the emulator, in this process
+(the CLI is pointed at it through ``ATTIO_BASE_URL``): the method, path with query and JSON body
+of every request, and the JSON of every answer. The workspace is the one ``test_workflows_cli``
+builds.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import threading
-import urllib.error
-import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -28,10 +25,11 @@ from attio_bridge.cli._dryrun import DryRunClient, DryRunStop
 from attio_bridge.cli._run import Run, planned
 from attio_bridge.client import AttioClient
 from attio_bridge.services import Services
-from attio_bridge.testing import EmulatorProcess
+from attio_bridge.testing import SyncASGITransport
+from attio_bridge.testing.transport import ASGIApp, Receive, Send
 from tests.services.conftest import add_deal_attributes, attribute_body, build_workspace
 
-from ._support import READS, invoke, one_error_line, writes
+from ._support import READS, InProcessEmulator, forget, invoke, one_error_line, serve, writes
 
 KEY = "dry-run-cli-s3cret-key-5150"
 MEMBER = "ada@example.com"  # the emulator's workspace member
@@ -63,10 +61,42 @@ class Exchange:
 
 @dataclass
 class Proxy:
-    """Where the proxy listens, and every exchange it passed on, oldest first."""
+    """The ASGI app in front of the emulator, its base URL, and every exchange it passed on,
+    oldest first."""
 
-    base_url: str
+    upstream: ASGIApp
+    base_url: str = ""
     exchanges: list[Exchange] = field(default_factory=list)
+
+    async def __call__(self, scope: MutableMapping[str, Any], receive: Receive, send: Send) -> None:
+        """Pass the request on, keeping its body and the answer's."""
+        if scope["type"] != "http":
+            await self.upstream(scope, receive, send)
+            return
+        sent: list[bytes] = []
+        answered: list[bytes] = []
+
+        async def receiving() -> MutableMapping[str, Any]:
+            message = await receive()
+            sent.append(message.get("body", b""))
+            return message
+
+        async def sending(message: MutableMapping[str, Any]) -> None:
+            if message["type"] == "http.response.body":
+                answered.append(message.get("body", b""))
+            await send(message)
+
+        await self.upstream(scope, receiving, sending)
+        query = scope["query_string"].decode()
+        raw, content = b"".join(sent), b"".join(answered)
+        self.exchanges.append(
+            Exchange(
+                scope["method"],
+                scope["path"] + (f"?{query}" if query else ""),
+                json.loads(raw) if raw else None,
+                json.loads(content) if content else None,
+            )
+        )
 
     def writes(self) -> list[Exchange]:
         """The exchanges that were writes (not GETs, queries or searches)."""
@@ -77,53 +107,11 @@ class Proxy:
         ]
 
 
-def _handler(upstream: str, proxy: Proxy) -> type[BaseHTTPRequestHandler]:
-    class Forward(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def _forward(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length) if length else None
-            headers = {
-                k: v
-                for k, v in self.headers.items()
-                if k.lower() in ("authorization", "content-type", "accept")
-            }
-            request = urllib.request.Request(
-                upstream + self.path, data=raw, method=self.command, headers=headers
-            )
-            try:
-                with urllib.request.urlopen(request, timeout=30) as answer:
-                    status, content = answer.status, answer.read()
-            except urllib.error.HTTPError as exc:
-                status, content = exc.code, exc.read()
-            proxy.exchanges.append(
-                Exchange(
-                    self.command,
-                    self.path,
-                    json.loads(raw) if raw else None,
-                    json.loads(content) if content else None,
-                )
-            )
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(content)))
-            self.end_headers()
-            self.wfile.write(content)
-
-        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _forward
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    return Forward
-
-
 @pytest.fixture(scope="module")
-def emu() -> Iterator[EmulatorProcess]:
-    """The emulator as a process, with the workspace of ``test_workflows_cli``."""
-    with EmulatorProcess(api_key=KEY, read_rate=0, write_rate=0) as process:
-        with AttioClient(api_key=KEY, base_url=process.base_url, read_rate=0, write_rate=0) as c:
+def emu() -> Iterator[InProcessEmulator]:
+    """The emulator in this process, with the workspace of ``test_workflows_cli``."""
+    with InProcessEmulator(KEY) as process:
+        with process.client() as c:
             build_workspace(c)
             add_deal_attributes(c)
             c.lists.create(name="Active deals", api_slug="active_deals", parent_object="deals")
@@ -134,19 +122,14 @@ def emu() -> Iterator[EmulatorProcess]:
 
 
 @pytest.fixture
-def proxy(emu: EmulatorProcess) -> Iterator[Proxy]:
-    """A recording proxy in front of the emulator, on a free loopback port."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
-    recorded = Proxy(f"http://127.0.0.1:{server.server_address[1]}")
-    server.RequestHandlerClass = _handler(emu.base_url, recorded)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+def proxy(emu: InProcessEmulator) -> Iterator[Proxy]:
+    """A recording proxy in front of the emulator, at a base URL of its own."""
+    recorded = Proxy(emu.app)
+    recorded.base_url = serve(recorded, "proxy")
     try:
         yield recorded
     finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(10)
+        forget(recorded.base_url)
 
 
 @pytest.fixture
@@ -171,7 +154,7 @@ def _made_id(placeholder: str, answer: Any) -> str:
 
 def dry_run_then_real(
     args: list[str],
-    emu: EmulatorProcess,
+    emu: InProcessEmulator,
     env: dict[str, str],
     config_home: Path,
     proxy: Proxy,
@@ -219,7 +202,7 @@ def deal_args(name: str, domain: str) -> list[str]:
 
 
 def test_deals_create_with_a_new_company_plans_every_write(
-    emu: EmulatorProcess,
+    emu: InProcessEmulator,
     env: dict[str, str],
     config_home: Path,
     client: AttioClient,
@@ -252,7 +235,7 @@ def test_deals_create_with_a_new_company_plans_every_write(
 
 
 def test_deals_create_with_an_existing_company_links_it_by_id(
-    emu: EmulatorProcess,
+    emu: InProcessEmulator,
     env: dict[str, str],
     config_home: Path,
     client: AttioClient,
@@ -269,7 +252,7 @@ def test_deals_create_with_an_existing_company_links_it_by_id(
 
 
 def test_meeting_plans_its_note_and_nothing_on_a_rerun(
-    emu: EmulatorProcess,
+    emu: InProcessEmulator,
     env: dict[str, str],
     config_home: Path,
     client: AttioClient,
@@ -291,7 +274,7 @@ def test_meeting_plans_its_note_and_nothing_on_a_rerun(
 
 
 def test_deals_advance_and_move_plan_what_they_send(
-    emu: EmulatorProcess,
+    emu: InProcessEmulator,
     env: dict[str, str],
     config_home: Path,
     services: Services,
@@ -317,7 +300,7 @@ def test_deals_advance_and_move_plan_what_they_send(
 
 
 def test_qualify_plans_company_entry_task_and_note(
-    emu: EmulatorProcess,
+    emu: InProcessEmulator,
     env: dict[str, str],
     config_home: Path,
     tmp_path: Path,
@@ -339,7 +322,7 @@ def test_qualify_plans_company_entry_task_and_note(
 
 # -- everyday commands ---------------------------------------------------------------------------
 def test_people_create_with_a_new_company_plans_both_asserts(
-    emu: EmulatorProcess,
+    emu: InProcessEmulator,
     env: dict[str, str],
     config_home: Path,
     proxy: Proxy,
@@ -358,7 +341,7 @@ def test_people_create_with_a_new_company_plans_both_asserts(
 
 
 def test_a_single_write_prints_exactly_one_request(
-    emu: EmulatorProcess, env: dict[str, str], config_home: Path
+    emu: InProcessEmulator, env: dict[str, str], config_home: Path
 ) -> None:
     before = writes(emu)
     result = run(
@@ -374,7 +357,7 @@ def test_a_single_write_prints_exactly_one_request(
 
 
 def test_a_dry_run_delete_of_a_missing_record_fails_as_the_real_one_would(
-    emu: EmulatorProcess, env: dict[str, str], config_home: Path
+    emu: InProcessEmulator, env: dict[str, str], config_home: Path
 ) -> None:
     before = writes(emu)
     missing = "00000000-0000-4000-8000-000000000000"
@@ -385,11 +368,17 @@ def test_a_dry_run_delete_of_a_missing_record_fails_as_the_real_one_would(
 
 
 def test_a_write_the_dry_run_cannot_answer_ends_the_plan_before_it(
-    emu: EmulatorProcess, capsys: pytest.CaptureFixture[str]
+    emu: InProcessEmulator, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A webhook's create has no made-up answer: the plan so far, then where it stopped."""
     before = writes(emu)
-    client = DryRunClient(api_key=KEY, base_url=emu.base_url, read_rate=0, write_rate=0)
+    client = DryRunClient(
+        api_key=KEY,
+        base_url=emu.base_url,
+        transport=SyncASGITransport(emu.app),
+        read_rate=0,
+        write_rate=0,
+    )
     with client:
         Services(client).tasks.create("Before the webhook")
         with pytest.raises(DryRunStop) as stopped:

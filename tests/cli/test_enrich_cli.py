@@ -1,4 +1,4 @@
-"""``attio-bridge enrich`` against the emulator as a process: records picked by status and by
+"""``attio-bridge enrich`` against the emulator in this process: records picked by status and by
 list, the values and status read back through the client, ``--json`` output, ``--dry-run`` and
 a re-run sending no write (checked in the emulator's journal), invalid provider values (exit
 5), and bad input as one error line with the exit code of its class, before any write."""
@@ -13,24 +13,22 @@ from typing import Any
 import pytest
 from typer.testing import Result
 
-from attio_bridge.client import AttioClient
 from attio_bridge.services import Services
-from attio_bridge.testing import EmulatorProcess
 from attio_bridge.values import decode_record
 
 from ..client._factories import attribute_body
-from ._support import invoke, one_error_line, writes
+from ._support import InProcessEmulator, invoke, one_error_line, writes
 
 KEY = "enrich-cli-s3cret-key-9f1e"
 STATUS = ["--status-attribute", "enrichment_status"]
 
 
 @pytest.fixture(scope="module")
-def emu() -> Iterator[EmulatorProcess]:
-    """The emulator as a process: companies with an ``enrichment_status`` select (Pending,
+def emu() -> Iterator[InProcessEmulator]:
+    """The emulator in this process: companies with an ``enrichment_status`` select (Pending,
     Enriched, Not found) and an ``employee_count`` number, and a ``to_enrich`` list."""
-    with EmulatorProcess(api_key=KEY, read_rate=0, write_rate=0) as process:
-        with AttioClient(api_key=KEY, base_url=process.base_url, read_rate=0, write_rate=0) as c:
+    with InProcessEmulator(KEY) as process:
+        with process.client() as c:
             c.attributes.create(
                 "objects", "companies", attribute_body("enrichment_status", "select")
             )
@@ -42,9 +40,9 @@ def emu() -> Iterator[EmulatorProcess]:
 
 
 @pytest.fixture
-def services(emu: EmulatorProcess) -> Iterator[Services]:
+def services(emu: InProcessEmulator) -> Iterator[Services]:
     """Services on the emulator, to set up and check."""
-    with AttioClient(api_key=KEY, base_url=emu.base_url, read_rate=0, write_rate=0) as c:
+    with emu.client() as c:
         yield Services(c)
 
 
@@ -102,7 +100,7 @@ def test_enrich_by_status_sets_values_notes_and_marks(
 
 
 def test_dry_run_prints_the_plan_and_writes_nothing(
-    emu: EmulatorProcess,
+    emu: InProcessEmulator,
     env: dict[str, str],
     config_home: Path,
     services: Services,
@@ -139,7 +137,7 @@ def test_dry_run_prints_the_plan_and_writes_nothing(
 
 
 def test_rerun_changes_nothing(
-    emu: EmulatorProcess,
+    emu: InProcessEmulator,
     env: dict[str, str],
     config_home: Path,
     services: Services,
@@ -211,8 +209,8 @@ def test_an_80_column_report_is_one_line_per_record_and_problems_whole(
     [
         (["--list", "to_enrich"], 2, "--provider-file"),
         (["--provider-file", "FILE", "--provider", "x", "--list", "to_enrich"], 2, "one provider"),
-        (["--provider", "nope", "--list", "to_enrich"], 2, "no enrichment provider 'nope'"),
-        (["--provider", "no_such_mod:P", "--list", "to_enrich"], 2, "no module 'no_such_mod'"),
+        (["--provider", "nope", "--list", "to_enrich"], 4, "no enrichment provider 'nope'"),
+        (["--provider", "no_such_mod:P", "--list", "to_enrich"], 4, "no module 'no_such_mod'"),
         (["--provider-file", "FILE", "--provider-option", "a=1", *STATUS], 2, "--provider NAME"),
         (["--provider-file", "MISSING", "--list", "to_enrich"], 2, "provider file not found"),
         (["--provider-file", "FILE"], 2, "--list SLUG, --status-attribute SLUG"),
@@ -221,11 +219,11 @@ def test_an_80_column_report_is_one_line_per_record_and_problems_whole(
         (["--provider-file", "FILE", "--list", "nope"], 4, "no list 'nope'"),
         (["--provider-file", "FILE", *STATUS, "--done", "Finished"], 5, "Finished"),
         (["--provider-file", "FILE", "--list", "to_enrich", "--mapping", "MAP"], 4, "'bogus'"),
-        (["--provider-file", "FILE", "--list", "to_enrich", "--key", "email"], 2, "no email"),
+        (["--provider-file", "FILE", "--list", "to_enrich", "--key", "email"], 5, "no email"),
     ],
 )
 def test_bad_input_is_one_error_line_and_writes_nothing(
-    emu: EmulatorProcess,
+    emu: InProcessEmulator,
     env: dict[str, str],
     config_home: Path,
     tmp_path: Path,
@@ -309,7 +307,7 @@ def test_a_provider_of_ones_own_takes_options_and_a_token_from_the_environment(
     ],
 )
 def test_a_provider_that_cannot_be_made_is_one_error_line(
-    emu: EmulatorProcess,
+    emu: InProcessEmulator,
     env: dict[str, str],
     config_home: Path,
     plugin: str,

@@ -2,7 +2,10 @@
 and Drive stand-ins): ``--json`` output and its effects read back, a re-run creating nothing,
 ``--dry-run`` sending no write to any system, ``--rollback``, systems not configured skipped,
 a refused Slack token reported (exit 1) with the rest done, and bad input as one error line
-with its exit code. No token appears in any output (``invoke`` checks the key every run)."""
+with its exit code. No token appears in any output (``invoke`` checks the key every run).
+
+The emulator runs as a process: slack_sdk speaks urllib and Drive's connector requests, which
+need a real HTTP server."""
 
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from typer.testing import Result
 
 from attio_bridge.client import AttioClient
+from attio_bridge.state import StateStore, open_store
 from attio_bridge.testing import EmulatorProcess
 from attio_bridge.workflows.kickoff import DRIVE_ATTRIBUTE, SLACK_ATTRIBUTE
 
@@ -39,6 +43,13 @@ CONNECTOR_VARS = (
     "GOOGLE_DRIVE_TOKEN",
     "DRIVE_API_URL",
 )
+
+
+@pytest.fixture(scope="module")
+def emu() -> Iterator[EmulatorProcess]:
+    """The emulator as a process, without rate limits (Attio and the stand-ins)."""
+    with EmulatorProcess(api_key=KEY, read_rate=0, write_rate=0) as process:
+        yield process
 
 
 @pytest.fixture
@@ -66,6 +77,12 @@ def env(emu: EmulatorProcess, tmp_path: Path, client: AttioClient) -> dict[str, 
         "DRIVE_API_URL": f"{emu.base_url}/drive/v3",
         "XDG_STATE_HOME": str(tmp_path / "state-home"),
     }
+
+
+def recorded_in(env: dict[str, str | None]) -> StateStore:
+    """The state store the commands record their runs in: the default one under the test's
+    ``XDG_STATE_HOME``."""
+    return open_store(environ={"XDG_STATE_HOME": str(env["XDG_STATE_HOME"])})
 
 
 def run(args: list[str], env: dict[str, str | None], config_home: Path) -> Result:
@@ -98,8 +115,12 @@ def test_kickoff_json_creates_everything_and_a_rerun_nothing(
         root.url,
     )
     assert len(note_texts(client, out["company_id"])) == 1
-    manifest = Path(str(env["XDG_STATE_HOME"])) / "attio-bridge" / "kickoff" / "acme.com.json"
-    assert out["manifest"] == str(manifest) and manifest.exists()
+    assert out["manifest"] == "kickoff/acme.com"
+    with recorded_in(env) as store:
+        manifest = store.get("kickoff", "acme.com")
+    assert manifest is not None and out["state"] == store.url_for_display
+    assert manifest["company"] == {"record_id": out["company_id"], "created": True}
+    assert manifest["slack_channel"]["url"] == channel.url
 
     before = writes(emu)
     again = run([*args, "--json"], env, config_home)
@@ -147,7 +168,8 @@ def test_dry_run_sends_nothing(
         planned
     )
     assert writes(emu) == []
-    assert not Path(out["manifest"]).exists()
+    with recorded_in(env) as store:
+        assert store.items("kickoff") == []
 
 
 def test_rollback_removes_the_kickoff(
@@ -266,7 +288,10 @@ def test_bad_input_is_one_error_line_and_writes_nothing(
     code of its class, and no write anywhere."""
     result = run(["Acme", "--domain", "acme.com", *args], env, config_home)
     assert result.exit_code == status, result.stderr
-    assert words in one_error_line(result)
+    line = one_error_line(result)
+    assert words in line
+    if "--no-create-attributes" in args:
+        assert "leave out --no-create-attributes" in line  # the fix, in the command's terms
     assert writes(emu) == []
 
 

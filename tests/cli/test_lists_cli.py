@@ -19,21 +19,20 @@ import pytest
 from typer.testing import Result
 
 from attio_bridge.client import AttioClient, NotFoundError
-from attio_bridge.testing import EmulatorProcess
 
 from ..client._factories import attribute_body
-from ._support import invoke, one_error_line, writes
+from ._support import InProcessEmulator, invoke, one_error_line, writes
 
 KEY = "lists-cli-s3cret-key-a81c"
 MISSING = "00000000-0000-4000-8000-000000000000"
 
 
 @pytest.fixture(scope="module")
-def emu() -> Iterator[EmulatorProcess]:
-    """The emulator as a process, with a ``pipeline`` list of companies: a ``stage`` status,
+def emu() -> Iterator[InProcessEmulator]:
+    """The emulator in this process, with a ``pipeline`` list of companies: a ``stage`` status,
     multiselect ``tags`` and a text ``summary``."""
-    with EmulatorProcess(api_key=KEY, read_rate=0, write_rate=0) as process:
-        with AttioClient(api_key=KEY, base_url=process.base_url, read_rate=0, write_rate=0) as c:
+    with InProcessEmulator(KEY) as process:
+        with process.client() as c:
             c.lists.create(name="Pipeline", api_slug="pipeline", parent_object="companies")
             c.attributes.create("lists", "pipeline", attribute_body("stage", "status"))
             for title in ("Lead", "Qualified", "Won"):
@@ -156,7 +155,7 @@ def test_entries_ls_table_fits_the_terminal_and_columns_choose(
 
 
 def test_entries_get_update_and_replace(
-    emu: EmulatorProcess, env: dict[str, str], config_home: Path, client: AttioClient
+    emu: InProcessEmulator, env: dict[str, str], config_home: Path, client: AttioClient
 ) -> None:
     entry_id, record_id = new_entry(client, "update-me.com", {"stage": "Lead", "tags": ["hot"]})
     got = run(["entries", "get", "pipeline", entry_id, "--json"], env, config_home)
@@ -214,7 +213,7 @@ def test_entries_get_update_and_replace(
 
 
 def test_entries_remove(
-    emu: EmulatorProcess, env: dict[str, str], config_home: Path, client: AttioClient
+    emu: InProcessEmulator, env: dict[str, str], config_home: Path, client: AttioClient
 ) -> None:
     entry_id, record_id = new_entry(client, "remove-me.com", {"stage": "Lead"})
     before = writes(emu)
@@ -238,7 +237,7 @@ def test_entries_remove(
 
 
 def test_errors_are_one_line_with_their_exit_code(
-    emu: EmulatorProcess, env: dict[str, str], config_home: Path, client: AttioClient
+    emu: InProcessEmulator, env: dict[str, str], config_home: Path, client: AttioClient
 ) -> None:
     entry_id, _ = new_entry(client, "errors.com", {"stage": "Lead"})
     before = writes(emu)

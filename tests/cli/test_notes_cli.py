@@ -1,4 +1,4 @@
-"""``attio-bridge notes ls|get|delete`` against the emulator as a process.
+"""``attio-bridge notes ls|get|delete`` against the emulator in this process.
 
 A record's notes listed across pages; a note read as plain text and as Markdown; deleted after
 a dry run that sends nothing (checked in the emulator's journal); unknown objects, records and
@@ -15,9 +15,8 @@ import pytest
 from typer.testing import Result
 
 from attio_bridge.client import AttioClient, NotFoundError
-from attio_bridge.testing import EmulatorProcess
 
-from ._support import invoke, one_error_line, writes
+from ._support import InProcessEmulator, invoke, one_error_line, writes
 
 KEY = "notes-cli-s3cret-key-0b9f"
 MISSING = "00000000-0000-4000-8000-000000000000"
@@ -97,7 +96,7 @@ def test_get_as_plain_text_and_markdown(
 
 
 def test_delete_after_a_dry_run_that_sends_nothing(
-    emu: EmulatorProcess, env: dict[str, str], config_home: Path, client: AttioClient
+    emu: InProcessEmulator, env: dict[str, str], config_home: Path, client: AttioClient
 ) -> None:
     cid = company_id(client, "delete-notes.com")
     nid = note_id(client, cid, "Doomed", "bye", "plaintext")
@@ -121,7 +120,7 @@ def test_delete_after_a_dry_run_that_sends_nothing(
 
 
 def test_unknown_object_record_and_note_exit_4(
-    emu: EmulatorProcess, env: dict[str, str], config_home: Path, client: AttioClient
+    emu: InProcessEmulator, env: dict[str, str], config_home: Path, client: AttioClient
 ) -> None:
     cid = company_id(client, "errors-notes.com")
     before = writes(emu)

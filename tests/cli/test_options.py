@@ -16,9 +16,8 @@ import typer.main
 
 from attio_bridge.cli import app
 from attio_bridge.cli._common import connected
-from attio_bridge.testing import EmulatorProcess
 
-from ._support import invoke
+from ._support import InProcessEmulator, invoke
 
 KEY = "options-cli-s3cret-key-3c7d"
 
@@ -72,7 +71,7 @@ def test_connected_needs_an_options_parameter() -> None:
 
 
 def test_options_on_the_command_line_reach_the_command(
-    emu: EmulatorProcess, config_home: Path
+    emu: InProcessEmulator, config_home: Path
 ) -> None:
     """With nothing in the environment, ``--api-key`` and ``--base-url`` given to ``self``
     connect it to the emulator; a wrong key with ``--debug`` shows the traceback (masked)."""

@@ -1,4 +1,4 @@
-"""``attio-bridge people get`` and ``companies get`` against the emulator as a process.
+"""``attio-bridge people get`` and ``companies get`` against the emulator in this process.
 
 A record found by its key as the user typed it (other case, a website URL), as JSON and as a
 table; none found is one error line with exit 4, a malformed key one line with exit 5; the API
@@ -13,9 +13,8 @@ from pathlib import Path
 from typer.testing import Result
 
 from attio_bridge.client import AttioClient
-from attio_bridge.testing import EmulatorProcess
 
-from ._support import invoke, one_error_line, writes
+from ._support import InProcessEmulator, invoke, one_error_line, writes
 
 KEY = "people-get-cli-s3cret-key-7e21"
 
@@ -63,7 +62,7 @@ def test_companies_get_by_domain_or_url(
 
 
 def test_none_found_and_bad_keys(
-    emu: EmulatorProcess, env: dict[str, str], config_home: Path
+    emu: InProcessEmulator, env: dict[str, str], config_home: Path
 ) -> None:
     before = writes(emu)
     nobody = run(["people", "get", "nobody@nowhere.example"], env, config_home)

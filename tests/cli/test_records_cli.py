@@ -1,4 +1,4 @@
-"""``attio-bridge self``, ``records ...`` and ``url parse`` against the emulator as a process.
+"""``attio-bridge self``, ``records ...`` and ``url parse`` against the emulator in this process.
 
 Each command's happy path, ``--json`` output, ``--dry-run`` sending no write (checked in the
 emulator's journal), validation errors (exit 5, naming the field), not found (exit 4); the API
@@ -13,9 +13,8 @@ from pathlib import Path
 from typer.testing import Result
 
 from attio_bridge.client import AttioClient
-from attio_bridge.testing import EmulatorProcess
 
-from ._support import invoke, one_error_line, writes
+from ._support import InProcessEmulator, invoke, one_error_line, writes
 
 KEY = "records-cli-s3cret-key-91ab"
 MISSING = "00000000-0000-4000-8000-000000000000"
@@ -47,7 +46,7 @@ def test_self_with_a_wrong_key_exits_3(env: dict[str, str], config_home: Path) -
     assert "authentication failed" in one_error_line(result)
 
 
-def test_no_key_is_a_usage_error(emu: EmulatorProcess, config_home: Path) -> None:
+def test_no_key_is_a_usage_error(emu: InProcessEmulator, config_home: Path) -> None:
     result = run(["self"], {"ATTIO_BASE_URL": emu.base_url}, config_home)
     assert result.exit_code == 2
     assert "no Attio API key" in one_error_line(result)
@@ -233,7 +232,7 @@ def test_a_full_page_says_there_may_be_more(
     assert len(json.loads(as_json.stdout)) == 2
 
 
-def test_a_base_url_ending_in_v2_works(emu: EmulatorProcess, config_home: Path) -> None:
+def test_a_base_url_ending_in_v2_works(emu: InProcessEmulator, config_home: Path) -> None:
     """Attio's docs (and the sandbox banner) give the base URL with /v2: both spellings work,
     from the environment and from --base-url."""
     from_env = run(
@@ -259,7 +258,7 @@ def test_query_with_bad_filter_json_is_a_usage_error(
 
 
 def test_dry_run_prints_the_request_and_sends_no_write(
-    emu: EmulatorProcess, env: dict[str, str], config_home: Path, client: AttioClient
+    emu: InProcessEmulator, env: dict[str, str], config_home: Path, client: AttioClient
 ) -> None:
     rid = client.records.create("companies", {"name": [{"value": "Dry"}]}).record_id
     before = writes(emu)
@@ -317,7 +316,7 @@ def test_dry_run_prints_the_request_and_sends_no_write(
 
 
 def test_bad_value_exits_5_naming_the_field(
-    emu: EmulatorProcess, env: dict[str, str], config_home: Path
+    emu: InProcessEmulator, env: dict[str, str], config_home: Path
 ) -> None:
     before = writes(emu)
     result = run(

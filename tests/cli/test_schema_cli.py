@@ -20,15 +20,14 @@ from typing import Any
 
 import mypy.api
 import pytest
-from typer.testing import CliRunner, Result
+from typer.testing import Result
 
-from attio_bridge.cli import app
-from attio_bridge.client import AttioClient
-from attio_bridge.testing import EmulatorProcess, free_port
+from attio_bridge.testing import free_port
 from attio_bridge.values import decode_entry, decode_record, encode_values, load_schema
 
 from ..client._factories import attribute_body
-from ._support import one_error_line
+from ._support import InProcessEmulator, one_error_line
+from ._support import invoke as run_command
 
 KEY = "schema-cli-s3cret-key-7f2e"
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,10 +37,10 @@ STAGES = ["Planned", 'Won "big" | 🎉']
 
 
 @pytest.fixture(scope="module")
-def emu() -> Iterator[EmulatorProcess]:
-    """The emulator as a process, with the ``projects`` object and ``project_pipeline`` list."""
-    with EmulatorProcess(api_key=KEY, read_rate=0, write_rate=0) as process:
-        with AttioClient(api_key=KEY, base_url=process.base_url, read_rate=0, write_rate=0) as c:
+def emu() -> Iterator[InProcessEmulator]:
+    """The emulator in this process, with the ``projects`` object and ``project_pipeline`` list."""
+    with InProcessEmulator(KEY) as process:
+        with process.client() as c:
             c.objects.create(api_slug="projects", singular_noun="Project", plural_noun="Projects")
             for body in (
                 attribute_body("code", "text", is_unique=True),
@@ -88,14 +87,9 @@ def emu() -> Iterator[EmulatorProcess]:
 
 
 def invoke(args: list[str], env: Mapping[str, str | None], config_home: Path) -> Result:
-    """Run ``attio-bridge ARGS`` with only ``env`` (and the empty config home) set; the key
-    must appear in none of the output."""
-    clean: dict[str, str | None] = {"ATTIO_API_KEY": None, "ATTIO_BASE_URL": None}
-    clean |= {"XDG_CONFIG_HOME": str(config_home), "COLUMNS": "120", **env}
-    result = CliRunner().invoke(app, args, env=clean)
-    assert KEY not in result.stdout
-    assert KEY not in result.stderr
-    return result
+    """Run ``attio-bridge ARGS`` on a 120-column terminal with only ``env`` set; the key must
+    appear in none of the output."""
+    return run_command(args, env, config_home, KEY, columns=120)
 
 
 # -- printing ------------------------------------------------------------------------------------
@@ -183,7 +177,7 @@ def test_default_output_is_readable_tables(env: dict[str, str], config_home: Pat
 
 # -- codegen -------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def generated(emu: EmulatorProcess, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def generated(emu: InProcessEmulator, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The module written by ``schema codegen`` for the whole workspace."""
     out = tmp_path_factory.mktemp("codegen") / "attio_types.py"
     home = tmp_path_factory.mktemp("config-home")
@@ -305,7 +299,7 @@ def test_type_checkers_catch_a_wrong_select_title_slug_and_type(generated: Path)
 
 
 def test_values_the_types_accept_are_written(
-    generated: Path, emu: EmulatorProcess, monkeypatch: pytest.MonkeyPatch
+    generated: Path, emu: InProcessEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The snippet that type-checks, run for real: its values encode and are written as given.
     spec = importlib.util.spec_from_file_location("attio_types", generated)
@@ -315,7 +309,7 @@ def test_values_the_types_accept_are_written(
     monkeypatch.setitem(sys.modules, "attio_types", module)
     namespace: dict[str, Any] = {}
     exec(compile(GOOD, "good_snippet.py", "exec"), namespace)
-    with AttioClient(api_key=KEY, base_url=emu.base_url, read_rate=0, write_rate=0) as c:
+    with emu.client() as c:
         c.records.assert_record("companies", "domains", {"domains": [{"domain": "acme.com"}]})
         schema = load_schema(c)
         record = c.records.create(
@@ -350,14 +344,14 @@ def test_codegen_to_stdout_with_object_filter(env: dict[str, str], config_home: 
 
 
 # -- configuration and errors --------------------------------------------------------------------
-def test_no_key_is_a_usage_error(config_home: Path, emu: EmulatorProcess) -> None:
+def test_no_key_is_a_usage_error(config_home: Path, emu: InProcessEmulator) -> None:
     result = invoke(["schema"], {"ATTIO_BASE_URL": emu.base_url}, config_home)
     assert result.exit_code == 2
     line = one_error_line(result)
     assert "no Attio API key" in line and "--api-key" in line and "ATTIO_API_KEY" in line
 
 
-def test_wrong_key_is_an_auth_error(emu: EmulatorProcess, config_home: Path) -> None:
+def test_wrong_key_is_an_auth_error(emu: InProcessEmulator, config_home: Path) -> None:
     wrong = "wrong-key-0123456789"
     args = ["schema", "--api-key", wrong, "--base-url", emu.base_url]
     result = invoke(args, {}, config_home)
@@ -374,7 +368,9 @@ def test_unreachable_base_url_is_a_connection_error(config_home: Path) -> None:
     assert "cannot reach Attio" in one_error_line(result)
 
 
-def test_debug_shows_the_traceback_without_the_key(emu: EmulatorProcess, config_home: Path) -> None:
+def test_debug_shows_the_traceback_without_the_key(
+    emu: InProcessEmulator, config_home: Path
+) -> None:
     args = ["schema", "--debug", "--api-key", "wrong", "--base-url", emu.base_url]
     result = invoke(args, {}, config_home)
     assert result.exit_code == 3
@@ -383,7 +379,7 @@ def test_debug_shows_the_traceback_without_the_key(emu: EmulatorProcess, config_
 
 
 def test_config_file_then_environment_then_options(
-    emu: EmulatorProcess, config_home: Path, tmp_path: Path
+    emu: InProcessEmulator, config_home: Path, tmp_path: Path
 ) -> None:
     # The default config file alone is enough.
     default = config_home / "attio-bridge" / "config.toml"

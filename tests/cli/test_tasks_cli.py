@@ -1,4 +1,4 @@
-"""``attio-bridge tasks ls|get|complete|reopen|update|delete`` against the emulator as a process.
+"""``attio-bridge tasks ls|get|complete|reopen|update|delete`` against the emulator in this process.
 
 Tasks filtered by linked record, assignee, completion and in either order; completed and
 reopened, updated (deadline, assignee, links) and deleted, each change checked through the
@@ -19,9 +19,8 @@ from typer.testing import Result
 
 from attio_bridge.cli.tasks import parse_due
 from attio_bridge.client import AttioClient, NotFoundError
-from attio_bridge.testing import EmulatorProcess
 
-from ._support import invoke, one_error_line, writes
+from ._support import InProcessEmulator, invoke, one_error_line, writes
 
 KEY = "tasks-cli-s3cret-key-4d2a"
 MEMBER = "ada@example.com"  # the emulator's workspace member
@@ -108,7 +107,7 @@ def test_ls_filters_and_orders(env: dict[str, str], config_home: Path, client: A
 
 
 def test_complete_and_reopen(
-    emu: EmulatorProcess, env: dict[str, str], config_home: Path, client: AttioClient
+    emu: InProcessEmulator, env: dict[str, str], config_home: Path, client: AttioClient
 ) -> None:
     tid = new_task(client, "Send the contract")
     before = writes(emu)
@@ -136,7 +135,7 @@ def test_complete_and_reopen(
 
 
 def test_update_get_and_delete(
-    emu: EmulatorProcess, env: dict[str, str], config_home: Path, client: AttioClient
+    emu: InProcessEmulator, env: dict[str, str], config_home: Path, client: AttioClient
 ) -> None:
     cid = company_id(client, "tasks-update.com")
     tid = new_task(client, "Prepare the demo")
@@ -205,7 +204,7 @@ def test_update_get_and_delete(
 
 
 def test_errors_are_one_line_with_their_exit_code(
-    emu: EmulatorProcess, env: dict[str, str], config_home: Path, client: AttioClient
+    emu: InProcessEmulator, env: dict[str, str], config_home: Path, client: AttioClient
 ) -> None:
     tid = new_task(client, "Untouched")
     before = writes(emu)

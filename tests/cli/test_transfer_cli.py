@@ -1,5 +1,5 @@
-"""``attio-bridge import`` and ``export`` against the emulator as a process, for what goes beyond
-one unique attribute: deals matched by name (``--match name``), contacts into one company
+"""``attio-bridge import`` and ``export`` against the emulator in this process, for what goes
+beyond one unique attribute: deals matched by name (``--match name``), contacts into one company
 (``--company``), a list as ``OBJECT_OR_LIST`` for import and export; and the bad inputs of each
 (unknown list, unknown company id, unknown or unsearchable match attribute), each one error line
 with the fix and the exit code of its class. ``invoke`` checks the key is never printed."""
@@ -21,10 +21,11 @@ import pytest
 from typer.testing import Result
 
 from attio_bridge.client import AttioClient
+from attio_bridge.state import open_store
 from attio_bridge.testing import EmulatorProcess
 
 from ..client._factories import attribute_body
-from ._support import invoke, one_error_line, writes
+from ._support import InProcessEmulator, invoke, one_error_line, writes
 
 KEY = "transfer-cli-s3cret-key-9a1e"
 OWNER = "ada@example.com"  # the emulator's workspace member
@@ -32,10 +33,10 @@ MISSING = "00000000-0000-4000-8000-000000000000"
 
 
 @pytest.fixture(scope="module")
-def emu() -> Iterator[EmulatorProcess]:
-    """The emulator as a process, with a ``targets`` list of people with a ``tier`` select."""
-    with EmulatorProcess(api_key=KEY, read_rate=0, write_rate=0) as process:
-        with AttioClient(api_key=KEY, base_url=process.base_url, read_rate=0, write_rate=0) as c:
+def emu() -> Iterator[InProcessEmulator]:
+    """The emulator in this process, with a ``targets`` list of people with a ``tier`` select."""
+    with InProcessEmulator(KEY) as process:
+        with process.client() as c:
             c.lists.create(name="Targets", api_slug="targets", parent_object="people")
             c.attributes.create("lists", "targets", attribute_body("tier", "select"))
             for title in ("Gold", "Silver"):
@@ -128,7 +129,7 @@ def test_import_into_a_list_and_export_it(
 
 
 def test_import_plan_tells_creates_updates_and_unchanged_apart(
-    emu: EmulatorProcess, env: dict[str, str], config_home: Path, tmp_path: Path
+    emu: InProcessEmulator, env: dict[str, str], config_home: Path, tmp_path: Path
 ) -> None:
     """``import people FILE --dry-run`` over a file with a row Attio already holds (its email in
     capitals), a changed one and a new one prints each count and writes nothing; the real run
@@ -185,19 +186,18 @@ def test_import_plan_tells_creates_updates_and_unchanged_apart(
         ),
         (
             ["import", "people", "FILE", "--match", "primary_location"],
-            2,
+            5,
             "error: cannot match people records on 'primary_location' (of type location); "
             "use one of ",
         ),
         (
             ["import", "deals", "FILE"],
-            2,
-            "error: say what identifies a deals record: match on one or more of its attributes "
-            "(--match ATTRIBUTE)",
+            5,
+            "error: say what identifies a deals record: match on one or more of its attributes",
         ),
         (
             ["import", "companies", "FILE", "--company", "acme.com"],
-            2,
+            5,
             "error: companies records have no single company attribute to link to",
         ),
         (
@@ -208,7 +208,7 @@ def test_import_plan_tells_creates_updates_and_unchanged_apart(
     ],
 )
 def test_bad_input_is_one_error_line_and_nothing_written(
-    emu: EmulatorProcess,
+    emu: InProcessEmulator,
     env: dict[str, str],
     config_home: Path,
     tmp_path: Path,
@@ -217,7 +217,8 @@ def test_bad_input_is_one_error_line_and_nothing_written(
     message: str,
 ) -> None:
     """Each bad input: one ``error:`` line saying what is wrong and what to pass instead, the
-    exit code of its class (4 not found, 2 usage), and no write reaching the emulator."""
+    exit code of its class (4 not found, 5 input that cannot be used), and no write reaching
+    the emulator."""
     path = tmp_path / "rows.csv"
     path.write_text(f"Email,Name,Stage,Owner\nbad@acme.com,Bad,Lead,{OWNER}\n")
     before = writes(emu)
@@ -227,11 +228,11 @@ def test_bad_input_is_one_error_line_and_nothing_written(
     assert writes(emu) == before
 
 
-def test_a_bad_mapping_file_is_a_usage_error(
-    emu: EmulatorProcess, env: dict[str, str], config_home: Path, tmp_path: Path
+def test_a_bad_mapping_file_is_one_error_line_naming_it(
+    emu: InProcessEmulator, env: dict[str, str], config_home: Path, tmp_path: Path
 ) -> None:
     """A mapping file that is not JSON, or not a JSON object of column: slug, is one error line
-    naming the file, exit 2, before any write."""
+    naming the file, exit 5 (input that cannot be used), before any write."""
     path = tmp_path / "rows.csv"
     path.write_text("Email\nm@acme.com\n")
     mapping = tmp_path / "mapping.json"
@@ -242,13 +243,13 @@ def test_a_bad_mapping_file_is_a_usage_error(
     ):
         mapping.write_text(text)
         result = run(["import", "people", str(path), "--mapping", str(mapping)], env, config_home)
-        assert result.exit_code == 2, result.output
+        assert result.exit_code == 5, result.output
         assert one_error_line(result).startswith(message)
     assert writes(emu) == before
 
 
 def test_dry_run_exits_5_when_the_plan_has_invalid_rows(
-    emu: EmulatorProcess, env: dict[str, str], config_home: Path, tmp_path: Path
+    emu: InProcessEmulator, env: dict[str, str], config_home: Path, tmp_path: Path
 ) -> None:
     """A dry run checks a file as the real run would: the plan (with the invalid row) is
     printed, nothing is written, and the exit code is the real run's 5; a clean file exits 0."""
@@ -300,11 +301,12 @@ def test_a_name_several_deals_have_is_ambiguous_in_the_plan_and_left_out(
     assert deals_named(client, "CLI single") == [{"value": 3, "stage": "Lead"}]
 
 
-def test_file_and_mapping_mistakes_are_one_usage_error_before_any_write(
-    emu: EmulatorProcess, env: dict[str, str], config_home: Path, tmp_path: Path
+def test_file_and_mapping_mistakes_are_one_error_line_before_any_write(
+    emu: InProcessEmulator, env: dict[str, str], config_home: Path, tmp_path: Path
 ) -> None:
     """An unknown ``--encoding``, a mapping to an attribute people lack or from a column the
-    file lacks, and a header naming a column twice: each one error line, exit 2, no write."""
+    file lacks, and a header naming a column twice: each one error line, exit 5 (input that
+    cannot be used), no write."""
     path = tmp_path / "rows.csv"
     path.write_bytes(b"Email,Given\nm1@acme.com,O\x92Brien\n")
     twice = tmp_path / "twice.csv"
@@ -340,7 +342,7 @@ def test_file_and_mapping_mistakes_are_one_usage_error_before_any_write(
         if given is not None:
             mapping.write_text(json.dumps(given))
         result = run(["import", "people", *extra], env, config_home)
-        assert result.exit_code == 2, result.output
+        assert result.exit_code == 5, result.output
         assert one_error_line(result).startswith(message)
     assert writes(emu) == before
 
@@ -367,18 +369,21 @@ def test_encoding_cp1252_is_detected_and_can_be_named(
 
 def test_ctrl_c_names_the_checkpoint_to_resume_from(tmp_path: Path) -> None:
     """SIGINT while the rows are written (the emulator answers slowly): exit 130 and one error
-    line naming the checkpoint and saying to run the same command again; that command's plan
-    then finds the rows written as already done."""
+    line naming the state store that keeps the checkpoint and saying to run the same command
+    again; that command's plan then finds the rows written as already done."""
     path = tmp_path / "many.csv"
     path.write_text("Email\n" + "".join(f"c{i}@ctrl.io\n" for i in range(400)))
-    checkpoint = tmp_path / "many.csv.attio-import.json"
-    with EmulatorProcess(api_key=KEY, read_rate=0, write_rate=0, latency_ms=20) as slow:
+    state_home = tmp_path / "state-home"
+    store = open_store(environ={"XDG_STATE_HOME": str(state_home)})
+    with store, EmulatorProcess(api_key=KEY, read_rate=0, write_rate=0, latency_ms=20) as slow:
         env = {
             **os.environ,
             "ATTIO_API_KEY": KEY,
             "ATTIO_BASE_URL": slow.base_url,
             "XDG_CONFIG_HOME": str(tmp_path),
+            "XDG_STATE_HOME": str(state_home),
         }
+        env.pop("ATTIO_BRIDGE_DATABASE_URL", None)
         command = [sys.executable, "-m", "attio_bridge.cli", "import", "people", str(path)]
         proc = subprocess.Popen(
             [*command, "--concurrency", "1"],
@@ -388,9 +393,9 @@ def test_ctrl_c_names_the_checkpoint_to_resume_from(tmp_path: Path) -> None:
             text=True,
         )
         try:
-            # The checkpoint is first written a second into the writes: then interrupt.
+            # The checkpoint is first saved a second into the writes: then interrupt.
             for _ in range(600):
-                if checkpoint.exists() or proc.poll() is not None:
+                if any(doc["done"] for _, doc in store.items("import")) or proc.poll() is not None:
                     break
                 time.sleep(0.05)
             assert proc.poll() is None, "the import ended before it could be interrupted"
@@ -401,8 +406,8 @@ def test_ctrl_c_names_the_checkpoint_to_resume_from(tmp_path: Path) -> None:
                 proc.kill()
         assert proc.returncode == 130, stderr
         assert stderr.strip().splitlines()[-1] == (
-            f"error: interrupted; the rows written so far are kept in {checkpoint}: run the "
-            "same command again to resume from it"
+            "error: interrupted; the rows written so far are kept in the state store "
+            f"{store.url_for_display}: run the same command again to resume from it"
         )
         again = subprocess.run(
             [*command, "--dry-run", "--json"], env=env, capture_output=True, text=True, timeout=120

@@ -1,4 +1,4 @@
-"""``attio-bridge meeting|deals|qualify|automate`` end to end against the emulator as a process.
+"""``attio-bridge meeting|deals|qualify|automate`` end to end against the emulator in this process.
 
 Each command's effect is read back through the client; ``--json`` output parses; ``--dry-run``
 sends no write (the emulator's journal); a re-run creates nothing twice; bad input is one error
@@ -22,12 +22,10 @@ from typer.testing import Result
 
 from attio_bridge.client import AttioClient
 from attio_bridge.services import Services
-from attio_bridge.testing import EmulatorProcess
 from attio_bridge.values import decode_record
 from tests.services.conftest import add_deal_attributes, attribute_body, build_workspace
 
-from ..workflows._kickoff_support import control
-from ._support import invoke, one_error_line, writes
+from ._support import InProcessEmulator, invoke, one_error_line, writes
 
 KEY = "workflows-cli-s3cret-key-77aa"
 MEMBER = "ada@example.com"  # the emulator's workspace member
@@ -62,10 +60,10 @@ Cold = 0
 
 
 @pytest.fixture(scope="module")
-def emu() -> Iterator[EmulatorProcess]:
-    """The emulator as a process, with the workspace of the module docstring."""
-    with EmulatorProcess(api_key=KEY, read_rate=0, write_rate=0) as process:
-        with AttioClient(api_key=KEY, base_url=process.base_url, read_rate=0, write_rate=0) as c:
+def emu() -> Iterator[InProcessEmulator]:
+    """The emulator in this process, with the workspace of the module docstring."""
+    with InProcessEmulator(KEY) as process:
+        with process.client() as c:
             build_workspace(c)
             add_deal_attributes(c)
             c.lists.create(name="Active deals", api_slug="active_deals", parent_object="deals")
@@ -111,7 +109,7 @@ MEETING = ["--title", "Quarterly review", "--date", "2026-03-04T15:30:00+00:00"]
 
 
 def test_meeting_on_a_company_by_domain_and_rerun_writes_nothing(
-    emu: EmulatorProcess, env: dict[str, str], config_home: Path, client: AttioClient
+    emu: InProcessEmulator, env: dict[str, str], config_home: Path, client: AttioClient
 ) -> None:
     """The note on the company has the title, date, attendees and Markdown; the same command
     again returns the same note and sends no write."""
@@ -209,7 +207,7 @@ def test_meeting_on_a_person_a_record_id_and_a_url(
 
 
 def test_meeting_dry_run_sends_no_write(
-    emu: EmulatorProcess, env: dict[str, str], config_home: Path, client: AttioClient
+    emu: InProcessEmulator, env: dict[str, str], config_home: Path, client: AttioClient
 ) -> None:
     """--dry-run prints the note it would create and the emulator receives no write."""
     cid = company(client, "meet-dry.com", "Meet Dry")
@@ -245,7 +243,7 @@ def test_meeting_dry_run_sends_no_write(
     ],
 )
 def test_meeting_bad_input_is_one_error_line(
-    emu: EmulatorProcess,
+    emu: InProcessEmulator,
     env: dict[str, str],
     config_home: Path,
     client: AttioClient,
@@ -295,7 +293,7 @@ def create_args(name: str, domain: str, *extra: str) -> list[str]:
 
 
 def test_deals_create_makes_deal_entry_task_and_note_once(
-    emu: EmulatorProcess,
+    emu: InProcessEmulator,
     env: dict[str, str],
     config_home: Path,
     client: AttioClient,
@@ -334,17 +332,17 @@ def test_deals_create_makes_deal_entry_task_and_note_once(
 
 
 def test_a_failure_half_way_names_what_was_done_and_a_re_run_finishes(
-    emu: EmulatorProcess, env: dict[str, str], config_home: Path, client: AttioClient
+    emu: InProcessEmulator, env: dict[str, str], config_home: Path, client: AttioClient
 ) -> None:
     """Attio failing on the task (after the deal and its entry were made): one error line that
     names the deal and the entry it kept, by their ids; running the command again makes only
     the task and the note."""
     company(client, "deal-halfway.com", "Halfway")
-    control(emu, "POST", "/faults", {"match": "POST /v2/tasks", "kind": "error", "status": 500})
+    emu.control("POST", "/faults", {"match": "POST /v2/tasks", "kind": "error", "status": 500})
     try:
         failed = run(create_args("Halfway deal", "deal-halfway.com"), env, config_home)
     finally:
-        control(emu, "DELETE", "/faults")
+        emu.control("DELETE", "/faults")
 
     assert failed.exit_code == 1
     line = one_error_line(failed)
@@ -362,7 +360,7 @@ def test_a_failure_half_way_names_what_was_done_and_a_re_run_finishes(
 
 
 def test_deals_create_dry_run_sends_no_write(
-    emu: EmulatorProcess, env: dict[str, str], config_home: Path, client: AttioClient
+    emu: InProcessEmulator, env: dict[str, str], config_home: Path, client: AttioClient
 ) -> None:
     """With the company there, the dry run shows the deal it would create (then its entry, task
     and note) and writes nothing."""
@@ -394,7 +392,7 @@ def test_deals_create_dry_run_sends_no_write(
     ],
 )
 def test_deals_create_bad_input_writes_nothing(
-    emu: EmulatorProcess,
+    emu: InProcessEmulator,
     env: dict[str, str],
     config_home: Path,
     extra: list[str],
@@ -411,7 +409,7 @@ def test_deals_create_bad_input_writes_nothing(
 
 
 def test_deals_advance_by_url_sets_stage_and_probability(
-    emu: EmulatorProcess,
+    emu: InProcessEmulator,
     env: dict[str, str],
     config_home: Path,
     client: AttioClient,
@@ -461,7 +459,7 @@ def test_deals_advance_by_url_sets_stage_and_probability(
 
 
 def test_deals_move_between_lists_is_safe_to_rerun(
-    emu: EmulatorProcess,
+    emu: InProcessEmulator,
     env: dict[str, str],
     config_home: Path,
     client: AttioClient,
@@ -510,7 +508,7 @@ def form_file(tmp_path: Path, form: dict[str, object], name: str = "form.json") 
 
 
 def test_qualify_scores_sets_status_lists_tasks_and_notes_once(
-    emu: EmulatorProcess,
+    emu: InProcessEmulator,
     env: dict[str, str],
     config_home: Path,
     client: AttioClient,
@@ -553,7 +551,7 @@ def test_qualify_scores_sets_status_lists_tasks_and_notes_once(
 
 
 def test_qualify_json_rules_options_and_dry_run(
-    emu: EmulatorProcess,
+    emu: InProcessEmulator,
     env: dict[str, str],
     config_home: Path,
     client: AttioClient,
@@ -608,7 +606,7 @@ def test_qualify_json_rules_options_and_dry_run(
     ],
 )
 def test_qualify_bad_rules_file_is_one_line_naming_rule_and_fix(
-    emu: EmulatorProcess,
+    emu: InProcessEmulator,
     env: dict[str, str],
     config_home: Path,
     tmp_path: Path,
@@ -642,7 +640,7 @@ def test_qualify_bad_rules_file_is_one_line_naming_rule_and_fix(
     ],
 )
 def test_qualify_bad_form_or_options_write_nothing(
-    emu: EmulatorProcess,
+    emu: InProcessEmulator,
     env: dict[str, str],
     config_home: Path,
     rules_file: Path,
@@ -662,7 +660,7 @@ def test_qualify_bad_form_or_options_write_nothing(
 
 # -- automate ------------------------------------------------------------------------------------
 def test_automate_deals_dry_run_then_advance_then_rerun(
-    emu: EmulatorProcess,
+    emu: InProcessEmulator,
     env: dict[str, str],
     config_home: Path,
     client: AttioClient,
@@ -709,7 +707,7 @@ def test_automate_deals_dry_run_then_advance_then_rerun(
     ("extra", "status", "words"),
     [
         (["--to", "Nowhere"], 5, "Nowhere"),
-        (["--require", "budget"], 5, "'budget'"),
+        (["--require", "budget"], 4, "'budget'"),  # no such attribute: not found
         (["--list", "big_deals"], 2, "both --list and --to-list"),
         (["--list", "big_deals", "--to-list", "prospects"], 5, "a list of companies"),
         (["--assignee", "ghost@example.com"], 5, "ghost@example.com"),
@@ -718,7 +716,7 @@ def test_automate_deals_dry_run_then_advance_then_rerun(
     ],
 )
 def test_automate_deals_bad_input_writes_nothing(
-    emu: EmulatorProcess,
+    emu: InProcessEmulator,
     env: dict[str, str],
     config_home: Path,
     extra: list[str],
@@ -765,7 +763,7 @@ def test_no_api_key_is_a_usage_error(config_home: Path, rules_file: Path, tmp_pa
 
 # -- what the newcomer's QA found ----------------------------------------------------------------
 def test_meeting_rerun_says_found_and_refuses_other_notes(
-    emu: EmulatorProcess, env: dict[str, str], config_home: Path, client: AttioClient
+    emu: InProcessEmulator, env: dict[str, str], config_home: Path, client: AttioClient
 ) -> None:
     """The first run says created; the same meeting with the same notes says found (exit 0,
     one line on stderr), in JSON and in the table; with other notes, or other attendees, it
@@ -802,7 +800,7 @@ def test_meeting_rerun_says_found_and_refuses_other_notes(
 
 @pytest.mark.parametrize(("extra", "stdin"), [(["--content", ""], None), ([], ""), ([], " \n")])
 def test_meeting_without_notes_is_a_usage_error(
-    emu: EmulatorProcess,
+    emu: InProcessEmulator,
     env: dict[str, str],
     config_home: Path,
     client: AttioClient,
@@ -820,7 +818,7 @@ def test_meeting_without_notes_is_a_usage_error(
 
 
 def test_deals_create_on_an_existing_deal_checks_inputs_and_reports_what_it_leaves(
-    emu: EmulatorProcess,
+    emu: InProcessEmulator,
     env: dict[str, str],
     config_home: Path,
     client: AttioClient,
@@ -872,7 +870,7 @@ def test_deals_create_on_an_existing_deal_checks_inputs_and_reports_what_it_leav
 
 
 def test_deals_advance_refuses_a_percentage_for_probability(
-    emu: EmulatorProcess,
+    emu: InProcessEmulator,
     env: dict[str, str],
     config_home: Path,
     client: AttioClient,
@@ -895,7 +893,7 @@ def test_deals_advance_refuses_a_percentage_for_probability(
 
 
 def test_qualify_rules_with_an_unknown_tier_are_refused_before_any_write(
-    emu: EmulatorProcess, env: dict[str, str], config_home: Path, tmp_path: Path
+    emu: InProcessEmulator, env: dict[str, str], config_home: Path, tmp_path: Path
 ) -> None:
     """A tier title that is no lead_status option fails even for a lead that does not reach
     it: one line naming the title and the options, exit 5, nothing written."""
@@ -912,7 +910,7 @@ def test_qualify_rules_with_an_unknown_tier_are_refused_before_any_write(
 
 
 def test_automate_deals_table_is_one_line_per_deal_at_80_columns(
-    emu: EmulatorProcess,
+    emu: InProcessEmulator,
     env: dict[str, str],
     config_home: Path,
     services: Services,

@@ -1,7 +1,8 @@
-"""The ``import`` and ``export`` commands end to end against the emulator in its own process:
-a file imported (plan, invalid row left out, failure file) and exported back; an import killed
-with ``kill -9`` that resumes from its checkpoint in the state store without a duplicate. The
-workflows themselves are tested in ``_async/`` (and their generated ``_sync/`` mirrors)."""
+"""The ``import`` and ``export`` commands end to end: in this process against the in-process
+emulator, a file imported (plan, invalid row left out, failure file) and exported back; as a
+real process against the emulator in its own, an import killed with ``kill -9`` that resumes
+from its checkpoint in the state store without a duplicate. The workflows themselves are
+tested in ``_async/`` (and their generated ``_sync/`` mirrors)."""
 
 from __future__ import annotations
 
@@ -13,52 +14,57 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from attio_bridge.cli import app as cli_app
 from attio_bridge.client import AttioClient
 from attio_bridge.state import StateStore, open_store
 from attio_bridge.testing import EmulatorProcess
 
+from ..cli._support import ENVIRONMENT, InProcessEmulator
 
-@pytest.fixture(scope="module")
-def emulator() -> Any:
-    """The emulator in its own process, without rate limits."""
-    with EmulatorProcess(api_key="cli-key", read_rate=0, write_rate=0) as emu:
+
+@pytest.fixture
+def emulator() -> Iterator[InProcessEmulator]:
+    """The emulator in this process, which the commands reach in ``ENVIRONMENT``."""
+    with InProcessEmulator("cli-key") as emu:
         yield emu
 
 
-def test_import_and_export_commands(emulator: EmulatorProcess, tmp_path: Path) -> None:
+def test_import_and_export_commands(emulator: InProcessEmulator, tmp_path: Path) -> None:
     runner = CliRunner()
     conn = ["--api-key", "cli-key", "--base-url", emulator.base_url]
     path = tmp_path / "people.csv"
     path.write_text("Email;Job title\ncli1@acme.com;A\ncli2@acme.com;B\nbroken;C\n")
-    planned = runner.invoke(cli_app, ["import", "people", str(path), "--dry-run", *conn])
+
+    def invoke(args: list[str]) -> Result:
+        return runner.invoke(cli_app, [*args, *conn], obj=ENVIRONMENT)
+
+    planned = invoke(["import", "people", str(path), "--dry-run"])
     assert planned.exit_code == 5, planned.output  # the plan has an invalid row
     assert "Email -> email_addresses" in planned.output
     assert "2 to create, 0 to update" in planned.output and "1 invalid" in planned.output
     assert "row 3:" in planned.output
 
-    done = runner.invoke(cli_app, ["import", "people", str(path), *conn])
+    done = invoke(["import", "people", str(path)])
     assert done.exit_code == 5, done.output  # invalid rows were left out
     assert "Written: 2, failed: 0, invalid: 1" in done.output
     with path.with_name("people.csv.failed.csv").open(newline="") as f:
         assert [r["Email"] for r in csv.DictReader(f)] == ["broken"]
 
     out = tmp_path / "out.jsonl"
-    exported = runner.invoke(
-        cli_app, ["export", "people", "--format", "jsonl", "--output", str(out), *conn]
-    )
+    exported = invoke(["export", "people", "--format", "jsonl", "--output", str(out)])
     assert exported.exit_code == 0, exported.output
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     got = sorted((r["email_addresses"][0], r["job_title"]) for r in rows)
     assert ("cli1@acme.com", "A") in got and ("cli2@acme.com", "B") in got
 
-    unknown = runner.invoke(cli_app, ["export", "nothing", *conn])
+    unknown = invoke(["export", "nothing"])
     assert unknown.exit_code == 4, unknown.output
 
 

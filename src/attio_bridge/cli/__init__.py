@@ -9,24 +9,28 @@ commands in its module, sharing ``cli/_run.py``. ``import`` and ``export`` (``cl
 move files in and out; ``meeting``, ``deals``, ``qualify`` and ``automate``
 (``cli/workflows.py``), ``kickoff`` (``cli/kickoff.py``) and ``enrich`` (``cli/enrich.py``) run
 the workflows. Errors are one clear line and an exit code, never a traceback; options,
-configuration and exit codes shared by the commands are in ``cli/_common.py``.
+configuration and exit codes shared by the commands are in ``cli/_common.py``, with the
+``CliEnvironment`` a run's clients come from (``main(argv, env)``, or ``obj=`` of the app).
 """
 
 from __future__ import annotations
 
+import functools
 import secrets
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+import typer.main
 
 from . import lists, notes, people, records, tasks, transfer, workflows
-from ._common import MARKUP
+from ._common import MARKUP, CliEnvironment
 from .enrich import enrich_command
 from .kickoff import kickoff_command
 from .schema import app as schema_app
 
-__all__ = ["app", "main"]
+__all__ = ["CliEnvironment", "app", "main"]
 
 app = typer.Typer(
     name="attio-bridge",
@@ -145,9 +149,18 @@ def sandbox(
     _serve(host, port, [key], 100.0, 25.0, 0.0, "sandbox", 0, database, True)
 
 
-def main() -> None:
-    """Console entry point."""
-    app()
+@functools.cache
+def _command() -> Callable[..., Any]:
+    """``app`` as the click command it runs as, built once: typer builds it anew each time the
+    app is called (a tenth of a second for this one), which a process running many commands,
+    a test suite, would pay for each."""
+    return typer.main.get_command(app)
+
+
+def main(argv: Sequence[str] | None = None, env: CliEnvironment | None = None) -> None:
+    """Run the command line ``argv`` (default ``sys.argv[1:]``) in ``env`` (default: the
+    library's clients); exits with the command's status. The console entry point."""
+    _command()(args=list(argv) if argv is not None else None, obj=env or CliEnvironment())
 
 
 if __name__ == "__main__":

@@ -15,15 +15,25 @@ Settings are taken from, in this order (the first that gives one wins):
        base_url = "https://api.attio.com"
        max_retries = 2
 
+Every client a command makes comes from the ``CliEnvironment`` of the run, which
+``ConnectionOptions`` and ``Settings`` carry: the context object given to the app
+(``main(argv, env)``, ``app(obj=CliEnvironment(...))``, ``CliRunner().invoke(app, args,
+obj=...)``), else the default one, which makes the library's clients. It is the seam tests
+use to run the commands against an in-process emulator, as httpie's ``Environment`` is
+httpie's.
+
 Errors are one line, ``error: ...``, on stderr (a traceback only with ``--debug``), and the API
-key is never printed. Exit codes by error class (``ExitStatus``, as httpie's):
+key is never printed. Exit codes by error class (``ExitStatus``, as httpie's), all in one table
+(``error_classes``):
 
     0    OK
-    1    ERROR        anything else: Attio failed (5xx), a file could not be written
+    1    ERROR        anything else: Attio failed (5xx), Slack or Drive failed, a file could
+                      not be written, a bug (``internal error: ...; please report it``)
     2    USAGE        bad options or configuration: no API key, an unreadable config file
     3    AUTH         authentication failed (401) or permission denied (403)
-    4    NOT_FOUND    an object, list, record or attribute does not exist (404)
-    5    VALIDATION   Attio refused the values (400, 409) or they failed validation
+    4    NOT_FOUND    an object, list, record or attribute does not exist (404, MissingError)
+    5    VALIDATION   Attio refused the values (400, 409), they failed validation, or the input
+                      cannot be used as given (InvalidInputError)
     6    RATE_LIMIT   over Attio's rate limit after the retries (429)
     7    CONNECTION   no answer from Attio: connection refused, dropped or timed out
     130  INTERRUPTED  Ctrl-C
@@ -53,7 +63,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Final, TypeVar
 import typer
 
 if TYPE_CHECKING:
-    from ..client import AttioClient
+    from ..client import AsyncAttioClient, AttioClient
 
 
 # Help texts are Markdown: docstrings wrap at the line length and paragraphs reflow to the
@@ -119,6 +129,37 @@ MaxRetriesOpt = Annotated[
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")]
 
 
+def _library_client(cls: type[AttioClient], options: dict[str, Any]) -> AttioClient:
+    return cls(**options)
+
+
+def _library_async_client(options: dict[str, Any]) -> AsyncAttioClient:
+    from ..client import AsyncAttioClient
+
+    return AsyncAttioClient(**options)
+
+
+@dataclass(frozen=True, slots=True)
+class CliEnvironment:
+    """What the commands take from outside their arguments: the clients they talk to Attio
+    with (httpie's ``Environment``, datasette's client).
+
+    ``client(cls, options)`` makes every sync client of a run: an instance of ``cls`` (an
+    ``AttioClient`` subclass such as the dry run's) made with ``options``, the keyword options
+    the settings give (``client_options``). ``async_client(options)`` makes the
+    ``AsyncAttioClient`` of ``import`` and ``export``. A test adds a transport::
+
+        env = CliEnvironment(
+            client=lambda cls, o: cls(**o, transport=SyncASGITransport(app)),
+            async_client=lambda o: AsyncAttioClient(**o, transport=httpx.ASGITransport(app)),
+        )
+        CliRunner().invoke(app, ["self"], obj=env)
+    """
+
+    client: Callable[[type[AttioClient], dict[str, Any]], AttioClient] = _library_client
+    async_client: Callable[[dict[str, Any]], AsyncAttioClient] = _library_async_client
+
+
 @dataclass(frozen=True, slots=True)
 class ConnectionOptions:
     """The connection options given on the command line (None: not given)."""
@@ -128,6 +169,8 @@ class ConnectionOptions:
     config: Path | None = None
     max_retries: int | None = None
     debug: bool = False
+    # Where the run's clients come from: the context object the app was given, if any.
+    environment: CliEnvironment = field(default_factory=CliEnvironment, compare=False)
 
     def over(self, fallback: ConnectionOptions) -> ConnectionOptions:
         """These options, with ``fallback``'s where these were not given (a group's options
@@ -163,9 +206,12 @@ def replace_parameter(
     name: str,
     parameters: Sequence[inspect.Parameter],
     build: Callable[..., Any],
+    *,
+    shared: Sequence[str] = (),
 ) -> Callable[..., _T]:
     """``command`` as a typer command that takes ``parameters`` instead of its parameter
-    ``name``, which it is given as ``build(**their values)``.
+    ``name``, which it is given as ``build(**their values)``; the command's parameters named
+    in ``shared`` go to ``build`` too, and stay the command's.
 
     typer reads a command's parameters from ``inspect.signature`` and
     ``typing.get_type_hints``, so the wrapper's ``__signature__`` and ``__annotations__`` are
@@ -182,6 +228,7 @@ def replace_parameter(
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> _T:
         given = {p.name: kwargs.pop(p.name, p.default) for p in parameters}
+        given |= {n: kwargs[n] for n in shared}
         return command(*args, **kwargs, **{name: build(**given)})
 
     wrapper.__signature__ = shown  # type: ignore[attr-defined]
@@ -191,10 +238,34 @@ def replace_parameter(
     return wrapper
 
 
+# typer gives a parameter annotated ``typer.Context`` the click context of the run, whose
+# object (``obj=``) is the ``CliEnvironment``.
+_CONTEXT = inspect.Parameter(
+    "cli_context", inspect.Parameter.KEYWORD_ONLY, annotation=typer.Context
+)
+
+
+def _connection_options(*, cli_context: typer.Context, **given: Any) -> ConnectionOptions:
+    found = cli_context.find_object(CliEnvironment)
+    return ConnectionOptions(**given, environment=found if found is not None else CliEnvironment())
+
+
 def connected(command: Callable[..., _T]) -> Callable[..., _T]:
     """A command that talks to Attio: it takes ``options: ConnectionOptions``, and its command
-    line ``--api-key``, ``--base-url``, ``--config``, ``--max-retries`` and ``--debug``."""
-    return replace_parameter(command, "options", CONNECTION_PARAMETERS, ConnectionOptions)
+    line ``--api-key``, ``--base-url``, ``--config``, ``--max-retries`` and ``--debug``; the
+    options hold the run's ``CliEnvironment``."""
+    signature = inspect.signature(command, eval_str=True)
+    own = [n for n, p in signature.parameters.items() if p.annotation is typer.Context]
+    if not own:
+        parameters = (*CONNECTION_PARAMETERS, _CONTEXT)
+        return replace_parameter(command, "options", parameters, _connection_options)
+    # typer gives its context to one parameter only: the command's own, read here as well.
+    context = own[0]
+
+    def build(**given: Any) -> ConnectionOptions:
+        return _connection_options(cli_context=given.pop(context), **given)
+
+    return replace_parameter(command, "options", CONNECTION_PARAMETERS, build, shared=own[:1])
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,6 +275,7 @@ class Settings:
     api_key: str = field(repr=False)
     base_url: str | None = None
     max_retries: int | None = None
+    environment: CliEnvironment = field(default_factory=CliEnvironment, compare=False)
 
 
 def default_config_path(environ: Mapping[str, str]) -> Path:
@@ -258,69 +330,134 @@ def resolve_settings(
     retries = options.max_retries
     if retries is None:
         retries = from_config("max_retries", int)
-    return Settings(api_key=api_key, base_url=base_url, max_retries=retries)
+    return Settings(
+        api_key=api_key, base_url=base_url, max_retries=retries, environment=options.environment
+    )
+
+
+def client_options(settings: Settings) -> dict[str, Any]:
+    """The keyword options of a client (sync or async) for ``settings``: the API key, and the
+    base URL and retries when they set them (else the library's defaults)."""
+    options: dict[str, Any] = {"api_key": settings.api_key}
+    if settings.base_url:
+        options["base_url"] = settings.base_url
+    if settings.max_retries is not None:
+        options["max_retries"] = settings.max_retries
+    return options
 
 
 def make_client(settings: Settings, cls: type[AttioClient] | None = None) -> AttioClient:
-    """An ``AttioClient`` (or ``cls``, a subclass) for ``settings``; the library's defaults for
-    what they leave out."""
+    """An ``AttioClient`` (or ``cls``, a subclass) for ``settings``, from their environment's
+    factory."""
     from ..client import AttioClient
 
-    extra: dict[str, Any] = {}
-    if settings.base_url:
-        extra["base_url"] = settings.base_url
-    if settings.max_retries is not None:
-        extra["max_retries"] = settings.max_retries
-    return (cls or AttioClient)(api_key=settings.api_key, **extra)
+    return settings.environment.client(cls or AttioClient, client_options(settings))
+
+
+def make_async_client(settings: Settings) -> AsyncAttioClient:
+    """An ``AsyncAttioClient`` for ``settings``, from their environment's factory."""
+    return settings.environment.async_client(client_options(settings))
 
 
 # -- errors --------------------------------------------------------------------------------------
-def classify(exc: BaseException) -> tuple[ExitStatus, str]:
-    """The exit status and the one-line message for an error."""
+@dataclass(frozen=True, slots=True)
+class ErrorClass:
+    """One row of ``error_classes()``: an error of ``kinds`` exits with ``status`` and prints
+    ``describe(error)``."""
+
+    kinds: tuple[type[BaseException], ...]
+    status: ExitStatus
+    describe: Callable[[Any], str]
+
+
+def _os_error(exc: OSError) -> str:
+    name = f" {exc.filename}" if exc.filename else ""
+    return f"{exc.strerror}:{name}".rstrip(":") if exc.strerror else str(exc) or type(exc).__name__
+
+
+@functools.cache
+def error_classes() -> tuple[ErrorClass, ...]:
+    """The errors of the library a command reports, first match wins: the one place where an
+    error's class becomes an exit status and a message. Anything else is a bug
+    (``classify``)."""
     from ..client import (
         APIConnectionError,
         AttioAPIError,
         AuthenticationError,
         BadRequestError,
-        ConfigurationError,
         ConflictError,
         NotFoundError,
         PermissionDeniedError,
         RateBudgetError,
         RateLimitError,
     )
+    from ..connectors import ConnectorError
+    from ..errors import AttioError, ConfigurationError, InvalidInputError, MissingError
     from ..services import ServiceError
     from ..services.urls import AttioUrlError
     from ..values import ValuesError
+    from ..workflows.scoring_rules import RulesFileError
 
+    def row(
+        kinds: type[BaseException] | tuple[type[BaseException], ...],
+        status: ExitStatus,
+        describe: Callable[[Any], str] = str,
+    ) -> ErrorClass:
+        return ErrorClass(kinds if isinstance(kinds, tuple) else (kinds,), status, describe)
+
+    return (
+        # Ahead of InvalidInputError: a URL or a rules file given on the command line that
+        # cannot be used is a usage error, as a bad configuration file is.
+        row((AttioUrlError, RulesFileError), ExitStatus.USAGE),
+        row(ConfigurationError, ExitStatus.USAGE),
+        row(
+            AuthenticationError,
+            ExitStatus.AUTH,
+            "authentication failed: {0.message} (check the API key)".format,
+        ),
+        row(PermissionDeniedError, ExitStatus.AUTH, "permission denied: {0.message}".format),
+        # Attio's 404 says what it could not find, the library's own MissingError says more.
+        row(NotFoundError, ExitStatus.NOT_FOUND, "not found: {0.message}".format),
+        row(MissingError, ExitStatus.NOT_FOUND),
+        row(
+            (BadRequestError, ConflictError, ValuesError),
+            ExitStatus.VALIDATION,
+            "invalid: {0}".format,
+        ),
+        # Asked for something the workspace cannot do as given: the message names the fix.
+        row((InvalidInputError, ServiceError), ExitStatus.VALIDATION),
+        row((RateLimitError, RateBudgetError), ExitStatus.RATE_LIMIT, "rate limited: {0}".format),
+        row(APIConnectionError, ExitStatus.CONNECTION, "cannot reach Attio: {0}".format),
+        # Slack or Drive failed: its message names the system and the fix.
+        row(ConnectorError, ExitStatus.ERROR),
+        row(AttioAPIError, ExitStatus.ERROR, "Attio answered {0}".format),
+        row(AttioError, ExitStatus.ERROR),
+        # Not a bug: a file that cannot be read or written, a disk that is full.
+        row(OSError, ExitStatus.ERROR, _os_error),
+    )
+
+
+def flags_named(message: str, flags: Mapping[str, str]) -> str | None:
+    """What the command line calls the arguments a library message names: ``"(words: flag;
+    ...)"`` for each of ``flags``' words found in ``message``, or None. The library names its
+    own arguments, never a command's flags; a command keeps the glossary of its own."""
+    named = [f"{words}: {flag}" for words, flag in flags.items() if words in message]
+    return f"({'; '.join(named)})" if named else None
+
+
+def classify(exc: BaseException) -> tuple[ExitStatus, str]:
+    """The exit status and the one-line message for an error: a ``CliError``'s own (what a
+    command reports itself), else from ``error_classes()``; an error none of them holds is a
+    bug in attio-bridge, and says so."""
     if isinstance(exc, CliError):
         return exc.status, exc.message
-    if isinstance(exc, ConfigurationError):
-        return ExitStatus.USAGE, str(exc)
-    if isinstance(exc, AuthenticationError):
-        return ExitStatus.AUTH, f"authentication failed: {exc.message} (check the API key)"
-    if isinstance(exc, PermissionDeniedError):
-        return ExitStatus.AUTH, f"permission denied: {exc.message}"
-    if isinstance(exc, NotFoundError):
-        return ExitStatus.NOT_FOUND, f"not found: {exc.message}"
-    if isinstance(exc, BadRequestError | ConflictError | ValuesError):
-        return ExitStatus.VALIDATION, f"invalid: {exc}"
-    if isinstance(exc, ServiceError):
-        # Asked for something the workspace cannot do as given: an unknown list or stage, a
-        # record outside the list it should leave. The message names the fix.
-        return ExitStatus.VALIDATION, str(exc)
-    if isinstance(exc, AttioUrlError):
-        return ExitStatus.USAGE, str(exc)
-    if isinstance(exc, RateLimitError | RateBudgetError):
-        return ExitStatus.RATE_LIMIT, f"rate limited: {exc}"
-    if isinstance(exc, APIConnectionError):
-        return ExitStatus.CONNECTION, f"cannot reach Attio: {exc}"
-    if isinstance(exc, AttioAPIError):
-        return ExitStatus.ERROR, f"Attio answered {exc}"
-    if isinstance(exc, OSError) and exc.strerror:
-        name = f" {exc.filename}" if exc.filename else ""
-        return ExitStatus.ERROR, f"{exc.strerror}:{name}".rstrip(":")
-    return ExitStatus.ERROR, f"{type(exc).__name__}: {exc}"
+    for known in error_classes():
+        if isinstance(exc, known.kinds):
+            return known.status, known.describe(exc)
+    return ExitStatus.ERROR, (
+        f"internal error: {type(exc).__name__}: {exc}; please report it (--debug shows the "
+        "traceback)"
+    )
 
 
 def _secrets(options: ConnectionOptions) -> list[str]:

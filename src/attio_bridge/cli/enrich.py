@@ -62,12 +62,7 @@ def _provider(
         if ":" in name and os.getcwd() not in sys.path:
             # As uvicorn does for its app: a module:Class beside the user is importable.
             sys.path.insert(0, os.getcwd())
-        try:
-            return load_provider(name, **_provider_options(options))
-        except KeyError as exc:
-            raise CliError(str(exc.args[0]), ExitStatus.USAGE) from None
-        except TypeError as exc:
-            raise CliError(str(exc), ExitStatus.USAGE) from None
+        return load_provider(name, **_provider_options(options))
     assert path is not None
     if options:
         raise CliError("--provider-option goes with --provider NAME", ExitStatus.USAGE)
@@ -75,10 +70,7 @@ def _provider(
         raise CliError(f"--key must be {' or '.join(KEYS)}, not {key!r}", ExitStatus.USAGE)
     if not path.is_file():
         raise CliError(f"provider file not found: {path}", ExitStatus.USAGE)
-    try:
-        return FileProvider(path, key=key, column=column)
-    except ValueError as exc:
-        raise CliError(f"provider file {path}: {exc}", ExitStatus.USAGE) from None
+    return FileProvider(path, key=key, column=column)
 
 
 def _provider_options(items: list[str]) -> dict[str, str]:
@@ -113,10 +105,7 @@ def _mapping(path: Path | None) -> dict[str, str] | None:
         return None
     if not path.is_file():
         raise CliError(f"mapping file not found: {path}", ExitStatus.USAGE)
-    try:
-        return load_mapping(path)
-    except ValueError as exc:
-        raise CliError(f"mapping file {path}: {exc}", ExitStatus.USAGE) from None
+    return load_mapping(path)
 
 
 def _print(report: EnrichmentReport) -> None:
@@ -230,20 +219,15 @@ def enrich_command(
         given = _mapping(mapping)
     selection = Selection(list_, status_attribute, pending, done, not_found or None)
     with session(options, run) as client:
-        try:
-            report = enrich_records(
-                Services(client),
-                object=object,
-                provider=provider,
-                selection=selection,
-                mapping=given,
-                overwrite=overwrite,
-                dry_run=dry_run,
-            )
-        except KeyError as exc:
-            raise CliError(str(exc.args[0]), ExitStatus.NOT_FOUND) from None
-        except ValueError as exc:
-            raise CliError(str(exc), ExitStatus.USAGE) from None
+        report = enrich_records(
+            Services(client),
+            object=object,
+            provider=provider,
+            selection=selection,
+            mapping=given,
+            overwrite=overwrite,
+            dry_run=dry_run,
+        )
         if json_:
             emit_json(report.to_dict())
         else:

@@ -33,6 +33,7 @@ from ._common import (
     ConnectionOptions,
     ExitStatus,
     connected,
+    flags_named,
     redact,
 )
 from ._run import Run, emit_json, print_rows, session, writes
@@ -40,6 +41,10 @@ from ._run import Run, emit_json, print_rows, session, writes
 if TYPE_CHECKING:
     from ..connectors import DriveConnector, SlackConnector
     from ..workflows.kickoff import Step
+
+
+# The workflow's errors name its arguments as the library knows them; here they are flags.
+_FLAGS = {"create_attributes=True": "leave out --no-create-attributes"}
 
 
 def _env(option: str | None, name: str) -> str | None:
@@ -142,7 +147,11 @@ def kickoff_command(
         Path | None,
         typer.Option(
             "--state-dir",
-            help="Where runs are recorded (default ~/.local/state/attio-bridge/kickoff).",
+            help=(
+                "A directory whose state store (state.sqlite3) records the runs, instead of the "
+                "shared one (ATTIO_BRIDGE_DATABASE_URL, else ~/.local/state/attio-bridge); "
+                "manifest files an older version kept there are brought in once."
+            ),
             show_default=False,
         ),
     ] = None,
@@ -231,11 +240,13 @@ def kickoff_command(
                     state_dir=state_dir,
                 )
         except ServiceError as exc:
-            raise CliError(redact(str(exc), secrets), ExitStatus.VALIDATION) from None
+            # Caught here, not in ``reporting``: the Slack and Drive tokens are masked too.
+            said = " ".join(filter(None, (str(exc), flags_named(str(exc), _FLAGS))))
+            raise CliError(redact(said, secrets), ExitStatus.VALIDATION) from None
         if rollback:
             if not undone.found:
                 raise CliError(
-                    f"no kickoff of {undone.domain} is recorded in {undone.manifest_path.parent}: "
+                    f"no kickoff of {undone.domain} is recorded in {undone.recorded_in}: "
                     "nothing to roll back (check --domain and --state-dir)",
                     ExitStatus.NOT_FOUND,
                 )

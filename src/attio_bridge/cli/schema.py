@@ -224,6 +224,11 @@ def print_tables(targets: list[TargetSchema]) -> None:
 
 
 # -- commands ------------------------------------------------------------------------------------
+# Where ``schema``'s own connection options wait for its subcommand (``schema --api-key K
+# codegen``).
+_GROUP_OPTIONS = "attio_bridge.schema.options"
+
+
 def _load(options: ConnectionOptions) -> tuple[WorkspaceSchema, str]:
     """The workspace schema and the base URL it came from."""
     from ..values import load_schema
@@ -246,7 +251,9 @@ def show(
 ) -> None:
     """Print the workspace's objects and lists: attributes, select options and statuses."""
     if ctx.invoked_subcommand is not None:
-        ctx.obj = options  # the subcommand's own options win over these
+        # The subcommand's own options win over these. Kept in ``meta``: ``obj`` is the
+        # run's ``CliEnvironment``.
+        ctx.meta[_GROUP_OPTIONS] = options
         return
     with reporting(options):
         schema, _ = _load(options)
@@ -279,8 +286,9 @@ def codegen(
     """
     from ._codegen import generate_module
 
-    if isinstance(ctx.obj, ConnectionOptions):
-        options = options.over(ctx.obj)
+    group = ctx.meta.get(_GROUP_OPTIONS)
+    if isinstance(group, ConnectionOptions):
+        options = options.over(group)
     with reporting(options):
         schema, source = _load(options)
         targets = select_targets(schema, only)

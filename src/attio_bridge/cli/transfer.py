@@ -14,11 +14,12 @@ to ``email_addresses`` (people) or ``domains`` (companies); a key that is not on
 Exit status: 0 when every row was written or left unchanged (with ``--dry-run``: every row
 can be), 5 (VALIDATION) when invalid or ambiguous rows were left out (or, with ``--strict``,
 nothing was written because of them; with ``--dry-run``, the plan has such rows), 1 when some
-writes failed (see the failure file), 2 (USAGE) for a key that cannot be matched on, a bad
-mapping (not JSON, or naming a column the file lacks or an attribute the object lacks), a
-header naming a column twice, or an unknown ``--encoding`` (or one the file is not in), 4
-(NOT_FOUND) for an unknown object, list, match attribute or company id, 130 on Ctrl-C (the
-checkpoint keeps what was written; the error names it: run the same command again to resume).
+writes failed (see the failure file), and for input the import cannot use, before any write,
+the class of the library's error (``cli/_common.py``): 5 for a key that cannot be matched on,
+a bad mapping (not JSON, or naming a column the file lacks), a header naming a column twice,
+or an unknown ``--encoding`` (or one the file is not in), 4 (NOT_FOUND) for an unknown
+object, list, match attribute or company id; 130 on Ctrl-C (the checkpoint keeps what was
+written; the error names it: run the same command again to resume).
 
 ``attio-bridge export OBJECT_OR_LIST --format csv|jsonl [--output FILE]`` writes every record,
 or every entry of a list with its parent record's values.
@@ -28,41 +29,51 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from ..errors import AttioError
 from ._common import (
     CliError,
     ConnectionOptions,
     ExitStatus,
-    Settings,
     connected,
+    flags_named,
+    make_async_client,
     reporting,
     resolve_settings,
 )
 from ._run import JsonOpt, emit_json
 
 if TYPE_CHECKING:
-    from ..client import AsyncAttioClient
     from ..workflows.importer import ImportReport
 
 # Problems printed before the rest are left to the failure file.
 _SHOWN_PROBLEMS = 20
 
+# The import's errors name its arguments as the library knows them; here they are flags.
+_FLAGS = {
+    "the match argument": "--match",
+    "the company argument": "--company",
+    "leave the encoding out": "--encoding",
+    "name the list to import into": "--list",
+}
 
-def make_async_client(settings: Settings) -> AsyncAttioClient:
-    """An ``AsyncAttioClient`` for ``settings``."""
-    from ..client import AsyncAttioClient
 
-    extra: dict[str, Any] = {}
-    if settings.base_url:
-        extra["base_url"] = settings.base_url
-    if settings.max_retries is not None:
-        extra["max_retries"] = settings.max_retries
-    return AsyncAttioClient(api_key=settings.api_key, **extra)
+@contextmanager
+def _flags() -> Iterator[None]:
+    """An error of the import that names one of its arguments (``_FLAGS``) ends with the flag
+    that gives it."""
+    try:
+        yield
+    except AttioError as exc:
+        if note := flags_named(str(exc), _FLAGS):
+            exc.add_note(note)
+        raise
 
 
 def print_plan(report: ImportReport) -> None:
@@ -184,12 +195,9 @@ def import_command(
     from ..workflows.aio import import_file
     from ..workflows.importer import load_mapping
 
-    with reporting(options):
+    with reporting(options), _flags():
         settings = resolve_settings(options)
-        try:
-            given = load_mapping(mapping) if mapping is not None else None
-        except ValueError as exc:
-            raise CliError(str(exc), ExitStatus.USAGE) from None
+        given = load_mapping(mapping) if mapping is not None else None
         with ExitStack() as stack:
             progress = Progress(
                 TextColumn("rows"),
@@ -222,28 +230,23 @@ def import_command(
 
             async def run() -> ImportReport:
                 async with make_async_client(settings) as client:
-                    try:
-                        return await import_file(
-                            client,
-                            object,
-                            file,
-                            match=match,
-                            mapping=given,
-                            dry_run=dry_run,
-                            strict=strict,
-                            checkpoint=checkpoint,
-                            failures=failures,
-                            concurrency=concurrency,
-                            list=list_,
-                            on_plan=on_plan,
-                            on_progress=on_progress,
-                            company=company,
-                            encoding=encoding,
-                        )
-                    except KeyError as exc:
-                        raise CliError(str(exc.args[0]), ExitStatus.NOT_FOUND) from None
-                    except ValueError as exc:
-                        raise CliError(str(exc), ExitStatus.USAGE) from None
+                    return await import_file(
+                        client,
+                        object,
+                        file,
+                        match=match,
+                        mapping=given,
+                        dry_run=dry_run,
+                        strict=strict,
+                        checkpoint=checkpoint,
+                        failures=failures,
+                        concurrency=concurrency,
+                        list=list_,
+                        on_plan=on_plan,
+                        on_progress=on_progress,
+                        company=company,
+                        encoding=encoding,
+                    )
 
             try:
                 report = asyncio.run(run())
@@ -326,10 +329,7 @@ def export_command(
                         if output is not None
                         else sys.stdout
                     )
-                    try:
-                        return await export_records(client, object, out, format)
-                    except KeyError as exc:
-                        raise CliError(str(exc.args[0]), ExitStatus.NOT_FOUND) from None
+                    return await export_records(client, object, out, format)
 
         count = asyncio.run(run())
         if output is not None:

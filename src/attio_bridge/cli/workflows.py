@@ -42,7 +42,7 @@ from ..workflows.pipeline import (
     run_deal_pipeline,
 )
 from ..workflows.qualify import qualify_lead, score_form
-from ..workflows.scoring_rules import RulesFile, RulesFileError, load_rules_file
+from ..workflows.scoring_rules import RulesFile, load_rules_file
 from ._common import (
     CliError,
     ConnectionOptions,
@@ -77,19 +77,9 @@ automate_app = group("automate", "Automations that update many records at once."
 
 # -- shared --------------------------------------------------------------------------------------
 @contextmanager
-def _workflow_errors() -> Iterator[None]:
-    """A rules file's errors as one-line usage errors (``reporting`` knows the client's, the
-    values' and the services' errors, not these)."""
-    try:
-        yield
-    except RulesFileError as exc:
-        raise CliError(str(exc), ExitStatus.USAGE) from None
-
-
-@contextmanager
 def _workflow(options: ConnectionOptions, run: Run) -> Iterator[Services]:
     """The services of one workflow command: one-line errors, exit codes, the dry-run client."""
-    with session(options, run) as client, _workflow_errors():
+    with session(options, run) as client:
         yield Services(client)
 
 
@@ -630,7 +620,7 @@ def qualify_command(
     default lead_status, qualification_status, status or lead_stage), list and assignee
     (defaults of --list and --assignee).
     """
-    with reporting(options), _workflow_errors():
+    with reporting(options):
         settings: RulesFile = load_rules_file(rules)
         form = _form(form_file)
         chosen_list = list_ or settings.list
