@@ -43,7 +43,7 @@ EXPORTS: dict[str, set[str]] = {
         "RedisBackend",
         "create_cache",
     },
-    "attio_bridge.cli": {"app", "main"},
+    "attio_bridge.cli": {"CliEnvironment", "app", "main"},
     "attio_bridge.client": {
         "DEFAULT_CONCURRENCY",
         "APIConnectionError",
