@@ -18,7 +18,8 @@ from attio_bridge.emulator.app import EmulatorApp
 from attio_bridge.errors import AttioError, ConfigurationError, InvalidInputError, MissingError
 from attio_bridge.services import ServiceError
 from attio_bridge.services.urls import AttioUrlError, parse_url, record_url
-from attio_bridge.testing import SyncASGITransport
+from attio_bridge.state import LockTimeout, StateError
+from attio_bridge.testing import EmulatorProcess, EmulatorProcessError, SyncASGITransport
 from attio_bridge.values import UnknownTargetError, ValuesError
 
 from .conftest import API_KEY
@@ -42,6 +43,9 @@ from .conftest import API_KEY
         (RateBudgetError, AttioError),
         (CacheError, AttioError),
         (ConnectorError, AttioError),
+        (StateError, AttioError),
+        (LockTimeout, StateError),
+        (EmulatorProcessError, AttioError),
     ],
 )
 def test_each_class_has_its_place_in_the_tree(cls: type[Exception], parent: type) -> None:
@@ -93,3 +97,10 @@ def test_values_an_unknown_object_is_missing(client: AttioClient) -> None:
     with pytest.raises(MissingError, match="no object 'gizmos'") as caught:
         Services(client).context.workspace().target("gizmos", "object")
     assert isinstance(caught.value, UnknownTargetError) and caught.value.retryable is False
+
+
+def test_testing_an_emulator_process_that_cannot_start_says_why() -> None:
+    # An unknown seed dataset: the command refuses it and exits before serving.
+    with pytest.raises(EmulatorProcessError, match="exited with 2") as caught:
+        EmulatorProcess(seed="no-such-dataset", startup_timeout=60).start()
+    assert caught.value.retryable is False

@@ -112,6 +112,7 @@ EXPORTS: dict[str, set[str]] = {
     "attio_bridge.testing": {
         "EmulatorControl",
         "EmulatorProcess",
+        "EmulatorProcessError",
         "SyncASGITransport",
         "free_port",
     },

@@ -152,7 +152,6 @@ def resolve_target(services: Services, target: str, object: str | None) -> tuple
     """The record TARGET names: an Attio URL, a record id (with ``object``), a person's email
     or a company's domain; it must exist."""
     text = target.strip()
-    client = services.context.client
     if _is_url(text):
         slug, record_id = _record_from_url(services, text, object)
     elif is_record_id(text):
@@ -193,7 +192,7 @@ def resolve_target(services: Services, target: str, object: str | None) -> tuple
             )
         return "companies", company
     slug = require(services.schema, slug, "object").slug
-    return slug, client.records.get(slug, record_id)
+    return slug, services.records.get(slug, record_id)
 
 
 def _deal(services: Services, deal: str) -> Record:
@@ -209,7 +208,7 @@ def _deal(services: Services, deal: str) -> Record:
         raise CliError(
             f"DEAL {text!r}: expected a deal's record id or its Attio URL", ExitStatus.USAGE
         )
-    return services.context.client.records.get("deals", record_id)
+    return services.records.get("deals", record_id)
 
 
 def _note_row(note: Note) -> dict[str, Any]:

@@ -9,7 +9,13 @@ an ASGI app (the emulator) in-process to a sync ``httpx.Client`` such as ``Attio
 """
 
 from .control import EmulatorControl
-from .process import EmulatorProcess, free_port
+from .process import EmulatorProcess, EmulatorProcessError, free_port
 from .transport import SyncASGITransport
 
-__all__ = ["EmulatorControl", "EmulatorProcess", "SyncASGITransport", "free_port"]
+__all__ = [
+    "EmulatorControl",
+    "EmulatorProcess",
+    "EmulatorProcessError",
+    "SyncASGITransport",
+    "free_port",
+]
