@@ -96,14 +96,18 @@ class EmulatorProcess:
                 self._stderr.seek(0)
                 err = self._stderr.read().decode(errors="replace")
                 self._close_stderr()
-                raise EmulatorProcessError(f"the emulator exited with {self.proc.returncode}: {err}")
+                raise EmulatorProcessError(
+                    f"the emulator exited with {self.proc.returncode}: {err}"
+                )
             try:
                 with urllib.request.urlopen(f"{self.base_url}/_emulator/health", timeout=1):
                     return self
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 time.sleep(0.05)
         self.stop()
-        raise EmulatorProcessError(f"the emulator did not answer within {self.startup_timeout:.0f} s")
+        raise EmulatorProcessError(
+            f"the emulator did not answer within {self.startup_timeout:.0f} s"
+        )
 
     def kill(self) -> None:
         """Stop the process at once, as ``kill -9`` would."""

@@ -51,7 +51,7 @@ import hashlib
 import importlib
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -71,7 +71,8 @@ from ...values import (
 )
 from ...values.encode import NAME_KEYS
 from ...values.validate import unknown_attribute
-from ..importer import _clean, detect_encoding, guess_mapping, iter_rows
+from ..importing.files import iter_file_rows
+from ..importing.mapping import guess_mapping
 
 __all__ = [
     "ENRICHED",
@@ -181,24 +182,6 @@ class EnrichmentProvider(Protocol):
         ...
 
 
-def _file_rows(path: Path) -> Iterator[dict[str, Any]]:
-    """The rows of a CSV, JSON Lines or JSON array file (empty values left out)."""
-    if path.suffix.lower() == ".json":
-        text = path.read_text(encoding=detect_encoding(path))
-        if text.lstrip().startswith("["):
-            data = json.loads(text)
-            for number, row in enumerate(data, 1):
-                if not isinstance(row, dict):
-                    raise InvalidInputError(
-                        f"{path}: item {number} of the array is not a JSON object"
-                    )
-                cleaned = {str(k).strip(): _clean(v) for k, v in row.items()}
-                yield {k: v for k, v in cleaned.items() if v is not None}
-            return
-    for _, row in iter_rows(path):
-        yield row
-
-
 class FileProvider:
     """Enrichment data from a local file: CSV (``,`` ``;`` or tab, UTF-8 or Latin-1), JSON
     Lines, or a JSON array of objects, one row per company or person, found by its ``key``
@@ -223,7 +206,7 @@ class FileProvider:
         self.name = name or path.name
         self._rows: dict[str, dict[str, Any]] = {}
         columns: dict[str, None] = {}
-        rows = list(_file_rows(path))
+        rows = list(iter_file_rows(path))
         for row in rows:
             columns.update(dict.fromkeys(row))
         wanted = (column,) if column else KEYS[key]
