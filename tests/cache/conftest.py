@@ -15,6 +15,7 @@ import pytest
 import redis
 
 from attio_bridge.cache import MemoryBackend, RedisBackend
+from tests._servers import server_absent
 
 REDIS_URL = os.environ.get("ATTIO_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
@@ -52,7 +53,7 @@ def redis_client() -> Iterator[redis.Redis]:
     try:
         client.ping()
     except redis.RedisError as exc:
-        pytest.skip(f"Redis is not reachable at {REDIS_URL} ({exc}); start it to run these")
+        server_absent(f"Redis is not reachable at {REDIS_URL} ({exc})", "start it to run these")
     yield client
     client.close()
 

@@ -17,13 +17,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 import redis
 
 from attio_bridge.client import AsyncAttioClient
 from attio_bridge.emulator import EmulatorConfig, create_app
 from attio_bridge.emulator.app import EmulatorApp
 from attio_bridge.emulator.http import ConnectionDropped
+from tests._servers import server_absent
 
 BASE_URL = "http://emulator.test"
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -121,7 +121,9 @@ def redis_or_skip() -> redis.Redis:
         conn.ping()
     except redis.RedisError as exc:
         conn.close()
-        pytest.skip(f"no Redis answers at {REDIS_URL} ({exc}); the cross-machine budget needs one")
+        server_absent(
+            f"no Redis answers at {REDIS_URL} ({exc})", "the cross-machine budget needs one"
+        )
     return conn
 
 

@@ -22,6 +22,7 @@ from attio_bridge.client import AsyncAttioClient, AttioClient
 from attio_bridge.emulator.app import EmulatorApp
 from attio_bridge.services import AsyncServices, Services
 from attio_bridge.services._common import record_key
+from tests._servers import server_absent
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 PUT_RECORD = "PUT /v2/objects/{object}/records"
@@ -54,7 +55,7 @@ def redis_prefix() -> Iterator[str]:
         client.ping()
     except redis.RedisError as exc:
         client.close()
-        pytest.skip(f"Redis is not reachable at {REDIS_URL} ({exc}); start it to run these")
+        server_absent(f"Redis is not reachable at {REDIS_URL} ({exc})", "start it to run these")
     prefix = f"attio-bridge-test:{uuid.uuid4().hex}:"
     yield prefix
     leftovers = list(client.scan_iter(match=prefix + "*"))
