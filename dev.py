@@ -105,6 +105,11 @@ def cmd_test(args: list[str]) -> int:
     """Check everything a reviewer would, stopping at the first failure; ``--fast``: tests only."""
     fast = "--fast" in args
     pytest_args = [a for a in args if a != "--fast"]
+    if not any(a == "-n" or a.startswith(("-n", "--numprocesses")) for a in pytest_args):
+        # Two workers (pytest-xdist): much of the suite waits on subprocesses, sockets and
+        # timers, so a second worker halves the wall time even on two cores. ``-n 0`` runs it
+        # in one process.
+        pytest_args = ["-n", "2", *pytest_args]
     bootstrap(DEV_LOCK)
     py = str(PYTHON)
     paths = existing(LINT_PATHS)
