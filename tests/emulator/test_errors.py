@@ -90,7 +90,16 @@ def test_bad_query_parameters_are_validation_type(api: TestClient) -> None:
     values = f"/v2/objects/people/records/{rid(ada)}/attributes/name/values"
     error(api.get(values, params={"show_historic": "maybe"}), 400, "validation_type")
     error(api.get(values, params={"limit": "ten"}), 400, "validation_type")
-    error(api.get(values, params={"offset": "-1"}), 400, "validation_type")
+    refused = error(api.get(values, params={"offset": "-1"}), 400, "validation_type")
+    # Issue 10: this said "must be between 0." (and a limit "between 1."): the real bounds.
+    assert refused == (
+        'Query parameter "offset" must be a whole number of at least 0 and at most '
+        '9007199254740991, got "-1".'
+    )
+    refused = error(api.get(values, params={"limit": "0"}), 400, "validation_type")
+    assert "at least 1 and at most 9007199254740991" in refused
+    for huge in ("9223372036854775807", "1" * 5000, "5_0", "٣"):
+        error(api.get(values, params={"offset": huge}), 400, "validation_type")
     entries = f"/v2/objects/people/records/{rid(ada)}/entries"
     error(api.get(entries, params={"limit": "1001"}), 400, "validation_type")
     error(api.get(entries, params={"limit": "0"}), 400, "validation_type")

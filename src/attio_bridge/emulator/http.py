@@ -24,6 +24,7 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from .errors import EmulatorError, NotFoundError, RateLimitError, UnauthorizedError
+from .paging import query_count
 
 if TYPE_CHECKING:
     from .state import EmulatorState
@@ -97,20 +98,9 @@ class Call:
         return self.request.query_params.get(name, default)
 
     def query_int(self, name: str, default: int, lo: int, hi: int | None) -> int:
-        """An integer query parameter within [lo, hi]; 400 ``validation_type`` otherwise."""
-        raw = self.request.query_params.get(name)
-        if raw is None:
-            return default
-        try:
-            value = int(raw)
-        except ValueError:
-            raise EmulatorError(
-                f'Query parameter "{name}" must be an integer, got "{raw}".'
-            ) from None
-        if value < lo or (hi is not None and value > hi):
-            upper = f" and {hi}" if hi is not None else ""
-            raise EmulatorError(f'Query parameter "{name}" must be between {lo}{upper}.')
-        return value
+        """A count in the query string from ``lo`` to ``hi`` (None: no documented maximum, see
+        ``paging.MAX_COUNT``); 400 ``validation_type`` otherwise."""
+        return query_count(self.request.query_params.get(name), name, default, lo, hi)
 
     def query_bool(self, name: str, default: bool = False) -> bool:
         """A boolean query parameter (``true``/``false``)."""

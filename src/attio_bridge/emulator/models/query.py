@@ -17,7 +17,8 @@ from itertools import islice
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
-from ..errors import FilterError, ValidationTypeError
+from ..errors import FilterError
+from ..paging import body_count
 from .filters import (
     DEFAULT_PROP,
     AttrView,
@@ -54,8 +55,8 @@ class SortKey:
 
 def run_query(ws: Workspace, parent: Parent, body: dict[str, Any]) -> list[Holder]:
     """The page of records or entries of ``parent`` that ``body`` asks for."""
-    limit = whole_number(body, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
-    offset = whole_number(body, "offset", 0, 0, None)
+    limit = body_count(body, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+    offset = body_count(body, "offset", 0, 0, None)
     if "filter_view_id" in body:
         raise FilterError(
             '"filter_view_id" (saved views) is not supported by the emulator; send a "filter".'
@@ -82,29 +83,6 @@ def run_query(ws: Workspace, parent: Parent, body: dict[str, Any]) -> list[Holde
     if not sort_keys:
         return list(islice(matches, offset, offset + limit))
     return apply_sorts(list(matches), sort_keys)[offset : offset + limit]
-
-
-def whole_number(body: dict[str, Any], name: str, default: int, lo: int, hi: int | None) -> int:
-    """Body field ``name`` (``default`` when absent) as a count from ``lo`` to ``hi``.
-
-    The spec types counts as ``number`` and JSON has one number type, so a whole float such as
-    ``25.0`` (what a client generated from the spec sends) is the count 25. A boolean is not a
-    number, though Python says ``True == 1``: 400 ``validation_type``, as for any wrong type.
-    """
-    value = body.get(name, default)
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int)
-        or value < lo
-        or (hi is not None and value > hi)
-    ):
-        upper = f" and at most {hi}" if hi is not None else ""
-        raise ValidationTypeError(
-            f'"{name}" must be a whole number of at least {lo}{upper}, got {value!r}.'
-        )
-    return value
 
 
 # -- sorts ----------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ValidationTypeError, ValueNotFoundError
-from .query import whole_number
+from ..paging import body_count
 
 if TYPE_CHECKING:
     from ..workspace import Workspace
@@ -25,7 +25,7 @@ def search_records(ws: Workspace, body: dict[str, Any]) -> list[dict[str, Any]]:
         )
     if "request_as" not in body:
         raise ValidationTypeError('"request_as" is required, e.g. {"type": "workspace"}.')
-    limit = whole_number(body, "limit", MAX_LIMIT, 1, MAX_LIMIT)
+    limit = body_count(body, "limit", MAX_LIMIT, 1, MAX_LIMIT)
     needle = query.strip().lower()
     out: list[dict[str, Any]] = []
     for ident in objects:
