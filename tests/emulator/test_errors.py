@@ -64,6 +64,25 @@ def test_unknown_path_and_method_are_404_with_attio_body(api: TestClient) -> Non
     error(api.get("/v1/objects"), 404, "not_found")
 
 
+@pytest.mark.parametrize("method", ["OPTIONS", "TRACE", "PROPFIND", "HEAD", "DELETE"])
+@pytest.mark.parametrize("path", ["/v2/notes", "/v2/nothing/here", "/", "/_emulator/reset"])
+def test_any_method_on_any_path_gets_attio_body(api: TestClient, method: str, path: str) -> None:
+    """Issue 10: ``OPTIONS`` (and any method no route takes) answered Starlette's plain-text
+    405. Every miss is Attio's 404 body, as for an unknown path (API-NOTES §8 not_found);
+    where the path is served by other methods, the message names them."""
+    if (method, path) == ("HEAD", "/v2/notes"):
+        return  # a GET route's: served
+    answer = api.request(method, path)
+    assert answer.headers["content-type"].startswith("application/json")
+    if method == "HEAD":  # no body to read, but the status and type are Attio's
+        assert answer.status_code == 404
+        return
+    message = error(answer, 404, "not_found")
+    assert message.startswith(f"No route for {method} {path} in the Attio API")
+    if path == "/v2/notes":
+        assert message.endswith(": /v2/notes takes GET, POST.")
+
+
 def test_auth_failures_are_401_auth_error(api: TestClient) -> None:
     """API-NOTES §8: a missing or invalid token is 401 ``unauthorized`` of type auth_error."""
     for headers in (

@@ -13,7 +13,7 @@ from starlette.routing import BaseRoute
 from starlette.types import Receive, Scope, Send
 
 from .control import control_routes
-from .http import RouteTable, build_routes, not_found_endpoint
+from .http import RouteTable, build_routes, fallback_route
 from .routes import activity, lists, meetings, objects, records, webhooks, workspace
 from .standins import standin_routes
 from .state import EmulatorConfig, EmulatorState
@@ -45,8 +45,5 @@ def create_app(config: EmulatorConfig | None = None, **options: Any) -> Emulator
         *standin_routes(state),
         *build_routes(state, route_tables()),
     ]
-    starlette = Starlette(routes=routes)
-    starlette.add_route(
-        "/{path:path}", not_found_endpoint, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]
-    )
+    starlette = Starlette(routes=[*routes, fallback_route(routes)])
     return EmulatorApp(state, starlette)

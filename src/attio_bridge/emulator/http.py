@@ -5,6 +5,7 @@ Each routes module fills a ``RouteTable`` with handlers ``async def handler(call
 auth (401 with Attio's body), the read and write rate budgets (429 with ``Retry-After`` as an
 HTTP date, refused before anything changes), fault injection and latency from the control
 plane, the request journal, and error bodies ``{status_code, type, code, message}``.
+``fallback_route()`` answers whatever no route serves, by any method, with Attio's 404 body.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Scope, Send
 
 from .errors import EmulatorError, NotFoundError, RateLimitError, UnauthorizedError
@@ -296,11 +297,36 @@ async def _handle(state: EmulatorState, spec: RouteSpec, request: Request) -> Re
     return json_response(result)
 
 
-async def not_found_endpoint(request: Request) -> Response:
-    """Attio's 404 body for paths the API does not have."""
-    return error_response(
-        NotFoundError(f"No route for {request.method} {request.url.path} in the Attio API.")
-    )
+class _Unrouted:
+    """An ASGI app, not a function: Starlette would let a function endpoint take GET only."""
+
+    def __init__(self, routes: list[BaseRoute]) -> None:
+        self.routes = routes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        path = request.url.path
+        methods = sorted(
+            {
+                method
+                for route in self.routes
+                if isinstance(route, Route) and route.path_regex.match(path)
+                for method in route.methods or ()
+                if method != "HEAD"  # Starlette's own companion of every GET
+            }
+        )
+        served = f": {path} takes {', '.join(methods)}" if methods else ""
+        response = error_response(
+            NotFoundError(f"No route for {request.method} {path} in the Attio API{served}.")
+        )
+        await response(scope, receive, send)
+
+
+def fallback_route(routes: list[BaseRoute]) -> Route:
+    """The route matched last, by every method (``OPTIONS``, ``TRACE`` and made-up ones too):
+    Attio's 404 body for a request no route in ``routes`` serves, never Starlette's plain-text
+    405. When the path is served by other methods, the message names them."""
+    return Route("/{path:path}", _Unrouted(routes))
 
 
 def jitter(base_ms: float, spread_ms: float, rng: random.Random) -> float:
