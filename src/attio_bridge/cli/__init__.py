@@ -15,17 +15,19 @@ configuration and exit codes shared by the commands are in ``cli/_common.py``, w
 
 from __future__ import annotations
 
+import errno
 import functools
 import secrets
+import socket
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 import typer.main
 
 from . import lists, notes, people, records, tasks, transfer, workflows
-from ._common import MARKUP, CliEnvironment
+from ._common import MARKUP, CliEnvironment, ExitStatus
 from .enrich import enrich_command
 from .kickoff import kickoff_command
 from .schema import app as schema_app
@@ -85,12 +87,17 @@ def _serve(
         seed_size=seed_size,
         database=str(database) if database else None,
     )
+    # Bound first, before a seed that may take a while and before the banner: the banner only
+    # promises an address that is really served, and with --port 0 names the port picked.
+    listener = _listener(host, port)
     try:
         emulator = create_app(config)
     except ValueError as exc:
+        listener.close()
         typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
-    url = f"http://{host}:{port}"
+        raise typer.Exit(ExitStatus.USAGE) from None
+    served = listener.getsockname()[1]
+    url = f"http://{f'[{host}]' if ':' in host else host}:{served}"
     if banner:
         ws = emulator.state.workspace
         typer.echo(f"Attio emulator serving workspace {ws.name!r} at {url}/v2")
@@ -101,11 +108,51 @@ def _serve(
         typer.echo(f"  export SLACK_API_URL={url}/slack/api/ SLACK_BOT_TOKEN={api_keys[0]}")
         typer.echo(f"  export DRIVE_API_URL={url}/drive/v3 GOOGLE_DRIVE_TOKEN={api_keys[0]}")
         typer.echo("Press Ctrl-C to stop.")
+    server = uvicorn.Server(uvicorn.Config(emulator, log_level="warning", access_log=False))
+    server.run(sockets=[listener])
+
+
+def _listener(host: str, port: int) -> socket.socket:
+    """A socket listening on ``host:port`` for the emulator; a usage error (exit 2), one line
+    naming the host or port and why, when it cannot be had."""
+
+    def refuse(message: str) -> NoReturn:
+        typer.echo(f"error: {message}", err=True)
+        raise typer.Exit(ExitStatus.USAGE)
+
+    any_port = "pick another with --port, or 0 for any free port"
+    if not 0 <= port <= 65535:
+        refuse(f"--port {port} is not a TCP port: give one from 1 to 65535, or 0 for any free port")
+    # The family as uvicorn picks it: "localhost" is 127.0.0.1, as clients mostly try first.
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
     try:
-        uvicorn.run(emulator, host=host, port=port, log_level="warning", access_log=False)
+        found = socket.getaddrinfo(host, port, family, socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (socket.gaierror, UnicodeError) as exc:
+        why = exc.strerror if isinstance(exc, socket.gaierror) else str(exc)
+        refuse(
+            f"--host {host} is not an address to listen on ({why}): give an address of this "
+            "machine, such as 127.0.0.1, or 0.0.0.0 for all of them"
+        )
+    _, kind, proto, _, address = found[0]
+    listener = socket.socket(family, kind, proto)
+    # As uvicorn does: a restarted emulator gets its port back while old connections linger.
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind(address)
+        listener.listen(2048)
     except OSError as exc:
-        typer.echo(f"error: cannot listen on {host}:{port}: {exc.strerror}", err=True)
-        raise typer.Exit(1) from None
+        listener.close()
+        if exc.errno == errno.EADDRINUSE:
+            refuse(f"port {port} is already in use on {host}: {any_port}")
+        if exc.errno == errno.EADDRNOTAVAIL:
+            refuse(
+                f"--host {host} is not an address of this machine: give one of its own, such "
+                "as 127.0.0.1, or 0.0.0.0 for all of them"
+            )
+        if exc.errno == errno.EACCES:
+            refuse(f"port {port} on {host} needs more privileges than this user has: {any_port}")
+        refuse(f"cannot listen on {host} port {port}: {exc.strerror}")
+    return listener
 
 
 HostOpt = Annotated[str, typer.Option(help="Address to listen on.")]
