@@ -291,6 +291,24 @@ def test_latency_setting_shows_in_recorded_durations(api: TestClient) -> None:
     assert control(api, "GET", "/latency")["ms"] == 0.0
 
 
+@pytest.mark.parametrize(
+    ("path", "body", "message"),
+    [
+        ("/latency", {"ms": -1}, '"ms" must be a number of at least 0, not -1'),
+        ("/latency", {"ms": 5, "jitter_ms": -0.5}, '"jitter_ms" must be a number of at least 0'),
+        ("/faults", {"kind": "slow", "seconds": -1}, '"seconds" must be a number of at least 0'),
+        ("/faults", {"kind": "error", "rate": 2}, '"rate" must be a number from 0 to 1, not 2'),
+    ],
+)
+def test_out_of_range_numbers_name_their_bounds(
+    api: TestClient, path: str, body: dict[str, Any], message: str
+) -> None:
+    """Issue 10: these said '"ms" must be between 0.0, not -1', a range with one end."""
+    r = api.post(f"/_emulator{path}", json=body)
+    assert r.status_code == 400
+    assert r.json()["error"].startswith(message)
+
+
 def test_latency_needs_ms(api: TestClient) -> None:
     r = api.post("/_emulator/latency", json={"jitter_ms": 5})
     assert r.status_code == 400

@@ -88,8 +88,8 @@ def _number(body: dict[str, Any], key: str, default: float, lo: float, hi: float
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ControlError(f'"{key}" must be a number, not {value!r}')
     if value < lo or (hi is not None and value > hi):
-        upper = f" and {hi}" if hi is not None else ""
-        raise ControlError(f'"{key}" must be between {lo}{upper}, not {value}')
+        bounds = f"of at least {lo:g}" if hi is None else f"from {lo:g} to {hi:g}"
+        raise ControlError(f'"{key}" must be a number {bounds}, not {value}')
     return float(value)
 
 
