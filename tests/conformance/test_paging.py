@@ -11,7 +11,8 @@ Attio's answer for a value that is no count is its 400 ``validation_type`` body 
 property: never a server error, always JSON; a value that is not a whole number from 0 to
 ``MAX_COUNT`` is refused with Attio's body naming the parameter and both of its bounds; a
 refused count states the real bounds (``at least 0 and at most ...``, never a bare
-``between 0.``).
+``between 0.``). Where Attio documents a range for ``limit`` (``DOCUMENTED_LIMITS``, each
+with its source), its ends are accepted and one past either end is refused, naming them.
 """
 
 from __future__ import annotations
@@ -177,3 +178,59 @@ def _check(
             assert BOUNDS.search(body["message"]), shown
 
     check()
+
+
+# The limits Attio documents, each with its source: the ends are accepted, one past each end
+# is the 400 naming both. Endpoints without a documented maximum take up to MAX_COUNT.
+DOCUMENTED_LIMITS: dict[str, tuple[int, int, str]] = {
+    "GET /v2/notes": (1, 50, "spec: 'the maximum is `50`'; API-NOTES §1, gotcha 4"),
+    "GET /v2/threads": (1, 50, "spec: 'the maximum is `50`'; API-NOTES §1, gotcha 4"),
+    "GET /v2/webhooks": (10, 100, "spec: 'between 10 and 100'; API-NOTES §1"),
+    "POST /v2/objects/records/search": (1, 25, "spec: minimum 1, maximum 25; API-NOTES §3"),
+    "GET /v2/objects/{object}/records/{record_id}/entries": (
+        1,
+        1000,
+        "spec: 'the maximum is `1000`'; API-NOTES §1",
+    ),
+    "GET /v2/meetings": (1, 200, "spec: minimum 1, maximum 200; API-NOTES §1"),
+    "GET /v2/meetings/{meeting_id}/call_recordings": (
+        1,
+        200,
+        "spec: 'a maximum of 200'; API-NOTES §1",
+    ),
+    "GET /v2/tasks": (1, MAX_COUNT, "spec and API-NOTES §1: default 500, no maximum"),
+    "POST /v2/objects/{object}/records/query": (
+        1,
+        1000,
+        "no documented maximum; 1000, the largest page Attio serves (models/query.py)",
+    ),
+}
+
+
+@pytest.mark.parametrize("key", sorted(DOCUMENTED_LIMITS))
+def test_documented_limits_are_the_bounds_enforced_and_named(
+    key: str, raw_spec: dict[str, Any], seeded: tuple[TestClient, dict[str, str]]
+) -> None:
+    """Each documented range (its source beside it in DOCUMENTED_LIMITS): both ends answer
+    200, one past either end 400 ``validation_type`` saying 'at least LO and at most HI'."""
+    client, ids = seeded
+    lo, hi, _source = DOCUMENTED_LIMITS[key]
+    where, _ = paged_operations(raw_spec)[key]
+    method, template = key.split(" ", 1)
+    path = template.format(**path_parameters(key, ids))
+
+    def send(limit: int) -> Any:
+        if where == "body":
+            return client.request(method, path, json={**BASE_BODY.get(key, {}), "limit": limit})
+        return client.request(method, path, params={"limit": str(limit)})
+
+    for limit in (lo, hi):
+        assert send(limit).status_code == 200, send(limit).text
+    for limit in (lo - 1, hi + 1):
+        refused = send(limit)
+        assert refused.status_code == 400, refused.text
+        assert refused.json()["code"] == "validation_type"
+        assert (
+            f'"limit" must be a whole number of at least {lo} and at most {hi}, got'
+            in (refused.json()["message"])
+        )
