@@ -14,16 +14,16 @@ list, the rows go to its parent object and each record is added to the list. ``-
 defaults to ``email_addresses`` (people) or ``domains`` (companies); a key that is not one
 unique attribute (a deal's ``name``) is found through a search.
 
-Exit status: 0 when every row was written or left unchanged (with ``--dry-run``: every row
-can be; also for a file of 0 rows, with a warning), 5 (VALIDATION) when invalid, ambiguous or
-conflicting rows were left out (or, with ``--strict``, nothing was written because of them;
-with ``--dry-run``, the plan has such rows), 1 when some writes failed (see the failure file),
-and for input the import cannot use, before any write, the class of the library's error
-(``cli/_common.py``): 2 (USAGE) for a file or ``--mapping`` file that does not exist, 5 for a key that cannot be matched on, a bad mapping (not JSON, or
-naming a column the file lacks), a header naming a column twice, a file in two encodings, or an
-unknown ``--encoding`` (or one the file is not in), 4 (NOT_FOUND) for an unknown object, list,
-match attribute or company id; 130 on Ctrl-C (the checkpoint keeps what was written; the error
-names it: run the same command again to resume).
+Exit status: 0 when every row was written or left unchanged (with ``--dry-run``: every row can be;
+also for a file of 0 rows, with a warning), 5 (VALIDATION) when invalid, ambiguous or conflicting
+rows were left out (or, with ``--strict``, nothing was written because of them; with ``--dry-run``,
+the plan has such rows), 1 when some writes failed (see the failure file), and for input the import
+cannot use, before any write, the class of the library's error (``cli/_common.py``): 2 (USAGE) for
+a file or ``--mapping`` file that does not exist, 5 for a key that cannot be matched on, a bad
+mapping (not JSON, or naming a column the file lacks), a header naming a column twice, a file in
+two encodings, or an unknown ``--encoding`` (or one the file is not in), 4 (NOT_FOUND) for an
+unknown object, list, match attribute or company id; 130 on Ctrl-C (the checkpoint keeps what was
+written; the error names it: run the same command again to resume).
 
 ``attio-bridge export OBJECT_OR_LIST --format csv|jsonl [--output FILE]`` writes every record,
 or every entry of a list with its parent record's values.
