@@ -31,6 +31,12 @@ def test_another_workspace_starts_over_and_says_so(client: AttioClient, tmp_path
     assert first.written == 3 and first.checkpoint_saved
     other_app = fresh_app()
     with client_on(other_app) as other:
+        # A dry run says so too, and leaves the checkpoint as it is.
+        planned = import_file(other, "people", path, dry_run=True)
+        assert planned.notes == [
+            "the checkpoint of four.csv was for another workspace: starting over"
+        ]
+        assert (import_file(client, "people", path, dry_run=True)).already_done == 3
         there = import_file(other, "people", path)
         assert (there.already_done, there.written) == (0, 8)
         assert there.notes == [
@@ -89,8 +95,11 @@ def test_a_resumed_run_says_so_and_restart_discards_the_checkpoint(
     assert resumed.notes == [
         f"resuming from the checkpoint in the state store {first.checkpoint_store}, 2 rows done"
     ]
+    assert (import_file(client, "people", path, restart=True, dry_run=True)).notes == [
+        "the checkpoint of people.csv is discarded: starting over"
+    ]
     restarted = import_file(client, "people", path, restart=True)
-    assert restarted.already_done == 0
+    assert restarted.already_done == 0  # (the dry run above left the checkpoint: 3 done)
     assert restarted.notes == ["the checkpoint of people.csv is discarded: starting over"]
     assert (restarted.unchanged, restarted.written) == (3, 3)
     assert write_count(app, "people") == 6

@@ -440,7 +440,7 @@ class _Run:
             list_slug=report.list_slug,
             company=company,
         )
-        self.state = Checkpoint(self.store, identity, restart=restart)
+        self.state = Checkpoint(self.store, identity, restart=restart, dry_run=dry_run)
         report.checkpoint_key = self.state.key
         report.checkpoint_store = where = self.store.url_for_display
         report.checkpoint_saved = self.state.saved

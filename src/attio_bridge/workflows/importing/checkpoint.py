@@ -136,11 +136,18 @@ def adopt_legacy_checkpoint(store: StateStore, path: Path) -> bool:
 
 class Checkpoint:
     """The rows an import has written, kept in ``store`` under the hash of ``identity``:
-    loaded when made, written in one transaction every few hundred rows or second (so a kill
-    leaves the last flush, never half of one), deleted when the import is complete."""
+    loaded when made (a checkpoint of another import of the same file, or of this one with
+    ``restart``, is deleted then, unless ``dry_run``), written in one transaction every few
+    hundred rows or second (so a kill leaves the last flush, never half of one), deleted when
+    the import is complete."""
 
     def __init__(
-        self, store: StateStore, identity: dict[str, Any], *, restart: bool = False
+        self,
+        store: StateStore,
+        identity: dict[str, Any],
+        *,
+        restart: bool = False,
+        dry_run: bool = False,
     ) -> None:
         self.store = store
         self.identity = identity
@@ -164,12 +171,14 @@ class Checkpoint:
                 # mislead a later run. Starting over is safe: writes are idempotent, and the
                 # plan finds the rows already in Attio unchanged.
                 self.replaced.append(differences(theirs, identity))
-                store.delete(NAMESPACE, key)
+                if not dry_run:  # a dry run changes nothing, the store included
+                    store.delete(NAMESPACE, key)
         document = store.get(NAMESPACE, self.key)
         self.done: set[int] = set()
         if document is not None and restart:
             self.restarted = True
-            store.delete(NAMESPACE, self.key)
+            if not dry_run:
+                store.delete(NAMESPACE, self.key)
         elif document is not None and document.get("identity") == identity:
             self.done = _rows(document.get("done"))
             self.saved = bool(self.done)
