@@ -23,6 +23,7 @@ from typer.testing import Result
 from attio_bridge.client import AttioClient
 from attio_bridge.state import open_store
 from attio_bridge.testing import EmulatorProcess
+from attio_bridge.workflows import import_file
 
 from ..client._factories import attribute_body
 from ._support import InProcessEmulator, invoke, one_error_line, writes
@@ -159,9 +160,18 @@ def test_import_plan_tells_creates_updates_and_unchanged_apart(
     as_json = run(["import", "people", str(path), "--dry-run", "--json"], env, config_home)
     assert as_json.exit_code == 5, as_json.output  # an invalid row: the real run would exit 5
     plan = json.loads(as_json.stdout)
-    got = {k: plan[k] for k in ("creates", "updates", "unchanged", "invalid", "duplicates")}
-    assert got == {"creates": 1, "updates": 1, "unchanged": 0, "invalid": 1, "duplicates": 1}
-    assert (plan["already_done"], plan["dry_run"], plan["problems"][0]["row"]) == (0, True, 3)
+    kinds = ("creates", "updates", "unchanged", "invalid", "duplicates", "conflicts")
+    got = {k: plan[k] for k in kinds}
+    assert got == {
+        "creates": 1,
+        "updates": 1,
+        "unchanged": 0,
+        "invalid": 1,
+        "duplicates": 0,
+        "conflicts": 1,  # p4 twice, with another job title
+    }
+    assert (plan["already_done"], plan["dry_run"]) == (0, True)
+    assert [p["row"] for p in plan["problems"]] == [3, 4]
     assert writes(emu) == before
 
 
@@ -419,3 +429,81 @@ def test_ctrl_c_names_the_checkpoint_to_resume_from(tmp_path: Path) -> None:
         # then finds it unchanged. Every row is accounted for, none to update.
         assert plan["already_done"] + plan["creates"] + plan["unchanged"] == 400
         assert plan["updates"] == 0
+
+
+def test_a_missing_mapping_file_is_a_usage_error_as_a_missing_file_is(
+    emu: InProcessEmulator, env: dict[str, str], config_home: Path, tmp_path: Path
+) -> None:
+    """The same class of mistake, the same exit code: 2, before anything is read or sent."""
+    path = tmp_path / "rows.csv"
+    path.write_text("Email\nm@acme.com\n")
+    missing = tmp_path / "nowhere.json"
+    before = writes(emu)
+    no_mapping = run(["import", "people", str(path), "--mapping", str(missing)], env, config_home)
+    no_file = run(["import", "people", str(missing)], env, config_home)
+    assert (no_mapping.exit_code, no_file.exit_code) == (2, 2), no_mapping.output
+    assert "'--mapping'" in no_mapping.output and "does not exist" in no_mapping.output
+    assert writes(emu) == before
+
+
+def test_a_json_dry_run_lists_the_writes_and_the_plan_prints_notes(
+    emu: InProcessEmulator, env: dict[str, str], config_home: Path, tmp_path: Path
+) -> None:
+    """``--dry-run --json`` has ``requests``, every write the run would send, as the other dry
+    runs print them; an interrupted run's next plan says it resumes, and ``--restart`` starts
+    over."""
+    state = {"XDG_STATE_HOME": str(tmp_path / "state")}  # the checkpoints of this test only
+    env = env | state
+    path = tmp_path / "notes.csv"
+    path.write_text("Email,Job title\nn1@notes.io,One\nn2@notes.io,Two\n")
+    before = writes(emu)
+    planned = run(["import", "people", str(path), "--dry-run", "--json"], env, config_home)
+    assert planned.exit_code == 0, planned.output
+    requests = json.loads(planned.stdout)["requests"]
+    assert [(r["method"], r["path"], r["effect"]) for r in requests] == [
+        (
+            "PUT",
+            "/v2/objects/people/records?matching_attribute=email_addresses",
+            f"row {n}: creates a people record, dry-run:record-{n}",
+        )
+        for n in (1, 2)
+    ]
+    assert writes(emu) == before
+    # The text plan does not list them (a file has thousands), it says so in the help.
+    text = run(["import", "people", str(path), "--dry-run"], env, config_home)
+    assert "requests" not in text.stdout and "PUT" not in text.stdout
+    with emu.client() as client, open_store(environ=state) as store:
+        import_file(client, "people", path, max_writes=1, concurrency=1, store=store)
+    resumed = run(["import", "people", str(path), "--dry-run"], env, config_home)
+    assert "Note: resuming from the checkpoint in the state store " in resumed.stdout
+    assert ", 1 rows done" in resumed.stdout
+    restarted = run(["import", "people", str(path), "--restart"], env, config_home)
+    assert restarted.exit_code == 0, restarted.output
+    assert "Note: the checkpoint of notes.csv is discarded: starting over" in restarted.stdout
+    assert "1 unchanged, 0 already done" in restarted.stdout
+
+
+def test_the_plan_pass_shows_a_progress_bar_on_a_terminal_only(
+    emu: InProcessEmulator, env: dict[str, str], config_home: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "long.csv"
+    path.write_text("Email\n" + "".join(f"l{i}@long.io\n" for i in range(1200)))
+    args = ["import", "people", str(path), "--dry-run"]
+    on_terminal = run(args, env | {"TTY_COMPATIBLE": "1"}, config_home)
+    assert on_terminal.exit_code == 0, on_terminal.output
+    assert "planning" in on_terminal.stderr
+    piped = run(args, env | {"TTY_COMPATIBLE": "0"}, config_home)
+    assert "planning" not in piped.output
+
+
+def test_an_empty_file_is_0_rows_with_a_warning_exit_0(
+    emu: InProcessEmulator, env: dict[str, str], config_home: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "empty.csv"
+    path.write_text("Email,Job title\n")
+    result = run(["import", "people", str(path)], env, config_home)
+    assert result.exit_code == 0, result.output
+    assert (
+        "Warning: 0 rows: empty.csv is empty or holds only a header; nothing to import"
+        in result.stdout
+    )

@@ -26,8 +26,9 @@ HEADER = "Name;Description;Twitter;LinkedIn;Facebook;Instagram\n"
 
 
 def write_big_file(path: Path) -> tuple[int, int]:
-    """A semicolon CSV of ``ROWS`` companies with blank lines, stray spaces, duplicated and
-    invalid rows; ``(duplicates, invalid)`` it holds."""
+    """A semicolon CSV of ``ROWS`` companies with blank lines, stray spaces, invalid rows and
+    rows with the name of the row before (and other values: conflicts); ``(conflicts,
+    invalid)`` it holds."""
     duplicates = invalid = 0
     with path.open("w", encoding="utf-8") as f:
         f.write(HEADER)
@@ -82,6 +83,7 @@ async def plan(path):
         "peak": peak,
         "rows": report.rows,
         "duplicates": report.duplicates,
+        "conflicts": report.conflicts,
         "invalid": report.invalid,
         "to_write": report.to_write,
         "search": report.search,
@@ -97,11 +99,12 @@ print(json.dumps({"holding": holding, **asyncio.run(plan(path))}))
 
 
 def test_100k_rows_are_planned_without_holding_them(tmp_path: Path) -> None:
-    """Every row is read, checked and counted (duplicates by a key through a search: the
-    companies' ``name``), and the plan's peak memory stays under a fifth of what the rows would
-    take held (and under 16 MiB): per row it keeps an 8-byte key digest, not the row."""
+    """Every row is read, checked and counted (conflicting duplicates by a key through a
+    search: the companies' ``name``), and the plan's peak memory stays under a fifth of what the
+    rows would take held (and under 16 MiB): per row it keeps an 8-byte key digest and the
+    number of the row it was first seen in, not the row."""
     path = tmp_path / "companies.csv"
-    duplicates, invalid = write_big_file(path)
+    conflicts, invalid = write_big_file(path)
     done = subprocess.run(
         [sys.executable, "-c", MEASURE, str(path)],
         cwd=ROOT,
@@ -112,9 +115,10 @@ def test_100k_rows_are_planned_without_holding_them(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     got = json.loads(done.stdout)
     peak, holding = got["peak"], got["holding"]
-    assert (got["rows"], got["duplicates"], got["invalid"]) == (ROWS, duplicates, invalid)
-    assert got["to_write"] == ROWS - duplicates - invalid
-    assert got["search"] and got["first_problem"] == INVALID_EVERY
+    counts = (got["rows"], got["duplicates"], got["conflicts"], got["invalid"])
+    assert counts == (ROWS, 0, conflicts, invalid)
+    assert got["to_write"] == ROWS - conflicts - invalid
+    assert got["search"] and got["first_problem"] == DUPLICATE_EVERY  # a conflict
     assert got["writes"] == 0
     assert holding > 50 * 2**20, holding  # the file is big enough for the bound to mean much
     assert peak < holding / 5, (peak, holding)

@@ -2,23 +2,27 @@
 
 ``attio-bridge import OBJECT_OR_LIST FILE`` (``--match SLUG`` repeated for a key of several
 attributes, ``--mapping FILE``, ``--dry-run``, ``--strict``, ``--list SLUG``, ``--company
-DOMAIN_OR_ID``, ``--encoding NAME``, ``--checkpoint``, ``--failures``) prints the column mapping
-and the plan (rows to create, to update and unchanged, from a lookup of the records; already done,
-duplicates, invalid, ambiguous: several records have a searched key) before writing, then writes
-the rows to create or update with a progress bar (on stderr) and prints the outcome; ``--dry-run``
-stops after the plan; ``--json`` prints the plan and the outcome as one JSON object instead. Given
-a list, the rows go to its parent object and each record is added to the list. ``--match`` defaults
-to ``email_addresses`` (people) or ``domains`` (companies); a key that is not one unique attribute
-(a deal's ``name``) is found through a search.
+DOMAIN_OR_ID``, ``--encoding NAME``, ``--restart``, ``--checkpoint``, ``--failures``) reads the
+file with a progress bar on a terminal (stderr), prints the column mapping, the plan's notes
+(the encoding when not UTF-8, the checkpoint resumed from or not used) and warnings, and the plan
+(rows to create, to update and unchanged, from a lookup of the records; already done,
+duplicates, conflicting duplicates, invalid, ambiguous: several records have a searched key)
+before writing, then writes the rows to create or update with a progress bar and prints the
+outcome; ``--dry-run`` stops after the plan; ``--json`` prints the plan and the outcome as one
+JSON object instead (with ``--dry-run``, ``requests``: every write it would send). Given a
+list, the rows go to its parent object and each record is added to the list. ``--match``
+defaults to ``email_addresses`` (people) or ``domains`` (companies); a key that is not one
+unique attribute (a deal's ``name``) is found through a search.
 
-Exit status: 0 when every row was written or left unchanged (with ``--dry-run``: every row
-can be), 5 (VALIDATION) when invalid or ambiguous rows were left out (or, with ``--strict``,
-nothing was written because of them; with ``--dry-run``, the plan has such rows), 1 when some
-writes failed (see the failure file), and for input the import cannot use, before any write,
-the class of the library's error (``cli/_common.py``): 5 for a key that cannot be matched on,
-a bad mapping (not JSON, or naming a column the file lacks), a header naming a column twice,
-or an unknown ``--encoding`` (or one the file is not in), 4 (NOT_FOUND) for an unknown
-object, list, match attribute or company id; 130 on Ctrl-C (the checkpoint keeps what was
+Exit status: 0 when every row was written or left unchanged (with ``--dry-run``: every row can be;
+also for a file of 0 rows, with a warning), 5 (VALIDATION) when invalid, ambiguous or conflicting
+rows were left out (or, with ``--strict``, nothing was written because of them; with ``--dry-run``,
+the plan has such rows), 1 when some writes failed (see the failure file), and for input the import
+cannot use, before any write, the class of the library's error (``cli/_common.py``): 2 (USAGE) for
+a file or ``--mapping`` file that does not exist, 5 for a key that cannot be matched on, a bad
+mapping (not JSON, or naming a column the file lacks), a header naming a column twice, a file in
+two encodings, or an unknown ``--encoding`` (or one the file is not in), 4 (NOT_FOUND) for an
+unknown object, list, match attribute or company id; 130 on Ctrl-C (the checkpoint keeps what was
 written; the error names it: run the same command again to resume).
 
 ``attio-bridge export OBJECT_OR_LIST --format csv|jsonl [--output FILE]`` writes every record,
@@ -61,6 +65,7 @@ _FLAGS = {
     "the company argument": "--company",
     "leave the encoding out": "--encoding",
     "name the list to import into": "--list",
+    "the encoding argument": "--encoding",
 }
 
 
@@ -89,11 +94,15 @@ def print_plan(report: ImportReport) -> None:
         typer.echo(f"  {column} -> {slug}")
     if report.unmapped:
         typer.echo("Ignored columns: " + ", ".join(report.unmapped))
+    for note in report.notes:
+        typer.echo(f"Note: {note}")
+    for warning in report.warnings:
+        typer.echo(f"Warning: {warning}")
     typer.echo(
         f"Plan: {report.rows} rows: {report.creates} to create, {report.updates} to update, "
         f"{report.unchanged} unchanged, {report.already_done} already done, "
-        f"{report.duplicates} duplicates, {report.invalid} invalid, "
-        f"{report.ambiguous} ambiguous, "
+        f"{report.duplicates} duplicates, {report.conflicts} conflicting duplicates, "
+        f"{report.invalid} invalid, {report.ambiguous} ambiguous, "
         f"{report.linked} linked records to assert first"
     )
     for slug, count in report.lacking_required.items():
@@ -130,10 +139,26 @@ def import_command(
     ] = None,
     mapping: Annotated[
         Path | None,
-        typer.Option("--mapping", help='JSON file {"column": "slug"} replacing the guess.'),
+        typer.Option(
+            "--mapping",
+            help='JSON file {"column": "slug"} replacing the guess.',
+            exists=True,
+            dir_okay=False,
+        ),
     ] = None,
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Print the plan (creates, updates, unchanged) only.")
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="Print the plan (creates, updates, unchanged) only; with --json, also every "
+            "write it would send.",
+        ),
+    ] = False,
+    restart: Annotated[
+        bool,
+        typer.Option(
+            "--restart", help="Discard the checkpoint of this import and start from the top."
+        ),
     ] = False,
     strict: Annotated[
         bool, typer.Option("--strict", help="Write nothing if any row is invalid.")
@@ -185,6 +210,7 @@ def import_command(
     from rich.console import Console
     from rich.progress import (
         BarColumn,
+        DownloadColumn,
         MofNCompleteColumn,
         Progress,
         TaskProgressColumn,
@@ -198,7 +224,33 @@ def import_command(
     with reporting(options), _flags():
         settings = resolve_settings(options)
         given = load_mapping(mapping) if mapping is not None else None
+        console = Console(stderr=True)
         with ExitStack() as stack:
+            # The plan's pass, on a terminal: bytes of the file read (a long file plans for a
+            # while before its first line is printed).
+            reading = Progress(
+                TextColumn("planning"),
+                BarColumn(),
+                DownloadColumn(),
+                TimeRemainingColumn(),
+                console=console,
+                transient=True,
+            )
+            read_task: list[Any] = []
+
+            def on_read(done: int, total: int) -> None:
+                if not console.is_terminal:
+                    return
+                if not read_task:
+                    reading.start()
+                    read_task.append(reading.add_task("planning", total=total))
+                    stack.callback(end_reading)  # an error during the plan ends the bar too
+                reading.update(read_task[0], completed=done)
+
+            def end_reading() -> None:
+                if read_task and reading.live.is_started:
+                    reading.stop()
+
             progress = Progress(
                 TextColumn("rows"),
                 BarColumn(),
@@ -206,13 +258,14 @@ def import_command(
                 TaskProgressColumn(),
                 TextColumn("{task.fields[rate]}"),
                 TimeRemainingColumn(),
-                console=Console(stderr=True),
+                console=console,
                 transient=False,
             )
             task: list[Any] = []
             planned: list[ImportReport] = []
 
             def on_plan(report: ImportReport) -> None:
+                end_reading()
                 # The run keeps this report up to date, also when it is interrupted.
                 planned.append(report)
                 if not json_:
@@ -246,6 +299,9 @@ def import_command(
                         on_progress=on_progress,
                         company=company,
                         encoding=encoding,
+                        restart=restart,
+                        on_read=on_read,
+                        plan_writes=json_,
                     )
 
             try:
@@ -279,7 +335,11 @@ def _finish(report: ImportReport, json_: bool) -> None:
             raise typer.Exit(ExitStatus.VALIDATION)
         return
     if report.aborted and report.left_out:
-        counts = {"invalid": report.invalid, "ambiguous": report.ambiguous}
+        counts = {
+            "invalid": report.invalid,
+            "ambiguous": report.ambiguous,
+            "conflicting": report.conflicts,
+        }
         which = " and ".join(f"{n} {kind}" for kind, n in counts.items() if n)
         raise CliError(
             f"{which} row(s) and --strict: nothing written; they are in {report.failures_path}",
@@ -288,7 +348,8 @@ def _finish(report: ImportReport, json_: bool) -> None:
     if not json_:
         typer.echo(
             f"Written: {report.written}, failed: {report.failed}, invalid: {report.invalid}, "
-            f"unchanged: {report.unchanged}, ambiguous: {report.ambiguous}"
+            f"unchanged: {report.unchanged}, ambiguous: {report.ambiguous}, "
+            f"conflicting: {report.conflicts}"
         )
         if report.failed or report.left_out:
             typer.echo(f"Rows not written are in {report.failures_path}")

@@ -45,6 +45,7 @@ async def test_utf8_bom_semicolons_blank_lines_spaces_duplicates_and_empty_value
         "ada@acme.com ;  Ada ; Lovelace ; Engineer \n"
         "  \n"
         "zoë@acme.com;Zoë;Müller;\n"
+        "ada@acme.com; Ada;Lovelace;Engineer\n"
         "ada@acme.com;Ada;Again;Duplicate\n"
     )
     path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
@@ -55,10 +56,16 @@ async def test_utf8_bom_semicolons_blank_lines_spaces_duplicates_and_empty_value
         "Last name": "last_name",
         "Job title": "job_title",
     }
-    assert (report.rows, report.duplicates, report.invalid, report.written) == (3, 1, 0, 2)
+    counts = (report.rows, report.duplicates, report.conflicts, report.invalid, report.written)
+    assert counts == (4, 1, 1, 0, 2)
+    # A duplicate with other values is no duplicate to drop: it is named, and not written.
+    (problem,) = report.problems
+    assert problem.row == 4 and problem.message.startswith(
+        'the row has the key of row 1 (email_addresses "ada@acme.com") but other values'
+    )
     rows = {r["email_addresses"][0]: r for r in await rows_of(client, "people")}
     assert set(rows) == {"ada@acme.com", "zoë@acme.com"}
-    assert rows["ada@acme.com"]["last_name"] == "Lovelace"  # the first duplicate wins
+    assert rows["ada@acme.com"]["last_name"] == "Lovelace"  # the first row wins
     assert rows["ada@acme.com"]["job_title"] == "Engineer"
     assert rows["zoë@acme.com"]["first_name"] == "Zoë"
     assert rows["zoë@acme.com"]["job_title"] is None  # an empty cell is not given
@@ -287,12 +294,13 @@ async def test_records_added_to_a_list_with_entry_values(
     assert entries[0].entry_values["priority"][0]["option"]["title"] == "Low"
 
 
-async def test_a_checkpoint_file_of_an_older_version_is_moved_into_the_store(
+async def test_a_checkpoint_file_of_an_older_version_is_moved_into_the_store_unused(
     client: AsyncAttioClient, app: EmulatorApp, tmp_path: Path
 ) -> None:
-    """``FILE.attio-import.json``, as versions before the state store wrote it, is read once:
-    its rows are skipped, it is renamed ``.imported`` and the store keeps the checkpoint; a
-    checkpoint file of another import (another object) is moved in under its own identity."""
+    """``FILE.attio-import.json``, as versions before the state store wrote it, names no
+    workspace nor file content, so it cannot be trusted: it is moved into the store once (under
+    its own identity, renamed ``.imported``) and not used; the run says it starts over, and the
+    rows the older version wrote are found unchanged."""
     path = tmp_path / "people.csv"
     path.write_text("email\n" + "".join(f"old{i}@acme.com\n" for i in range(10)))
     identity = {
@@ -302,19 +310,21 @@ async def test_a_checkpoint_file_of_an_older_version_is_moved_into_the_store(
         "match": "email_addresses",
         "list": None,
     }
+    for i in range(4):  # what the older version wrote
+        await client.records.assert_record(
+            "people", "email_addresses", {"email_addresses": [f"old{i}@acme.com"]}
+        )
     legacy = tmp_path / "people.csv.attio-import.json"
     legacy.write_text(json.dumps({"identity": identity, "done": [[1, 4]]}))
-    first = await import_file(client, "people", path, max_writes=2)
-    assert (first.already_done, first.written) == (4, 2)
+    before = write_count(app, "people")
+    report = await import_file(client, "people", path)
+    assert (report.already_done, report.unchanged, report.written) == (0, 4, 6)
+    assert report.notes == [
+        f"the checkpoint file {legacy} of an older version names no workspace nor file content, "
+        "so it is not used: starting over (rows already in Attio are found unchanged)"
+    ]
+    assert write_count(app, "people") - before == 6
     assert not legacy.exists() and legacy.with_name(legacy.name + ".imported").exists()
-    assert saved_rows(first) == [[1, 6]]
-    # Another import's checkpoint file: kept for that import, unused by this one.
-    other = {**identity, "object": "companies", "match": "domains"}
-    legacy.write_text(json.dumps({"identity": other, "done": [[1, 10]]}))
-    second = await import_file(client, "people", path)
-    assert (second.already_done, second.written) == (6, 4)
-    assert write_count(app, "people") == 6  # rows 1 to 4 were the older version's
-    assert not legacy.exists()
     with open_store() as store:
         (kept,) = store.items("import")
-    assert kept[1] == {"identity": other, "done": [[1, 10]]}
+    assert kept[1] == {"identity": identity, "done": [[1, 4]]}

@@ -75,19 +75,21 @@ async def test_mixed_file_is_counted_dry_run_writes_nothing_and_rerun_writes_not
         + "cy@globex.com,Cy,Young,Head of Buying,globex.com,\n"  # job title changed
         + "dee@initech.com,Dee,Lane,CTO,initech.com,\n"  # new, with a new company
         + "not an email,X,Y,Z,acme.com,\n"  # invalid
-        + "ada@acme.com,Ada,Again,Duplicate,acme.com,\n",  # duplicate of row 1
+        + "ada@acme.com,Ada,Again,Duplicate,acme.com,\n"  # row 1's key, other values
+        + "ada@acme.com,Ada,Lovelace,,acme.com,\n",  # duplicate of row 1, one cell empty
         encoding="utf-8",
     )
     written_before = writes_sent(app)
 
     planned = await import_file(client, "people", path, dry_run=True)
-    assert counts(planned) == (1, 1, 2, 1, 1)
+    assert counts(planned) == (1, 1, 2, 1, 1) and planned.conflicts == 1
+    assert [p.row for p in planned.problems] == [5, 6]  # invalid, and the conflicting row
     assert (planned.to_write, planned.linked) == (2, 1)  # initech.com is the only new company
     assert writes_sent(app) == written_before
     assert sorted(map(str, await rows_of(client, "people"))) == before
 
     done = await import_file(client, "people", path)
-    assert counts(done) == (1, 1, 2, 1, 1)
+    assert counts(done) == (1, 1, 2, 1, 1) and done.conflicts == 1
     assert (done.written, done.failed) == (2, 0)
     assert writes_sent(app) - written_before == 3  # initech.com, Cy's update, Dee's create
     people = {r["email_addresses"][0]: r for r in await rows_of(client, "people")}
@@ -99,7 +101,7 @@ async def test_mixed_file_is_counted_dry_run_writes_nothing_and_rerun_writes_not
 
     written_before = writes_sent(app)
     again = await import_file(client, "people", path)
-    assert counts(again) == (0, 0, 4, 1, 1)
+    assert counts(again) == (0, 0, 4, 1, 1) and again.conflicts == 1
     assert (again.written, again.linked) == (0, 0)
     assert writes_sent(app) == written_before
 
@@ -279,3 +281,48 @@ async def test_contacts_into_a_company_unchanged_only_while_linked(
     assert writes_sent(app) == written
     moved = await import_file(client, "people", path, company="umbrella.com")
     assert (moved.updates, moved.linked, moved.written) == (2, 1, 2)
+
+
+async def test_a_dry_run_lists_the_writes_it_would_send(
+    client: AsyncAttioClient, app: EmulatorApp, tmp_path: Path
+) -> None:
+    """``plan_writes=True``: every write the run would send, in order, as other dry runs list
+    them: the new company asserted first, then the changed row's and the new row's asserts
+    (the new record with a placeholder id); nothing sent, and no row left unchanged listed."""
+    await seeded_people(client, tmp_path)
+    path = tmp_path / "people.csv"
+    path.write_text(
+        PEOPLE_HEADER
+        + "ada@acme.com,Ada,Lovelace,Engineer,acme.com,+442079460958\n"  # unchanged
+        + "cy@globex.com,Cy,Young,Head of Buying,globex.com,\n"  # changed
+        + "dee@initech.com,Dee,Lane,CTO,initech.com,\n",  # new, with a new company
+        encoding="utf-8",
+    )
+    written_before = writes_sent(app)
+    report = await import_file(client, "people", path, dry_run=True, plan_writes=True)
+    assert writes_sent(app) == written_before
+    assert report.requests is not None
+    assert [(r["method"], r["path"], r["effect"], r["creates"]) for r in report.requests] == [
+        (
+            "PUT",
+            "/v2/objects/companies/records?matching_attribute=domains",
+            'asserts the companies record with domains [{"domain": "initech.com"}], linked to '
+            "by the rows",
+            None,
+        ),
+        (
+            "PUT",
+            "/v2/objects/people/records?matching_attribute=email_addresses",
+            "row 2: updates a people record",
+            None,
+        ),
+        (
+            "PUT",
+            "/v2/objects/people/records?matching_attribute=email_addresses",
+            "row 3: creates a people record, dry-run:record-1",
+            "dry-run:record-1",
+        ),
+    ]
+    assert report.requests[2]["body"]["data"]["values"]["job_title"] == {"value": "CTO"}
+    assert "requests" in report.to_dict()
+    assert "requests" not in (await import_file(client, "people", path, dry_run=True)).to_dict()

@@ -16,6 +16,7 @@ from attio_bridge.client import AttioClient
 from attio_bridge.emulator.app import EmulatorApp
 from attio_bridge.errors import InvalidInputError
 from attio_bridge.workflows import import_file
+from attio_bridge.workflows.importing.files import MAX_CELL
 
 from ..conftest import write_count
 from ._import_support import rows_of
@@ -166,14 +167,130 @@ def test_a_bad_json_lines_line_is_a_row_problem_naming_its_line(
     assert report.failures_path is not None
     with report.failures_path.open(newline="") as f:
         failed = list(csv.DictReader(f))
-    assert [(r["_row"], r["_error"]) for r in failed] == [
-        ("2", first.message),
-        ("3", second.message),
+    # The text of each line is kept, so it can be fixed and imported again.
+    assert [(r["_row"], r["_error"], r["_raw"]) for r in failed] == [
+        ("2", first.message, lines[2]),
+        ("3", second.message, lines[3]),
     ]
     assert sorted(e for r in rows_of(client, "people") for e in r["email_addresses"]) == [
         "ada@acme.com",
         "dee@acme.com",
     ]
+
+
+def test_a_json_lines_line_cut_short_names_its_column_once(
+    client: AttioClient, tmp_path: Path
+) -> None:
+    path = tmp_path / "people.jsonl"
+    path.write_text('{"email": "ada@acme.com"}\n{"email": "bob@acme\n')
+    report = import_file(client, "people", path)
+    (problem,) = report.problems
+    assert problem.message == (
+        "line 2 of people.jsonl is not valid JSON (Unterminated string starting at column 11)"
+    )
+
+
+def test_lines_in_two_encodings_stop_the_import_before_any_write(
+    client: AttioClient, app: EmulatorApp, tmp_path: Path
+) -> None:
+    """A file whose UTF-8 rows and one Windows-1252 row no single encoding reads right is
+    refused, naming the lines, rather than written as mojibake (``InÃ¨s``)."""
+    path = tmp_path / "people.csv"
+    path.write_bytes(
+        b"email,first_name\nines@acme.fr,In\xc3\xa8s\nada@acme.com,Ada\nob@acme.ie,O\x92Brien\n"
+    )
+    with pytest.raises(InvalidInputError) as caught:
+        import_file(client, "people", path)
+    assert str(caught.value).startswith(
+        "people.csv mixes encodings: line 2 is UTF-8 but line 4 is not (it reads as "
+        "Windows-1252 or Latin-1); tried UTF-8, Windows-1252 and Latin-1"
+    )
+    assert write_count(app, "people") == 0
+    # Named, one encoding is used for the whole file, as asked.
+    report = import_file(client, "people", path, encoding="cp1252")
+    assert report.written == 3
+
+
+def test_the_plan_says_which_encoding_when_it_is_not_utf8(
+    client: AttioClient, tmp_path: Path
+) -> None:
+    path = tmp_path / "people.csv"
+    path.write_bytes(b"email,last_name\nob@acme.ie,O\x92Brien\n")
+    report = import_file(client, "people", path, dry_run=True)
+    assert report.encoding == "cp1252"
+    assert report.notes == ["people.csv is read as Windows-1252 (cp1252): it is not UTF-8"]
+    path.write_text("email,last_name\nzoe@acme.de,Müller\n")
+    assert (import_file(client, "people", path, dry_run=True)).notes == []
+
+
+def test_a_large_csv_cell_is_read_and_one_over_the_limit_is_a_row_problem(
+    client: AttioClient, tmp_path: Path
+) -> None:
+    """A cell over the csv module's default 128 KiB is read; one over ``MAX_CELL`` is a row
+    problem naming its line, and the rows after it are read."""
+    path = tmp_path / "people.csv"
+    large = "x" * 200_000
+    huge = "y" * (MAX_CELL + 1)
+    path.write_text(
+        f"email,description\nada@acme.com,{large}\nbob@acme.com,{huge}\ncy@acme.com,short\n"
+    )
+    report = import_file(client, "people", path, mapping={"email": "email_addresses"})
+    assert (report.rows, report.invalid, report.written) == (3, 1, 2)
+    (problem,) = report.problems
+    assert (problem.row, problem.message) == (
+        2,
+        "line 3 of people.csv cannot be read: a cell larger than 16 MiB",
+    )
+
+
+def test_rows_with_extra_or_missing_cells_are_reported(client: AttioClient, tmp_path: Path) -> None:
+    """A row with more cells than the header is a row problem (its text kept in the failure
+    file); one with fewer is a row problem when a mapped column has no cell, and a warning
+    when only ignored columns lack one."""
+    path = tmp_path / "people.csv"
+    path.write_text(
+        "email,job title,notes\n"
+        "ada@acme.com,CTO,fine\n"
+        "bob@acme.com,Sales, Inc.,x\n"  # a comma not quoted: 4 cells
+        "cy@acme.com\n"  # no job title: a mapped column
+        "dee@acme.com,CFO\n"  # no notes: an ignored column
+    )
+    report = import_file(client, "people", path)
+    assert report.unmapped == ["notes"]
+    assert (report.rows, report.invalid, report.written) == (4, 2, 2)
+    extra, short = report.problems
+    assert (extra.row, extra.message) == (
+        2,
+        "line 3 of people.csv has 4 cells but the header 3: quote a cell that holds ',', "
+        "or add a column",
+    )
+    assert (short.row, short.message) == (
+        3,
+        "the row has no cell for 'job title' (fewer cells than the header): add the missing "
+        "cells, empty ones too",
+    )
+    assert report.warnings == [
+        "1 rows have fewer cells than the header, in ignored columns only: those cells are "
+        "read as empty"
+    ]
+    assert report.failures_path is not None
+    with report.failures_path.open(newline="") as f:
+        failed = list(csv.DictReader(f))
+    assert [r["_raw"] for r in failed] == ["bob@acme.com,Sales, Inc.,x", ""]
+
+
+@pytest.mark.parametrize("text", ["", "email,job title\n", "\n\nemail\n\n"])
+def test_an_empty_or_header_only_file_is_0_rows_with_a_warning(
+    client: AttioClient, app: EmulatorApp, tmp_path: Path, text: str
+) -> None:
+    path = tmp_path / "people.csv"
+    path.write_text(text)
+    report = import_file(client, "people", path, match="email_addresses")
+    assert (report.rows, report.written, report.left_out) == (0, 0, 0)
+    assert report.warnings == [
+        "0 rows: people.csv is empty or holds only a header; nothing to import"
+    ]
+    assert write_count(app, "people") == 0
 
 
 def test_multiselect_values_written_with_a_comma_get_the_hint(

@@ -60,7 +60,8 @@ def test_deals_matched_on_name_are_created_then_updated_never_doubled(
 ) -> None:
     """``match="name"`` (not unique): each name becomes one deal; a second run over changed
     values updates those deals instead of creating more, and a deal that existed before the
-    import is found and updated too. A name twice in the file is written once."""
+    import is found and updated too. A name twice in the file with other values is written
+    once, the second row named as a conflict."""
     client.records.create(
         "deals",
         {"name": "Existing", "stage": "Lead", "owner": OWNER, "value": 1},
@@ -69,7 +70,8 @@ def test_deals_matched_on_name_are_created_then_updated_never_doubled(
     path = deals_csv(tmp_path / "deals.csv", [*rows, ("Deal 3", "Lost", 9, "acme.com")])
     first = import_file(client, "deals", path, match="name", concurrency=8)
     assert first.search
-    assert (first.rows, first.duplicates, first.written, first.failed) == (31, 1, 30, 0)
+    assert (first.rows, first.conflicts, first.written, first.failed) == (31, 1, 30, 0)
+    assert [p.row for p in first.problems] == [31]
     deals = deals_by_name(client)
     assert len(deals) == 31 and all(len(d) == 1 for d in deals.values())
     assert deals["Deal 3"][0]["value"] == 103  # the first of the two rows won
@@ -200,7 +202,7 @@ def test_concurrent_rows_whose_keys_search_alike_make_one_record(tmp_path: Path)
             "companies", {"name": "Acme", "domains": [{"domain": "acme.com"}]}
         )
         by_id = acme.id.record_id
-        rows = [("Renewal", "Lead", 10 + i, by_id if i % 2 else "acme.com") for i in range(4)]
+        rows = [("Renewal", "Lead", 10, by_id if i % 2 else "acme.com") for i in range(4)]
         path = deals_csv(tmp_path / "deals.csv", rows)
         report = import_file(
             slow, "deals", path, match=["name", "associated_company"], concurrency=4

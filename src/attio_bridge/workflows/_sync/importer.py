@@ -9,6 +9,7 @@ How an import works and what it guarantees: docs/IMPORT.md.
 from __future__ import annotations
 
 import builtins
+import codecs
 import functools
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -28,7 +29,14 @@ from ..importing.checkpoint import (
     identity_of,
 )
 from ..importing.failures import FailureFile, default_failures_path
-from ..importing.files import BadLine, check_encoding, detect_encoding, read_headers, scan_rows
+from ..importing.files import (
+    BadLine,
+    check_encoding,
+    detect_encoding,
+    encoding_name,
+    read_headers,
+    scan_rows,
+)
 from ..importing.mapping import LIST_PREFIX, choose_mappings
 from ..importing.plan import (
     CREATE,
@@ -44,6 +52,7 @@ from ..importing.plan import (
     given_form,
     holds,
     or_filter,
+    planned_writes,
     stored_form,
 )
 from ..importing.report import ImportReport
@@ -344,6 +353,7 @@ class _Run:
         concurrency: int,
         max_writes: int | None,
         on_progress: Callable[[int, int], None] | None,
+        on_read: Callable[[int, int], None] | None,
     ) -> None:
         self.client = client
         self.store = store
@@ -353,6 +363,7 @@ class _Run:
         self.workers = Workers(concurrency)
         self.max_writes = max_writes
         self.on_progress = on_progress
+        self.on_read = on_read
         self.progress = 0
         self.stripes: dict[int, Lock] = {}
         # The report, the failure file and the checkpoint are updated by concurrent writes (in
@@ -372,6 +383,8 @@ class _Run:
         dry_run: bool,
         checkpoint: Path | None,
         failures: Path | None,
+        restart: bool,
+        plan_writes: bool,
     ) -> ImportReport:
         """Resolve the object, list, match key, company and mapping; every mistake in them is
         raised here, before any row is read. The report, its counts still zero."""
@@ -404,16 +417,51 @@ class _Run:
             dry_run=dry_run,
         )
         report.failures_path = failures or default_failures_path(self.path)
-        adopt_legacy_checkpoint(self.store, checkpoint or default_checkpoint_path(self.path))
-        identity = identity_of(self.path, report.object, report.match, report.list_slug, company)
-        self.state = Checkpoint(self.store, identity)
+        report.encoding = self.encoding
+        if codecs.lookup(self.encoding).name not in ("utf-8", "utf-8-sig"):
+            name = encoding_name(self.encoding)
+            report.notes.append(f"{self.path.name} is read as {name}: it is not UTF-8")
+        legacy = checkpoint or default_checkpoint_path(self.path)
+        if adopt_legacy_checkpoint(self.store, legacy):
+            report.notes.append(
+                f"the checkpoint file {legacy} of an older version names no workspace nor "
+                "file content, so it is not used: starting over (rows already in Attio are "
+                "found unchanged)"
+            )
+        # The workspace the rows go to: the API's URL and the workspace the key belongs to.
+        me = self.client.identify()
+        workspace = f"{self.client.base_url} {me.workspace_id or ''}".strip()
+        identity = identity_of(
+            self.path,
+            workspace,
+            report.mapping,
+            object=report.object,
+            match=report.match,
+            list_slug=report.list_slug,
+            company=company,
+        )
+        self.state = Checkpoint(self.store, identity, restart=restart, dry_run=dry_run)
         report.checkpoint_key = self.state.key
-        report.checkpoint_store = self.store.url_for_display
+        report.checkpoint_store = where = self.store.url_for_display
         report.checkpoint_saved = self.state.saved
+        for what in self.state.replaced:
+            report.notes.append(
+                f"the checkpoint of {self.path.name} was for another {' and '.join(what)}: "
+                "starting over"
+            )
+        if self.state.restarted:
+            report.notes.append(f"the checkpoint of {self.path.name} is discarded: starting over")
+        if self.state.done:
+            report.notes.append(
+                f"resuming from the checkpoint in the state store {where}, "
+                f"{len(self.state.done)} rows done"
+            )
         self.failed = FailureFile(report.failures_path, headers)
         self.planner = Planner(
             report, self.encoder, self.failed, self.state.done, None if link else fixed
         )
+        if dry_run and plan_writes:
+            self.planner.kinds = {}
         return report
 
     def plan(self) -> None:
@@ -424,7 +472,10 @@ class _Run:
         )
         # Rows waiting for their lookup, kept whole so an ambiguous one can go to the failure file.
         batches: builtins.list[builtins.list[_Pending]] = [[]]
-        for number, row in scan_rows(self.path, self.fmt, self.encoding):
+        size = self.path.stat().st_size
+        on_read = self.on_read
+        read = None if on_read is None else (lambda done: on_read(done, size))
+        for number, row in scan_rows(self.path, self.fmt, self.encoding, read):
             encoded = self.planner.take(number, row)
             if encoded is None:
                 continue
@@ -437,7 +488,21 @@ class _Run:
                 else:
                     batches.append([])
         self._settle(batches)
+        if self.planner.repeats:
+            # Rows with the key of an earlier one: read both again to compare their values.
+            wanted = self.planner.repeated_rows()
+            self.planner.sort_repeats(
+                (n, r)
+                for n, r in scan_rows(self.path, self.fmt, self.encoding)
+                if n in wanted and not isinstance(r, BadLine)
+            )
+        if read is not None:
+            read(size)
         self.ref_ids = self.planner.finish(self.lookup.refs)
+        if self.report.rows == 0:
+            self.report.warnings.append(
+                f"0 rows: {self.path.name} is empty or holds only a header; nothing to import"
+            )
 
     def _settle(self, batches: Sequence[Sequence[_Pending]]) -> None:
         """Classify the batches gathered (their lookups run together) and count them."""
@@ -449,6 +514,24 @@ class _Run:
         for batch, kinds in zip(full, verdicts, strict=True):
             for (number, encoded, row), kind in zip(batch, kinds, strict=True):
                 self.planner.count(number, encoded, row, kind)
+
+    def list_writes(self) -> None:
+        """A dry run's list of the writes the run would send (``report.requests``), from a
+        second read of the file, as the write pass would make them."""
+        kinds = self.planner.kinds
+        assert kinds is not None
+
+        def rows() -> Iterator[tuple[int, Encoded, str]]:
+            for number, row in scan_rows(self.path, self.fmt, self.encoding):
+                if number in kinds and not isinstance(row, BadLine):
+                    encoded = self.encoder.encode(row)
+                    if not isinstance(encoded, str):
+                        yield number, encoded, kinds[number]
+
+        refs = sorted(self.planner.refs)
+        self.report.requests = builtins.list(
+            planned_writes(self.encoder, self.search, refs, rows())
+        )
 
     def stop_after_plan(self, strict: bool) -> bool:
         """Whether the run ends with the plan: a dry run, or ``strict`` with rows left out
@@ -617,6 +700,9 @@ def import_file(
     company: str | None = None,
     encoding: str | None = None,
     store: StateStore | None = None,
+    restart: bool = False,
+    on_read: Callable[[int, int], None] | None = None,
+    plan_writes: bool = False,
 ) -> ImportReport:
     """Upsert the rows of ``path`` (CSV or JSON Lines) into ``object``, matching on ``match``.
 
@@ -627,19 +713,23 @@ def import_file(
     or ``domains`` when the object has them.
 
     Each row is looked up first (batched reads) and counted as a create, an update or
-    unchanged; unchanged rows are not written (docs/IMPORT.md, "The plan").
+    unchanged; unchanged rows are not written (docs/IMPORT.md, "The plan"). A dry run with
+    ``plan_writes=True`` also lists every write it would send in ``report.requests``.
 
     ``mapping`` ({column: slug}) replaces the guessed one. ``on_plan`` sees the report once the
-    file is checked and looked up, before any write; ``on_progress(done, total)`` after each
-    row written or failed. ``max_writes`` stops after that many rows have been started, as an
-    interruption would (the checkpoint keeps them): a test hook, and a way to import a file in
-    slices. ``link=False`` asserts no record the rows reference by a unique value.
-    Failed and invalid rows go to ``failures`` (default ``FILE.failed.csv``).
+    file is checked and looked up, before any write; ``on_read(bytes, size)`` now and then while
+    the plan reads the file; ``on_progress(done, total)`` after each row written or failed.
+    ``max_writes`` stops after that many rows have been started, as an interruption would (the
+    checkpoint keeps them): a test hook, and a way to import a file in slices. ``link=False``
+    asserts no record the rows reference by a unique value. Failed and invalid rows go to
+    ``failures`` (default ``FILE.failed.csv``, readable by its owner only).
 
     The checkpoint is kept in ``store`` (default: ``open_store()``, closed at the end), under
     a hash of the import's identity (docs/IMPORT.md, "The checkpoint"); ``checkpoint`` names
     the file where an older version kept it (default ``FILE.attio-import.json``), brought
-    into the store once.
+    into the store once. A checkpoint belongs to one workspace, file content, mapping and set
+    of options; a run of another import of the same file discards it and starts over, saying
+    so in ``report.notes``; ``restart=True`` discards the checkpoint of this import too.
 
     ``list``: each imported record is also asserted as an entry of that list, with entry
     values from the columns mapped to the list's attributes (guessed from the columns the
@@ -666,6 +756,7 @@ def import_file(
             concurrency=concurrency,
             max_writes=max_writes,
             on_progress=on_progress,
+            on_read=on_read,
         )
         report = run.prepare(
             object,
@@ -677,8 +768,12 @@ def import_file(
             dry_run=dry_run,
             checkpoint=checkpoint,
             failures=failures,
+            restart=restart,
+            plan_writes=plan_writes,
         )
         run.plan()
+        if run.planner.kinds is not None:
+            run.list_writes()
         if on_plan is not None:
             on_plan(report)
         if not run.stop_after_plan(strict):

@@ -1,12 +1,15 @@
 """The checkpoint of an import: the rows written so far, kept in the state store (namespace
-``"import"``, keyed by a hash of the run's identity), so a later run of the same import skips
-them. A checkpoint file an older version left beside the imported file is brought into the
-store once. See docs/IMPORT.md, "The checkpoint"."""
+``"import"``, keyed by a hash of the run's identity: the workspace, the file's content, the
+mapping and the options), so a later run of the same import skips them, and a run of another
+import of the same file starts over and says why. A checkpoint file an older version left beside
+the imported file is brought into the store once. See docs/IMPORT.md, "The checkpoint"."""
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +21,8 @@ __all__ = [
     "Checkpoint",
     "adopt_legacy_checkpoint",
     "default_checkpoint_path",
+    "differences",
+    "file_digest",
     "identity_of",
 ]
 
@@ -34,21 +39,53 @@ def default_checkpoint_path(path: Path) -> Path:
     return path.with_name(path.name + CHECKPOINT_SUFFIX)
 
 
+def file_digest(path: Path) -> str:
+    """The hex SHA-256 of the content of ``path``, read in chunks (never held whole)."""
+    sha = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            sha.update(chunk)
+    return sha.hexdigest()
+
+
+# The parts of an identity, in the words a "starting over" message uses for them.
+_PARTS = {
+    "workspace": "workspace",
+    "sha256": "file content",
+    "mapping": "mapping",
+    "options": "options",
+}
+
+
 def identity_of(
-    path: Path, object: str, match: str, list_slug: str | None, company: str | None
+    path: Path,
+    workspace: str,
+    mapping: Mapping[str, str],
+    *,
+    object: str,
+    match: str,
+    list_slug: str | None,
+    company: str | None,
 ) -> dict[str, Any]:
-    """What makes two runs the same import: the file (name and size), the object, the match
-    key, the list and the company. A checkpoint of another identity is not used."""
-    identity: dict[str, Any] = {
-        "file": path.name,
-        "size": path.stat().st_size,
-        "object": object,
-        "match": match,
-        "list": list_slug,
+    """What makes two runs the same import: the workspace (its API's URL and id), the file's
+    content (a SHA-256), the column mapping, and the options (object, match key, list and
+    company). The file's name and place are kept to recognise another import of the same file,
+    but are no part of the key's meaning: a checkpoint of another identity is not used."""
+    return {
+        "workspace": workspace,
+        "file": str(path.resolve()),
+        "sha256": file_digest(path),
+        "mapping": dict(mapping),
+        "options": {"object": object, "match": match, "list": list_slug, "company": company},
     }
-    if company is not None:
-        identity["company"] = company
-    return identity
+
+
+def differences(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
+    """What ``old`` (an identity) was for that ``new`` is not: ``["workspace", "mapping"]``,
+    in words; everything, for an identity of an older version (which named no workspace)."""
+    if "workspace" not in old:
+        return ["an older version's import (it names no workspace nor file content)"]
+    return [words for part, words in _PARTS.items() if old.get(part) != new.get(part)]
 
 
 def _ranges(done: set[int]) -> list[list[int]]:
@@ -99,22 +136,50 @@ def adopt_legacy_checkpoint(store: StateStore, path: Path) -> bool:
 
 class Checkpoint:
     """The rows an import has written, kept in ``store`` under the hash of ``identity``:
-    loaded when made, written in one transaction every few hundred rows or second (so a kill
-    leaves the last flush, never half of one), deleted when the import is complete."""
+    loaded when made (a checkpoint of another import of the same file, or of this one with
+    ``restart``, is deleted then, unless ``dry_run``), written in one transaction every few
+    hundred rows or second (so a kill leaves the last flush, never half of one), deleted when
+    the import is complete."""
 
-    def __init__(self, store: StateStore, identity: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        store: StateStore,
+        identity: dict[str, Any],
+        *,
+        restart: bool = False,
+        dry_run: bool = False,
+    ) -> None:
         self.store = store
         self.identity = identity
         self.key = identity_key(identity)
         self.saved = False  # the store holds rows of this import
+        # The checkpoints of other imports of the same file this one replaced: what each was
+        # for that this run is not (``differences``).
+        self.replaced: list[list[str]] = []
+        self.restarted = False  # ``restart`` discarded a checkpoint of this very import
         # Rows are marked by concurrent writes (threads, in the sync import) while a flush
         # reads them: one at a time.
         self._lock = threading.Lock()
         self._dirty = 0
         self._flushed_at = time.monotonic()
+        for key, other in store.items(NAMESPACE):
+            theirs = other.get("identity")
+            if key == self.key or not isinstance(theirs, dict):
+                continue
+            if theirs.get("file") == identity["file"]:
+                # Another import of this file: its rows are not this one's, and it would only
+                # mislead a later run. Starting over is safe: writes are idempotent, and the
+                # plan finds the rows already in Attio unchanged.
+                self.replaced.append(differences(theirs, identity))
+                if not dry_run:  # a dry run changes nothing, the store included
+                    store.delete(NAMESPACE, key)
         document = store.get(NAMESPACE, self.key)
         self.done: set[int] = set()
-        if document is not None and document.get("identity") == identity:
+        if document is not None and restart:
+            self.restarted = True
+            if not dry_run:
+                store.delete(NAMESPACE, self.key)
+        elif document is not None and document.get("identity") == identity:
             self.done = _rows(document.get("done"))
             self.saved = bool(self.done)
 

@@ -1,20 +1,22 @@
-"""The plan of an import, without Attio I/O: which rows are invalid, duplicates or already
-done (``Planner``), and, given what the lookup read, whether a row would create, update or
-leave a record unchanged (``holds`` and the value forms it compares). The reads themselves are
-the run's (``workflows/_async/importer.py``). See docs/IMPORT.md, "The plan"."""
+"""The plan of an import, without Attio I/O: which rows are invalid, duplicates (or
+conflicting duplicates: the same key, other values) or already done (``Planner``), and, given
+what the lookup read, whether a row would create, update or leave a record unchanged (``holds``
+and the value forms it compares); the writes a dry run lists (``planned_writes``). The reads
+themselves are the run's (``workflows/_async/importer.py``). See docs/IMPORT.md, "The plan"."""
 
 from __future__ import annotations
 
 import builtins
-from collections.abc import Container, Mapping, Sequence
+import json
+from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from ...values import AttributeInfo, TargetSchema, decode_value
 from .failures import FailureFile
-from .files import BadLine
+from .files import BadLine, ShortRow
 from .report import MAX_PROBLEMS, ImportReport, RowProblem
-from .rows import Encoded, Reference, RowEncoder, digest, reference_of, references
+from .rows import Encoded, Reference, RowEncoder, describe_key, digest, reference_of, references
 
 __all__ = [
     "CREATE",
@@ -30,6 +32,7 @@ __all__ = [
     "given_form",
     "holds",
     "or_filter",
+    "planned_writes",
     "stored_form",
 ]
 
@@ -188,6 +191,13 @@ def or_filter(conditions: Sequence[dict[str, Any]]) -> dict[str, Any]:
     return conditions[0] if len(conditions) == 1 else {"$or": builtins.list(conditions)}
 
 
+def _within(row: Encoded, first: Encoded) -> bool:
+    """Whether every value ``row`` gives, ``first`` gives too (an empty cell gives none)."""
+    return all(first.values.get(k) == v for k, v in row.values.items()) and all(
+        first.entry_values.get(k) == v for k, v in row.entry_values.items()
+    )
+
+
 class Planner:
     """The bookkeeping of the plan's pass over the file, kept small and fixed per row: a digest
     of each match key seen (for duplicates), the numbers of the rows not to write, and the
@@ -207,17 +217,27 @@ class Planner:
         self.failures = failures
         self.done = done  # rows an earlier run wrote
         self.linked = linked  # the values whose references are asserted first (None: the row's)
-        self.seen: set[int] = set()
+        # Per match key seen (its digest): the row it was first seen in.
+        self.seen: dict[int, int] = {}
+        # Rows with the key of an earlier row, and that row: a duplicate when it gives nothing
+        # the earlier one does not, else a conflict (``sort_repeats``, once the file is read).
+        self.repeats: builtins.list[tuple[int, int]] = []
         self.skip: set[int] = set()  # invalid, duplicates, unchanged and rows done before
         self.refs: set[Reference] = set()
+        # The verdict of each row to write, kept only when a dry run lists its writes.
+        self.kinds: dict[int, str] | None = None
+        # Rows with fewer cells than the header, in ignored columns only: read, and warned of.
+        self.short_rows = 0
 
-    def left_out(self, number: int, row: Mapping[str, Any], message: str) -> None:
+    def left_out(
+        self, number: int, row: Mapping[str, Any], message: str, raw: str | None = None
+    ) -> None:
         """Row ``number`` has a problem: reported, never written."""
         self.skip.add(number)
         if len(self.report.problems) < MAX_PROBLEMS:
             self.report.problems.append(RowProblem(number, message))
         if not self.report.dry_run:
-            self.failures.add(number, row, message)
+            self.failures.add(number, row, message, raw)
 
     def take(self, number: int, row: dict[str, Any] | BadLine) -> Encoded | None:
         """The encoded row when it needs a lookup; None when it is invalid, a duplicate of an
@@ -226,24 +246,69 @@ class Planner:
         report.rows += 1
         if isinstance(row, BadLine):
             report.invalid += 1
-            self.left_out(number, {}, row.message)
+            self.left_out(number, {}, row.message, row.raw)
             return None
+        if isinstance(row, ShortRow):
+            mapped = self.encoder.mapping.keys() | self.encoder.entry_mapping.keys()
+            lacking = [c for c in row.missing if c in mapped]
+            if lacking:
+                report.invalid += 1
+                self.left_out(
+                    number,
+                    row,
+                    f"the row has no cell for {', '.join(map(repr, lacking))} (fewer cells "
+                    "than the header): add the missing cells, empty ones too",
+                )
+                return None
+            self.short_rows += 1
         encoded = self.encoder.encode(row)
         if isinstance(encoded, str):
             report.invalid += 1
             self.left_out(number, row, encoded)
             return None
         key = digest(encoded.key)
-        if key in self.seen:
-            report.duplicates += 1
+        first = self.seen.get(key)
+        if first is not None:
             self.skip.add(number)
+            self.repeats.append((number, first))
             return None
-        self.seen.add(key)
+        self.seen[key] = number
         if number in self.done:
             report.already_done += 1
             self.skip.add(number)
             return None
         return encoded
+
+    def repeated_rows(self) -> set[int]:
+        """The rows ``sort_repeats`` needs: each repeated row and the row it repeats."""
+        return {n for pair in self.repeats for n in pair}
+
+    def sort_repeats(self, rows: Iterable[tuple[int, Mapping[str, Any]]]) -> None:
+        """Count each repeated row a duplicate (every value it gives, the row it repeats
+        gives: writing it would change nothing) or a conflict (left out, naming both rows),
+        from ``rows``: at least the ``repeated_rows``, read again."""
+        encoded: dict[int, Encoded] = {}
+        cells: dict[int, Mapping[str, Any]] = {}
+        wanted = self.repeated_rows()
+        for number, row in rows:
+            if number in wanted and isinstance(e := self.encoder.encode(row), Encoded):
+                encoded[number], cells[number] = e, row
+        attrs = [a for m in self.encoder.match if (a := self.encoder.target.attribute(m))]
+        for number, first in self.repeats:
+            mine, theirs = encoded.get(number), encoded.get(first)
+            if mine is None or theirs is None or _within(mine, theirs):
+                # (A row that no longer reads alike changed since: the write pass says so.)
+                self.report.duplicates += 1
+                continue
+            self.report.conflicts += 1
+            self.left_out(
+                number,
+                cells[number],
+                f"the row has the key of row {first} ({describe_key(attrs, mine.values)}) but "
+                f"other values: not written (row {first} is); merge the two rows and import "
+                "this one again",
+            )
+        self.repeats.clear()
 
     def count(self, number: int, encoded: Encoded, row: Mapping[str, Any], kind: Verdict) -> None:
         """Book the lookup's verdict on row ``number``."""
@@ -260,6 +325,8 @@ class Planner:
             report.creates += 1
         else:
             report.updates += 1
+        if self.kinds is not None:
+            self.kinds[number] = kind
         for slug in encoded.lacking:
             report.lacking_required[slug] = report.lacking_required.get(slug, 0) + 1
         self.refs.update(references(encoded.values if self.linked is None else self.linked))
@@ -268,8 +335,81 @@ class Planner:
         """End of the pass: the ids of the referenced records the lookup ``found`` (the rows
         link to them by id, so they need no assert); ``refs`` keeps the others, to assert."""
         self.seen.clear()
+        if self.short_rows:
+            self.report.warnings.append(
+                f"{self.short_rows} rows have fewer cells than the header, in ignored columns "
+                "only: those cells are read as empty"
+            )
         ids = {ref: rid for ref in self.refs if (rid := found.get(ref)) is not None}
         self.refs.difference_update(ids)
         self.report.linked = len(self.refs)
         self.report.problems.sort(key=lambda p: p.row)  # ambiguous rows are found a batch later
         return ids
+
+
+def planned_writes(
+    encoder: RowEncoder,
+    search: bool,
+    refs: Sequence[Reference],
+    rows: Iterable[tuple[int, Encoded, str]],
+) -> Iterator[dict[str, Any]]:
+    """The writes an import would send, as the dry runs of other commands list them
+    (``{"method", "path", "body", "effect", "creates"}``): an assert of each record referenced
+    by ``refs``, then per row to write (``(number, encoded, verdict)``) its record's write
+    and, with a list, its entry's. What a row creates gets a placeholder id,
+    ``dry-run:record-N``; a record a searched key finds is named by the key."""
+    target = encoder.target.slug
+    base = f"/v2/objects/{target}/records"
+    for obj, by, items in refs:
+        yield {
+            "method": "PUT",
+            "path": f"/v2/objects/{obj}/records?matching_attribute={by}",
+            "body": {"data": {"values": {by: json.loads(items)}}},
+            "effect": f"asserts the {obj} record with {by} {items}, linked to by the rows",
+            "creates": None,
+        }
+    attrs = [a for m in encoder.match if (a := encoder.target.attribute(m)) is not None]
+    made = 0
+    for number, encoded, kind in rows:
+        creates = None
+        if kind == CREATE:
+            made += 1
+            creates = f"dry-run:record-{made}"
+        record = creates or f"(the {target} record with {describe_key(attrs, encoded.values)})"
+        body = {"data": {"values": encoded.values}}
+        verb = "creates" if kind == CREATE else "updates"
+        effect = f"row {number}: {verb} a {target} record" + (f", {creates}" if creates else "")
+        if not search:
+            path = f"{base}?matching_attribute={encoder.match[0]}"
+            yield {
+                "method": "PUT",
+                "path": path,
+                "body": body,
+                "effect": effect,
+                "creates": creates,
+            }
+        elif kind == CREATE:
+            yield {
+                "method": "POST",
+                "path": base,
+                "body": body,
+                "effect": effect,
+                "creates": creates,
+            }
+        else:
+            path = f"{base}/{record}"
+            yield {"method": "PATCH", "path": path, "body": body, "effect": effect, "creates": None}
+        if encoder.list_target is not None:
+            entry = {
+                "parent_record_id": record,
+                "parent_object": target,
+                "entry_values": encoded.entry_values,
+            }
+            yield {
+                "method": "PUT",
+                "path": f"/v2/lists/{encoder.list_target.slug}/entries",
+                "body": {"data": entry},
+                "effect": f"row {number}: asserts the entry of {record} in "
+                f"{encoder.list_target.slug}",
+                "creates": None,
+            }

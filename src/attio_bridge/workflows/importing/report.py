@@ -40,7 +40,8 @@ class ImportReport:
     already_done: int = 0  # written by an earlier run (checkpoint)
     invalid: int = 0
     ambiguous: int = 0  # several records have the row's (search) key: not written
-    duplicates: int = 0
+    duplicates: int = 0  # rows with the key and the values of an earlier row: written once
+    conflicts: int = 0  # rows with the key of an earlier row but other values: not written
     linked: int = 0  # referenced records asserted first (companies of people)
     written: int = 0
     failed: int = 0
@@ -50,6 +51,15 @@ class ImportReport:
     dry_run: bool = False
     aborted: bool = False  # stopped before the end: strict mode with invalid rows, max_writes
     problems: list[RowProblem] = field(default_factory=list)
+    # What the plan says about the run as a whole: the encoding when it is not UTF-8, the
+    # checkpoint resumed from or not used (``notes``); rows read with fewer cells than the
+    # header in ignored columns, a file with no rows (``warnings``).
+    notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    encoding: str = "utf-8"
+    # With ``plan_writes`` in a dry run: every write the run would send, in order
+    # (``{"method", "path", "body", "effect", "creates"}``, as other dry runs print them).
+    requests: list[dict[str, Any]] | None = None
     failures_path: Path | None = None
     # The checkpoint: its key in the state store's namespace "import", the store (its URL,
     # any password masked), and whether the store holds rows of this import now.
@@ -64,8 +74,9 @@ class ImportReport:
 
     @property
     def left_out(self) -> int:
-        """The rows the plan found a problem with (invalid or ambiguous): never written."""
-        return self.invalid + self.ambiguous
+        """The rows the plan found a problem with (invalid, ambiguous, or a conflicting
+        duplicate): never written."""
+        return self.invalid + self.ambiguous + self.conflicts
 
     def to_dict(self) -> dict[str, Any]:
         """The report as plain JSON-ready data (``attio-bridge import --json``)."""
@@ -83,6 +94,7 @@ class ImportReport:
             "unchanged": self.unchanged,
             "already_done": self.already_done,
             "duplicates": self.duplicates,
+            "conflicts": self.conflicts,
             "invalid": self.invalid,
             "ambiguous": self.ambiguous,
             "linked": self.linked,
@@ -92,8 +104,11 @@ class ImportReport:
             "written": self.written,
             "failed": self.failed,
             "problems": [{"row": p.row, "message": p.message} for p in self.problems],
+            "notes": builtins.list(self.notes),
+            "warnings": builtins.list(self.warnings),
+            "encoding": self.encoding,
             "failures_path": str(self.failures_path) if self.failures_path else None,
             "checkpoint_key": self.checkpoint_key,
             "checkpoint_store": self.checkpoint_store,
             "checkpoint_saved": self.checkpoint_saved,
-        }
+        } | ({} if self.requests is None else {"requests": builtins.list(self.requests)})
