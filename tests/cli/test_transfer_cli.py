@@ -24,6 +24,7 @@ from attio_bridge.client import AttioClient
 from attio_bridge.state import open_store
 from attio_bridge.testing import EmulatorProcess
 from attio_bridge.workflows import import_file
+from tests._signals import sigint_default
 
 from ..client._factories import attribute_body
 from ._support import InProcessEmulator, invoke, one_error_line, writes
@@ -401,6 +402,7 @@ def test_ctrl_c_names_the_checkpoint_to_resume_from(tmp_path: Path) -> None:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
+            preexec_fn=sigint_default,
         )
         try:
             # The checkpoint is first saved a second into the writes: then interrupt.

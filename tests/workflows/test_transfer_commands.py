@@ -25,6 +25,7 @@ from attio_bridge.cli import app as cli_app
 from attio_bridge.client import AttioClient
 from attio_bridge.state import StateStore, open_store
 from attio_bridge.testing import EmulatorProcess
+from tests._signals import sigint_default
 
 from ..cli._support import ENVIRONMENT, InProcessEmulator
 
@@ -142,7 +143,13 @@ def test_sync_import_interrupted_in_its_threads_resumes_from_its_checkpoint(
         EmulatorProcess(api_key="sync-key", read_rate=0, write_rate=0, latency_ms=20) as emu,
     ):
         command = [sys.executable, "-c", SYNC_IMPORT, "sync-key", emu.base_url, str(path)]
-        proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            preexec_fn=sigint_default,
+        )
         try:
             wait_for_checkpoint(store, proc)
             assert proc.poll() is None, "the import ended before it could be interrupted"
