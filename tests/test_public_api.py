@@ -68,6 +68,7 @@ EXPORTS: dict[str, set[str]] = {
         "assert_records",
         "budget_for",
         "classify",
+        "clean_api_key",
         "run_bulk",
     },
     "attio_bridge.connectors": {

@@ -4,7 +4,8 @@ A command that talks to Attio is ``@connected``: it takes one ``options: Connect
 and its command line the five options ``--api-key``, ``--base-url``, ``--config``,
 ``--max-retries`` and ``--debug`` (``replace_parameter`` does this for other groups of options).
 
-Settings are taken from, in this order (the first that gives one wins):
+Settings are taken from, in this order (the first that gives one wins; an API key without the
+whitespace around it, and refused at once with inner whitespace, naming where it came from):
 
 1. options: ``--api-key``, ``--base-url``, ``--max-retries``;
 2. the environment: ``ATTIO_API_KEY``, ``ATTIO_BASE_URL``;
@@ -303,6 +304,19 @@ def load_config(path: Path | None, environ: Mapping[str, str]) -> dict[str, Any]
         raise CliError(f"config file {chosen} is not valid TOML: {exc}", ExitStatus.USAGE) from None
 
 
+def _api_key(*sources: tuple[str, Callable[[], str | None]]) -> str | None:
+    """The first key one of ``sources`` (where, how to read it) gives, without the whitespace
+    around it (a blank one is not given); a usage error naming where it came from, never the
+    key, when it holds whitespace inside (``client.clean_api_key``)."""
+    from ..client import clean_api_key
+
+    for where, read in sources:
+        value = read()
+        if value and value.strip():
+            return clean_api_key(value, where)
+    return None
+
+
 def resolve_settings(
     options: ConnectionOptions, environ: Mapping[str, str] | None = None
 ) -> Settings:
@@ -320,7 +334,11 @@ def resolve_settings(
             )
         return value
 
-    api_key = options.api_key or env.get("ATTIO_API_KEY") or from_config("api_key", str)
+    api_key = _api_key(
+        ("--api-key", lambda: options.api_key),
+        ("ATTIO_API_KEY", lambda: env.get("ATTIO_API_KEY")),
+        (f"api_key in {where}", lambda: from_config("api_key", str)),
+    )
     if not api_key:
         raise CliError(
             "no Attio API key: pass --api-key, set ATTIO_API_KEY or put api_key in " + where,
@@ -465,7 +483,9 @@ def _secrets(options: ConnectionOptions) -> list[str]:
     found = [options.api_key, os.environ.get("ATTIO_API_KEY")]
     with suppress(CliError):
         found.append(load_config(options.config, os.environ).get("api_key"))
-    return [s for s in found if isinstance(s, str) and s]
+    # As given, and as used: without the whitespace around it.
+    keys = [s for s in found if isinstance(s, str)]
+    return [s for s in {*keys, *(k.strip() for k in keys)} if s.strip()]
 
 
 # A secret this long is masked wherever it appears, even inside a longer word: a leak is a

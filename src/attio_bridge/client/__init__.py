@@ -11,7 +11,7 @@ is treated: which budget it spends (``.write``) and whether it may be repeated.
 from ..errors import AttioError, ConfigurationError
 from ._async.bulk import DEFAULT_CONCURRENCY, BulkResult, assert_records, run_bulk
 from ._async.client import AsyncAttioClient
-from ._core import classify
+from ._core import classify, clean_api_key
 from ._exceptions import (
     APIConnectionError,
     APITimeoutError,
@@ -53,5 +53,6 @@ __all__ = [
     "assert_records",
     "budget_for",
     "classify",
+    "clean_api_key",
     "run_bulk",
 ]

