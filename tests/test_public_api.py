@@ -62,6 +62,7 @@ EXPORTS: dict[str, set[str]] = {
         "NotFoundError",
         "NotGiven",
         "PermissionDeniedError",
+        "RateBackendError",
         "RateBudget",
         "RateBudgetError",
         "RateLimitError",

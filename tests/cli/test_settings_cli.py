@@ -92,3 +92,32 @@ def test_a_key_with_whitespace_inside_is_refused_at_once(
     line = one_error_line(result)
     assert named in line and "inside" in line
     assert KEY[:10] not in line and KEY[10:] not in line
+
+
+@pytest.mark.parametrize(
+    ("backend", "shown"),
+    [
+        ("redis://127.0.0.1:1", "redis://127.0.0.1:1"),
+        ("redis://:pw-9c1d-secret@127.0.0.1:1/0", "redis://:***@127.0.0.1:1/0"),
+    ],
+)
+def test_a_rate_limit_backend_that_is_down_is_named_and_exits_7(
+    config_home: Path, backend: str, shown: str
+) -> None:
+    """Redis refuses the connection: one line naming the backend (not its password) and the
+    way around it, exit 7 (CONNECTION), before any request to Attio."""
+    env = {
+        "ATTIO_API_KEY": KEY,
+        # A client made by the library itself (the tests' own emulators have no budget);
+        # nothing listens at port 9, and nothing is asked of it.
+        "ATTIO_BASE_URL": "http://127.0.0.1:9",
+        "ATTIO_RATE_LIMIT_BACKEND": backend,
+    }
+
+    result = invoke(["self"], env, config_home, KEY)
+
+    assert result.exit_code == 7, result.stderr
+    line = one_error_line(result)
+    assert f"rate-limit backend {shown} cannot be used" in line
+    assert "sqlite" in line
+    assert "pw-9c1d-secret" not in line

@@ -36,7 +36,8 @@ key is never printed. Exit codes by error class (``ExitStatus``, as httpie's), a
     5    VALIDATION   Attio refused the values (400, 409), they failed validation, or the input
                       cannot be used as given (InvalidInputError)
     6    RATE_LIMIT   over Attio's rate limit after the retries (429)
-    7    CONNECTION   no answer from Attio: connection refused, dropped or timed out
+    7    CONNECTION   no answer from Attio: connection refused, dropped or timed out; or the
+                      rate-limit backend (``ATTIO_RATE_LIMIT_BACKEND``, Redis) cannot be reached
     130  INTERRUPTED  Ctrl-C
     141  BROKEN_PIPE  the reader of stdout went away (``| head``); nothing is printed
     143  TERMINATED   SIGTERM
@@ -406,6 +407,7 @@ def error_classes() -> tuple[ErrorClass, ...]:
         ConflictError,
         NotFoundError,
         PermissionDeniedError,
+        RateBackendError,
         RateBudgetError,
         RateLimitError,
     )
@@ -446,6 +448,8 @@ def error_classes() -> tuple[ErrorClass, ...]:
         row((InvalidInputError, ServiceError), ExitStatus.VALIDATION),
         row((RateLimitError, RateBudgetError), ExitStatus.RATE_LIMIT, "rate limited: {0}".format),
         row(APIConnectionError, ExitStatus.CONNECTION, "cannot reach Attio: {0}".format),
+        # Its message names the backend and the way around it.
+        row(RateBackendError, ExitStatus.CONNECTION),
         # Slack or Drive failed: its message names the system and the fix.
         row(ConnectorError, ExitStatus.ERROR),
         row(AttioAPIError, ExitStatus.ERROR, "Attio answered {0}".format),

@@ -22,6 +22,7 @@ from ._exceptions import (
     InternalServerError,
     NotFoundError,
     PermissionDeniedError,
+    RateBackendError,
     RateBudgetError,
     RateLimitError,
 )
@@ -47,6 +48,7 @@ __all__ = [
     "NotFoundError",
     "NotGiven",
     "PermissionDeniedError",
+    "RateBackendError",
     "RateBudget",
     "RateBudgetError",
     "RateLimitError",
