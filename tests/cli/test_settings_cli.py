@@ -7,11 +7,20 @@ from; an unreachable rate-limit backend, a server that accepts and never answers
 from __future__ import annotations
 
 import json
+import socket
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from attio_bridge.cli._common import (
+    DEFAULT_TIMEOUT,
+    ConnectionOptions,
+    client_options,
+    resolve_settings,
+)
 
 from ._support import InProcessEmulator, forget, invoke, one_error_line, serve
 
@@ -121,3 +130,80 @@ def test_a_rate_limit_backend_that_is_down_is_named_and_exits_7(
     assert f"rate-limit backend {shown} cannot be used" in line
     assert "sqlite" in line
     assert "pw-9c1d-secret" not in line
+
+
+@pytest.fixture
+def silent() -> Iterator[tuple[str, list[socket.socket]]]:
+    """A server that accepts every connection and never answers: its base URL, and the
+    connections it took."""
+    server = socket.create_server(("127.0.0.1", 0))
+    server.settimeout(0.05)
+    taken: list[socket.socket] = []
+    done = threading.Event()
+
+    def accept() -> None:
+        while not done.is_set():
+            try:
+                taken.append(server.accept()[0])
+            except TimeoutError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.getsockname()[1]}", taken
+    finally:
+        done.set()
+        thread.join()
+        for conn in [*taken, server]:
+            conn.close()
+
+
+@pytest.mark.parametrize("given", ["option", "config"])
+def test_a_server_that_never_answers_is_given_up_on_after_the_timeout(
+    silent: tuple[str, list[socket.socket]], config_home: Path, given: str
+) -> None:
+    """``--timeout 0.3`` (or ``timeout`` in the config file): two tries, whatever
+    ``--max-retries`` allows (each would cost the whole timeout), then exit 7 saying so."""
+    url, taken = silent
+    env = {"ATTIO_API_KEY": KEY, "ATTIO_BASE_URL": url, "ATTIO_RATE_LIMIT_BACKEND": "memory"}
+    args = ["self", "--max-retries", "5"]
+    if given == "option":
+        args += ["--timeout", "0.3"]
+    else:
+        config_file(config_home, "timeout = 0.3\n")
+
+    result = invoke(args, env, config_home, KEY)
+
+    assert result.exit_code == 7, result.stderr
+    assert "Timed out" in one_error_line(result)
+    assert len(taken) == 2
+
+
+def test_the_default_timeout_gives_up_well_within_a_minute(config_home: Path) -> None:
+    """Without ``--timeout``, a command's clients wait ``DEFAULT_TIMEOUT`` for each answer, and
+    a request that times out is tried twice: well under a minute in all (the library's own
+    defaults, a minute times six tries, took six)."""
+    settings = resolve_settings(
+        ConnectionOptions(api_key=KEY), {"XDG_CONFIG_HOME": str(config_home)}
+    )
+    assert client_options(settings)["timeout"] == DEFAULT_TIMEOUT
+    # Two tries, as the test above counts.
+    assert DEFAULT_TIMEOUT * 2 <= 30
+
+
+@pytest.mark.parametrize(
+    ("args", "config", "words"),
+    [
+        (["--timeout", "0"], "", "--timeout must be above 0 seconds"),
+        ([], 'timeout = "soon"', "must be a number of seconds above 0, not 'soon'"),
+    ],
+)
+def test_a_timeout_that_is_no_number_of_seconds_is_a_usage_error(
+    emu: InProcessEmulator, config_home: Path, args: list[str], config: str, words: str
+) -> None:
+    config_file(config_home, config + "\n")
+    env = {"ATTIO_API_KEY": KEY, "ATTIO_BASE_URL": emu.base_url}
+    result = invoke(["self", *args], env, config_home, KEY)
+    assert result.exit_code == 2
+    assert words in one_error_line(result)

@@ -1,13 +1,14 @@
 """Plumbing shared by the commands: connection settings, the client, errors and exit codes.
 
 A command that talks to Attio is ``@connected``: it takes one ``options: ConnectionOptions``,
-and its command line the five options ``--api-key``, ``--base-url``, ``--config``,
-``--max-retries`` and ``--debug`` (``replace_parameter`` does this for other groups of options).
+and its command line the six options ``--api-key``, ``--base-url``, ``--config``,
+``--max-retries``, ``--timeout`` and ``--debug`` (``replace_parameter`` does this for other
+groups of options).
 
 Settings are taken from, in this order (the first that gives one wins; an API key without the
 whitespace around it, and refused at once with inner whitespace, naming where it came from):
 
-1. options: ``--api-key``, ``--base-url``, ``--max-retries``;
+1. options: ``--api-key``, ``--base-url``, ``--max-retries``, ``--timeout``;
 2. the environment: ``ATTIO_API_KEY``, ``ATTIO_BASE_URL``;
 3. a TOML config file: ``--config PATH``, else ``$XDG_CONFIG_HOME/attio-bridge/config.toml``
    (``~/.config/attio-bridge/config.toml``), which may be absent::
@@ -15,6 +16,11 @@ whitespace around it, and refused at once with inner whitespace, naming where it
        api_key = "..."
        base_url = "https://api.attio.com"
        max_retries = 2
+       timeout = 10
+
+4. else the library's defaults, but for the timeout: ``DEFAULT_TIMEOUT`` seconds for each answer
+   (the library waits a minute), so a server that takes connections and never answers is given
+   up on in about twice that (a request that timed out is tried once more), not minutes.
 
 Every client a command makes comes from the ``CliEnvironment`` of the run, which
 ``ConnectionOptions`` and ``Settings`` carry: the context object given to the app
@@ -128,6 +134,18 @@ MaxRetriesOpt = Annotated[
     int | None,
     typer.Option("--max-retries", min=0, help="Retries of a failed request.", show_default=False),
 ]
+# Seconds a command waits for each answer from Attio unless told (the library's is a minute).
+DEFAULT_TIMEOUT = 10.0
+TimeoutOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--timeout",
+        metavar="SECONDS",
+        help=f"Seconds to wait for each answer from Attio (default {DEFAULT_TIMEOUT:g}); a "
+        "request that times out is tried once more.",
+        show_default=False,
+    ),
+]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")]
 
 
@@ -170,6 +188,7 @@ class ConnectionOptions:
     base_url: str | None = None
     config: Path | None = None
     max_retries: int | None = None
+    timeout: float | None = None
     debug: bool = False
     # Where the run's clients come from: the context object the app was given, if any.
     environment: CliEnvironment = field(default_factory=CliEnvironment, compare=False)
@@ -183,6 +202,7 @@ class ConnectionOptions:
             base_url=self.base_url if self.base_url is not None else fallback.base_url,
             config=self.config if self.config is not None else fallback.config,
             max_retries=self.max_retries if self.max_retries is not None else fallback.max_retries,
+            timeout=self.timeout if self.timeout is not None else fallback.timeout,
             debug=self.debug or fallback.debug,
         )
 
@@ -196,6 +216,7 @@ CONNECTION_PARAMETERS = tuple(
         ("base_url", BaseUrlOpt, None),
         ("config", ConfigOpt, None),
         ("max_retries", MaxRetriesOpt, None),
+        ("timeout", TimeoutOpt, None),
         ("debug", DebugOpt, False),
     )
 )
@@ -254,8 +275,8 @@ def _connection_options(*, cli_context: typer.Context, **given: Any) -> Connecti
 
 def connected(command: Callable[..., _T]) -> Callable[..., _T]:
     """A command that talks to Attio: it takes ``options: ConnectionOptions``, and its command
-    line ``--api-key``, ``--base-url``, ``--config``, ``--max-retries`` and ``--debug``; the
-    options hold the run's ``CliEnvironment``."""
+    line ``--api-key``, ``--base-url``, ``--config``, ``--max-retries``, ``--timeout`` and
+    ``--debug``; the options hold the run's ``CliEnvironment``."""
     signature = inspect.signature(command, eval_str=True)
     own = [n for n, p in signature.parameters.items() if p.annotation is typer.Context]
     if not own:
@@ -277,6 +298,7 @@ class Settings:
     api_key: str = field(repr=False)
     base_url: str | None = None
     max_retries: int | None = None
+    timeout: float = DEFAULT_TIMEOUT
     environment: CliEnvironment = field(default_factory=CliEnvironment, compare=False)
 
 
@@ -349,15 +371,29 @@ def resolve_settings(
     retries = options.max_retries
     if retries is None:
         retries = from_config("max_retries", int)
+    timeout = options.timeout
+    if timeout is None:
+        timeout = config.get("timeout", DEFAULT_TIMEOUT)
+        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
+            raise CliError(
+                f"timeout in {where} must be a number of seconds above 0, not {timeout!r}",
+                ExitStatus.USAGE,
+            )
+    elif timeout <= 0:
+        raise CliError(f"--timeout must be above 0 seconds, not {timeout:g}", ExitStatus.USAGE)
     return Settings(
-        api_key=api_key, base_url=base_url, max_retries=retries, environment=options.environment
+        api_key=api_key,
+        base_url=base_url,
+        max_retries=retries,
+        timeout=float(timeout),
+        environment=options.environment,
     )
 
 
 def client_options(settings: Settings) -> dict[str, Any]:
-    """The keyword options of a client (sync or async) for ``settings``: the API key, and the
-    base URL and retries when they set them (else the library's defaults)."""
-    options: dict[str, Any] = {"api_key": settings.api_key}
+    """The keyword options of a client (sync or async) for ``settings``: the API key and the
+    timeout, and the base URL and retries when they set them (else the library's defaults)."""
+    options: dict[str, Any] = {"api_key": settings.api_key, "timeout": settings.timeout}
     if settings.base_url:
         options["base_url"] = settings.base_url
     if settings.max_retries is not None:

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import orjson
 
 from ..errors import ConfigurationError
-from ._exceptions import APIConnectionError, AttioAPIError, make_status_error
+from ._exceptions import APIConnectionError, APITimeoutError, AttioAPIError, make_status_error
 from ._http import RawResponse
 from ._rate import DEFAULT_READ_RATE, DEFAULT_WRITE_RATE, RateBudget, budget_for
 from ._retry import retry_delay, should_retry
@@ -27,6 +27,10 @@ from ._types import NOT_GIVEN, NotGiven
 DEFAULT_BASE_URL = "https://api.attio.com"
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_MAX_RETRIES = 5
+# A request that timed out is tried again at most this many times, whatever ``max_retries``
+# says: a server that let the whole timeout pass without answering rarely answers the next
+# time, and each try costs the whole timeout (six tries of a minute each, otherwise).
+MAX_TIMEOUT_RETRIES = 1
 log = logging.getLogger("attio_bridge.client")
 
 # POST endpoints that only read: they count against the read budget and are safe to retry.
@@ -224,9 +228,15 @@ class BaseClient:
         return RetryLater(delay)
 
     def _decide_failure(self, op: Operation, exc: APIConnectionError, attempt: int) -> RetryLater:
-        """Retry a connection failure when safe, else raise it."""
-        retry = attempt < self._options.max_retries and should_retry(
-            status_code=None, idempotent=op.idempotent, request_sent=exc.request_sent
+        """Retry a connection failure when safe, else raise it; a timeout only on the first
+        ``MAX_TIMEOUT_RETRIES`` attempts."""
+        timeouts_spent = isinstance(exc, APITimeoutError) and attempt >= MAX_TIMEOUT_RETRIES
+        retry = (
+            attempt < self._options.max_retries
+            and not timeouts_spent
+            and should_retry(
+                status_code=None, idempotent=op.idempotent, request_sent=exc.request_sent
+            )
         )
         if not retry:
             raise exc
