@@ -7,13 +7,17 @@ from; an unreachable rate-limit backend, a server that accepts and never answers
 from __future__ import annotations
 
 import json
+import os
 import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import Result
 
 from attio_bridge.cli._common import (
     DEFAULT_TIMEOUT,
@@ -21,6 +25,7 @@ from attio_bridge.cli._common import (
     client_options,
     resolve_settings,
 )
+from attio_bridge.testing import EmulatorProcess
 
 from ._support import InProcessEmulator, forget, invoke, one_error_line, serve
 
@@ -207,3 +212,69 @@ def test_a_timeout_that_is_no_number_of_seconds_is_a_usage_error(
     result = invoke(["self", *args], env, config_home, KEY)
     assert result.exit_code == 2
     assert words in one_error_line(result)
+
+
+def json_error(result: Result) -> dict[str, Any]:
+    """The one line a command asked for JSON printed on stderr when it failed, parsed."""
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    parsed: dict[str, Any] = json.loads(lines[0])
+    return parsed
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "expected"),
+    [
+        (["self", "--json"], {"ATTIO_API_KEY": "wrong-key-0f3e"}, ("auth", 3, "check the API key")),
+        (["records", "get", "people", "nope", "--json"], {}, ("not_found", 4, "nope")),
+        (["records", "query", "people", "--json", "--filter", "[]"], {}, ("usage", 2, "--filter")),
+        (["schema", "--format", "json"], {"ATTIO_API_KEY": ""}, ("usage", 2, "no Attio API key")),
+    ],
+)
+def test_with_json_errors_are_json_on_stderr(
+    emu: InProcessEmulator,
+    config_home: Path,
+    args: list[str],
+    env: dict[str, str],
+    expected: tuple[str, int, str],
+) -> None:
+    """``{"error": {"type", "message", "exit_code"}}``, the type the exit status's name."""
+    kind, status, words = expected
+    full = {"ATTIO_API_KEY": KEY, "ATTIO_BASE_URL": emu.base_url} | env
+
+    result = invoke(args, full, config_home, KEY)
+
+    assert result.exit_code == status, result.stderr
+    error = json_error(result)["error"]
+    assert (error["type"], error["exit_code"]) == (kind, status)
+    assert words in error["message"]
+    assert "wrong-key-0f3e" not in result.stderr
+
+
+def test_json_cut_short_by_a_closed_pipe_exits_141(tmp_path: Path) -> None:
+    """``records query --all --json | head -c 100``: more JSON than a pipe holds, whose reader
+    goes away after 100 bytes. The command ends quietly with 141, as a table does."""
+    with EmulatorProcess(
+        api_key=KEY, read_rate=0, write_rate=0, seed="generated", seed_size=300
+    ) as emu:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("ATTIO_")}
+        env |= {
+            "ATTIO_API_KEY": KEY,
+            "ATTIO_BASE_URL": emu.base_url,
+            "XDG_CONFIG_HOME": str(tmp_path),
+        }
+        args = ["records", "query", "people", "--all", "--json"]
+        child = subprocess.Popen(
+            [sys.executable, "-m", "attio_bridge.cli", *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+        )
+        assert child.stdout is not None and child.stderr is not None
+        assert len(child.stdout.read(100)) == 100
+        child.stdout.close()
+        err = child.stderr.read()
+        child.stderr.close()
+        assert child.wait(timeout=60) == 141
+    assert err.decode() == ""

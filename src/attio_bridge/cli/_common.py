@@ -30,7 +30,10 @@ use to run the commands against an in-process emulator, as httpie's ``Environmen
 httpie's.
 
 Errors are one line, ``error: ...``, on stderr (a traceback only with ``--debug``), and the API
-key is never printed. Exit codes by error class (``ExitStatus``, as httpie's), all in one table
+key is never printed. A command asked for JSON (``--json``) prints its error as JSON on that
+line, ``{"error": {"type": "auth", "message": "...", "exit_code": 3}}``, ``type`` being the
+status's name below in lower case, so a script reads both outcomes the same way. Exit codes
+by error class (``ExitStatus``, as httpie's), all in one table
 (``error_classes``):
 
     0    OK
@@ -53,6 +56,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import json
 import os
 import re
 import signal
@@ -190,6 +194,8 @@ class ConnectionOptions:
     max_retries: int | None = None
     timeout: float | None = None
     debug: bool = False
+    # The command prints JSON (its ``--json``, or ``--format json``): so are its errors.
+    json: bool = False
     # Where the run's clients come from: the context object the app was given, if any.
     environment: CliEnvironment = field(default_factory=CliEnvironment, compare=False)
 
@@ -204,6 +210,7 @@ class ConnectionOptions:
             max_retries=self.max_retries if self.max_retries is not None else fallback.max_retries,
             timeout=self.timeout if self.timeout is not None else fallback.timeout,
             debug=self.debug or fallback.debug,
+            json=self.json or fallback.json,
         )
 
 
@@ -270,7 +277,12 @@ _CONTEXT = inspect.Parameter(
 
 def _connection_options(*, cli_context: typer.Context, **given: Any) -> ConnectionOptions:
     found = cli_context.find_object(CliEnvironment)
-    return ConnectionOptions(**given, environment=found if found is not None else CliEnvironment())
+    # The command's own options, parsed: whether it was asked for JSON.
+    chosen = cli_context.params.get("format")
+    json = cli_context.params.get("json_") is True or getattr(chosen, "value", None) == "json"
+    return ConnectionOptions(
+        **given, json=json, environment=found if found is not None else CliEnvironment()
+    )
 
 
 def connected(command: Callable[..., _T]) -> Callable[..., _T]:
@@ -577,26 +589,43 @@ def _quiet_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
 
 
+def _report(options: ConnectionOptions, status: ExitStatus, message: str) -> typer.Exit:
+    """Print the error line of ``message`` on stderr (JSON when the command prints JSON); the
+    exit of ``status`` to raise."""
+    if options.json:
+        error = {"type": status.name.lower(), "message": message, "exit_code": int(status)}
+        typer.echo(json.dumps({"error": error}, ensure_ascii=False), err=True)
+    else:
+        typer.echo(f"error: {message}", err=True)
+    return typer.Exit(status)
+
+
 @contextmanager
 def reporting(options: ConnectionOptions) -> Iterator[None]:
     """Run a command body: an error becomes one ``error: ...`` line on stderr (or a traceback
-    with ``--debug``) and the exit status of its class, with the API key masked.
+    with ``--debug``; JSON for a command asked for JSON) and the exit status of its class, with
+    the API key masked.
 
     Ctrl-C is ``error: interrupted`` (130), SIGTERM ``error: terminated`` (143). A reader that
     closes the pipe early (``| head``) ends the command quietly with 141, the status of a
     process SIGPIPE ends, as any other Unix tool in that pipe gives: the output was cut short,
-    which ``set -o pipefail`` should see, but it is no error to report."""
+    which ``set -o pipefail`` should see, but it is no error to report. stdout is flushed
+    before the block ends, so that what is still buffered meets a closed pipe here, not at
+    exit."""
     try:
         with _terminable():
-            yield
+            try:
+                yield
+            except typer.Exit:
+                sys.stdout.flush()
+                raise
+            sys.stdout.flush()
     except typer.Exit:
         raise
     except Terminated:
-        typer.echo("error: terminated", err=True)
-        raise typer.Exit(ExitStatus.TERMINATED) from None
+        raise _report(options, ExitStatus.TERMINATED, "terminated") from None
     except KeyboardInterrupt:
-        typer.echo("error: interrupted", err=True)
-        raise typer.Exit(ExitStatus.INTERRUPTED) from None
+        raise _report(options, ExitStatus.INTERRUPTED, "interrupted") from None
     except BrokenPipeError:
         _quiet_stdout()
         raise typer.Exit(ExitStatus.BROKEN_PIPE) from None
@@ -607,6 +636,4 @@ def reporting(options: ConnectionOptions) -> Iterator[None]:
         secrets = _secrets(options)
         if options.debug:
             sys.stderr.write(redact(traceback.format_exc(), secrets))
-        line = " ".join(redact(message, secrets).split())
-        typer.echo(f"error: {line}", err=True)
-        raise typer.Exit(status) from None
+        raise _report(options, status, " ".join(redact(message, secrets).split())) from None
