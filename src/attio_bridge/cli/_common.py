@@ -196,6 +196,8 @@ class ConnectionOptions:
     debug: bool = False
     # The command prints JSON (its ``--json``, or ``--format json``): so are its errors.
     json: bool = False
+    # Other secrets of the run (a provider's token), masked in errors as the API key is.
+    secrets: tuple[str, ...] = field(default=(), repr=False)
     # Where the run's clients come from: the context object the app was given, if any.
     environment: CliEnvironment = field(default_factory=CliEnvironment, compare=False)
 
@@ -211,6 +213,7 @@ class ConnectionOptions:
             timeout=self.timeout if self.timeout is not None else fallback.timeout,
             debug=self.debug or fallback.debug,
             json=self.json or fallback.json,
+            secrets=(*self.secrets, *fallback.secrets),
         )
 
 
@@ -531,8 +534,9 @@ def classify(exc: BaseException) -> tuple[ExitStatus, str]:
 
 
 def _secrets(options: ConnectionOptions) -> list[str]:
-    """Every API key this run may have used, to be masked in anything printed."""
-    found = [options.api_key, os.environ.get("ATTIO_API_KEY")]
+    """Every API key this run may have used, and its other secrets, to be masked in anything
+    printed."""
+    found = [options.api_key, os.environ.get("ATTIO_API_KEY"), *options.secrets]
     with suppress(CliError):
         found.append(load_config(options.config, os.environ).get("api_key"))
     # As given, and as used: without the whitespace around it.
