@@ -6,8 +6,10 @@ from; an unreachable rate-limit backend, a server that accepts and never answers
 
 from __future__ import annotations
 
+import csv
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -21,8 +23,12 @@ from typer.testing import Result
 
 from attio_bridge.cli._common import (
     DEFAULT_TIMEOUT,
+    CliError,
     ConnectionOptions,
+    ExitStatus,
+    classify,
     client_options,
+    prefixed,
     resolve_settings,
 )
 from attio_bridge.testing import EmulatorProcess
@@ -278,3 +284,34 @@ def test_json_cut_short_by_a_closed_pipe_exits_141(tmp_path: Path) -> None:
         child.stderr.close()
         assert child.wait(timeout=60) == 141
     assert err.decode() == ""
+
+
+def said_twice(line: str) -> str | None:
+    """Words said twice around a colon ("failed: Authentication failed", "error: Error"), or
+    None."""
+    found = re.search(r"(?i)\b(\w+(?: \w+)?):\s+\1\b", line)
+    return found.group(0) if found else None
+
+
+def test_an_error_line_never_says_a_word_twice(emu: InProcessEmulator, config_home: Path) -> None:
+    """A refused key: the emulator, as Attio, says "Authentication failed: ..." itself."""
+    env = {"ATTIO_API_KEY": "wrong-key-77aa", "ATTIO_BASE_URL": emu.base_url}
+    result = invoke(["self"], env, config_home, KEY)
+    assert result.exit_code == 3
+    line = one_error_line(result)
+    assert line.startswith("error: authentication failed: ")
+    assert said_twice(line) is None, line
+
+
+@pytest.mark.parametrize(
+    ("error", "line"),
+    [
+        (csv.Error("field larger than field limit (131072)"), "internal error: _csv.Error: field"),
+        (CliError("Error: the file is empty", ExitStatus.USAGE), "Error: the file is empty"),
+    ],
+)
+def test_a_message_is_not_prefixed_with_what_it_says(error: Exception, line: str) -> None:
+    """The one table's lines, and the ``error:`` before them, as composed."""
+    _, message = classify(error)
+    assert message.startswith(line)
+    assert said_twice(prefixed("error", message)) is None

@@ -440,6 +440,15 @@ class ErrorClass:
     describe: Callable[[Any], str]
 
 
+def prefixed(prefix: str, message: str) -> str:
+    """``prefix: message``, or the message alone (the prefix's case kept) when it begins with
+    what the prefix says: Attio's 401 says "Authentication failed: ...", a csv error "Error:
+    ...", and a line must not say it twice."""
+    if message[: len(prefix)].lower() == prefix.lower():
+        return prefix + message[len(prefix) :]
+    return f"{prefix}: {message}"
+
+
 def _os_error(exc: OSError) -> str:
     name = f" {exc.filename}" if exc.filename else ""
     return f"{exc.strerror}:{name}".rstrip(":") if exc.strerror else str(exc) or type(exc).__name__
@@ -484,21 +493,33 @@ def error_classes() -> tuple[ErrorClass, ...]:
         row(
             AuthenticationError,
             ExitStatus.AUTH,
-            "authentication failed: {0.message} (check the API key)".format,
+            lambda e: prefixed("authentication failed", f"{e.message} (check the API key)"),
         ),
-        row(PermissionDeniedError, ExitStatus.AUTH, "permission denied: {0.message}".format),
+        row(
+            PermissionDeniedError,
+            ExitStatus.AUTH,
+            lambda e: prefixed("permission denied", e.message),
+        ),
         # Attio's 404 says what it could not find, the library's own MissingError says more.
-        row(NotFoundError, ExitStatus.NOT_FOUND, "not found: {0.message}".format),
+        row(NotFoundError, ExitStatus.NOT_FOUND, lambda e: prefixed("not found", e.message)),
         row(MissingError, ExitStatus.NOT_FOUND),
         row(
             (BadRequestError, ConflictError, ValuesError),
             ExitStatus.VALIDATION,
-            "invalid: {0}".format,
+            lambda e: prefixed("invalid", str(e)),
         ),
         # Asked for something the workspace cannot do as given: the message names the fix.
         row((InvalidInputError, ServiceError), ExitStatus.VALIDATION),
-        row((RateLimitError, RateBudgetError), ExitStatus.RATE_LIMIT, "rate limited: {0}".format),
-        row(APIConnectionError, ExitStatus.CONNECTION, "cannot reach Attio: {0}".format),
+        row(
+            (RateLimitError, RateBudgetError),
+            ExitStatus.RATE_LIMIT,
+            lambda e: prefixed("rate limited", str(e)),
+        ),
+        row(
+            APIConnectionError,
+            ExitStatus.CONNECTION,
+            lambda e: prefixed("cannot reach Attio", str(e)),
+        ),
         # Its message names the backend and the way around it.
         row(RateBackendError, ExitStatus.CONNECTION),
         # Slack or Drive failed: its message names the system and the fix.
@@ -527,9 +548,13 @@ def classify(exc: BaseException) -> tuple[ExitStatus, str]:
     for known in error_classes():
         if isinstance(exc, known.kinds):
             return known.status, known.describe(exc)
+    kind = type(exc)
+    name = kind.__qualname__
+    if kind.__module__ != "builtins":
+        # With its module: csv's "Error" alone would read "internal error: Error: ...".
+        name = f"{kind.__module__}.{name}"
     return ExitStatus.ERROR, (
-        f"internal error: {type(exc).__name__}: {exc}; please report it (--debug shows the "
-        "traceback)"
+        f"internal error: {name}: {exc}; please report it (--debug shows the traceback)"
     )
 
 
@@ -600,7 +625,7 @@ def _report(options: ConnectionOptions, status: ExitStatus, message: str) -> typ
         error = {"type": status.name.lower(), "message": message, "exit_code": int(status)}
         typer.echo(json.dumps({"error": error}, ensure_ascii=False), err=True)
     else:
-        typer.echo(f"error: {message}", err=True)
+        typer.echo(prefixed("error", message), err=True)
     return typer.Exit(status)
 
 
