@@ -12,7 +12,13 @@ import pytest
 
 from attio_bridge import AttioClient, Services
 from attio_bridge.cache import CacheError
-from attio_bridge.client import APIConnectionError, AttioAPIError, NotFoundError, RateBudgetError
+from attio_bridge.client import (
+    APIConnectionError,
+    AttioAPIError,
+    NotFoundError,
+    RateBackendError,
+    RateBudgetError,
+)
 from attio_bridge.connectors import ConnectorError
 from attio_bridge.emulator.app import EmulatorApp
 from attio_bridge.errors import AttioError, ConfigurationError, InvalidInputError, MissingError
@@ -41,6 +47,7 @@ from .conftest import API_KEY
         (NotFoundError, AttioAPIError),
         (APIConnectionError, AttioError),
         (RateBudgetError, AttioError),
+        (RateBackendError, AttioError),
         (CacheError, AttioError),
         (ConnectorError, AttioError),
         (StateError, AttioError),

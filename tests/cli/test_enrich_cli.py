@@ -261,11 +261,16 @@ class Firmographics:
 """
 
 
+def provider_module(folder: Path, monkeypatch: pytest.MonkeyPatch, name: str, source: str) -> None:
+    """``source`` as the module ``name`` in ``folder``, put on ``sys.path`` for the test."""
+    (folder / f"{name}.py").write_text(source, encoding="utf-8")
+    monkeypatch.syspath_prepend(str(folder))
+
+
 @pytest.fixture
 def plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     """A provider class of the user's own in a module on ``sys.path``, named module:Class."""
-    (tmp_path / "my_firmographics.py").write_text(PLUGIN, encoding="utf-8")
-    monkeypatch.syspath_prepend(str(tmp_path))
+    provider_module(tmp_path, monkeypatch, "my_firmographics", PLUGIN)
     return "my_firmographics:Firmographics"
 
 

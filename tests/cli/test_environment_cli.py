@@ -13,6 +13,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from attio_bridge.cli import CliEnvironment, app, main
+from attio_bridge.cli._common import DEFAULT_TIMEOUT
 from attio_bridge.client import (
     APIConnectionError,
     AsyncAttioClient,
@@ -48,7 +49,7 @@ def test_each_client_is_made_by_the_factory_with_the_settings(
     emu: InProcessEmulator, env: dict[str, str], config_home: Path, tmp_path: Path
 ) -> None:
     """The factories get the class to make and the settings' options (the key, the base URL,
-    ``--max-retries``); ``schema`` and ``export`` use them as ``self`` does."""
+    the timeout, ``--max-retries``); ``schema`` and ``export`` use them as ``self`` does."""
     made: list[tuple[str, dict[str, Any]]] = []
 
     def client(cls: type[AttioClient], options: dict[str, Any]) -> AttioClient:
@@ -66,7 +67,7 @@ def test_each_client_is_made_by_the_factory_with_the_settings(
         result = runner.invoke(app, args, env=clean, obj=counting)
         assert result.exit_code == 0, result.stderr
     assert [name for name, _ in made] == ["RecordingClient", "AttioClient", "AsyncAttioClient"]
-    expected = {"api_key": KEY, "base_url": emu.base_url}
+    expected = {"api_key": KEY, "base_url": emu.base_url, "timeout": DEFAULT_TIMEOUT}
     assert made[0][1] == expected | {"max_retries": 1}
     assert [options for _, options in made[1:]] == [expected, expected]
 

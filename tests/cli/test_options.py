@@ -1,8 +1,9 @@
 """The options the commands share, read from the typer app itself: every command that talks to
-Attio takes the five connection options (``--api-key``, ``--base-url``, ``--config``,
-``--max-retries``, ``--debug``), so a command added later without ``@connected`` fails here;
-the options given on the command line reach the command; and ``@connected`` on a function
-with no ``options`` parameter fails when its module is imported, not when the command runs."""
+Attio takes the six connection options (``--api-key``, ``--base-url``, ``--config``,
+``--max-retries``, ``--timeout``, ``--debug``), so a command added later without
+``@connected`` fails here; the options given on the command line reach the command; and
+``@connected`` on a function with no ``options`` parameter fails when its module is imported,
+not when the command runs."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ SHARED = {
     "base_url": ["--base-url"],
     "config": ["--config"],
     "max_retries": ["--max-retries"],
+    "timeout": ["--timeout"],
     "debug": ["--debug"],
 }
 
@@ -43,7 +45,7 @@ def runnable(command: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[str, An
 
 
 def test_every_command_that_talks_to_attio_takes_the_connection_options() -> None:
-    """Each command but the offline ones has the five options, under their names, with one
+    """Each command but the offline ones has the six options, under their names, with one
     help text each across all commands."""
     commands = dict(runnable(typer.main.get_command(app)))
     assert commands.keys() >= OFFLINE  # the exceptions still name real commands

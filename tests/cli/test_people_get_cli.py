@@ -71,7 +71,8 @@ def test_none_found_and_bad_keys(
     assert "nobody@nowhere.example" in line and "people create" in line
     nothing = run(["companies", "get", "nothing-here-corp.com", "--json"], env, config_home)
     assert nothing.exit_code == 4
-    assert "nothing-here-corp.com" in one_error_line(nothing)
+    # Asked for JSON: the error is JSON too.
+    assert "nothing-here-corp.com" in json.loads(nothing.stderr)["error"]["message"]
     bad = run(["people", "get", "not-an-email"], env, config_home)
     assert bad.exit_code == 5
     assert "email_addresses" in one_error_line(bad)

@@ -350,7 +350,8 @@ def test_not_found_exits_4(env: dict[str, str], config_home: Path) -> None:
     assert one_error_line(record).startswith("error: not found")
     obj = run(["records", "query", "spaceships", "--json"], env, config_home)
     assert obj.exit_code == 4
-    one_error_line(obj)
+    # Asked for JSON: the error is JSON too.
+    assert json.loads(obj.stderr)["error"]["type"] == "not_found"
     write = run(["records", "create", "spaceships", "--set", "name=x"], env, config_home)
     assert write.exit_code == 4
     assert "spaceships" in one_error_line(write)

@@ -256,6 +256,20 @@ async def test_a_timeout_on_an_idempotent_call_is_retried(
 
 
 @pytest.mark.anyio
+async def test_a_request_that_keeps_timing_out_is_tried_twice_only(
+    emu: FaultyEmulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    """However many retries are allowed: each try costs the whole timeout."""
+    emu.fault(QUERY, "slow", seconds=5.0)
+    with caplog.at_level(logging.WARNING, logger="attio_bridge.client"):
+        async with emu.client(timeout=0.2, max_retries=5) as attio:
+            with pytest.raises(APITimeoutError):
+                await attio.records.query("people")
+    (log,) = retry_logs(caplog)
+    assert "APITimeoutError" in log.getMessage()
+
+
+@pytest.mark.anyio
 async def test_a_timeout_on_a_create_is_not_retried(emu: FaultyEmulator) -> None:
     emu.fault(CREATE, "slow", seconds=5.0, count=1)
     async with emu.client(timeout=0.3) as attio:
@@ -269,13 +283,14 @@ async def test_a_timeout_on_a_create_is_not_retried(emu: FaultyEmulator) -> None
 
 @pytest.mark.anyio
 @pytest.mark.parametrize(
-    ("kind", "opts", "error"),
+    ("kind", "opts", "error", "retries"),
     [
-        ("error", {"status": 500}, InternalServerError),
-        ("error", {"status": 503}, InternalServerError),
-        ("rate_limit", {}, RateLimitError),
-        ("drop", {}, APIConnectionError),
-        ("slow", {"seconds": 5.0}, APITimeoutError),
+        ("error", {"status": 500}, InternalServerError, 2),
+        ("error", {"status": 503}, InternalServerError, 2),
+        ("rate_limit", {}, RateLimitError, 2),
+        ("drop", {}, APIConnectionError, 2),
+        # A timeout is tried again once only (MAX_TIMEOUT_RETRIES), whatever max_retries says.
+        ("slow", {"seconds": 5.0}, APITimeoutError, 1),
     ],
     ids=["500", "503", "429", "drop", "timeout"],
 )
@@ -284,6 +299,7 @@ async def test_when_retries_run_out_the_last_failure_is_raised(
     kind: str,
     opts: dict[str, Any],
     error: type[Exception],
+    retries: int,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     async with emu.client(timeout=0.3) as seeding:
@@ -294,7 +310,7 @@ async def test_when_retries_run_out_the_last_failure_is_raised(
             with pytest.raises(error) as caught:
                 await attio.records.get("people", record_id)
     assert type(caught.value) is error
-    assert len(retry_logs(caplog)) == 2
+    assert len(retry_logs(caplog)) == retries
     if isinstance(caught.value, AttioAPIError):
         # Three attempts, all answered with the failure.
         assert len(emu.statuses(GET_RECORD)) == 3

@@ -1,12 +1,14 @@
 """Plumbing shared by the commands: connection settings, the client, errors and exit codes.
 
 A command that talks to Attio is ``@connected``: it takes one ``options: ConnectionOptions``,
-and its command line the five options ``--api-key``, ``--base-url``, ``--config``,
-``--max-retries`` and ``--debug`` (``replace_parameter`` does this for other groups of options).
+and its command line the six options ``--api-key``, ``--base-url``, ``--config``,
+``--max-retries``, ``--timeout`` and ``--debug`` (``replace_parameter`` does this for other
+groups of options).
 
-Settings are taken from, in this order (the first that gives one wins):
+Settings are taken from, in this order (the first that gives one wins; an API key without the
+whitespace around it, and refused at once with inner whitespace, naming where it came from):
 
-1. options: ``--api-key``, ``--base-url``, ``--max-retries``;
+1. options: ``--api-key``, ``--base-url``, ``--max-retries``, ``--timeout``;
 2. the environment: ``ATTIO_API_KEY``, ``ATTIO_BASE_URL``;
 3. a TOML config file: ``--config PATH``, else ``$XDG_CONFIG_HOME/attio-bridge/config.toml``
    (``~/.config/attio-bridge/config.toml``), which may be absent::
@@ -14,6 +16,11 @@ Settings are taken from, in this order (the first that gives one wins):
        api_key = "..."
        base_url = "https://api.attio.com"
        max_retries = 2
+       timeout = 10
+
+4. else the library's defaults, but for the timeout: ``DEFAULT_TIMEOUT`` seconds for each answer
+   (the library waits a minute), so a server that takes connections and never answers is given
+   up on in about twice that (a request that timed out is tried once more), not minutes.
 
 Every client a command makes comes from the ``CliEnvironment`` of the run, which
 ``ConnectionOptions`` and ``Settings`` carry: the context object given to the app
@@ -23,7 +30,10 @@ use to run the commands against an in-process emulator, as httpie's ``Environmen
 httpie's.
 
 Errors are one line, ``error: ...``, on stderr (a traceback only with ``--debug``), and the API
-key is never printed. Exit codes by error class (``ExitStatus``, as httpie's), all in one table
+key is never printed. A command asked for JSON (``--json``) prints its error as JSON on that
+line, ``{"error": {"type": "auth", "message": "...", "exit_code": 3}}``, ``type`` being the
+status's name below in lower case, so a script reads both outcomes the same way. Exit codes
+by error class (``ExitStatus``, as httpie's), all in one table
 (``error_classes``):
 
     0    OK
@@ -35,7 +45,8 @@ key is never printed. Exit codes by error class (``ExitStatus``, as httpie's), a
     5    VALIDATION   Attio refused the values (400, 409), they failed validation, or the input
                       cannot be used as given (InvalidInputError)
     6    RATE_LIMIT   over Attio's rate limit after the retries (429)
-    7    CONNECTION   no answer from Attio: connection refused, dropped or timed out
+    7    CONNECTION   no answer from Attio: connection refused, dropped or timed out; or the
+                      rate-limit backend (``ATTIO_RATE_LIMIT_BACKEND``, Redis) cannot be reached
     130  INTERRUPTED  Ctrl-C
     141  BROKEN_PIPE  the reader of stdout went away (``| head``); nothing is printed
     143  TERMINATED   SIGTERM
@@ -45,6 +56,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import json
 import os
 import re
 import signal
@@ -126,6 +138,18 @@ MaxRetriesOpt = Annotated[
     int | None,
     typer.Option("--max-retries", min=0, help="Retries of a failed request.", show_default=False),
 ]
+# Seconds a command waits for each answer from Attio unless told (the library's is a minute).
+DEFAULT_TIMEOUT = 10.0
+TimeoutOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--timeout",
+        metavar="SECONDS",
+        help=f"Seconds to wait for each answer from Attio (default {DEFAULT_TIMEOUT:g}); a "
+        "request that times out is tried once more.",
+        show_default=False,
+    ),
+]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")]
 
 
@@ -168,7 +192,12 @@ class ConnectionOptions:
     base_url: str | None = None
     config: Path | None = None
     max_retries: int | None = None
+    timeout: float | None = None
     debug: bool = False
+    # The command prints JSON (its ``--json``, or ``--format json``): so are its errors.
+    json: bool = False
+    # Other secrets of the run (a provider's token), masked in errors as the API key is.
+    secrets: tuple[str, ...] = field(default=(), repr=False)
     # Where the run's clients come from: the context object the app was given, if any.
     environment: CliEnvironment = field(default_factory=CliEnvironment, compare=False)
 
@@ -181,7 +210,10 @@ class ConnectionOptions:
             base_url=self.base_url if self.base_url is not None else fallback.base_url,
             config=self.config if self.config is not None else fallback.config,
             max_retries=self.max_retries if self.max_retries is not None else fallback.max_retries,
+            timeout=self.timeout if self.timeout is not None else fallback.timeout,
             debug=self.debug or fallback.debug,
+            json=self.json or fallback.json,
+            secrets=(*self.secrets, *fallback.secrets),
         )
 
 
@@ -194,6 +226,7 @@ CONNECTION_PARAMETERS = tuple(
         ("base_url", BaseUrlOpt, None),
         ("config", ConfigOpt, None),
         ("max_retries", MaxRetriesOpt, None),
+        ("timeout", TimeoutOpt, None),
         ("debug", DebugOpt, False),
     )
 )
@@ -247,13 +280,18 @@ _CONTEXT = inspect.Parameter(
 
 def _connection_options(*, cli_context: typer.Context, **given: Any) -> ConnectionOptions:
     found = cli_context.find_object(CliEnvironment)
-    return ConnectionOptions(**given, environment=found if found is not None else CliEnvironment())
+    # The command's own options, parsed: whether it was asked for JSON.
+    chosen = cli_context.params.get("format")
+    json = cli_context.params.get("json_") is True or getattr(chosen, "value", None) == "json"
+    return ConnectionOptions(
+        **given, json=json, environment=found if found is not None else CliEnvironment()
+    )
 
 
 def connected(command: Callable[..., _T]) -> Callable[..., _T]:
     """A command that talks to Attio: it takes ``options: ConnectionOptions``, and its command
-    line ``--api-key``, ``--base-url``, ``--config``, ``--max-retries`` and ``--debug``; the
-    options hold the run's ``CliEnvironment``."""
+    line ``--api-key``, ``--base-url``, ``--config``, ``--max-retries``, ``--timeout`` and
+    ``--debug``; the options hold the run's ``CliEnvironment``."""
     signature = inspect.signature(command, eval_str=True)
     own = [n for n, p in signature.parameters.items() if p.annotation is typer.Context]
     if not own:
@@ -275,6 +313,7 @@ class Settings:
     api_key: str = field(repr=False)
     base_url: str | None = None
     max_retries: int | None = None
+    timeout: float = DEFAULT_TIMEOUT
     environment: CliEnvironment = field(default_factory=CliEnvironment, compare=False)
 
 
@@ -303,6 +342,19 @@ def load_config(path: Path | None, environ: Mapping[str, str]) -> dict[str, Any]
         raise CliError(f"config file {chosen} is not valid TOML: {exc}", ExitStatus.USAGE) from None
 
 
+def _api_key(*sources: tuple[str, Callable[[], str | None]]) -> str | None:
+    """The first key one of ``sources`` (where, how to read it) gives, without the whitespace
+    around it (a blank one is not given); a usage error naming where it came from, never the
+    key, when it holds whitespace inside (``client.clean_api_key``)."""
+    from ..client import clean_api_key
+
+    for where, read in sources:
+        value = read()
+        if value and value.strip():
+            return clean_api_key(value, where)
+    return None
+
+
 def resolve_settings(
     options: ConnectionOptions, environ: Mapping[str, str] | None = None
 ) -> Settings:
@@ -320,7 +372,11 @@ def resolve_settings(
             )
         return value
 
-    api_key = options.api_key or env.get("ATTIO_API_KEY") or from_config("api_key", str)
+    api_key = _api_key(
+        ("--api-key", lambda: options.api_key),
+        ("ATTIO_API_KEY", lambda: env.get("ATTIO_API_KEY")),
+        (f"api_key in {where}", lambda: from_config("api_key", str)),
+    )
     if not api_key:
         raise CliError(
             "no Attio API key: pass --api-key, set ATTIO_API_KEY or put api_key in " + where,
@@ -330,15 +386,29 @@ def resolve_settings(
     retries = options.max_retries
     if retries is None:
         retries = from_config("max_retries", int)
+    timeout = options.timeout
+    if timeout is None:
+        timeout = config.get("timeout", DEFAULT_TIMEOUT)
+        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
+            raise CliError(
+                f"timeout in {where} must be a number of seconds above 0, not {timeout!r}",
+                ExitStatus.USAGE,
+            )
+    elif timeout <= 0:
+        raise CliError(f"--timeout must be above 0 seconds, not {timeout:g}", ExitStatus.USAGE)
     return Settings(
-        api_key=api_key, base_url=base_url, max_retries=retries, environment=options.environment
+        api_key=api_key,
+        base_url=base_url,
+        max_retries=retries,
+        timeout=float(timeout),
+        environment=options.environment,
     )
 
 
 def client_options(settings: Settings) -> dict[str, Any]:
-    """The keyword options of a client (sync or async) for ``settings``: the API key, and the
-    base URL and retries when they set them (else the library's defaults)."""
-    options: dict[str, Any] = {"api_key": settings.api_key}
+    """The keyword options of a client (sync or async) for ``settings``: the API key and the
+    timeout, and the base URL and retries when they set them (else the library's defaults)."""
+    options: dict[str, Any] = {"api_key": settings.api_key, "timeout": settings.timeout}
     if settings.base_url:
         options["base_url"] = settings.base_url
     if settings.max_retries is not None:
@@ -370,6 +440,15 @@ class ErrorClass:
     describe: Callable[[Any], str]
 
 
+def prefixed(prefix: str, message: str) -> str:
+    """``prefix: message``, or the message alone (the prefix's case kept) when it begins with
+    what the prefix says: Attio's 401 says "Authentication failed: ...", a csv error "Error:
+    ...", and a line must not say it twice."""
+    if message[: len(prefix)].lower() == prefix.lower():
+        return prefix + message[len(prefix) :]
+    return f"{prefix}: {message}"
+
+
 def _os_error(exc: OSError) -> str:
     name = f" {exc.filename}" if exc.filename else ""
     return f"{exc.strerror}:{name}".rstrip(":") if exc.strerror else str(exc) or type(exc).__name__
@@ -388,6 +467,7 @@ def error_classes() -> tuple[ErrorClass, ...]:
         ConflictError,
         NotFoundError,
         PermissionDeniedError,
+        RateBackendError,
         RateBudgetError,
         RateLimitError,
     )
@@ -413,21 +493,35 @@ def error_classes() -> tuple[ErrorClass, ...]:
         row(
             AuthenticationError,
             ExitStatus.AUTH,
-            "authentication failed: {0.message} (check the API key)".format,
+            lambda e: prefixed("authentication failed", f"{e.message} (check the API key)"),
         ),
-        row(PermissionDeniedError, ExitStatus.AUTH, "permission denied: {0.message}".format),
+        row(
+            PermissionDeniedError,
+            ExitStatus.AUTH,
+            lambda e: prefixed("permission denied", e.message),
+        ),
         # Attio's 404 says what it could not find, the library's own MissingError says more.
-        row(NotFoundError, ExitStatus.NOT_FOUND, "not found: {0.message}".format),
+        row(NotFoundError, ExitStatus.NOT_FOUND, lambda e: prefixed("not found", e.message)),
         row(MissingError, ExitStatus.NOT_FOUND),
         row(
             (BadRequestError, ConflictError, ValuesError),
             ExitStatus.VALIDATION,
-            "invalid: {0}".format,
+            lambda e: prefixed("invalid", str(e)),
         ),
         # Asked for something the workspace cannot do as given: the message names the fix.
         row((InvalidInputError, ServiceError), ExitStatus.VALIDATION),
-        row((RateLimitError, RateBudgetError), ExitStatus.RATE_LIMIT, "rate limited: {0}".format),
-        row(APIConnectionError, ExitStatus.CONNECTION, "cannot reach Attio: {0}".format),
+        row(
+            (RateLimitError, RateBudgetError),
+            ExitStatus.RATE_LIMIT,
+            lambda e: prefixed("rate limited", str(e)),
+        ),
+        row(
+            APIConnectionError,
+            ExitStatus.CONNECTION,
+            lambda e: prefixed("cannot reach Attio", str(e)),
+        ),
+        # Its message names the backend and the way around it.
+        row(RateBackendError, ExitStatus.CONNECTION),
         # Slack or Drive failed: its message names the system and the fix.
         row(ConnectorError, ExitStatus.ERROR),
         row(AttioAPIError, ExitStatus.ERROR, "Attio answered {0}".format),
@@ -454,18 +548,25 @@ def classify(exc: BaseException) -> tuple[ExitStatus, str]:
     for known in error_classes():
         if isinstance(exc, known.kinds):
             return known.status, known.describe(exc)
+    kind = type(exc)
+    name = kind.__qualname__
+    if kind.__module__ != "builtins":
+        # With its module: csv's "Error" alone would read "internal error: Error: ...".
+        name = f"{kind.__module__}.{name}"
     return ExitStatus.ERROR, (
-        f"internal error: {type(exc).__name__}: {exc}; please report it (--debug shows the "
-        "traceback)"
+        f"internal error: {name}: {exc}; please report it (--debug shows the traceback)"
     )
 
 
 def _secrets(options: ConnectionOptions) -> list[str]:
-    """Every API key this run may have used, to be masked in anything printed."""
-    found = [options.api_key, os.environ.get("ATTIO_API_KEY")]
+    """Every API key this run may have used, and its other secrets, to be masked in anything
+    printed."""
+    found = [options.api_key, os.environ.get("ATTIO_API_KEY"), *options.secrets]
     with suppress(CliError):
         found.append(load_config(options.config, os.environ).get("api_key"))
-    return [s for s in found if isinstance(s, str) and s]
+    # As given, and as used: without the whitespace around it.
+    keys = [s for s in found if isinstance(s, str)]
+    return [s for s in {*keys, *(k.strip() for k in keys)} if s.strip()]
 
 
 # A secret this long is masked wherever it appears, even inside a longer word: a leak is a
@@ -517,26 +618,43 @@ def _quiet_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
 
 
+def _report(options: ConnectionOptions, status: ExitStatus, message: str) -> typer.Exit:
+    """Print the error line of ``message`` on stderr (JSON when the command prints JSON); the
+    exit of ``status`` to raise."""
+    if options.json:
+        error = {"type": status.name.lower(), "message": message, "exit_code": int(status)}
+        typer.echo(json.dumps({"error": error}, ensure_ascii=False), err=True)
+    else:
+        typer.echo(prefixed("error", message), err=True)
+    return typer.Exit(status)
+
+
 @contextmanager
 def reporting(options: ConnectionOptions) -> Iterator[None]:
     """Run a command body: an error becomes one ``error: ...`` line on stderr (or a traceback
-    with ``--debug``) and the exit status of its class, with the API key masked.
+    with ``--debug``; JSON for a command asked for JSON) and the exit status of its class, with
+    the API key masked.
 
     Ctrl-C is ``error: interrupted`` (130), SIGTERM ``error: terminated`` (143). A reader that
     closes the pipe early (``| head``) ends the command quietly with 141, the status of a
     process SIGPIPE ends, as any other Unix tool in that pipe gives: the output was cut short,
-    which ``set -o pipefail`` should see, but it is no error to report."""
+    which ``set -o pipefail`` should see, but it is no error to report. stdout is flushed
+    before the block ends, so that what is still buffered meets a closed pipe here, not at
+    exit."""
     try:
         with _terminable():
-            yield
+            try:
+                yield
+            except typer.Exit:
+                sys.stdout.flush()
+                raise
+            sys.stdout.flush()
     except typer.Exit:
         raise
     except Terminated:
-        typer.echo("error: terminated", err=True)
-        raise typer.Exit(ExitStatus.TERMINATED) from None
+        raise _report(options, ExitStatus.TERMINATED, "terminated") from None
     except KeyboardInterrupt:
-        typer.echo("error: interrupted", err=True)
-        raise typer.Exit(ExitStatus.INTERRUPTED) from None
+        raise _report(options, ExitStatus.INTERRUPTED, "interrupted") from None
     except BrokenPipeError:
         _quiet_stdout()
         raise typer.Exit(ExitStatus.BROKEN_PIPE) from None
@@ -547,6 +665,4 @@ def reporting(options: ConnectionOptions) -> Iterator[None]:
         secrets = _secrets(options)
         if options.debug:
             sys.stderr.write(redact(traceback.format_exc(), secrets))
-        line = " ".join(redact(message, secrets).split())
-        typer.echo(f"error: {line}", err=True)
-        raise typer.Exit(status) from None
+        raise _report(options, status, " ".join(redact(message, secrets).split())) from None

@@ -380,9 +380,20 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
+# JSON is written in pieces of this many characters. One large write to a pipe whose reader
+# goes away mid-way is cut short without an error (the buffered writer returns a short count,
+# which the text layer drops), so ``--json | head`` would end with 0 and the rest lost; pieces
+# smaller than the buffer go through its flush, which raises ``BrokenPipeError``, and
+# ``reporting`` ends the command with 141, as tables do.
+_JSON_PIECE = 1024
+
+
 def emit_json(data: Any) -> None:
     """``data`` as indented JSON on stdout."""
-    typer.echo(json.dumps(_plain(data), indent=2, ensure_ascii=False))
+    text = json.dumps(_plain(data), indent=2, ensure_ascii=False) + "\n"
+    for start in range(0, len(text), _JSON_PIECE):
+        sys.stdout.write(text[start : start + _JSON_PIECE])
+    sys.stdout.flush()
 
 
 def cell(value: Any) -> str:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -31,6 +32,7 @@ from ._common import (
     ConnectionOptions,
     ExitStatus,
     connected,
+    redact,
     reporting,
 )
 from ._run import JsonOpt, Run, emit_json, print_rows, session
@@ -96,6 +98,16 @@ def _provider_options(items: list[str]) -> dict[str, str]:
             value = os.environ[variable]
         options[key] = value
     return options
+
+
+def _option_values(items: list[str]) -> tuple[str, ...]:
+    """The values ``--provider-option`` gives (``KEY=VALUE``, or ``KEY`` from the environment):
+    any may be a token, so each is masked in what the command prints, as the API key is."""
+    values = []
+    for item in items:
+        key, sep, value = item.partition("=")
+        values.append(value if sep else os.environ.get(f"{ENV_PREFIX}{key.strip().upper()}", ""))
+    return tuple(v for v in values if v.strip())
 
 
 def _mapping(path: Path | None) -> dict[str, str] | None:
@@ -208,6 +220,8 @@ def enrich_command(
     from ..workflows.enrich import Selection, enrich_records
 
     run = Run(json=json_, dry_run=dry_run)
+    # A provider's error (when it is made, or for a record) may quote its options: a token.
+    options = replace(options, secrets=(*options.secrets, *_option_values(provider_options or [])))
     # Local input first: a bad file is reported before anything is asked of Attio.
     with reporting(options):
         if list_ is None and status_attribute is None:
@@ -228,6 +242,9 @@ def enrich_command(
             overwrite=overwrite,
             dry_run=dry_run,
         )
+        for result in report.results:
+            if result.reason:
+                result.reason = redact(result.reason, list(options.secrets))
         if json_:
             emit_json(report.to_dict())
         else:

@@ -267,7 +267,7 @@ def url_parse(
     debug: DebugOpt = False,
 ) -> None:
     """Print what an Attio URL points at: workspace, object, record, list, entry, note..."""
-    with reporting(ConnectionOptions(debug=debug)):
+    with reporting(ConnectionOptions(debug=debug, json=json_)):
         try:
             parsed = parse_url(url)
         except AttioUrlError as exc:

@@ -26,17 +26,23 @@ unknown object, list, match attribute or company id; 130 on Ctrl-C (the checkpoi
 written; the error names it: run the same command again to resume).
 
 ``attio-bridge export OBJECT_OR_LIST --format csv|jsonl [--output FILE]`` writes every record,
-or every entry of a list with its parent record's values.
+or every entry of a list with its parent record's values, to stdout (also ``--output -``) or to
+FILE, which is replaced only when the export is complete (``replacing``): Ctrl-C, SIGTERM, an
+error or a kill leave the file it would replace as it was. On a terminal, a progress bar on
+stderr counts the rows.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
+import stat
 import sys
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
 
@@ -359,6 +365,74 @@ def _finish(report: ImportReport, json_: bool) -> None:
         raise typer.Exit(ExitStatus.VALIDATION)
 
 
+@contextmanager
+def replacing(path: Path) -> Iterator[TextIO]:
+    """A text file that becomes ``path`` only when the block ends without an error.
+
+    It is written beside ``path`` under a temporary name (``.NAME.*.tmp``) and renamed over it
+    at the end, so the file it replaces stays whole until the new one is: Ctrl-C, SIGTERM or an
+    error remove the temporary file, a killed process leaves it (never a cut-off ``path``). The
+    new file keeps the mode of the one it replaces, else gets the one ``open`` would give."""
+    target = Path(os.path.realpath(path))  # a symlink's file is replaced, not the link
+    if not target.parent.is_dir():
+        raise CliError(f"--output {path}: no folder {target.parent}", ExitStatus.USAGE)
+    try:
+        mode = stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with open(fd, "w", encoding="utf-8", newline="") as out:
+            yield out
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, target)
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+@contextmanager
+def _export_progress(target: str, to_stdout: bool) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar of the rows exported, on stderr when it is a terminal (and the rows do
+    not go to the same terminal): the ``on_progress`` of ``export_records``, else None."""
+    if not sys.stderr.isatty() or (to_stdout and sys.stdout.isatty()):
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn(f"exporting {target}"),
+        BarColumn(),
+        TextColumn("{task.completed} rows"),
+        TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
+    # No total: Attio does not say how many records an object holds.
+    task = progress.add_task("export", total=None, rate="")
+
+    def advance(rows: int) -> None:
+        speed = progress.tasks[0].speed
+        progress.update(task, completed=rows, rate=f"{speed:.0f} rows/s" if speed else "")
+
+    with progress:
+        yield advance
+
+
 @connected
 def export_command(
     object: Annotated[
@@ -366,32 +440,43 @@ def export_command(
     ],
     format: Annotated[str, typer.Option("--format", "-f", help="csv or jsonl.")] = "csv",
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="File to write (default stdout).")
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="File to write ('-' or none: stdout); a file it replaces is kept whole until "
+            "the export is complete.",
+        ),
     ] = None,
     *,
     options: ConnectionOptions,
 ) -> None:
     """Write every record of an object or entry of a list as CSV or JSON Lines, flattened.
 
-    A list's entries carry their record's values beside the entry's own."""
+    A list's entries carry their record's values beside the entry's own. A file given with
+    --output is replaced only once every row is written: interrupted or failed, the export
+    leaves the file it would replace as it was. On a terminal, a progress bar on stderr counts
+    the rows."""
     from ..workflows.aio import export_records
     from ..workflows.exporter import FORMATS
 
+    to_stdout = output is None or str(output) == "-"
     with reporting(options):
         if format not in FORMATS:
             raise CliError(f"--format must be csv or jsonl, not {format!r}", ExitStatus.USAGE)
         settings = resolve_settings(options)
 
-        async def run() -> int:
+        async def run(out: TextIO) -> int:
             async with make_async_client(settings) as client:
-                with ExitStack() as stack:
-                    out = (
-                        stack.enter_context(output.open("w", encoding="utf-8", newline=""))
-                        if output is not None
-                        else sys.stdout
+                with _export_progress(object, to_stdout) as on_progress:
+                    return await export_records(
+                        client, object, out, format, on_progress=on_progress
                     )
-                    return await export_records(client, object, out, format)
 
-        count = asyncio.run(run())
-        if output is not None:
-            typer.echo(f"{count} records written to {output}", err=True)
+        if to_stdout:
+            asyncio.run(run(sys.stdout))
+            return
+        assert output is not None
+        with replacing(output) as out:
+            count = asyncio.run(run(out))
+        typer.echo(f"{count} records written to {output}", err=True)

@@ -11,7 +11,7 @@ is treated: which budget it spends (``.write``) and whether it may be repeated.
 from ..errors import AttioError, ConfigurationError
 from ._async.bulk import DEFAULT_CONCURRENCY, BulkResult, assert_records, run_bulk
 from ._async.client import AsyncAttioClient
-from ._core import classify
+from ._core import classify, clean_api_key
 from ._exceptions import (
     APIConnectionError,
     APITimeoutError,
@@ -22,6 +22,7 @@ from ._exceptions import (
     InternalServerError,
     NotFoundError,
     PermissionDeniedError,
+    RateBackendError,
     RateBudgetError,
     RateLimitError,
 )
@@ -47,11 +48,13 @@ __all__ = [
     "NotFoundError",
     "NotGiven",
     "PermissionDeniedError",
+    "RateBackendError",
     "RateBudget",
     "RateBudgetError",
     "RateLimitError",
     "assert_records",
     "budget_for",
     "classify",
+    "clean_api_key",
     "run_bulk",
 ]

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import orjson
 
 from ..errors import ConfigurationError
-from ._exceptions import APIConnectionError, AttioAPIError, make_status_error
+from ._exceptions import APIConnectionError, APITimeoutError, AttioAPIError, make_status_error
 from ._http import RawResponse
 from ._rate import DEFAULT_READ_RATE, DEFAULT_WRITE_RATE, RateBudget, budget_for
 from ._retry import retry_delay, should_retry
@@ -27,6 +27,10 @@ from ._types import NOT_GIVEN, NotGiven
 DEFAULT_BASE_URL = "https://api.attio.com"
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_MAX_RETRIES = 5
+# A request that timed out is tried again at most this many times, whatever ``max_retries``
+# says: a server that let the whole timeout pass without answering rarely answers the next
+# time, and each try costs the whole timeout (six tries of a minute each, otherwise).
+MAX_TIMEOUT_RETRIES = 1
 log = logging.getLogger("attio_bridge.client")
 
 # POST endpoints that only read: they count against the read budget and are safe to retry.
@@ -76,6 +80,20 @@ def _api_root(url: str) -> str:
     return url
 
 
+def clean_api_key(key: str, source: str = "api_key") -> str:
+    """``key`` without the whitespace around it (a key pasted with a newline or a space);
+    ``ConfigurationError`` naming ``source`` (where the key came from, never the key) when
+    what is left holds whitespace or a character no HTTP header carries, which Attio would
+    only ever refuse."""
+    cleaned = key.strip()
+    if any(c.isspace() or not (c.isascii() and c.isprintable()) for c in cleaned):
+        raise ConfigurationError(
+            f"The API key from {source} has a space or another character no API key holds "
+            "inside it: copy the key again."
+        )
+    return cleaned
+
+
 class RetryLater:
     """``BaseClient._decide`` says: wait ``delay`` seconds and try again."""
 
@@ -110,7 +128,10 @@ class BaseClient:
         rate_limit_backend: Any = None,
         transport: Any = None,
     ) -> None:
+        given = isinstance(api_key, str)
         key = api_key if isinstance(api_key, str) else os.environ.get("ATTIO_API_KEY")
+        if key:
+            key = clean_api_key(key, "api_key" if given else "ATTIO_API_KEY")
         if not key:
             raise ConfigurationError(
                 "No Attio API key: pass api_key=... or set the ATTIO_API_KEY environment variable."
@@ -207,9 +228,15 @@ class BaseClient:
         return RetryLater(delay)
 
     def _decide_failure(self, op: Operation, exc: APIConnectionError, attempt: int) -> RetryLater:
-        """Retry a connection failure when safe, else raise it."""
-        retry = attempt < self._options.max_retries and should_retry(
-            status_code=None, idempotent=op.idempotent, request_sent=exc.request_sent
+        """Retry a connection failure when safe, else raise it; a timeout only on the first
+        ``MAX_TIMEOUT_RETRIES`` attempts."""
+        timeouts_spent = isinstance(exc, APITimeoutError) and attempt >= MAX_TIMEOUT_RETRIES
+        retry = (
+            attempt < self._options.max_retries
+            and not timeouts_spent
+            and should_retry(
+                status_code=None, idempotent=op.idempotent, request_sent=exc.request_sent
+            )
         )
         if not retry:
             raise exc
@@ -243,5 +270,6 @@ __all__ = [
     "RetryLater",
     "async_sleep",
     "classify",
+    "clean_api_key",
     "sleep",
 ]

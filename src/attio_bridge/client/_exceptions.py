@@ -5,6 +5,7 @@
     ├── APIConnectionError              the request did not get an HTTP answer
     │   └── APITimeoutError             ... because it timed out
     ├── RateBudgetError                 the proactive rate budget could not be had in time
+    ├── RateBackendError                the rate budget's shared store (Redis) cannot be reached
     └── AttioAPIError                   Attio answered with an error body
         ├── BadRequestError             400 (validation_type, missing_value, value_not_found, ...)
         ├── AuthenticationError         401
@@ -16,7 +17,8 @@
 
 ``AttioAPIError`` carries ``status_code``, ``type``, ``code``, ``message`` and the raw ``body``;
 ``make_status_error()`` picks the subclass (as openai's ``_make_status_error`` does).
-``retryable`` is True for connection failures, an unavailable rate budget, 408, 429 and 5xx.
+``retryable`` is True for connection failures, an unavailable rate budget or its backend, 408,
+429 and 5xx.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ __all__ = [
     "InternalServerError",
     "NotFoundError",
     "PermissionDeniedError",
+    "RateBackendError",
     "RateBudgetError",
     "RateLimitError",
     "make_status_error",
@@ -60,6 +63,14 @@ class APITimeoutError(APIConnectionError):
 
 class RateBudgetError(AttioError):
     """A rate budget permit could not be acquired within the allowed wait."""
+
+    retryable = True
+
+
+class RateBackendError(AttioError):
+    """The store a rate budget is shared through (``rate_limit_backend``: Redis) cannot be
+    reached or failed; nothing was sent to Attio. The message names the backend (never its
+    password)."""
 
     retryable = True
 

@@ -12,7 +12,9 @@ its own processing, and one that straddles the start of Attio's one-second windo
 window with the next burst. Allowing a few at once lets a caller that woke late catch up, where
 strict one-by-one spacing would lose its lateness every time.
 
-The API key itself is never stored or used as a name: buckets are named by a hash of it.
+The API key itself is never stored or used as a name: buckets are named by a hash of it. A
+Redis that cannot be reached or fails is a ``RateBackendError`` (retryable) naming it, its
+password hidden.
 """
 
 from __future__ import annotations
@@ -23,8 +25,11 @@ import os
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from pyrate_limiter import (
     AbstractBucket,
@@ -40,6 +45,7 @@ from pyrate_limiter.buckets.redis_bucket import LuaScript
 from pyrate_limiter.limiter import combined_lock
 
 from ..errors import ConfigurationError
+from ._exceptions import RateBackendError
 
 DEFAULT_READ_RATE = 100
 DEFAULT_WRITE_RATE = 25
@@ -52,6 +58,9 @@ DEFAULT_MARGIN_MS = 20
 WAIT_BUFFER_MS = 1
 # At most this many permits at once (fewer for rates under 25/s: a fifth of the rate).
 SPREAD_BURST = 5
+# Seconds to wait for a connection to a Redis backend (from a URL) before giving up, where
+# redis-py would wait as long as the system does (minutes for a host that does not answer).
+REDIS_CONNECT_TIMEOUT = 5.0
 _REGISTRY: dict[tuple[Any, ...], RateBudget] = {}
 _REGISTRY_LOCK = threading.Lock()
 
@@ -82,14 +91,33 @@ class RateBudget:
         self.write_rate = write_rate
         # Never the Redis URL itself: it may hold a password.
         self.backend_name = backend if backend in ("memory", "sqlite") else "redis"
+        self._shown = _shown(backend)
         self._redis = None
         self._paused_until = 0.0
         self.spread = spread
         window = Duration.SECOND + margin_ms
-        self._limiters: dict[bool, Limiter | None] = {
-            False: self._limiter(backend, "read", read_rate, window),
-            True: self._limiter(backend, "write", write_rate, window),
-        }
+        with self._reaching_backend():
+            self._limiters: dict[bool, Limiter | None] = {
+                False: self._limiter(backend, "read", read_rate, window),
+                True: self._limiter(backend, "write", write_rate, window),
+            }
+
+    @contextmanager
+    def _reaching_backend(self) -> Iterator[None]:
+        """A Redis backend's errors inside the block as ``RateBackendError``, naming it."""
+        if self.backend_name != "redis":
+            yield
+            return
+        import redis
+
+        try:
+            yield
+        except redis.RedisError as exc:
+            raise RateBackendError(
+                f"The rate-limit backend {self._shown} cannot be used ({exc}): start it, or "
+                "pace this machine alone with the backend sqlite (ATTIO_RATE_LIMIT_BACKEND, or "
+                "rate_limit_backend=)."
+            ) from exc
 
     def _limiter(self, backend: Any, kind: str, rate: int, window: int) -> Limiter | None:
         if rate <= 0:
@@ -123,7 +151,8 @@ class RateBudget:
         """Seconds left of a pause Attio asked for (0 when none)."""
         until = self._paused_until
         if self._redis is not None:
-            shared = self._redis.get(self._pause_key())
+            with self._reaching_backend():
+                shared = self._redis.get(self._pause_key())
             if shared is not None:
                 until = max(until, float(shared))
         return max(0.0, until - time.time())
@@ -133,14 +162,15 @@ class RateBudget:
         until = time.time() + seconds
         self._paused_until = max(self._paused_until, until)
         if self._redis is not None:
-            self._redis.set(self._pause_key(), str(until), px=max(1, int(seconds * 1000)))
+            with self._reaching_backend():
+                self._redis.set(self._pause_key(), str(until), px=max(1, int(seconds * 1000)))
 
     def _put(self, limiter: Limiter, write: bool) -> int | None:
         """Take a permit dated now if one is free (None), else the milliseconds until one is.
 
         The first step of ``Limiter.try_acquire``, under the same locks, without its wait.
         """
-        with combined_lock(limiter.lock, blocking=True):
+        with combined_lock(limiter.lock, blocking=True), self._reaching_backend():
             item = limiter.bucket_factory.wrap_item("w" if write else "r")
             bucket = limiter.bucket_factory.get(item) if isinstance(item, RateItem) else None
             # Sync buckets only (memory, sqlite, a sync Redis client).
@@ -194,7 +224,8 @@ class RateBudget:
             await asyncio.sleep(wait)
         limiter = self._limiters[write]
         if limiter is not None:
-            await limiter.try_acquire_async("w" if write else "r")
+            with self._reaching_backend():
+                await limiter.try_acquire_async("w" if write else "r")
 
 
 # pyrate-limiter's Redis script counts the permits dated up to the caller's own clock reading.
@@ -252,8 +283,19 @@ def _redis_client(backend: Any) -> Any:
             )
         import redis
 
-        return redis.Redis.from_url(backend)
+        return redis.Redis.from_url(backend, socket_connect_timeout=REDIS_CONNECT_TIMEOUT)
     return backend
+
+
+def _shown(backend: Any) -> str:
+    """The backend as a message names it: a URL with its password, if any, as ``***``."""
+    if not isinstance(backend, str):
+        return "(a Redis client)"
+    parts = urlsplit(backend)
+    if parts.password is None:
+        return backend
+    host = parts.netloc.rsplit("@", 1)[1]
+    return parts._replace(netloc=f"{parts.username or ''}:***@{host}").geturl()
 
 
 def budget_for(

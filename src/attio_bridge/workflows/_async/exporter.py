@@ -18,7 +18,7 @@ of entries (``record_id`` ``$in`` the page's ids), not one read per entry.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any, TextIO
 
 from ...errors import InvalidInputError
@@ -85,12 +85,20 @@ async def _entry_rows(
 
 
 async def export_records(
-    client: AsyncAttioClient, object: str, out: TextIO, fmt: str = "csv"
+    client: AsyncAttioClient,
+    object: str,
+    out: TextIO,
+    fmt: str = "csv",
+    *,
+    on_progress: Callable[[int], None] | None = None,
 ) -> int:
     """Write every record of ``object`` to ``out`` as ``fmt`` (``csv`` or ``jsonl``); the
     number of rows written. ``object`` may name a list: then every entry is written, with its
     parent record's values and its entry values (see the module docstring). ``MissingError`` when
-    ``object`` names neither an object nor a list."""
+    ``object`` names neither an object nor a list.
+
+    ``on_progress(rows)`` is called with the number of rows written so far after each row (a
+    progress bar's; Attio gives no total to count towards)."""
     if fmt not in FORMATS:
         raise InvalidInputError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     schema = await AsyncSchemaCache(client).get()  # a cache used once: the same in both flavours
@@ -104,9 +112,13 @@ async def export_records(
         async for row in _entry_rows(client, schema, target):
             write_row(out, writer, row)
             count += 1
+            if on_progress is not None:
+                on_progress(count)
         return count
     writer = open_writer(out, fmt, columns_of(target))
     async for record in client.records.iter(target.slug):
         write_row(out, writer, decode_record(schema, record))
         count += 1
+        if on_progress is not None:
+            on_progress(count)
     return count
