@@ -19,12 +19,14 @@ import errno
 import functools
 import secrets
 import socket
-from collections.abc import Callable, Sequence
+import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, NoReturn
 
 import typer
 import typer.main
+from typer.exceptions import TyperException
 
 from . import lists, notes, people, records, tasks, transfer, workflows
 from ._common import MARKUP, CliEnvironment, ExitStatus
@@ -34,8 +36,9 @@ from .schema import app as schema_app
 
 __all__ = ["CliEnvironment", "app", "main"]
 
+PROG = "attio-bridge"
 app = typer.Typer(
-    name="attio-bridge",
+    name=PROG,
     help="Attio integrations: a client, workflows and a local emulator of Attio's REST API.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -197,17 +200,42 @@ def sandbox(
 
 
 @functools.cache
-def _command() -> Callable[..., Any]:
+def _command() -> typer.core.TyperGroup:
     """``app`` as the click command it runs as, built once: typer builds it anew each time the
     app is called (a tenth of a second for this one), which a process running many commands,
     a test suite, would pay for each."""
-    return typer.main.get_command(app)
+    command = typer.main.get_command(app)
+    assert isinstance(command, typer.core.TyperGroup)  # an app of several commands
+    return command
 
 
 def main(argv: Sequence[str] | None = None, env: CliEnvironment | None = None) -> None:
     """Run the command line ``argv`` (default ``sys.argv[1:]``) in ``env`` (default: the
-    library's clients); exits with the command's status. The console entry point."""
-    _command()(args=list(argv) if argv is not None else None, obj=env or CliEnvironment())
+    library's clients); exits with the command's status. The console entry point.
+
+    A usage mistake (a missing argument, an unknown option or command, a file that is not
+    there) is one line on stderr naming the help to read, exit 2, like every other error:
+    click would draw a box around it under its usage."""
+    args = list(argv) if argv is not None else None
+    try:
+        status = _command().main(
+            args=args, prog_name=PROG, obj=env or CliEnvironment(), standalone_mode=False
+        )
+    except typer.Abort:
+        print("error: aborted", file=sys.stderr)
+        sys.exit(1)
+    except TyperException as exc:
+        # Click's usage errors (typer vendors click: this is their public base class).
+        message = getattr(exc, "format_message", None)
+        if message is None:
+            raise
+        said = message()
+        if said:  # a bare command prints its help instead, with an empty error
+            ctx = getattr(exc, "ctx", None)
+            where = ctx.command_path if ctx is not None else PROG
+            print(f"error: {said} (see: {where} --help)", file=sys.stderr)
+        sys.exit(getattr(exc, "exit_code", 2))
+    sys.exit(status if isinstance(status, int) else 0)
 
 
 if __name__ == "__main__":
