@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import secrets
 from collections.abc import Callable, Sequence
+from importlib.metadata import version
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -25,20 +26,41 @@ import typer
 import typer.main
 
 from . import lists, notes, people, records, tasks, transfer, workflows
-from ._common import MARKUP, CliEnvironment
+from ._common import App, CliEnvironment
 from .enrich import enrich_command
 from .kickoff import kickoff_command
 from .schema import app as schema_app
 
 __all__ = ["CliEnvironment", "app", "main"]
 
-app = typer.Typer(
+app = App(
     name="attio-bridge",
     help="Attio integrations: a client, workflows and a local emulator of Attio's REST API.",
     no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=MARKUP,
 )
+
+
+def _print_version(wanted: bool) -> None:
+    if wanted:
+        typer.echo(f"attio-bridge {version('attio-bridge')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_print_version,
+            is_eager=True,
+            help="Print the version of attio-bridge and exit.",
+        ),
+    ] = False,
+) -> None:
+    """Attio integrations: a client, workflows and a local emulator of Attio's REST API."""
+
+
 app.add_typer(schema_app, name="schema")
 app.command("self")(records.self_)
 app.add_typer(records.app, name="records")
