@@ -4,22 +4,18 @@ actor references (a deal's owner) named by the member's email rather than a memb
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
 from pathlib import Path
 
-import pytest
 from typer.testing import Result
 
-from ._support import InProcessEmulator, invoke
+from attio_bridge.client import AttioClient
+
+from ._support import invoke
 
 KEY = "tables-cli-s3cret-key-77c0"
 
-
-@pytest.fixture(scope="module")
-def emu() -> Iterator[InProcessEmulator]:
-    """The sandbox workspace in this process."""
-    with InProcessEmulator(KEY, seed="sandbox") as emulator:
-        yield emulator
+SEED = "sandbox"
 
 
 def run(args: list[str], env: dict[str, str], config_home: Path, columns: int = 160) -> Result:
@@ -34,3 +30,32 @@ def test_a_title_wider_than_its_table_stays_on_one_line(
     result = run(["entries", "ls", "sales_pipeline", "--columns", "stage"], env, config_home)
     assert result.exit_code == 0, result.stderr
     assert result.stdout.splitlines()[0].strip() == "sales_pipeline: 7 entries"
+
+
+def test_columns_takes_a_persons_name_by_its_slug(env: dict[str, str], config_home: Path) -> None:
+    args = ["records", "query", "people", "--columns", "name,email_addresses", "--sort", "name"]
+    result = run(args, env, config_home)
+    assert result.exit_code == 0, result.stderr
+    header = [c.strip() for c in result.stdout.splitlines()[2].split("┃")[1:-1]]
+    assert header == ["full_name", "email_addresses"]
+    assert "Amara Okafor" in result.stdout
+
+
+def test_deal_owners_are_named_by_email_in_tables_and_ids_in_json(
+    env: dict[str, str], config_home: Path, client: AttioClient
+) -> None:
+    members = {
+        m.id["workspace_member_id"]: m.email_address for m in client.workspace_members.list()
+    }
+    table = run(["records", "query", "deals", "--columns", "name,owner", "--all"], env, config_home)
+    assert table.exit_code == 0, table.stderr
+    assert "grace@example.com" in table.stdout
+    assert not any(member_id in table.stdout for member_id in members)
+    rows = json.loads(
+        run(["records", "query", "deals", "--all", "--json"], env, config_home).stdout
+    )
+    assert {row["owner"] for row in rows} <= set(members)
+    one = run(["records", "get", "deals", rows[0]["record_id"]], env, config_home)
+    assert one.exit_code == 0, one.stderr
+    assert members[rows[0]["owner"]] in one.stdout
+    assert rows[0]["owner"] not in one.stdout
