@@ -59,3 +59,17 @@ def test_deal_owners_are_named_by_email_in_tables_and_ids_in_json(
     assert one.exit_code == 0, one.stderr
     assert members[rows[0]["owner"]] in one.stdout
     assert rows[0]["owner"] not in one.stdout
+
+
+def test_deals_advance_names_the_owner_by_email(
+    env: dict[str, str], config_home: Path, client: AttioClient
+) -> None:
+    members = {
+        m.id["workspace_member_id"]: m.email_address for m in client.workspace_members.list()
+    }
+    rows = json.loads(run(["deals", "ls", "--all", "--json"], env, config_home).stdout)
+    deal = next(r for r in rows if r["stage"] == "Lead")
+    result = run(["deals", "advance", deal["record_id"], "--stage", "Lead"], env, config_home)
+    assert result.exit_code == 0, result.stderr
+    assert members[deal["owner"]] in result.stdout
+    assert deal["owner"] not in result.stdout

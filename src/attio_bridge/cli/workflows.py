@@ -69,6 +69,7 @@ from ._run import (
     values_from,
     writes,
 )
+from .records import show_record
 from .tasks import parse_due
 
 deals_app = group("deals", "The deal pipeline: create a deal with its list entry, task and note.")
@@ -507,7 +508,7 @@ def deals_advance(
         updated = advance_deal(services, record.record_id, stage, probability)
         if planned(services.context.client, run, {"deal": record.record_id}):
             return
-        show("deal", decode_record(services.schema, updated), run)
+        show_record(services, updated, "deal", run)
 
 
 @deals_app.command("move")
