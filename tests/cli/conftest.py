@@ -21,9 +21,10 @@ from ._support import InProcessEmulator
 
 @pytest.fixture(scope="module")
 def emu(request: pytest.FixtureRequest) -> Iterator[InProcessEmulator]:
-    """The emulator in this process, without rate limits, accepting the test module's ``KEY``."""
+    """The emulator in this process, without rate limits, accepting the test module's ``KEY``,
+    seeded with the module's ``SEED`` if it has one (``"sandbox"``)."""
     key: str = request.module.KEY
-    with InProcessEmulator(key) as emulator:
+    with InProcessEmulator(key, seed=getattr(request.module, "SEED", None)) as emulator:
         yield emulator
 
 

@@ -8,7 +8,8 @@ how to point a client at it; ``schema`` prints the workspace's schema or generat
 commands in its module, sharing ``cli/_run.py``. ``import`` and ``export`` (``cli/transfer.py``)
 move files in and out; ``meeting``, ``deals``, ``qualify`` and ``automate``
 (``cli/workflows.py``), ``kickoff`` (``cli/kickoff.py``) and ``enrich`` (``cli/enrich.py``) run
-the workflows. Errors are one clear line and an exit code, never a traceback; options,
+the workflows (``deals ls`` is ``records.ls_command``, as ``people ls`` is); ``--version`` prints
+the installed version. Errors are one clear line and an exit code, never a traceback; options,
 configuration and exit codes shared by the commands are in ``cli/_common.py``, with the
 ``CliEnvironment`` a run's clients come from (``main(argv, env)``, or ``obj=`` of the app).
 """
@@ -21,6 +22,7 @@ import secrets
 import socket
 import sys
 from collections.abc import Sequence
+from importlib.metadata import version
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -29,7 +31,7 @@ import typer.main
 from typer.exceptions import TyperException
 
 from . import lists, notes, people, records, tasks, transfer, workflows
-from ._common import MARKUP, CliEnvironment, ExitStatus
+from ._common import App, CliEnvironment, ExitStatus
 from .enrich import enrich_command
 from .kickoff import kickoff_command
 from .schema import app as schema_app
@@ -37,13 +39,34 @@ from .schema import app as schema_app
 __all__ = ["CliEnvironment", "app", "main"]
 
 PROG = "attio-bridge"
-app = typer.Typer(
+app = App(
     name=PROG,
     help="Attio integrations: a client, workflows and a local emulator of Attio's REST API.",
     no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=MARKUP,
 )
+
+
+def _print_version(wanted: bool) -> None:
+    if wanted:
+        typer.echo(f"attio-bridge {version('attio-bridge')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_print_version,
+            is_eager=True,
+            help="Print the version of attio-bridge and exit.",
+        ),
+    ] = False,
+) -> None:
+    """Attio integrations: a client, workflows and a local emulator of Attio's REST API."""
+
+
 app.add_typer(schema_app, name="schema")
 app.command("self")(records.self_)
 app.add_typer(records.app, name="records")
@@ -58,6 +81,7 @@ app.command("import")(transfer.import_command)
 app.command("export")(transfer.export_command)
 app.command("meeting")(workflows.meeting_command)
 app.add_typer(workflows.deals_app, name="deals")
+workflows.deals_app.command("ls")(records.ls_command("deals", "deals"))
 app.command("qualify")(workflows.qualify_command)
 app.add_typer(workflows.automate_app, name="automate")
 app.command("kickoff")(kickoff_command)

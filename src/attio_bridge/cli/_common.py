@@ -73,6 +73,7 @@ from types import FrameType
 from typing import TYPE_CHECKING, Annotated, Any, Final, TypeVar
 
 import typer
+from typer.core import TyperCommand, TyperGroup, TyperOption
 
 if TYPE_CHECKING:
     from ..client import AsyncAttioClient, AttioClient
@@ -81,6 +82,52 @@ if TYPE_CHECKING:
 # Help texts are Markdown: docstrings wrap at the line length and paragraphs reflow to the
 # terminal, and an example stays a code block (typer keeps single line breaks in "rich" mode).
 MARKUP: Final = "markdown"
+
+
+def _flags_take_no_value(command: TyperCommand | TyperGroup, ctx: Any) -> None:
+    """Give ``command``'s flags (``--json``, ``--help`` ...) an empty metavar: typer's rich help
+    (modes "rich" and "markdown") fills its type column from ``display_type_rich``, which
+    names the type of every option, ``<bool>`` for a flag, as if it took a value; click's own
+    help leaves flags bare, and so does this."""
+    for param in command.get_params(ctx):
+        if isinstance(param, TyperOption) and param.is_flag and param.metavar is None:
+            param.metavar = ""
+
+
+class Command(TyperCommand):
+    """A command whose help shows no value after a flag (``_flags_take_no_value``)."""
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        _flags_take_no_value(self, ctx)
+        super().format_help(ctx, formatter)
+
+
+class Group(TyperGroup):
+    """A group of commands whose help shows no value after a flag (``_flags_take_no_value``)."""
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        _flags_take_no_value(self, ctx)
+        super().format_help(ctx, formatter)
+
+
+class App(typer.Typer):
+    """``typer.Typer`` for every group of the command line (the app's, ``records``, ``schema``
+    ...): Markdown help, errors as ``reporting`` prints them rather than rich tracebacks, and
+    the ``Group`` and ``Command`` classes, so no help shows a value after a flag."""
+
+    def __init__(self, **settings: Any) -> None:
+        defaults: dict[str, Any] = {
+            "cls": Group,
+            "pretty_exceptions_enable": False,
+            "rich_markup_mode": MARKUP,
+        }
+        super().__init__(**(defaults | settings))
+
+    def command(  # type: ignore[override]
+        self, name: str | None = None, *, cls: type[TyperCommand] | None = None, **settings: Any
+    ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """typer's ``command`` decorator, making a ``Command`` unless told otherwise."""
+        return super().command(name, cls=cls or Command, **settings)
 
 
 class ExitStatus(IntEnum):

@@ -33,7 +33,7 @@ from ..client import AttioClient
 from ..client import classify as classify_request
 from ..values import SchemaCache, TargetSchema
 from ._common import (
-    MARKUP,
+    App,
     ConnectionOptions,
     make_client,
     replace_parameter,
@@ -44,6 +44,7 @@ from ._dryrun import DryRunClient, DryRunStop
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.table import Table
 
 _T = TypeVar("_T")
 
@@ -89,13 +90,7 @@ ColumnsOpt = Annotated[
 def group(name: str, help: str) -> typer.Typer:
     """A group of commands (``records``, ``people`` ...): its help when called without one, and
     errors as ``reporting`` prints them, not as rich tracebacks."""
-    return typer.Typer(
-        name=name,
-        help=help,
-        no_args_is_help=True,
-        pretty_exceptions_enable=False,
-        rich_markup_mode=MARKUP,
-    )
+    return App(name=name, help=help, no_args_is_help=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -425,13 +420,23 @@ def print_table(title: str | None, columns: Sequence[str], rows: Sequence[Sequen
     """Rows as a rich table on stdout."""
     from rich.table import Table
 
-    table = Table(title=title, title_justify="left")
+    table = Table()
     for column in columns:
         # Ids are what people copy: never broken across lines.
         table.add_column(column, overflow="fold", no_wrap=column.endswith("_id"))
     for row in rows:
         table.add_row(*(cell(v) for v in row))
-    console().print(table)
+    print_titled(console(), title, table)
+
+
+def print_titled(out: Console, title: str | None, table: Table) -> None:
+    """``table`` under its ``title``, a line of its own: a rich table's title wraps at the
+    table's width, which for a narrow table breaks it in the middle of a word."""
+    from rich.text import Text
+
+    if title:
+        out.print(Text(title, style="table.title"))
+    out.print(table)
 
 
 # A column of values is cut short (with "…") past this many characters; --json has them whole.
@@ -512,7 +517,7 @@ def print_rows(
             if used > out.width:
                 shown = shown[: shown.index(i)]
                 break
-    table = Table(title=title, title_justify="left")
+    table = Table()
     for i in shown:
         column = columns[i]
         wide = uncut(column)
@@ -524,7 +529,7 @@ def print_rows(
         )
     for r in cells:
         table.add_row(*(r[i] for i in shown))
-    out.print(table)
+    print_titled(out, title, table)
     left = [columns[i] for i in range(len(columns)) if i not in shown]
     if left:
         how = "choose with --columns a,b,c, or --json for all" if choose else "--json for all"

@@ -10,13 +10,16 @@ prints the parts of an Attio web-app URL (``services.urls.parse_url``).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from typing import Annotated, Any
 
 import typer
 
+from ..client import AttioClient, PermissionDeniedError
 from ..client.models import Record
+from ..services import Services
 from ..services.urls import AttioUrlError, parse_url
-from ..values import SchemaCache, decode_record, encode_values
+from ..values import SchemaCache, TargetSchema, decode_record, encode_values
 from ._common import (
     CliError,
     ConnectionOptions,
@@ -80,6 +83,147 @@ def _row(schema: SchemaCache, record: Record) -> dict[str, Any]:
     return decode_record(schema, record)
 
 
+def member_labels(client: AttioClient) -> dict[str, str]:
+    """Workspace member id to what people know the member by: the email address, else the
+    name; empty when the key may not read the members (the ids are shown then)."""
+    try:
+        members = client.workspace_members.list()
+    except PermissionDeniedError:
+        return {}
+    labels = {}
+    for m in members:
+        name = " ".join(p for p in (m.first_name, m.last_name) if p)
+        labels[m.id.get("workspace_member_id", "")] = m.email_address or name
+    return {k: v for k, v in labels.items() if k and v}
+
+
+def readable(
+    client: AttioClient, target: TargetSchema | None, rows: Sequence[Mapping[str, Any]]
+) -> list[dict[str, Any]]:
+    """``rows`` of records of ``target`` as tables show them: actor references (a deal's
+    ``owner``, ``created_by``) to workspace members by the member's email or name rather than
+    the member's id, which nobody reads; the members are read only when a row has one.
+    ``--json`` keeps the ids."""
+    actors = [
+        a.slug
+        for a in (target.attributes.values() if target is not None else ())
+        if a.type == "actor-reference" and any(row.get(a.slug) for row in rows)
+    ]
+    if not actors:
+        return [dict(row) for row in rows]
+    labels = member_labels(client)
+
+    def label(value: Any) -> Any:
+        if isinstance(value, list):
+            return [label(v) for v in value]
+        return labels.get(value, value) if isinstance(value, str) else value
+
+    return [dict(row) | {slug: label(row.get(slug)) for slug in actors} for row in rows]
+
+
+def show_record(services: Services, record: Record, title: str, run: Run) -> None:
+    """One record's values under ``title``: JSON with ``--json``, else a table of its fields
+    with members named (``readable``)."""
+    row = decode_record(services.schema, record)
+    if not run.json:
+        target = services.schema.get().target(record.id.object_id, "object")
+        row = readable(services.context.client, target, [row])[0]
+    show(title, row, run)
+
+
+def column_keys(target: TargetSchema, columns: str | None) -> str | None:
+    """``--columns`` with each attribute slug whose value decodes into several keys named by
+    the key a table shows: a personal name (a person's ``name``) by its ``full_name``."""
+    if columns is None:
+        return None
+    keys = []
+    for column in columns.split(","):
+        attr = target.attribute(column.strip())
+        if attr is not None and attr.type == "personal-name":
+            # decode_values flattens a personal name into these keys.
+            column = "full_name" if attr.slug == "name" else f"{attr.slug}_full_name"
+        keys.append(column)
+    return ",".join(keys)
+
+
+FilterOpt = Annotated[
+    str | None,
+    typer.Option("--filter", help='Attio filter as JSON: \'{"name": {"$contains": "Acme"}}\'.'),
+]
+LimitOpt = Annotated[int, typer.Option("--limit", min=1, help="Records in the page.")]
+OffsetOpt = Annotated[int, typer.Option("--offset", min=0, help="Records to skip.")]
+AllOpt = Annotated[bool, typer.Option("--all", help="Every page, not only one.")]
+
+
+def list_records(
+    object: str,
+    filter: str | None,
+    sort: Sequence[str] | None,
+    limit: int,
+    offset: int,
+    all_: bool,
+    columns: str | None,
+    options: ConnectionOptions,
+    run: Run,
+) -> None:
+    """Print the records of ``object`` matching ``--filter`` in ``--sort`` order: one page
+    (``limit`` after ``offset``) or every page (``all_``), as JSON or a table that fits the
+    terminal, starting with each record's id and name (``records query``, ``people ls`` ...)."""
+    with session(options, run) as client:
+        services = Services(client)
+        given = query_options(filter, sort)
+        target = require(services.schema, object, "object")
+        if all_:
+            records = services.records.find(target.slug, given.get("filter"), **_sorts(given))
+        else:
+            records = services.records.query(
+                target.slug, given.get("filter"), **_sorts(given), limit=limit, offset=offset
+            )
+        rows = [_row(services.schema, r) for r in records]
+        head, names = _head(rows)
+        show_rows(
+            f"{target.slug}: {len(rows)} records",
+            rows if run.json else readable(client, target, rows),
+            run,
+            head,
+            skip=(*SYSTEM, *names),
+            wanted=column_keys(target, columns),
+            page=Page(None if all_ else limit, offset),
+        )
+
+
+def _sorts(given: Mapping[str, Any]) -> dict[str, Any]:
+    return {"sorts": given["sorts"]} if "sorts" in given else {}
+
+
+def ls_command(object: str, noun: str) -> Callable[..., None]:
+    """The ``ls`` command of a group of one object (``people ls``, ``companies ls``, ``deals
+    ls``): ``records query OBJECT`` by another name, ``noun`` naming the records in its help."""
+
+    @connected
+    @reads
+    def ls(
+        filter: FilterOpt = None,
+        sort: SortOpt = None,
+        limit: LimitOpt = 25,
+        offset: OffsetOpt = 0,
+        all_: AllOpt = False,
+        columns: ColumnsOpt = None,
+        *,
+        options: ConnectionOptions,
+        run: Run,
+    ) -> None:
+        list_records(object, filter, sort, limit, offset, all_, columns, options, run)
+
+    ls.__doc__ = (
+        f"List {noun}: one page, or every page with --all, filtered (--filter) and sorted "
+        "(--sort).\n\nThe table fits the terminal and starts with each record's id and name; "
+        "--columns picks the columns, --json gives every value; a full page says how to see "
+        "the next."
+    )
+    return ls
+
+
 def _encode(
     schema: SchemaCache, object: str, data: dict[str, Any], *, create: bool
 ) -> dict[str, Any]:
@@ -102,7 +246,7 @@ def get(
     """Print one record's values."""
     with session(options, run) as client:
         record = client.records.get(object, record_id)
-        show(f"{object} {record_id}", _row(SchemaCache(client), record), run)
+        show_record(Services(client), record, f"{object} {record_id}", run)
 
 
 @app.command()
@@ -110,14 +254,11 @@ def get(
 @reads
 def query(
     object: ObjectArg,
-    filter: Annotated[
-        str | None,
-        typer.Option("--filter", help='Attio filter as JSON: \'{"name": {"$contains": "Acme"}}\'.'),
-    ] = None,
+    filter: FilterOpt = None,
     sort: SortOpt = None,
-    limit: Annotated[int, typer.Option("--limit", min=1, help="Records in the page.")] = 25,
-    offset: Annotated[int, typer.Option("--offset", min=0, help="Records to skip.")] = 0,
-    all_: Annotated[bool, typer.Option("--all", help="Every page, not only one.")] = False,
+    limit: LimitOpt = 25,
+    offset: OffsetOpt = 0,
+    all_: AllOpt = False,
     columns: ColumnsOpt = None,
     *,
     options: ConnectionOptions,
@@ -126,24 +267,7 @@ def query(
     """Print the records of OBJECT matching a filter: one page, or every page with --all.
 
     The table starts with each record's id and name; a full page says how to see the next."""
-    with session(options, run) as client:
-        extra = query_options(filter, sort)
-        if all_:
-            records = list(client.records.iter(object, **extra))
-        else:
-            records = client.records.query(object, limit=limit, offset=offset, **extra)
-        schema = SchemaCache(client)
-        rows = [_row(schema, r) for r in records]
-        head, names = _head(rows)
-        show_rows(
-            f"{object}: {len(rows)} records",
-            rows,
-            run,
-            head,
-            skip=(*SYSTEM, *names),
-            wanted=columns,
-            page=Page(None if all_ else limit, offset),
-        )
+    list_records(object, filter, sort, limit, offset, all_, columns, options, run)
 
 
 @app.command()
@@ -164,7 +288,7 @@ def create(
         record = client.records.create(object, encoded)
         if planned(client, run):
             return
-        show("created", _row(schema, record), run)
+        show_record(Services(client, schema=schema), record, "created", run)
 
 
 @app.command("assert")
@@ -188,7 +312,7 @@ def assert_(
         record = client.records.assert_record(object, match, encoded)
         if planned(client, run):
             return
-        show("asserted", _row(schema, record), run)
+        show_record(Services(client, schema=schema), record, "asserted", run)
 
 
 @app.command()
@@ -210,7 +334,7 @@ def update(
         record = client.records.update(object, record_id, encoded)
         if planned(client, run):
             return
-        show("updated", _row(schema, record), run)
+        show_record(Services(client, schema=schema), record, "updated", run)
 
 
 @app.command()

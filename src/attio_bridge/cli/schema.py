@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ._common import (
-    MARKUP,
+    App,
     CliError,
     ConnectionOptions,
     ExitStatus,
@@ -31,12 +31,10 @@ from ._common import (
 if TYPE_CHECKING:
     from ..values.schema import AttributeInfo, TargetSchema, WorkspaceSchema
 
-app = typer.Typer(
+app = App(
     name="schema",
     help="Print the workspace's objects and lists with their attributes, options and statuses "
     "(as tables, Markdown or JSON); 'codegen' writes a typed Python module of them.",
-    pretty_exceptions_enable=False,
-    rich_markup_mode=MARKUP,
 )
 
 
@@ -198,10 +196,11 @@ def print_tables(targets: list[TargetSchema]) -> None:
     from rich.table import Table
 
     from ._run import console as stdout_console
+    from ._run import print_titled
 
     console = stdout_console()
     for t in targets:
-        table = Table(title=_heading(t).replace("`", ""), title_justify="left")
+        table = Table()
         for column in TABLE_COLUMNS:
             # Slugs and types are what people copy: never broken across lines.
             table.add_column(column, overflow="fold", no_wrap=column in ("Slug", "Type"))
@@ -217,7 +216,7 @@ def print_tables(targets: list[TargetSchema]) -> None:
                 if on
             ]
             table.add_row(a.slug, a.title, a.type, ", ".join(flags), _target_cell(a))
-        console.print(table)
+        print_titled(console, _heading(t).replace("`", ""), table)
         for label, slug, titles in _choice_lines(t):
             console.print(f"  {label} of {slug}: {', '.join(titles) or '(none)'}", markup=False)
         console.print()

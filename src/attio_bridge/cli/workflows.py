@@ -69,6 +69,7 @@ from ._run import (
     values_from,
     writes,
 )
+from .records import show_record
 from .tasks import parse_due
 
 deals_app = group("deals", "The deal pipeline: create a deal with its list entry, task and note.")
@@ -425,6 +426,13 @@ def deals_create(
             return
         for line in skipped:
             typer.echo(f"warning: {line}", err=True)
+        if result.entry is None:
+            typer.echo(
+                f"warning: the deal has left {slug} since the run that made it (moved to another "
+                f"list): it is not added again; to add it: attio-bridge entries add {slug} "
+                f"{deal_id}",
+                err=True,
+            )
         row = decode_record(services.schema, result.deal)
         data = {
             "deal_id": result.deal.record_id,
@@ -433,7 +441,7 @@ def deals_create(
             "value": row.get("value"),
             "associated_company": row.get("associated_company"),
             "list": slug,
-            "entry_id": result.entry.entry_id,
+            "entry_id": result.entry.entry_id if result.entry is not None else None,
             "task_id": _task_id(result.task),
             "note_id": result.note.id.get("note_id"),
             "created": list(result.created),
@@ -500,7 +508,7 @@ def deals_advance(
         updated = advance_deal(services, record.record_id, stage, probability)
         if planned(services.context.client, run, {"deal": record.record_id}):
             return
-        show("deal", decode_record(services.schema, updated), run)
+        show_record(services, updated, "deal", run)
 
 
 @deals_app.command("move")
@@ -645,7 +653,7 @@ def qualify_command(
             "score": result.score,
             "status": result.status,
             "list": slug,
-            "entry_id": result.entry.entry_id,
+            "entry_id": result.entry.entry_id if result.entry is not None else None,
             "task_id": _task_id(result.task),
             "note_id": result.note.id.get("note_id"),
             "created": list(result.created),

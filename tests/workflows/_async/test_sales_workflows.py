@@ -223,6 +223,20 @@ async def test_deal_pipeline_rerun_creates_nothing(
     assert len(list(reader.notes.iter(parent_object="deals"))) == 1
 
 
+async def test_deal_pipeline_rerun_leaves_a_moved_deal_where_it_went(
+    services: AsyncServices, reader: AttioClient, member_email: str
+) -> None:
+    reader.lists.create(name="Won deals", api_slug="won_deals", parent_object="deals")
+    services.schema.invalidate()
+    first = await run_pipeline(services, member_email)
+    await move_between_lists(services, first.deal, "big_deals", "won_deals")
+    again = await run_pipeline(services, member_email)
+    assert again.created == ()
+    assert again.entry is None
+    entries = reader.records.iter_entries("deals", first.deal.record_id)
+    assert [e.list_api_slug for e in entries] == ["won_deals"]
+
+
 async def test_deal_pipeline_unknown_assignee_writes_nothing(
     services: AsyncServices, app: EmulatorApp, member_email: str
 ) -> None:

@@ -217,6 +217,20 @@ def test_deal_pipeline_rerun_creates_nothing(
     assert len(list(reader.notes.iter(parent_object="deals"))) == 1
 
 
+def test_deal_pipeline_rerun_leaves_a_moved_deal_where_it_went(
+    services: Services, reader: AttioClient, member_email: str
+) -> None:
+    reader.lists.create(name="Won deals", api_slug="won_deals", parent_object="deals")
+    services.schema.invalidate()
+    first = run_pipeline(services, member_email)
+    move_between_lists(services, first.deal, "big_deals", "won_deals")
+    again = run_pipeline(services, member_email)
+    assert again.created == ()
+    assert again.entry is None
+    entries = reader.records.iter_entries("deals", first.deal.record_id)
+    assert [e.list_api_slug for e in entries] == ["won_deals"]
+
+
 def test_deal_pipeline_unknown_assignee_writes_nothing(
     services: Services, app: EmulatorApp, member_email: str
 ) -> None:

@@ -16,7 +16,7 @@ a company by domain asserts the company once, not once per person.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -48,6 +48,17 @@ def _company_id(deal: Record) -> str | None:
         if isinstance(target, str):
             return target
     return None
+
+
+def _query_arguments(
+    filter: Mapping[str, Any] | None, sorts: Sequence[Mapping[str, Any]] | None
+) -> dict[str, Any]:
+    """The ``filter`` and ``sorts`` of a query of records, as the client takes them (left out
+    when not given)."""
+    return {
+        "filter": dict(filter) if filter is not None else NOT_GIVEN,
+        "sorts": [dict(s) for s in sorts] if sorts else NOT_GIVEN,
+    }
 
 
 def _given(**values: Any) -> dict[str, Any]:
@@ -86,12 +97,13 @@ class AsyncCompanies:
         company has the domain), read through the cache."""
         return await self._ctx.read_record("companies", await self._company_id(company))
 
-    async def delete(self, company: str | Record) -> None:
-        """Delete the company given by record id, ``Record``, domain or URL, and drop it from
-        the cache."""
+    async def delete(self, company: str | Record) -> Record:
+        """Delete the company given by record id, ``Record``, domain or URL, drop it from the
+        cache, and return the record as it was."""
         record = await self.get(company)
         await self._ctx.client.records.delete("companies", record.record_id)
         await self._ctx.forget("companies", record)
+        return record
 
     async def find(self, company: str | Record) -> Record | None:
         """The company given by record id, ``Record``, domain or website URL, or None when no
@@ -154,7 +166,8 @@ class AsyncCompanies:
 
 
 class AsyncPeople:
-    """People, identified by email: ``find_by_email``, ``get``, ``upsert`` and ``delete``."""
+    """People, identified by email: ``find_by_email``, ``get``, ``upsert``, ``update`` and
+    ``delete``."""
 
     def __init__(self, context: AsyncContext, companies: AsyncCompanies) -> None:
         self._ctx = context
@@ -171,11 +184,33 @@ class AsyncPeople:
         """The person with this record id, read through the cache."""
         return await self._ctx.read_record("people", record_id)
 
-    async def delete(self, person: str | Record) -> None:
-        """Delete the person given by record id or ``Record``, and drop them from the cache."""
-        record = await self.get(record_id_of(person))
+    async def update(self, person: str | Record, **values: Any) -> Record:
+        """Change ``values`` (by attribute slug, checked first: ``ValuesError``) of the person
+        given by record id, ``Record`` or email address; multiselect values are added to, as
+        Attio's PATCH does. ``ServiceMissingError`` if no person has the email address."""
+        encoded = await self._ctx.encode("people", values)
+        person_id = await self._person_id(person)
+        record = await self._ctx.client.records.update("people", person_id, encoded)
+        return await self._ctx.remember("people", record)
+
+    async def delete(self, person: str | Record) -> Record:
+        """Delete the person given by record id, ``Record`` or email address, drop them from
+        the cache, and return the record as it was. ``ServiceMissingError`` if no person has
+        the email address."""
+        record = await self.get(await self._person_id(person))
         await self._ctx.client.records.delete("people", record.record_id)
         await self._ctx.forget("people", record)
+        return record
+
+    async def _person_id(self, person: str | Record) -> str:
+        if isinstance(person, Record) or is_record_id(person):
+            return record_id_of(person)
+        found = await self.find_by_email(person)
+        if found is None:
+            raise ServiceMissingError(
+                f"no person has the email address {person!r}; use people.upsert() to create them"
+            )
+        return found.record_id
 
     async def upsert(
         self,
@@ -346,8 +381,8 @@ class AsyncDeals:
 
 
 class AsyncRecords:
-    """Records of any object, named by slug or id: ``get``, ``find``, ``find_by``, ``update``,
-    ``resolve``, ``create_text_attribute``."""
+    """Records of any object, named by slug or id: ``get``, ``query``, ``find``, ``find_by``,
+    ``update``, ``resolve``, ``create_text_attribute``."""
 
     def __init__(
         self, context: AsyncContext, people: AsyncPeople, companies: AsyncCompanies
@@ -370,16 +405,39 @@ class AsyncRecords:
         record = await self._ctx.client.records.get(slug, record_id)
         return await self._ctx.remember(slug, record, wrote=False)
 
+    async def query(
+        self,
+        object: str,
+        filter: Mapping[str, Any] | None = None,
+        *,
+        sorts: Sequence[Mapping[str, Any]] | None = None,
+        limit: int = 25,
+        offset: int = 0,
+    ) -> builtins.list[Record]:
+        """One page of the records of ``object`` matching ``filter`` (Attio's filter language;
+        every record when None) in ``sorts`` order (``{"attribute": slug, "direction": "asc" |
+        "desc"}``): ``limit`` records after the first ``offset``, from Attio (not kept in the
+        cache). ``ServiceMissingError`` naming the objects if the workspace has no ``object``."""
+        slug = await self._object(object)
+        return await self._ctx.client.records.query(
+            slug, **_query_arguments(filter, sorts), limit=limit, offset=offset
+        )
+
     async def find(
-        self, object: str, filter: Mapping[str, Any] | None = None, *, page_size: int = 500
+        self,
+        object: str,
+        filter: Mapping[str, Any] | None = None,
+        *,
+        sorts: Sequence[Mapping[str, Any]] | None = None,
+        page_size: int = 500,
     ) -> builtins.list[Record]:
         """Every record of ``object`` matching ``filter`` (Attio's filter language, e.g.
-        ``{"stage": "Lead"}``; every record when None), all pages fetched from Attio (a scan,
-        not kept in the cache)."""
+        ``{"stage": "Lead"}``; every record when None), in ``sorts`` order as ``query`` takes
+        them, all pages fetched from Attio (a scan, not kept in the cache)."""
         slug = await self._object(object)
         found: builtins.list[Record] = []
         async for record in self._ctx.client.records.iter(
-            slug, filter=dict(filter) if filter is not None else NOT_GIVEN, page_size=page_size
+            slug, **_query_arguments(filter, sorts), page_size=page_size
         ):
             found.append(record)
         return found

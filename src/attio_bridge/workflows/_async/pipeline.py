@@ -8,7 +8,7 @@ Its inputs are checked before the first write whether the deal exists or not, an
 never changes a deal it finds: a stage, value or close date that differs from the deal's is
 reported (``DealPipelineResult.not_applied``), not written, since stages move through
 ``advance_deal`` (which can set the probability with them) and a re-run of a pipeline must not
-move a deal back.
+move a deal back: nor back onto the list it has left for another (``move_between_lists``).
 """
 
 from __future__ import annotations
@@ -49,7 +49,9 @@ async def run_deal_pipeline(
     assignee.
 
     Running it again finds the deal, entry, task and note made before and creates none of them
-    twice (``created`` lists what this run made). It never changes a deal it finds: a
+    twice (``created`` lists what this run made). A deal that has left the list since a run
+    that finished (its context note is there), moved to another list, is not added again:
+    ``entry`` is None then. It never changes a deal it finds: a
     ``stage``, ``value`` or ``close_date`` that differs from the deal's is left out and listed
     in ``not_applied`` (move the stage with ``advance_deal``). Bad values (an unknown stage, a
     value that is not an amount, a workspace without a close-date attribute, an unknown owner or
@@ -83,10 +85,15 @@ async def run_deal_pipeline(
     else:
         row = decode_record(await services.context.workspace(), deal)
         found_not_applied = not_applied(row, given)
+    note_title = f"Deal context: {name}"
     entries = await services.lists.entry_ids(list_slug, deal)
-    entry = await services.lists.assert_entry(list_slug, deal)
-    if not entries:
-        created.append("entry")
+    entry = None
+    # The context note is the last step: with it there, a run made the entry before, and the
+    # deal has left the list since (moved on to another one): it is not put back.
+    if entries or "deal" in created or await services.notes.find("deals", deal, note_title) is None:
+        entry = await services.lists.assert_entry(list_slug, deal)
+        if not entries:
+            created.append("entry")
     content = task_content or f"Follow up on {name}"
     task, new_task = await services.tasks.ensure(
         "deals",
@@ -98,7 +105,7 @@ async def run_deal_pipeline(
     if new_task:
         created.append("task")
     note, new_note = await services.notes.ensure(
-        "deals", deal.record_id, f"Deal context: {name}", context_markdown
+        "deals", deal.record_id, note_title, context_markdown
     )
     if new_note:
         created.append("note")

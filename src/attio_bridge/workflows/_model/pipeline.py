@@ -28,10 +28,11 @@ class NotApplied:
 @dataclass(frozen=True)
 class DealPipelineResult:
     """What ``run_deal_pipeline`` left in Attio, what this run created, and the given values
-    it did not apply to a deal that existed already (``not_applied``)."""
+    it did not apply to a deal that existed already (``not_applied``). ``entry`` is the deal's
+    entry in the list, None when the deal has left the list since the run that made it."""
 
     deal: Record
-    entry: Entry
+    entry: Entry | None
     task: Task
     note: Note
     created: tuple[str, ...]
