@@ -25,7 +25,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -33,16 +33,6 @@ from ..client.models import Note, Record, Task
 from ..services import Services, is_record_id
 from ..services.urls import APP_HOST, AttioUrlKind, parse_url, record_noun
 from ..values import decode_entry, decode_record, domain_from
-from ..workflows.automation import advance_stale_deals
-from ..workflows.meeting import record_meeting_note
-from ..workflows.pipeline import (
-    NotApplied,
-    advance_deal,
-    move_between_lists,
-    run_deal_pipeline,
-)
-from ..workflows.qualify import qualify_lead, score_form
-from ..workflows.scoring_rules import RulesFile, load_rules_file
 from ._common import (
     CliError,
     ConnectionOptions,
@@ -71,6 +61,11 @@ from ._run import (
 )
 from .records import show_record
 from .tasks import parse_due
+
+# The workflows (and the state store, SQLAlchemy and Alembic under them) are imported by the
+# commands that run them: every other command, and --help, starts without them.
+if TYPE_CHECKING:
+    from ..workflows.pipeline import NotApplied
 
 deals_app = group("deals", "The deal pipeline: create a deal with its list entry, task and note.")
 automate_app = group("automate", "Automations that update many records at once.")
@@ -284,6 +279,8 @@ def meeting_command(
                 "on stdin",
                 ExitStatus.USAGE,
             )
+    from ..workflows.meeting import record_meeting_note
+
     with _workflow(options, run) as services:
         slug, record = resolve_target(services, target, object)
         result = record_meeting_note(
@@ -399,6 +396,8 @@ def deals_create(
             )
         if currency is not None and value is None:
             raise CliError("--currency goes with --value", ExitStatus.USAGE)
+    from ..workflows.pipeline import run_deal_pipeline
+
     with _workflow(options, run) as services:
         slug = _require_list(services, list_, "deals", "--list")
         if currency is not None:
@@ -503,6 +502,8 @@ def deals_advance(
     run: Run,
 ) -> None:
     """Move a deal to a stage, and set its probability."""
+    from ..workflows.pipeline import advance_deal
+
     with _workflow(options, run) as services:
         record = _deal(services, deal)
         updated = advance_deal(services, record.record_id, stage, probability)
@@ -529,6 +530,8 @@ def deals_move(
     Its entry in --to is made first, then the one in --from removed: running it again after an
     interruption finishes the move.
     """
+    from ..workflows.pipeline import move_between_lists
+
     with reporting(options):
         entry_values = values_from(values, set_)
     with _workflow(options, run) as services:
@@ -627,8 +630,11 @@ def qualify_command(
     default lead_status, qualification_status, status or lead_stage), list and assignee
     (defaults of --list and --assignee).
     """
+    from ..workflows.qualify import qualify_lead, score_form
+    from ..workflows.scoring_rules import load_rules_file
+
     with reporting(options):
-        settings: RulesFile = load_rules_file(rules)
+        settings = load_rules_file(rules)
         form = _form(form_file)
         chosen_list = list_ or settings.list
         chosen_assignee = assignee or settings.assignee
@@ -709,6 +715,8 @@ def automate_deals(
     every --require attribute filled: a follow-up task and a note on each, its list entry moved
     (--list to --to-list), then its stage set to --to. Safe to re-run.
     """
+    from ..workflows.automation import advance_stale_deals
+
     run = Run(json=json_, dry_run=dry_run)
     with reporting(options):
         _check_automation(stage, to, list_, to_list)
