@@ -13,6 +13,8 @@ import textwrap
 
 import pytest
 
+from attio_bridge.testing.process import EmulatorProcess
+
 HEAVY = (
     "sqlalchemy",
     "alembic",
@@ -27,30 +29,34 @@ _PROBE = textwrap.dedent(
     import json, sys
     from attio_bridge.cli import _command, main
     args = json.loads(sys.argv[1])
+    status = 0
     if args is None:
         _command()
     else:
         try:
             main(args)
-        except SystemExit:
-            pass
+        except SystemExit as exit:
+            status = exit.code
     heavy = json.loads(sys.argv[2])
-    print(json.dumps(sorted(name for name in heavy if name in sys.modules)))
+    imported = sorted(name for name in heavy if name in sys.modules)
+    print(json.dumps({"status": status, "imported": imported}))
     """
 )
 
 
-def _imported(args: list[str] | None) -> list[str]:
+def _imported(args: list[str] | None, **env: str) -> list[str]:
     """The ``HEAVY`` modules a fresh interpreter has imported after running ``args`` (``None``:
-    only building the app)."""
+    only building the app) in ``env``."""
     done = subprocess.run(
         [sys.executable, "-c", _PROBE, json.dumps(args), json.dumps(HEAVY)],
         capture_output=True,
         text=True,
         check=True,
-        env={"PATH": "/usr/bin:/bin", "HOME": "/nonexistent", "NO_COLOR": "1"},
+        env={"PATH": "/usr/bin:/bin", "HOME": "/nonexistent", "NO_COLOR": "1", **env},
     )
-    imported: list[str] = json.loads(done.stdout.splitlines()[-1])
+    found = json.loads(done.stdout.splitlines()[-1])
+    assert found["status"] == 0, done.stderr
+    imported: list[str] = found["imported"]
     return imported
 
 
@@ -69,3 +75,11 @@ def _imported(args: list[str] | None) -> list[str]:
 )
 def test_a_command_imports_only_what_it_runs(args: list[str] | None) -> None:
     assert _imported(args) == []
+
+
+def test_a_command_that_talks_to_attio_imports_no_workflow_nor_state(
+    attio_emulator_server: EmulatorProcess,
+) -> None:
+    server = attio_emulator_server
+    env = {"ATTIO_BASE_URL": server.base_url, "ATTIO_API_KEY": server.api_key}
+    assert _imported(["self", "--json"], **env) == []

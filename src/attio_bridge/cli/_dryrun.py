@@ -17,6 +17,9 @@ How a write is answered:
 
 A write the client cannot answer (creating objects, attributes, lists, webhooks ...) raises
 ``DryRunStop``: the plan then ends before it, saying so, rather than guessing.
+
+A run that is not dry has a ``RecordingClient``, which keeps the writes Attio accepted. Both are
+here, away from ``_run``, so that only a command that connects imports the client.
 """
 
 from __future__ import annotations
@@ -362,3 +365,42 @@ class DryRunClient(AttioClient):
         }
         self._made[f"/v2/tasks/{task_id}"] = task
         return task
+
+
+class RecordingClient(AttioClient):
+    """An ``AttioClient`` that keeps the writes Attio accepted (``done``), so a command that
+    fails half-way says what it did before the error: nothing done is left unrecorded."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.done: list[str] = []
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        timeout: float | None = None,
+    ) -> Any:
+        """Send the request; a write that succeeds is kept with the id it answered with."""
+        answer = super().request(method, path, params=params, json=json, timeout=timeout)
+        if classify_request(method, path).write:
+            data = answer.get("data") if isinstance(answer, dict) else None
+            ids = data.get("id") if isinstance(data, dict) else None
+            made = ""
+            if isinstance(ids, dict) and ids:
+                # The last part of a composite id names the thing: record_id, entry_id ...
+                key, value = list(ids.items())[-1]
+                made = f" ({key} {value})"
+            self.done.append(f"{method.upper()} {path}{made}")
+        return answer
+
+    def account(self) -> str:
+        """The writes done, as the sentence an error line ends with."""
+        steps = "; ".join(f"{n}. {step}" for n, step in enumerate(self.done, 1))
+        return (
+            f"-- done before the error, and kept: {steps}. Running the same command again "
+            "finds what is done and finishes the rest"
+        )

@@ -29,9 +29,6 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from ..client import AttioClient
-from ..client import classify as classify_request
-from ..values import SchemaCache, TargetSchema
 from ._common import (
     App,
     ConnectionOptions,
@@ -40,11 +37,16 @@ from ._common import (
     reporting,
     resolve_settings,
 )
-from ._dryrun import DryRunClient, DryRunStop
 
+# The client (httpx, pydantic) and the values are imported by the commands that use them, so
+# --help and the building of the app do without them.
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
+
+    from ..client import AttioClient
+    from ..values import SchemaCache, TargetSchema
+    from ._dryrun import DryRunStop
 
 _T = TypeVar("_T")
 
@@ -132,6 +134,8 @@ def session(options: ConnectionOptions, run: Run) -> Iterator[AttioClient]:
     the writes done before the error. A write the dry run cannot answer ends the command
     with the plan up to it; a plan the command did not print (it forgot ``planned``) is printed
     at the end, so no dry run passes its writes over in silence."""
+    from ._dryrun import DryRunClient, DryRunStop, RecordingClient
+
     with reporting(options):
         cls = DryRunClient if run.dry_run else RecordingClient
         with make_client(resolve_settings(options), cls) as client:
@@ -148,45 +152,6 @@ def session(options: ConnectionOptions, run: Run) -> Iterator[AttioClient]:
                     planned(client, run)
 
 
-class RecordingClient(AttioClient):
-    """An ``AttioClient`` that keeps the writes Attio accepted (``done``), so a command that
-    fails half-way says what it did before the error: nothing done is left unrecorded."""
-
-    def __init__(self, **options: Any) -> None:
-        super().__init__(**options)
-        self.done: list[str] = []
-
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: dict[str, Any] | None = None,
-        json: Any = None,
-        timeout: float | None = None,
-    ) -> Any:
-        """Send the request; a write that succeeds is kept with the id it answered with."""
-        answer = super().request(method, path, params=params, json=json, timeout=timeout)
-        if classify_request(method, path).write:
-            data = answer.get("data") if isinstance(answer, dict) else None
-            ids = data.get("id") if isinstance(data, dict) else None
-            made = ""
-            if isinstance(ids, dict) and ids:
-                # The last part of a composite id names the thing: record_id, entry_id ...
-                key, value = list(ids.items())[-1]
-                made = f" ({key} {value})"
-            self.done.append(f"{method.upper()} {path}{made}")
-        return answer
-
-    def account(self) -> str:
-        """The writes done, as the sentence an error line ends with."""
-        steps = "; ".join(f"{n}. {step}" for n, step in enumerate(self.done, 1))
-        return (
-            f"-- done before the error, and kept: {steps}. Running the same command again "
-            "finds what is done and finishes the rest"
-        )
-
-
 def planned(
     client: AttioClient,
     run: Run,
@@ -200,6 +165,8 @@ def planned(
 
     People get one numbered request per write, what it does and its body, then "nothing was
     sent" on stderr; ``--json`` gets ``{"dry_run": true, **found, "requests": [...]}``."""
+    from ._dryrun import DryRunClient
+
     if not isinstance(client, DryRunClient):
         return False
     client.shown = True

@@ -20,12 +20,10 @@ not-found error naming the lists it has.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..services import Services
-from ..values import SchemaCache, decode_entry
 from ._common import CliError, ConnectionOptions, ExitStatus, connected
 from ._run import (
     ColumnsOpt,
@@ -48,6 +46,12 @@ from ._run import (
     writes,
 )
 from .schema import print_tables, schema_dict
+
+# The services, values and client (httpx, pydantic) are imported by the commands that use them:
+# building the app, and --help, go without them.
+if TYPE_CHECKING:
+    pass
+
 
 lists_app = group("lists", "Lists (pipelines).")
 entries_app = group("entries", "Entries of lists.")
@@ -95,6 +99,8 @@ def lists_get(
     run: Run,
 ) -> None:
     """Print a list and its attributes, options and statuses."""
+    from ..values import SchemaCache
+
     with session(options, run) as client:
         target = require(SchemaCache(client), list, "list")
         if run.json:
@@ -122,6 +128,9 @@ def entries_add(
     """Put a record in a list with entry values (--set stage=Qualified): its entry there is
     created, or updated if it has one, so running it again adds no second entry (multiselect
     values are replaced). --new adds another entry for the record anyway."""
+    from ..services import Services
+    from ..values import decode_entry
+
     with session(options, run) as client:
         services = Services(client)
         require(services.schema, list, "list")
@@ -159,6 +168,8 @@ def entries_ls(
     run: Run,
 ) -> None:
     """Print the entries of LIST matching a filter: one page, or every page with --all."""
+    from ..values import SchemaCache, decode_entry
+
     with session(options, run) as client:
         extra = query_options(filter, sort)
         schema = SchemaCache(client)
@@ -191,6 +202,8 @@ def entries_get(
     run: Run,
 ) -> None:
     """Print one entry's values and its parent record."""
+    from ..values import SchemaCache, decode_entry
+
     with session(options, run) as client:
         schema = SchemaCache(client)
         slug = require(schema, list, "list").slug
@@ -217,6 +230,9 @@ def entries_update(
     run: Run,
 ) -> None:
     """Change values of an entry (multiselect values are added to; --replace overwrites)."""
+    from ..services import Services
+    from ..values import decode_entry
+
     with session(options, run) as client:
         data = values_from(values, set_)
         if not data:
@@ -240,6 +256,8 @@ def entries_remove(
     run: Run,
 ) -> None:
     """Remove an entry from its list (the record itself stays)."""
+    from ..services import Services
+
     with session(options, run) as client:
         services = Services(client)
         slug = require(services.schema, list, "list").slug

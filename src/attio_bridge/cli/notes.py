@@ -11,12 +11,10 @@ sends nothing). They go through ``client.notes`` and ``services.notes``.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ..client.models import Note
-from ..services import Services
 from ._common import CliError, ConnectionOptions, ExitStatus, connected
 from ._run import (
     Run,
@@ -33,6 +31,12 @@ from ._run import (
     show_deleted,
     writes,
 )
+
+# The services, values and client (httpx, pydantic) are imported by the commands that use them:
+# building the app, and --help, go without them.
+if TYPE_CHECKING:
+    from ..client.models import Note
+
 
 notes_app = group("notes", "Notes on records.")
 
@@ -77,6 +81,8 @@ def notes_create(
     run: Run,
 ) -> None:
     """Add a note to a record; its text from --content, --file or stdin, and not empty."""
+    from ..services import Services
+
     with session(options, run) as client:
         text = read_text(content, file)
         if not text.strip():
@@ -106,6 +112,8 @@ def notes_ls(
     run: Run,
 ) -> None:
     """Print a record's notes (every page): id, title, created_at."""
+    from ..services import Services
+
     with session(options, run) as client:
         target = require(Services(client).schema, object, "object")
         notes = list(client.notes.iter(parent_object=target.slug, parent_record_id=record_id))
@@ -145,6 +153,8 @@ def notes_get(
 ) -> None:
     """Print a note: its title, parent record and content (plain text); --markdown prints the
     content alone, as Markdown."""
+    from ..services import Services
+
     with session(options, run) as client:
         note = Services(client).notes.get(note_id)
         if markdown and not run.json:
@@ -165,6 +175,8 @@ def notes_delete(
     run: Run,
 ) -> None:
     """Delete a note."""
+    from ..services import Services
+
     with session(options, run) as client:
         Services(client).notes.delete(note_id)
         if planned(client, run):

@@ -13,12 +13,10 @@ Every write takes ``--dry-run``.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
-from ..client.models import Record
-from ..services import Services
 from ._common import CliError, ConnectionOptions, ExitStatus, connected, reporting
 from ._run import (
     Run,
@@ -33,6 +31,13 @@ from ._run import (
     writes,
 )
 from .records import ls_command, show_record
+
+# The services, values and client (httpx, pydantic) are imported by the commands that use them:
+# building the app, and --help, go without them.
+if TYPE_CHECKING:
+    from ..client.models import Record
+    from ..services import Services
+
 
 people_app = group("people", "People, identified by email address.")
 companies_app = group("companies", "Companies, identified by domain.")
@@ -70,6 +75,8 @@ def _find(services: Services, kind: Kind, key: str) -> Record:
 
 def _get(kind: Kind, key: str, options: ConnectionOptions, run: Run) -> None:
     """Print the person or company (``kind``) whose unique key is ``key``."""
+    from ..services import Services
+
     with session(options, run) as client:
         services = Services(client)
         _show(services, _find(services, kind, key), kind, run)
@@ -80,6 +87,8 @@ def _update(
 ) -> None:
     """Change ``data`` (values by attribute slug) of the person or company whose key is
     ``key``; multiselect values are added to."""
+    from ..services import Services
+
     with session(options, run) as client:
         if not data:
             raise CliError("no values: pass --values JSON or --set slug=value", ExitStatus.USAGE)
@@ -96,6 +105,8 @@ def _update(
 
 def _delete(kind: Kind, key: str, options: ConnectionOptions, run: Run) -> None:
     """Delete the person or company whose key is ``key``."""
+    from ..services import Services
+
     with session(options, run) as client:
         services = Services(client)
         record = _find(services, kind, key)
@@ -138,6 +149,8 @@ def people_create(
     run: Run,
 ) -> None:
     """Create or update the person with EMAIL (asserted by email address)."""
+    from ..services import Services
+
     with session(options, run) as client:
         if company_id is not None and company is not None:
             raise CliError("give --company-id or --company, not both", ExitStatus.USAGE)
@@ -188,6 +201,8 @@ def companies_create(
     run: Run,
 ) -> None:
     """Create or update the company with DOMAIN (asserted by domain)."""
+    from ..services import Services
+
     with session(options, run) as client:
         services = Services(client)
         record = services.companies.upsert(domain, name=name, **values_from(values, set_))

@@ -11,15 +11,10 @@ prints the parts of an Attio web-app URL (``services.urls.parse_url``).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ..client import AttioClient, PermissionDeniedError
-from ..client.models import Record
-from ..services import Services
-from ..services.urls import AttioUrlError, parse_url
-from ..values import SchemaCache, TargetSchema, decode_record, encode_values
 from ._common import (
     CliError,
     ConnectionOptions,
@@ -48,6 +43,15 @@ from ._run import (
     values_from,
     writes,
 )
+
+# The services, values and client (httpx, pydantic) are imported by the commands that use them:
+# building the app, and --help, go without them.
+if TYPE_CHECKING:
+    from ..client import AttioClient
+    from ..client.models import Record
+    from ..services import Services
+    from ..values import SchemaCache, TargetSchema
+
 
 app = group(
     "records", "Records of any object: get, query, create, assert (upsert), update, delete."
@@ -80,12 +84,16 @@ def _head(rows: list[dict[str, Any]]) -> tuple[tuple[str, ...], tuple[str, ...]]
 
 
 def _row(schema: SchemaCache, record: Record) -> dict[str, Any]:
+    from ..values import decode_record
+
     return decode_record(schema, record)
 
 
 def member_labels(client: AttioClient) -> dict[str, str]:
     """Workspace member id to what people know the member by: the email address, else the
     name; empty when the key may not read the members (the ids are shown then)."""
+    from ..client import PermissionDeniedError
+
     try:
         members = client.workspace_members.list()
     except PermissionDeniedError:
@@ -124,6 +132,8 @@ def readable(
 def show_record(services: Services, record: Record, title: str, run: Run) -> None:
     """One record's values under ``title``: JSON with ``--json``, else a table of its fields
     with members named (``readable``)."""
+    from ..values import decode_record
+
     row = decode_record(services.schema, record)
     if not run.json:
         target = services.schema.get().target(record.id.object_id, "object")
@@ -169,6 +179,8 @@ def list_records(
     """Print the records of ``object`` matching ``--filter`` in ``--sort`` order: one page
     (``limit`` after ``offset``) or every page (``all_``), as JSON or a table that fits the
     terminal, starting with each record's id and name (``records query``, ``people ls`` ...)."""
+    from ..services import Services
+
     with session(options, run) as client:
         services = Services(client)
         given = query_options(filter, sort)
@@ -227,6 +239,8 @@ def ls_command(object: str, noun: str) -> Callable[..., None]:
 def _encode(
     schema: SchemaCache, object: str, data: dict[str, Any], *, create: bool
 ) -> dict[str, Any]:
+    from ..values import encode_values
+
     if not data:
         raise CliError("no values: pass --values JSON or --set slug=value", ExitStatus.USAGE)
     require(schema, object, "object")
@@ -244,6 +258,8 @@ def get(
     run: Run,
 ) -> None:
     """Print one record's values."""
+    from ..services import Services
+
     with session(options, run) as client:
         record = client.records.get(object, record_id)
         show_record(Services(client), record, f"{object} {record_id}", run)
@@ -282,6 +298,9 @@ def create(
     run: Run,
 ) -> None:
     """Create a record of OBJECT (fails if a unique value is taken: see 'assert')."""
+    from ..services import Services
+    from ..values import SchemaCache
+
     with session(options, run) as client:
         schema = SchemaCache(client)
         encoded = _encode(schema, object, values_from(values, set_), create=True)
@@ -306,6 +325,9 @@ def assert_(
     run: Run,
 ) -> None:
     """Create or update the record of OBJECT whose unique --match attribute matches (upsert)."""
+    from ..services import Services
+    from ..values import SchemaCache
+
     with session(options, run) as client:
         schema = SchemaCache(client)
         encoded = _encode(schema, object, values_from(values, set_), create=False)
@@ -328,6 +350,9 @@ def update(
     run: Run,
 ) -> None:
     """Change values of a record (multiselect values are added to)."""
+    from ..services import Services
+    from ..values import SchemaCache
+
     with session(options, run) as client:
         schema = SchemaCache(client)
         encoded = _encode(schema, object, values_from(values, set_), create=False)
@@ -391,6 +416,8 @@ def url_parse(
     debug: DebugOpt = False,
 ) -> None:
     """Print what an Attio URL points at: workspace, object, record, list, entry, note..."""
+    from ..services.urls import AttioUrlError, parse_url
+
     with reporting(ConnectionOptions(debug=debug, json=json_)):
         try:
             parsed = parse_url(url)

@@ -21,14 +21,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time, timedelta, tzinfo
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ..client import NOT_GIVEN, AttioClient, NotGiven
-from ..client.models import Task
-from ..services import Services, next_business_day
-from ..values import WorkspaceSchema
 from ._common import CliError, ConnectionOptions, ExitStatus, connected
 from ._run import (
     Run,
@@ -44,6 +40,15 @@ from ._run import (
     show_deleted,
     writes,
 )
+
+# The services, values and client (httpx, pydantic) are imported by the commands that use them:
+# building the app, and --help, go without them.
+if TYPE_CHECKING:
+    from ..client import AttioClient, NotGiven
+    from ..client.models import Task
+    from ..services import Services
+    from ..values import WorkspaceSchema
+
 
 tasks_app = group("tasks", "Tasks.")
 
@@ -89,6 +94,8 @@ def parse_due(text: str, now: datetime | None = None) -> date | datetime:
     or ``+Nd`` (N days from today), both at 09:00 local time.
 
     ``now`` (aware) is today and its time zone; the default is this machine's now and zone."""
+    from ..services import next_business_day
+
     text = text.strip()
     today = (now or datetime.now().astimezone()).date()
     zone = now.tzinfo if now is not None else None
@@ -167,6 +174,8 @@ def tasks_create(
     run: Run,
 ) -> None:
     """Create a task, linked to records and assigned to members."""
+    from ..services import Services
+
     with session(options, run) as client:
         deadline = parse_due(due) if due is not None else None
         services = Services(client)
@@ -209,6 +218,9 @@ def tasks_ls(
     run: Run,
 ) -> None:
     """Print every task matching the filters (all pages)."""
+    from ..client import NOT_GIVEN
+    from ..services import Services
+
     with session(options, run) as client:
         if open_ and completed:
             raise CliError("give --open or --completed, not both", ExitStatus.USAGE)
@@ -260,12 +272,16 @@ def tasks_get(
     run: Run,
 ) -> None:
     """Print a task."""
+    from ..services import Services
+
     with session(options, run) as client:
         _show_task(client, Services(client), client.tasks.get(task_id), f"task {task_id}", run)
 
 
 def _set_done(task_id: str, done: bool, options: ConnectionOptions, run: Run) -> None:
     """Mark the task done or not done, and print it."""
+    from ..services import Services
+
     with session(options, run) as client:
         services = Services(client)
         if done:
@@ -346,6 +362,8 @@ def tasks_update(
     run: Run,
 ) -> None:
     """Change a task's deadline, assignees or linked records."""
+    from ..services import Services
+
     with session(options, run) as client:
         if due is None and not assignee and not link:
             raise CliError("nothing to change: pass --due, --assignee or --link", ExitStatus.USAGE)

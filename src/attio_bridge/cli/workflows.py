@@ -29,10 +29,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ..client.models import Note, Record, Task
-from ..services import Services, is_record_id
-from ..services.urls import APP_HOST, AttioUrlKind, parse_url, record_noun
-from ..values import decode_entry, decode_record, domain_from
 from ._common import (
     CliError,
     ConnectionOptions,
@@ -62,9 +58,12 @@ from ._run import (
 from .records import show_record
 from .tasks import parse_due
 
-# The workflows (and the state store, SQLAlchemy and Alembic under them) are imported by the
-# commands that run them: every other command, and --help, starts without them.
+# The workflows (and the state store, SQLAlchemy and Alembic under them), the services and the
+# client are imported by the commands that run them: every other command, and --help, starts
+# without them.
 if TYPE_CHECKING:
+    from ..client.models import Note, Record, Task
+    from ..services import Services
     from ..workflows.pipeline import NotApplied
 
 deals_app = group("deals", "The deal pipeline: create a deal with its list entry, task and note.")
@@ -75,6 +74,8 @@ automate_app = group("automate", "Automations that update many records at once."
 @contextmanager
 def _workflow(options: ConnectionOptions, run: Run) -> Iterator[Services]:
     """The services of one workflow command: one-line errors, exit codes, the dry-run client."""
+    from ..services import Services
+
     with session(options, run) as client:
         yield Services(client)
 
@@ -115,6 +116,8 @@ def _require_list(services: Services, slug: str, parent: str, option: str) -> st
 
 def _object_of_url_segment(services: Services, segment: str) -> str:
     """The object slug behind a URL's object segment (``person``, ``deals``, ``company``)."""
+    from ..services.urls import record_noun
+
     ws = services.schema.get()
     wanted = segment.lower()
     for slug in ws.objects:
@@ -129,11 +132,15 @@ def _object_of_url_segment(services: Services, segment: str) -> str:
 
 
 def _is_url(text: str) -> bool:
+    from ..services.urls import APP_HOST
+
     return "://" in text or text.lower().startswith(APP_HOST)
 
 
 def _record_from_url(services: Services, text: str, object: str | None) -> tuple[str, str]:
     """(object slug, record id) of an Attio URL of a record or of a note on one."""
+    from ..services.urls import AttioUrlKind, parse_url
+
     parsed = parse_url(text)
     if parsed.kind not in (AttioUrlKind.RECORD, AttioUrlKind.NOTE) or not parsed.record_id:
         raise CliError(
@@ -147,6 +154,9 @@ def _record_from_url(services: Services, text: str, object: str | None) -> tuple
 def resolve_target(services: Services, target: str, object: str | None) -> tuple[str, Record]:
     """The record TARGET names: an Attio URL, a record id (with ``object``), a person's email
     or a company's domain; it must exist."""
+    from ..services import is_record_id
+    from ..values import domain_from
+
     text = target.strip()
     if _is_url(text):
         slug, record_id = _record_from_url(services, text, object)
@@ -193,6 +203,8 @@ def resolve_target(services: Services, target: str, object: str | None) -> tuple
 
 def _deal(services: Services, deal: str) -> Record:
     """The deal DEAL names (a record id or an Attio URL of a deal); it must exist."""
+    from ..services import is_record_id
+
     text = deal.strip()
     if _is_url(text):
         slug, record_id = _record_from_url(services, text, None)
@@ -386,6 +398,8 @@ def deals_create(
     --value or --close-date that differs from its own is listed under not_applied (and on
     stderr) with the command that changes it (deals advance for the stage).
     """
+    from ..values import decode_record
+
     with reporting(options):
         closing = _date("--close-date", close_date) if close_date is not None else None
         deadline = parse_due(due) if due is not None else None
@@ -530,6 +544,7 @@ def deals_move(
     Its entry in --to is made first, then the one in --from removed: running it again after an
     interruption finishes the move.
     """
+    from ..values import decode_entry
     from ..workflows.pipeline import move_between_lists
 
     with reporting(options):
@@ -630,6 +645,7 @@ def qualify_command(
     default lead_status, qualification_status, status or lead_stage), list and assignee
     (defaults of --list and --assignee).
     """
+    from ..values import decode_record
     from ..workflows.qualify import qualify_lead, score_form
     from ..workflows.scoring_rules import load_rules_file
 
