@@ -1,7 +1,7 @@
 """The command starts without importing what the command being run does not need: building
 the app, ``--version``, ``--help`` and a command's ``--help`` import none of the workflows, the
 state store (SQLAlchemy, Alembic), the emulator or uvicorn, nor does a command that only talks
-to Attio. Each case runs in a fresh interpreter, since this process has imported them all; the
+to Attio, nor (redis-py) one whose cache is not in Redis. Each case runs in a fresh interpreter, since this process has imported them all; the
 tests look at ``sys.modules``, never at the clock."""
 
 from __future__ import annotations
@@ -44,11 +44,11 @@ _PROBE = textwrap.dedent(
 )
 
 
-def _imported(args: list[str] | None, **env: str) -> list[str]:
-    """The ``HEAVY`` modules a fresh interpreter has imported after running ``args`` (``None``:
+def _imported(args: list[str] | None, heavy: tuple[str, ...] = HEAVY, **env: str) -> list[str]:
+    """The ``heavy`` modules a fresh interpreter has imported after running ``args`` (``None``:
     only building the app) in ``env``."""
     done = subprocess.run(
-        [sys.executable, "-c", _PROBE, json.dumps(args), json.dumps(HEAVY)],
+        [sys.executable, "-c", _PROBE, json.dumps(args), json.dumps(heavy)],
         capture_output=True,
         text=True,
         check=True,
@@ -83,3 +83,11 @@ def test_a_command_that_talks_to_attio_imports_no_workflow_nor_state(
     server = attio_emulator_server
     env = {"ATTIO_BASE_URL": server.base_url, "ATTIO_API_KEY": server.api_key}
     assert _imported(["self", "--json"], **env) == []
+
+
+def test_a_command_of_the_services_imports_no_redis_without_a_redis_cache(
+    attio_emulator_server: EmulatorProcess,
+) -> None:
+    server = attio_emulator_server
+    env = {"ATTIO_BASE_URL": server.base_url, "ATTIO_API_KEY": server.api_key}
+    assert _imported(["people", "ls", "--limit", "1", "--json"], (*HEAVY, "redis"), **env) == []

@@ -17,12 +17,16 @@ import asyncio
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-import redis
-import redis.asyncio
-
 from ._core import CacheError
+
+# redis-py is imported when a backend first talks to Redis: the services, and so every command
+# of the CLI, import this module whether or not a cache is in Redis.
+if TYPE_CHECKING:
+    import redis
+    import redis.asyncio
 
 DEFAULT_PREFIX = "attio-bridge:cache:"
 DEFAULT_URL = "redis://127.0.0.1:6379/0"
@@ -67,6 +71,8 @@ class RedisBackend:
     def client(self) -> redis.Redis:
         """The sync client (made from ``url`` on first use)."""
         if self._client is None:
+            import redis
+
             self._client = redis.Redis.from_url(self.url)
         return self._client
 
@@ -82,6 +88,8 @@ class RedisBackend:
         client = self._async_client
         if client is not None and (not self._own_async_client or self._async_loop is loop):
             return client
+        import redis.asyncio
+
         client = self._async_client = redis.asyncio.Redis.from_url(self.url)
         self._async_loop = loop
         return client
@@ -89,6 +97,8 @@ class RedisBackend:
     @contextmanager
     def _failures(self) -> Iterator[None]:
         """Redis's errors inside the block, as ``CacheError``."""
+        import redis
+
         where = _shown(self.url)
         try:
             yield
