@@ -1,8 +1,9 @@
 """The command starts without importing what the command being run does not need: building
 the app, ``--version``, ``--help`` and a command's ``--help`` import none of the workflows, the
 state store (SQLAlchemy, Alembic), the emulator or uvicorn, nor does a command that only talks
-to Attio, nor (redis-py) one whose cache is not in Redis. Each case runs in a fresh interpreter, since this process has imported them all; the
-tests look at ``sys.modules``, never at the clock."""
+to Attio, nor (redis-py) one whose cache is not in Redis. Each case runs in a fresh interpreter,
+since this process has imported them all; the tests look at ``sys.modules``, never at the
+clock."""
 
 from __future__ import annotations
 
