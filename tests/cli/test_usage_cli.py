@@ -4,6 +4,7 @@ are one line on stderr naming the help to read, and exit 2, like every other err
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -37,3 +38,20 @@ def test_a_bare_command_prints_its_help(config_home: Path) -> None:
     assert result.exit_code == 2
     assert "Usage: attio-bridge" in result.stdout
     assert "error" not in result.stderr
+
+
+def test_with_json_a_usage_mistake_is_json_too(config_home: Path) -> None:
+    result = invoke(
+        ["records", "query", "people", "--limit", "0", "--json"],
+        {"ATTIO_API_KEY": SECRET},
+        config_home,
+        SECRET,
+    )
+    assert result.exit_code == 2
+    (line,) = result.stderr.splitlines()
+    error = json.loads(line)["error"]
+    assert (error["type"], error["exit_code"]) == ("usage", 2)
+    assert (
+        "--limit" in error["message"]
+        and "(see: attio-bridge records query --help)" in (error["message"])
+    )

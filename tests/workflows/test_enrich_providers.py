@@ -83,7 +83,11 @@ def test_load_provider_says_what_is_wrong_with_a_named_provider(
         "    def lookup(self, target):\n"
         "        return None\n"
         "class NotOne:\n"
-        "    pass\n",
+        "    pass\n"
+        "class Refuses:\n"
+        "    name = 'Refuses'\n"
+        "    def __init__(self, token=''):\n"
+        "        raise RuntimeError('upstream refused the token')\n",
         encoding="utf-8",
     )
     monkeypatch.syspath_prepend(str(tmp_path))
@@ -98,3 +102,6 @@ def test_load_provider_says_what_is_wrong_with_a_named_provider(
     assert isinstance(bad.value, InvalidInputError) and isinstance(bad.value, TypeError)
     with pytest.raises(ProviderError, match="did not make a provider"):
         load_provider("own_provider:NotOne")
+    # The provider's own failure while being made is its error, not attio-bridge's bug.
+    with pytest.raises(ProviderError, match="could not be made: RuntimeError: upstream refused"):
+        load_provider("own_provider:Refuses", token="x")

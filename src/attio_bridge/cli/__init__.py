@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import errno
 import functools
+import json
 import secrets
 import socket
 import sys
@@ -253,12 +254,17 @@ def main(argv: Sequence[str] | None = None, env: CliEnvironment | None = None) -
         message = getattr(exc, "format_message", None)
         if message is None:
             raise
-        said = message()
+        said, code = message(), getattr(exc, "exit_code", ExitStatus.USAGE)
         if said:  # a bare command prints its help instead, with an empty error
             ctx = getattr(exc, "ctx", None)
-            where = ctx.command_path if ctx is not None else PROG
-            print(f"error: {said} (see: {where} --help)", file=sys.stderr)
-        sys.exit(getattr(exc, "exit_code", 2))
+            said += f" (see: {ctx.command_path if ctx is not None else PROG} --help)"
+            if "--json" in (args if args is not None else sys.argv[1:]):
+                # As every other error of a command asked for JSON (``_common._report``).
+                error = {"type": ExitStatus(code).name.lower(), "message": said, "exit_code": code}
+                print(json.dumps({"error": error}, ensure_ascii=False), file=sys.stderr)
+            else:
+                print(f"error: {said}", file=sys.stderr)
+        sys.exit(code)
     sys.exit(status if isinstance(status, int) else 0)
 
 

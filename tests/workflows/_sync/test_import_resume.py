@@ -81,7 +81,7 @@ def test_another_mapping_or_options_start_over(client: AttioClient, tmp_path: Pa
     assert second.notes == ["the checkpoint of people.csv was for another mapping: starting over"]
     third = import_file(client, "people", path, company="acme.com", max_writes=1)
     assert third.notes == [
-        "the checkpoint of people.csv was for another mapping and options: starting over"
+        "the checkpoint of people.csv was for another mapping and set of options: starting over"
     ]
 
 
@@ -96,7 +96,7 @@ def test_a_resumed_run_says_so_and_restart_discards_the_checkpoint(
         f"resuming from the checkpoint in the state store {first.checkpoint_store}, 2 rows done"
     ]
     assert (import_file(client, "people", path, restart=True, dry_run=True)).notes == [
-        "the checkpoint of people.csv is discarded: starting over"
+        "the checkpoint of people.csv would be discarded: starting over"
     ]
     restarted = import_file(client, "people", path, restart=True)
     assert restarted.already_done == 0  # (the dry run above left the checkpoint: 3 done)

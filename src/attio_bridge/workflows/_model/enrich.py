@@ -241,9 +241,10 @@ def load_provider(name: str, **options: Any) -> EnrichmentProvider:
     ``name`` is one an installed package registers in the entry-point group
     ``attio_bridge.enrichment_providers``, or a class or factory of your own as
     ``"module:attribute"`` (the module importable from ``sys.path``, e.g. a file beside the
-    script). ``KeyError`` naming the installed ones when no entry point has that name, or naming
-    what is missing when the module or attribute cannot be found; ``TypeError`` when the
-    options do not fit or what it makes has no ``name`` and ``lookup``."""
+    script). ``EnrichmentMissingError`` naming the installed ones when no entry point has that
+    name, or naming what is missing when the module or attribute cannot be found;
+    ``ProviderError`` when the options do not fit, making the provider fails, or what it makes
+    has no ``name`` and ``lookup``."""
     if ":" in name:
         module_name, _, attribute = name.partition(":")
         try:
@@ -274,6 +275,10 @@ def load_provider(name: str, **options: Any) -> EnrichmentProvider:
         raise ProviderError(
             f"provider {where} does not take the options given ({given}): {exc}"
         ) from None
+    except Exception as exc:  # the provider is the caller's code: its failure is its own
+        raise ProviderError(
+            f"provider {where} could not be made: {type(exc).__name__}: {exc}"
+        ) from exc
     if not isinstance(provider, EnrichmentProvider):
         raise ProviderError(f"{where} did not make a provider (a name and a lookup method)")
     return provider

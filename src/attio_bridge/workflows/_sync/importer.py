@@ -450,7 +450,8 @@ class _Run:
                 "starting over"
             )
         if self.state.restarted:
-            report.notes.append(f"the checkpoint of {self.path.name} is discarded: starting over")
+            done = "would be discarded" if dry_run else "is discarded"
+            report.notes.append(f"the checkpoint of {self.path.name} {done}: starting over")
         if self.state.done:
             report.notes.append(
                 f"resuming from the checkpoint in the state store {where}, "

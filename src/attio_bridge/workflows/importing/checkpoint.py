@@ -53,7 +53,7 @@ _PARTS = {
     "workspace": "workspace",
     "sha256": "file content",
     "mapping": "mapping",
-    "options": "options",
+    "options": "set of options",
 }
 
 
