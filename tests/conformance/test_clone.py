@@ -1,8 +1,8 @@
 """A clone of the repository with nothing beside it tests itself.
 
 The conformance checks read Attio's spec from ``vendor/attio``; before it was vendored it lay in a
-``shared/`` folder beside the repository, and a clone without that folder skipped the checks and
-still looked green. These tests clone HEAD (what is committed, whatever the working tree holds)
+folder beside the repository, and a clone without that folder skipped the checks and still looked
+green. These tests clone HEAD (what is committed, whatever the working tree holds)
 into an empty directory, run a few spec-dependent modules there with the clone's own ``src``
 first on the path, and require every test to pass and none to skip.
 """
@@ -29,8 +29,6 @@ SELECTION = (
     "tests/client/test_operations_table.py",
 )
 
-# Written in two parts so that this file does not mention it.
-SIBLING = "../" + "shared"
 PYTEST = (sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rs")
 
 pytestmark = pytest.mark.slow
@@ -54,7 +52,7 @@ def clone(tmp_path_factory: pytest.TempPathFactory) -> Path:
     dest = tmp_path_factory.mktemp("alone") / "attio-bridge"
     git("clone", "--quiet", "--no-checkout", str(ROOT), str(dest), cwd=ROOT)
     git("checkout", "--quiet", head, cwd=dest)
-    assert not (dest.parent / "shared").exists()
+    assert list(dest.parent.iterdir()) == [dest]  # nothing beside it
     return dest
 
 
@@ -65,11 +63,21 @@ def clone_env(clone: Path) -> dict[str, str]:
     return env
 
 
-def test_the_clone_refers_to_nothing_beside_it(clone: Path) -> None:
-    found = subprocess.run(
-        ["git", "grep", "-n", "-F", SIBLING], cwd=clone, capture_output=True, text=True
+def test_the_clone_reads_its_spec_from_inside_itself(clone: Path) -> None:
+    where = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from attio_bridge.emulator.spec import spec_path; print(spec_path())",
+        ],
+        cwd=clone,
+        env=clone_env(clone),
+        capture_output=True,
+        text=True,
+        check=True,
     )
-    assert found.returncode == 1, f"tracked files refer to {SIBLING}:\n{found.stdout}"
+    spec = Path(where.stdout.strip()).resolve()
+    assert spec.is_relative_to(clone.resolve()) and spec.is_file(), spec
 
 
 def test_the_clone_runs_its_spec_tests_without_skipping(clone: Path) -> None:
