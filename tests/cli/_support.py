@@ -25,7 +25,7 @@ from typer.testing import CliRunner, Result
 from attio_bridge.cli import CliEnvironment, main
 from attio_bridge.client import AsyncAttioClient, AttioClient
 from attio_bridge.emulator import EmulatorConfig, create_app
-from attio_bridge.testing import SyncASGITransport
+from attio_bridge.testing import EmulatorControl, SyncASGITransport
 from attio_bridge.testing.transport import ASGIApp
 
 READS = ("/query", "/search")
@@ -85,6 +85,8 @@ class InProcessEmulator:
             EmulatorConfig(api_keys=[api_key], **({"read_rate": 0, "write_rate": 0} | config))
         )
         self.base_url = serve(self.app)
+        # One control-plane client for the emulator's life (one event-loop thread, not one a call).
+        self._control = EmulatorControl(app=self.app)
 
     def client(self) -> AttioClient:
         """A client of this emulator, to set up and check (close it after use)."""
@@ -97,13 +99,11 @@ class InProcessEmulator:
 
     def control(self, method: str, path: str, body: Any = None) -> Any:
         """Call the control plane (``/_emulator/...``); its JSON answer."""
-        with httpx.Client(transport=SyncASGITransport(self.app), base_url=self.base_url) as http:
-            answer = http.request(method, f"/_emulator{path}", json=body)
-            answer.raise_for_status()
-            return answer.json() if answer.content else None
+        return self._control.call(method, path, body)
 
     def close(self) -> None:
         """Forget the app: its base URL reaches nothing any more."""
+        self._control.close()
         forget(self.base_url)
 
     def __enter__(self) -> InProcessEmulator:

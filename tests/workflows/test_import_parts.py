@@ -1,6 +1,6 @@
 """The import's parts without Attio I/O, through their own surfaces: the file reader shared with
 enrichment (``iter_file_rows``), the sync writes side by side (``Workers``), and an older
-version's checkpoint file brought into the state store (``adopt_legacy_checkpoint``)."""
+version's checkpoint file set aside, never stored (``retire_legacy_checkpoint``)."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from attio_bridge.errors import InvalidInputError
-from attio_bridge.state import identity_key, open_store
+from attio_bridge.state import open_store
 from attio_bridge.workflows._concurrency import Workers
-from attio_bridge.workflows.importing.checkpoint import NAMESPACE, adopt_legacy_checkpoint
+from attio_bridge.workflows.importing.checkpoint import NAMESPACE, retire_legacy_checkpoint
 from attio_bridge.workflows.importing.files import iter_file_rows
 
 
@@ -111,25 +111,16 @@ def test_workers_raise_what_the_calls_iterable_raises_and_refuse_no_concurrency(
 IDENTITY = {"file": "people.csv", "size": 10, "object": "people", "match": "email_addresses"}
 
 
-def test_a_legacy_checkpoint_is_moved_in_once_and_a_newer_stored_one_wins(tmp_path: Path) -> None:
+def test_a_legacy_checkpoint_is_set_aside_once_and_never_stored(tmp_path: Path) -> None:
+    # It names no workspace nor file content: no run could trust it, so the store never
+    # holds it (it would be read by no one, and deleted by no one).
     legacy = tmp_path / "people.csv.attio-import.json"
     legacy.write_text(json.dumps({"identity": IDENTITY, "done": [[1, 3], [5, 5]]}))
     with open_store(f"sqlite:///{tmp_path}/state.sqlite3") as store:
-        assert adopt_legacy_checkpoint(store, legacy)
-        assert store.get(NAMESPACE, identity_key(IDENTITY)) == {
-            "identity": IDENTITY,
-            "done": [[1, 3], [5, 5]],
-        }
-        assert not legacy.exists() and legacy.with_name(legacy.name + ".imported").exists()
-        assert not adopt_legacy_checkpoint(store, legacy)  # read once: it is gone
-        # A file left by a run killed between the put and the rename: the store's is newer.
-        store.put(NAMESPACE, identity_key(IDENTITY), {"identity": IDENTITY, "done": [[1, 9]]})
-        legacy.write_text(json.dumps({"identity": IDENTITY, "done": [[1, 3]]}))
-        assert adopt_legacy_checkpoint(store, legacy)
-        assert store.get(NAMESPACE, identity_key(IDENTITY)) == {
-            "identity": IDENTITY,
-            "done": [[1, 9]],
-        }
+        assert retire_legacy_checkpoint(legacy)
+        assert store.items(NAMESPACE) == []
+    assert not legacy.exists() and legacy.with_name(legacy.name + ".imported").exists()
+    assert not retire_legacy_checkpoint(legacy)  # read once: it is gone
 
 
 @pytest.mark.parametrize("text", ["{not json", "[1, 2]"])
@@ -137,6 +128,6 @@ def test_an_unreadable_legacy_checkpoint_is_left_as_it_is(tmp_path: Path, text: 
     legacy = tmp_path / "people.csv.attio-import.json"
     legacy.write_text(text)
     with open_store(f"sqlite:///{tmp_path}/state.sqlite3") as store:
-        assert not adopt_legacy_checkpoint(store, legacy)
+        assert not retire_legacy_checkpoint(legacy)
         assert store.items(NAMESPACE) == []
     assert legacy.read_text() == text

@@ -73,7 +73,6 @@ class EmulatorControl:
         faults, stand-in failures, latency and journal, so the next test starts clean.
         Returns the counts of what the workspace holds."""
         self.clear_faults()
-        self.clear_standin_failures()
         self.latency(0)
         self.call("DELETE", "/journal")
         body: dict[str, Any] = {}

@@ -14,12 +14,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from ..state import StateStore, legacy_kickoff_dir
+from ..state import legacy_kickoff_dir
 from ._model.kickoff import (
     DEFAULT_SUBFOLDERS,
     DRIVE_ATTRIBUTE,
     LOCK_TIMEOUT,
-    NAMESPACE,
     NOTE_TITLE,
     SLACK_ATTRIBUTE,
     KickoffBusyError,
@@ -27,6 +26,7 @@ from ._model.kickoff import (
     Manifest,
     RollbackResult,
     Step,
+    read_manifest,
 )
 from ._sync.kickoff import kickoff_lead
 from ._sync.kickoff_rollback import rollback_kickoff
@@ -48,13 +48,6 @@ __all__ = [
     "read_manifest",
     "rollback_kickoff",
 ]
-
-
-def read_manifest(store: StateStore, domain: str) -> Manifest | None:
-    """What the kickoff runs of ``domain`` (as Attio keeps it: "acme.com") created, as
-    ``store`` records it, or None when no run of it is recorded."""
-    document = store.get(NAMESPACE, domain)
-    return Manifest.from_json(document) if document is not None else None
 
 
 def default_state_dir(environ: Mapping[str, str] | None = None) -> Path:

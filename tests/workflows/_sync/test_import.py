@@ -291,13 +291,13 @@ def test_records_added_to_a_list_with_entry_values(client: AttioClient, tmp_path
     assert entries[0].entry_values["priority"][0]["option"]["title"] == "Low"
 
 
-def test_a_checkpoint_file_of_an_older_version_is_moved_into_the_store_unused(
+def test_a_checkpoint_file_of_an_older_version_is_set_aside_unused(
     client: AttioClient, app: EmulatorApp, tmp_path: Path
 ) -> None:
     """``FILE.attio-import.json``, as versions before the state store wrote it, names no
-    workspace nor file content, so it cannot be trusted: it is moved into the store once (under
-    its own identity, renamed ``.imported``) and not used; the run says it starts over, and the
-    rows the older version wrote are found unchanged."""
+    workspace nor file content, so it cannot be trusted: it is set aside (renamed ``.imported``),
+    not used and not stored; the run says it starts over, and the rows the older version wrote
+    are found unchanged."""
     path = tmp_path / "people.csv"
     path.write_text("email\n" + "".join(f"old{i}@acme.com\n" for i in range(10)))
     identity = {
@@ -323,5 +323,4 @@ def test_a_checkpoint_file_of_an_older_version_is_moved_into_the_store_unused(
     assert write_count(app, "people") - before == 6
     assert not legacy.exists() and legacy.with_name(legacy.name + ".imported").exists()
     with open_store() as store:
-        (kept,) = store.items("import")
-    assert kept[1] == {"identity": identity, "done": [[1, 4]]}
+        assert store.items("import") == []  # the run finished; nothing else was kept

@@ -521,7 +521,7 @@ class AsyncRecords:
                 )
             return "companies", company
         slug = await self._object(slug)
-        return slug, await self.get(slug, record_id)
+        return slug, await self._ctx.read_record(slug, record_id)
 
     async def _from_url(self, text: str, object: str | None) -> tuple[str, str]:
         """(object slug, record id) of an Attio URL of a record or of a note on one."""

@@ -520,7 +520,7 @@ class Records:
                 )
             return "companies", company
         slug = self._object(slug)
-        return slug, self.get(slug, record_id)
+        return slug, self._ctx.read_record(slug, record_id)
 
     def _from_url(self, text: str, object: str | None) -> tuple[str, str]:
         """(object slug, record id) of an Attio URL of a record or of a note on one."""

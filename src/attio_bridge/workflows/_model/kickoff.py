@@ -16,7 +16,7 @@ from ...connectors import ConnectorError
 from ...connectors.drive import DriveFolder
 from ...connectors.slack import SlackChannel, channel_name
 from ...services import ServiceError, ServiceMissingError
-from ...state import LockTimeout
+from ...state import LockTimeout, StateStore
 from ...values import TargetSchema, WorkspaceSchema, decode_record
 
 __all__ = [
@@ -414,3 +414,10 @@ ATTRIBUTE_DESCRIPTION = "Written by the attio-bridge lead kickoff."
 class KickoffBusyError(LockTimeout, ServiceError):
     """Another kickoff or rollback of the domain kept its turn past the time given: a
     ``LockTimeout`` (retryable), and a ``ServiceError``, as callers caught it before."""
+
+
+def read_manifest(store: StateStore, domain: str) -> Manifest | None:
+    """What the kickoff runs of ``domain`` (as Attio keeps it: "acme.com") created, as
+    ``store`` records it, or None when no run of it is recorded."""
+    document = store.get(NAMESPACE, domain)
+    return Manifest.from_json(document) if document is not None else None

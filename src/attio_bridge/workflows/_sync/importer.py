@@ -24,9 +24,9 @@ from ...values import AttributeInfo, SchemaCache, TargetSchema, WorkspaceSchema
 from .._concurrency import DEFAULT_CONCURRENCY, Lock, Workers
 from ..importing.checkpoint import (
     Checkpoint,
-    adopt_legacy_checkpoint,
     default_checkpoint_path,
     identity_of,
+    retire_legacy_checkpoint,
 )
 from ..importing.failures import FailureFile, default_failures_path
 from ..importing.files import (
@@ -422,7 +422,7 @@ class _Run:
             name = encoding_name(self.encoding)
             report.notes.append(f"{self.path.name} is read as {name}: it is not UTF-8")
         legacy = checkpoint or default_checkpoint_path(self.path)
-        if adopt_legacy_checkpoint(self.store, legacy):
+        if retire_legacy_checkpoint(legacy):
             report.notes.append(
                 f"the checkpoint file {legacy} of an older version names no workspace nor "
                 "file content, so it is not used: starting over (rows already in Attio are "
@@ -548,18 +548,21 @@ class _Run:
         rows to create or update. The checkpoint and the failure file are closed however the
         pass ends; a run that wrote every row removes its checkpoint."""
         self._assert_references()
+        finished = False
         try:
             self.workers.results(self._calls())
+            finished = not self.report.aborted and self.report.failed == 0
         finally:
             # Interrupted, writes may still be finishing (threads, in the sync twin): wait for
-            # the one updating the books, then leave the checkpoint as it stands.
+            # the one updating the books, then leave the checkpoint as it stands (or, every
+            # row written, remove it).
             with self.books:
-                self.state.flush()
+                if finished:
+                    self.state.remove()
+                else:
+                    self.state.flush()
                 self.report.checkpoint_saved = self.state.saved
                 self.failed.close()
-        if not self.report.aborted and self.report.failed == 0:
-            self.state.remove()
-            self.report.checkpoint_saved = False
 
     def _assert_references(self) -> None:
         """Assert each record the rows reference by a unique value and the plan did not find.

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ...state import LockTimeout, StateStore, import_legacy_kickoff_manifests, open_store
-from .._model.kickoff import NAMESPACE, KickoffBusyError, Manifest
+from .._model.kickoff import NAMESPACE, KickoffBusyError, Manifest, read_manifest
 
 __all__ = ["Records", "recorded", "turn"]
 
@@ -33,8 +33,7 @@ class Records:
 
     def load(self) -> Manifest | None:
         """The domain's manifest, or None when no run of it is recorded."""
-        document = self.store.get(NAMESPACE, self.domain)
-        return Manifest.from_json(document) if document is not None else None
+        return read_manifest(self.store, self.domain)
 
     def save(self, manifest: Manifest) -> None:
         """Keep ``manifest`` (after each step that created something)."""

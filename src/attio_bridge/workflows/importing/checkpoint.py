@@ -2,7 +2,8 @@
 ``"import"``, keyed by a hash of the run's identity: the workspace, the file's content, the
 mapping and the options), so a later run of the same import skips them, and a run of another
 import of the same file starts over and says why. A checkpoint file an older version left beside
-the imported file is brought into the store once. See docs/IMPORT.md, "The checkpoint"."""
+the imported file names neither, so it is set aside (renamed) and not used. See docs/IMPORT.md,
+"The checkpoint"."""
 
 from __future__ import annotations
 
@@ -19,11 +20,12 @@ __all__ = [
     "CHECKPOINT_SUFFIX",
     "NAMESPACE",
     "Checkpoint",
-    "adopt_legacy_checkpoint",
     "default_checkpoint_path",
     "differences",
     "file_digest",
+    "file_key",
     "identity_of",
+    "retire_legacy_checkpoint",
 ]
 
 NAMESPACE = "import"
@@ -57,6 +59,11 @@ _PARTS = {
 }
 
 
+def file_key(file: str) -> str:
+    """The start of the keys of every checkpoint of the file at the absolute path ``file``."""
+    return hashlib.sha256(file.encode()).hexdigest()[:16]
+
+
 def identity_of(
     path: Path,
     workspace: str,
@@ -82,9 +89,7 @@ def identity_of(
 
 def differences(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
     """What ``old`` (an identity) was for that ``new`` is not: ``["workspace", "mapping"]``,
-    in words; everything, for an identity of an older version (which named no workspace)."""
-    if "workspace" not in old:
-        return ["an older version's import (it names no workspace nor file content)"]
+    in words."""
     return [words for part, words in _PARTS.items() if old.get(part) != new.get(part)]
 
 
@@ -114,22 +119,13 @@ def _rows(ranges: Any) -> set[int]:
     return done
 
 
-def adopt_legacy_checkpoint(store: StateStore, path: Path) -> bool:
-    """Bring the checkpoint file ``path`` an older version wrote into ``store``, under the key
-    of the identity it holds (whichever import that was), then rename it ``*.imported``;
-    whether there was one. A checkpoint the store already has for that identity is newer and
-    wins. A file that cannot be read is left as it is (it would mean starting over anyway)."""
-    data = read_legacy_checkpoint(path)
-    if data is None:
+def retire_legacy_checkpoint(path: Path) -> bool:
+    """Rename the checkpoint file ``path`` an older version wrote ``*.imported``; whether there
+    was one. It names no workspace nor file content, so no run can trust it (this one starts
+    over: rows already in Attio are found unchanged), and it is not kept in the store. A file
+    that cannot be read is left as it is."""
+    if read_legacy_checkpoint(path) is None:
         return False
-    identity = data.get("identity")
-    if isinstance(identity, dict):
-        key = identity_key(identity)
-        # Put before retiring: a kill in between leaves the file, read again next time.
-        if store.get(NAMESPACE, key) is None:
-            store.put(
-                NAMESPACE, key, {"identity": identity, "done": _ranges(_rows(data.get("done")))}
-            )
     retire_legacy_file(path)
     return True
 
@@ -151,7 +147,10 @@ class Checkpoint:
     ) -> None:
         self.store = store
         self.identity = identity
-        self.key = identity_key(identity)
+        # Keys start with the file's own key, so the checkpoints of other imports of the same
+        # file are found by prefix, without reading every import's.
+        self.prefix = file_key(identity["file"])
+        self.key = f"{self.prefix}-{identity_key(identity)}"
         self.saved = False  # the store holds rows of this import
         # The checkpoints of other imports of the same file this one replaced: what each was
         # for that this run is not (``differences``).
@@ -162,17 +161,16 @@ class Checkpoint:
         self._lock = threading.Lock()
         self._dirty = 0
         self._flushed_at = time.monotonic()
-        for key, other in store.items(NAMESPACE):
+        for key, other in store.items(NAMESPACE, prefix=self.prefix):
             theirs = other.get("identity")
             if key == self.key or not isinstance(theirs, dict):
                 continue
-            if theirs.get("file") == identity["file"]:
-                # Another import of this file: its rows are not this one's, and it would only
-                # mislead a later run. Starting over is safe: writes are idempotent, and the
-                # plan finds the rows already in Attio unchanged.
-                self.replaced.append(differences(theirs, identity))
-                if not dry_run:  # a dry run changes nothing, the store included
-                    store.delete(NAMESPACE, key)
+            # Another import of this file: its rows are not this one's, and it would only
+            # mislead a later run. Starting over is safe: writes are idempotent, and the plan
+            # finds the rows already in Attio unchanged.
+            self.replaced.append(differences(theirs, identity))
+            if not dry_run:  # a dry run changes nothing, the store included
+                store.delete(NAMESPACE, key)
         document = store.get(NAMESPACE, self.key)
         self.done: set[int] = set()
         if document is not None and restart:

@@ -5,11 +5,12 @@ data, so only its owner may read it (0600). See docs/IMPORT.md."""
 from __future__ import annotations
 
 import csv
-import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TextIO
+
+from .flat import flat_cell
 
 __all__ = ["FailureFile", "default_failures_path"]
 
@@ -28,7 +29,6 @@ class FailureFile:
     def __init__(self, path: Path, columns: list[str]) -> None:
         self.path = path
         self.columns = [*columns, "_row", "_error", "_raw"]
-        self.count = 0
         self._f: TextIO | None = None
         self._writer: Any = None
 
@@ -41,10 +41,9 @@ class FailureFile:
             self._f = open(fd, "w", encoding="utf-8", newline="")  # noqa: SIM115 closed in close
             self._writer = csv.DictWriter(self._f, self.columns, extrasaction="ignore")
             self._writer.writeheader()
-        cells = {k: _cell(v) for k, v in row.items()}
+        cells = {k: flat_cell(v) for k, v in row.items()}
         extra = {"_raw": raw} if raw is not None else {}
         self._writer.writerow(cells | {"_row": number, "_error": error} | extra)
-        self.count += 1
 
     def close(self) -> None:
         """Close the file; with no row added, remove a stale one."""
@@ -53,11 +52,3 @@ class FailureFile:
         elif self.path.exists():
             # Nothing failed this run: a stale file from an earlier run would mislead.
             self.path.unlink()
-
-
-def _cell(value: Any) -> str:
-    if isinstance(value, list):
-        return "; ".join(str(v) for v in value)
-    if isinstance(value, dict):
-        return json.dumps(value)
-    return str(value)
