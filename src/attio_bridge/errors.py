@@ -27,7 +27,19 @@ in one place (``cli/_common.py``).
 
 from __future__ import annotations
 
-__all__ = ["AttioError", "ConfigurationError", "InvalidInputError", "MissingError"]
+import re
+
+__all__ = ["AttioError", "ConfigurationError", "InvalidInputError", "MissingError", "mask_url"]
+
+# A password in a URL's authority (``user:password@``) or in its query (``?password=``).
+_AUTHORITY_SECRET = re.compile(r"(://[^:/@?#]*:)[^@/?#]*@")
+_QUERY_SECRET = re.compile(r"([?&]password=)[^&#]*", re.IGNORECASE)
+
+
+def mask_url(url: str) -> str:
+    """``url`` fit for a message: any password replaced by ``***`` (also when it does not
+    parse). Every layer that names a database, Redis or other URL in an error uses it."""
+    return _QUERY_SECRET.sub(r"\1***", _AUTHORITY_SECRET.sub(r"\1***@", url))
 
 
 class AttioError(Exception):

@@ -355,6 +355,11 @@ def test_a_redis_that_does_not_answer_is_a_retryable_cache_error() -> None:
             use()
         assert isinstance(caught.value, AttioError) and caught.value.retryable is True
         assert "s3cret" not in str(caught.value) and ":***@" in str(caught.value)
+    # redis-py also reads a password from the query.
+    cache = create_cache(f"redis://127.0.0.1:{port}/0?password=s3cret")
+    with pytest.raises(CacheError) as caught:
+        cache.get("k", "records")
+    assert "s3cret" not in str(caught.value) and "password=***" in str(caught.value)
 
 
 @pytest.mark.anyio

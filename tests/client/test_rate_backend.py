@@ -16,6 +16,8 @@ from ._faults import unique_key
     [
         ("redis://127.0.0.1:1/0", "redis://127.0.0.1:1/0"),
         ("redis://user:pw-51ab-secret@127.0.0.1:1", "redis://user:***@127.0.0.1:1"),
+        # redis-py also reads a password from the query.
+        ("redis://127.0.0.1:1/0?password=pw-51ab-secret", "redis://127.0.0.1:1/0?password=***"),
     ],
 )
 def test_a_redis_url_nothing_answers_at(backend: str, shown: str) -> None:

@@ -18,8 +18,8 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
+from ..errors import mask_url
 from ._core import CacheError
 
 # redis-py is imported when a backend first talks to Redis: the services, and so every command
@@ -38,15 +38,6 @@ _GLOB = re.compile(r"([*?\[\]\\])")
 def _bytes(value: bytes | str | None) -> bytes | None:
     # A client made with decode_responses=True answers str; the cache deals in bytes.
     return value.encode() if isinstance(value, str) else value
-
-
-def _shown(url: str) -> str:
-    """``url`` fit for a message: the password, if any, replaced by ``***``."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.rsplit("@", 1)[1]
-    return parts._replace(netloc=f"{parts.username or ''}:***@{netloc}").geturl()
 
 
 class RedisBackend:
@@ -99,7 +90,7 @@ class RedisBackend:
         """Redis's errors inside the block, as ``CacheError``."""
         import redis
 
-        where = _shown(self.url)
+        where = mask_url(self.url)
         try:
             yield
         # AuthenticationError is a ConnectionError in redis-py, but waiting will not fix it.

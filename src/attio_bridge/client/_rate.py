@@ -29,7 +29,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from pyrate_limiter import (
     AbstractBucket,
@@ -44,7 +43,7 @@ from pyrate_limiter import (
 from pyrate_limiter.buckets.redis_bucket import LuaScript
 from pyrate_limiter.limiter import combined_lock
 
-from ..errors import ConfigurationError
+from ..errors import ConfigurationError, mask_url
 from ._exceptions import RateBackendError
 
 DEFAULT_READ_RATE = 100
@@ -289,13 +288,7 @@ def _redis_client(backend: Any) -> Any:
 
 def _shown(backend: Any) -> str:
     """The backend as a message names it: a URL with its password, if any, as ``***``."""
-    if not isinstance(backend, str):
-        return "(a Redis client)"
-    parts = urlsplit(backend)
-    if parts.password is None:
-        return backend
-    host = parts.netloc.rsplit("@", 1)[1]
-    return parts._replace(netloc=f"{parts.username or ''}:***@{host}").geturl()
+    return mask_url(backend) if isinstance(backend, str) else "(a Redis client)"
 
 
 def budget_for(

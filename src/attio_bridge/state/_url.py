@@ -4,7 +4,6 @@ SQLite file, and the URL as it may be shown (password masked)."""
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +11,7 @@ from pathlib import Path
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
+from ..errors import mask_url
 from ._errors import StateError
 
 __all__ = [
@@ -27,8 +27,6 @@ DATABASE_URL_ENV = "ATTIO_BRIDGE_DATABASE_URL"
 _FILE_NAME = "state.sqlite3"
 _FORMS = "sqlite:////absolute/path.sqlite3 or postgresql://user:password@host:5432/database"
 # A password in the authority (user:secret@host) or in the query (?password=secret).
-_AUTHORITY_SECRET = re.compile(r"(://[^:/@?#]*:)[^@/?#]*@")
-_QUERY_SECRET = re.compile(r"([?&]password=)[^&#]*", re.IGNORECASE)
 
 
 def state_home(environ: Mapping[str, str] | None = None) -> Path:
@@ -41,11 +39,6 @@ def state_home(environ: Mapping[str, str] | None = None) -> Path:
 def default_database_path(environ: Mapping[str, str] | None = None) -> Path:
     """The SQLite file used when no database URL is given: ``state_home()/state.sqlite3``."""
     return state_home(environ) / _FILE_NAME
-
-
-def mask_url(url: str) -> str:
-    """``url`` with any password replaced by ``***`` (also when it does not parse)."""
-    return _QUERY_SECRET.sub(r"\1***", _AUTHORITY_SECRET.sub(r"\1***@", url))
 
 
 @dataclass(frozen=True)
