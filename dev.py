@@ -108,7 +108,7 @@ def cmd_test(args: list[str]) -> int:
     pytest_args = [a for a in args if a != "--fast"]
     if not any(a == "-n" or a.startswith(("-n", "--numprocesses")) for a in pytest_args):
         # Two workers (pytest-xdist): much of the suite waits on subprocesses, sockets and
-        # timers, so a second worker halves the wall time even on two cores. ``-n 0`` runs it
+        # timers, so a second worker shortens the wall time even on two cores. ``-n 0`` runs it
         # in one process.
         pytest_args = ["-n", "2", *pytest_args]
     bootstrap(DEV_LOCK)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from .errors import AttioError, ConfigurationError, InvalidInputError, MissingError
 
-# Not ``typing.TYPE_CHECKING``: importing ``typing`` would double this module's import time.
+# Not ``typing.TYPE_CHECKING``: this module imports as little as it can, ``typing`` included.
 # Type checkers treat any constant of this name the same way.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -55,7 +55,7 @@ def __getattr__(name: str) -> object:
     if package is None:
         # The attribute protocol: Python turns this into "cannot import name" where fitting.
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from importlib import import_module  # here: ``importlib`` itself takes a few ms to import
+    from importlib import import_module  # here: only when a lazy name is first used
 
     value = getattr(import_module(f"{__name__}.{package}"), name)
     globals()[name] = value  # later lookups skip this function

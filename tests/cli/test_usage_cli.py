@@ -55,3 +55,12 @@ def test_with_json_a_usage_mistake_is_json_too(config_home: Path) -> None:
         "--limit" in error["message"]
         and "(see: attio-bridge records query --help)" in (error["message"])
     )
+
+
+def test_schema_format_json_makes_a_usage_mistake_json_too(config_home: Path) -> None:
+    result = invoke(
+        ["schema", "--format", "json", "--bogus"], {"ATTIO_API_KEY": SECRET}, config_home, SECRET
+    )
+    assert result.exit_code == 2
+    (line,) = result.stderr.splitlines()
+    assert json.loads(line)["error"]["type"] == "usage"

@@ -18,12 +18,9 @@ from __future__ import annotations
 
 import errno
 import functools
-import json
-import secrets
 import socket
 import sys
 from collections.abc import Sequence
-from importlib.metadata import version
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -32,7 +29,7 @@ import typer.main
 from typer.exceptions import TyperException
 
 from . import lists, notes, people, records, tasks, transfer, workflows
-from ._common import App, CliEnvironment, ExitStatus
+from ._common import App, CliEnvironment, ExitStatus, asks_for_json, error_line
 from .enrich import enrich_command
 from .kickoff import kickoff_command
 from .schema import app as schema_app
@@ -49,6 +46,8 @@ app = App(
 
 def _print_version(wanted: bool) -> None:
     if wanted:
+        from importlib.metadata import version  # 30 ms: only for this
+
         typer.echo(f"attio-bridge {version('attio-bridge')}")
         raise typer.Exit()
 
@@ -122,7 +121,7 @@ def _serve(
         emulator = create_app(config)
     except ValueError as exc:
         listener.close()
-        typer.echo(f"error: {exc}", err=True)
+        typer.echo(error_line(ExitStatus.USAGE, str(exc), False), err=True)
         raise typer.Exit(ExitStatus.USAGE) from None
     served = listener.getsockname()[1]
     url = f"http://{f'[{host}]' if ':' in host else host}:{served}"
@@ -145,7 +144,7 @@ def _listener(host: str, port: int) -> socket.socket:
     naming the host or port and why, when it cannot be had."""
 
     def refuse(message: str) -> NoReturn:
-        typer.echo(f"error: {message}", err=True)
+        typer.echo(error_line(ExitStatus.USAGE, message, False), err=True)
         raise typer.Exit(ExitStatus.USAGE)
 
     any_port = "pick another with --port, or 0 for any free port"
@@ -220,6 +219,8 @@ def sandbox(
     database: DbOpt = None,
 ) -> None:
     """Start the emulator with a seeded sandbox workspace and print its URL and API key."""
+    import secrets
+
     key = "sandbox-" + secrets.token_hex(12)
     _serve(host, port, [key], 100.0, 25.0, 0.0, "sandbox", 0, database, True)
 
@@ -227,7 +228,7 @@ def sandbox(
 @functools.cache
 def _command() -> typer.core.TyperGroup:
     """``app`` as the click command it runs as, built once: typer builds it anew each time the
-    app is called (a tenth of a second for this one), which a process running many commands,
+    app is called, which a process running many commands,
     a test suite, would pay for each."""
     command = typer.main.get_command(app)
     assert isinstance(command, typer.core.TyperGroup)  # an app of several commands
@@ -258,12 +259,8 @@ def main(argv: Sequence[str] | None = None, env: CliEnvironment | None = None) -
         if said:  # a bare command prints its help instead, with an empty error
             ctx = getattr(exc, "ctx", None)
             said += f" (see: {ctx.command_path if ctx is not None else PROG} --help)"
-            if "--json" in (args if args is not None else sys.argv[1:]):
-                # As every other error of a command asked for JSON (``_common._report``).
-                error = {"type": ExitStatus(code).name.lower(), "message": said, "exit_code": code}
-                print(json.dumps({"error": error}, ensure_ascii=False), file=sys.stderr)
-            else:
-                print(f"error: {said}", file=sys.stderr)
+            as_json = asks_for_json(args if args is not None else sys.argv[1:])
+            print(error_line(ExitStatus(code), said, as_json), file=sys.stderr)
         sys.exit(code)
     sys.exit(status if isinstance(status, int) else 0)
 

@@ -56,6 +56,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import itertools
 import json
 import os
 import re
@@ -665,14 +666,28 @@ def _quiet_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
 
 
-def _report(options: ConnectionOptions, status: ExitStatus, message: str) -> typer.Exit:
-    """Print the error line of ``message`` on stderr (JSON when the command prints JSON); the
-    exit of ``status`` to raise."""
-    if options.json:
+def error_line(status: ExitStatus, message: str, as_json: bool) -> str:
+    """The one line an error prints on stderr: ``error: ...``, or with ``as_json`` (the command
+    prints JSON) ``{"error": {"type", "message", "exit_code"}}``."""
+    if as_json:
         error = {"type": status.name.lower(), "message": message, "exit_code": int(status)}
-        typer.echo(json.dumps({"error": error}, ensure_ascii=False), err=True)
-    else:
-        typer.echo(prefixed("error", message), err=True)
+        return json.dumps({"error": error}, ensure_ascii=False)
+    return prefixed("error", message)
+
+
+def asks_for_json(argv: Sequence[str]) -> bool:
+    """Whether a command line asks for JSON (``--json``, ``--format json``), read from its
+    words: for an error found before its options could be parsed."""
+    return (
+        "--json" in argv
+        or "--format=json" in argv
+        or any(a == "--format" and b == "json" for a, b in itertools.pairwise(argv))
+    )
+
+
+def _report(options: ConnectionOptions, status: ExitStatus, message: str) -> typer.Exit:
+    """Print the error line of ``message`` on stderr; the exit of ``status`` to raise."""
+    typer.echo(error_line(status, message, options.json), err=True)
     return typer.Exit(status)
 
 
