@@ -44,6 +44,18 @@ EXPORTS: dict[str, set[str]] = {
         "create_cache",
     },
     "attio_bridge.cli": {"CliEnvironment", "app", "main"},
+    "attio_bridge.jobs": set(),
+    "attio_bridge.web": set(),
+    "attio_bridge.webhooks": {
+        "DEFAULT_TENANT",
+        "JOB_KIND",
+        "BraintreeKeys",
+        "Event",
+        "Tenant",
+        "Tenants",
+        "UnknownTenantError",
+        "event_identity",
+    },
     "attio_bridge.client": {
         "DEFAULT_CONCURRENCY",
         "APIConnectionError",
