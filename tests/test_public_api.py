@@ -102,9 +102,11 @@ EXPORTS: dict[str, set[str]] = {
         "ServiceMissingError",
         "Services",
         "company_ref",
+        "entries_key",
         "in_days",
         "is_record_id",
         "next_business_day",
+        "record_key",
     },
     "attio_bridge.state": {
         "DATABASE_URL_ENV",

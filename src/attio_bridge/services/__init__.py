@@ -7,10 +7,20 @@ async services are written once in ``_async``; ``_sync`` is generated from them
 (``scripts/gen_sync.py``).
 ``deadlines`` has the task deadline helpers; ``is_record_id`` tells an id (a UUID) from a name,
 ``company_ref`` reads a company given by record id or domain (``CompanyRef``).
+``record_key`` and ``entries_key`` name what the services cache (kinds "records" and "lists"),
+for code that invalidates it on events (``attio_bridge.webhooks`` handlers).
 """
 
 from ._async.services import AsyncServices
-from ._common import CompanyRef, ServiceError, ServiceMissingError, company_ref, is_record_id
+from ._common import (
+    CompanyRef,
+    ServiceError,
+    ServiceMissingError,
+    company_ref,
+    entries_key,
+    is_record_id,
+    record_key,
+)
 from ._sync.services import Services
 from .deadlines import in_days, next_business_day
 
@@ -21,7 +31,9 @@ __all__ = [
     "ServiceMissingError",
     "Services",
     "company_ref",
+    "entries_key",
     "in_days",
     "is_record_id",
     "next_business_day",
+    "record_key",
 ]

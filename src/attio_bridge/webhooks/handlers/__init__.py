@@ -1,0 +1,35 @@
+"""Handlers by event type, and the default ones.
+
+``Router`` (``on(pattern)`` decorator), the default ``router`` and ``on = router.on``,
+``load_handlers`` (import a user's module so its ``@on`` handlers register), ``HandlerContext``
+and ``Hooks``. Importing this package registers the default handlers on ``router``: ``records``
+(created: external sync hook; updated: invalidate and re-read, coalesced; deleted; merged:
+rewrite references), ``lists`` (entries; created: stage automation hook), ``activity`` (notes,
+tasks) and ``schema`` (attributes, lists). Every handler is idempotent: Attio delivers at least
+once.
+"""
+
+from __future__ import annotations
+
+from ._router import Handler, Router, handler_name, load_handlers, on, router
+from .context import SHARED_COALESCER, Coalescer, HandlerContext, Hook, Hooks
+
+from . import activity, lists, records, schema  # noqa: E402  (they register on ``router``)
+
+__all__ = [
+    "SHARED_COALESCER",
+    "Coalescer",
+    "Handler",
+    "HandlerContext",
+    "Hook",
+    "Hooks",
+    "Router",
+    "activity",
+    "handler_name",
+    "lists",
+    "load_handlers",
+    "on",
+    "records",
+    "router",
+    "schema",
+]
