@@ -25,6 +25,7 @@ import binascii
 import hashlib
 import hmac
 import re
+import warnings
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
@@ -203,10 +204,13 @@ def _plain(value: Any) -> Any:
 def parse_braintree(*, signature: str, payload: str, keys: BraintreeKeys) -> dict[str, Any]:
     """The notification in ``bt_payload``, verified against ``bt_signature`` by Braintree's SDK
     with ``keys``: ``{"kind", "timestamp", "subject", "source_merchant_id"}`` as JSON."""
-    import braintree  # type: ignore[import-untyped]
-    from braintree.exceptions.invalid_signature_error import (  # type: ignore[import-untyped]
-        InvalidSignatureError,
-    )
+    with warnings.catch_warnings():
+        # braintree 4.x warns (DeprecationWarning) while importing its own modules.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import braintree  # type: ignore[import-untyped]
+        from braintree.exceptions.invalid_signature_error import (  # type: ignore[import-untyped]
+            InvalidSignatureError,
+        )
 
     if not signature:
         raise SignatureError("missing", "the bt_signature field is missing")
