@@ -8,6 +8,7 @@
     │   ├── ValuesError             values the workspace's schema would refuse   (values)
     │   ├── ServiceError            asked for what the workspace cannot do       (services)
     │   ├── AttioUrlError           not an Attio URL of a known form             (services.urls)
+    │   ├── SignatureError          a webhook delivery not signed by its sender  (webhooks)
     │   └── RulesFileError          a scoring rules file that cannot be used     (workflows)
     ├── MissingError                what was asked for does not exist (also a ``LookupError``):
     │   │                           a record with this email, a list, a member, a saved run

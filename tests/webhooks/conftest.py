@@ -27,7 +27,27 @@ BRAINTREE = BraintreeKeys(
 )
 
 
-__all__ = ["braintree"]
+__all__ = ["braintree", "braintree_sample"]
+
+
+def braintree_sample(
+    kind: str = braintree.WebhookNotification.Kind.SubscriptionWentPastDue,
+) -> dict[str, str]:
+    """The form fields of a notification the SDK makes, signed with ``BRAINTREE``'s keys."""
+    gateway = braintree.BraintreeGateway(
+        braintree.Configuration(
+            braintree.Environment.Sandbox,
+            merchant_id=BRAINTREE.merchant_id,
+            public_key=BRAINTREE.public_key,
+            private_key=BRAINTREE.private_key,
+        )
+    )
+    made = gateway.webhook_testing.sample_notification(kind, "sub_42")
+    payload = made["bt_payload"]
+    return {
+        "bt_signature": made["bt_signature"],
+        "bt_payload": payload.decode() if isinstance(payload, bytes) else payload,
+    }
 
 
 @pytest.fixture

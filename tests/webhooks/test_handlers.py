@@ -319,7 +319,9 @@ async def test_list_entry_created_drops_cached_entries_and_runs_stage_automation
 ) -> None:
     key = entries_key("list-1", "record-1")
     await services.cache.aset(key, ["old-entry"], CacheKind.LISTS)
-    result = await process(entry_event("list-entry.created", "list-1", "e1", "record-1").to_payload())
+    result = await process(
+        entry_event("list-entry.created", "list-1", "e1", "record-1").to_payload()
+    )
     assert await services.cache.aget(key, CacheKind.LISTS) is None
     assert hooks.staged == ["e1"]
     assert result["effects"][0]["action"] == "stage automation"

@@ -21,6 +21,7 @@ from .conftest import (
     ZOHO_TOKEN,
     Recorder,
     braintree,
+    braintree_sample,
 )
 
 pytestmark = pytest.mark.anyio
@@ -135,7 +136,9 @@ async def test_the_rotated_secret_and_the_x_header_are_accepted(
 async def test_our_own_writes_are_dropped_before_storing_and_counted(
     receiver: Receiver, recorder: Recorder
 ) -> None:
-    ours = attio_event(object_id=PEOPLE, record_id="r1", actor={"type": "api-token", "id": OUR_TOKEN_ID})
+    ours = attio_event(
+        object_id=PEOPLE, record_id="r1", actor={"type": "api-token", "id": OUR_TOKEN_ID}
+    )
     theirs = attio_event(object_id=PEOPLE, record_id="r2")
     before = counter("attio_bridge_webhooks_ignored_total", source="attio")
     reply = await receiver.dispatch(attio_request([ours, theirs]))
@@ -190,9 +193,7 @@ async def test_a_signature_for_another_body_or_a_truncated_body_is_401(
     signed = attio_request(GOOD)
     other = orjson.dumps({"webhook_id": "wh-1", "events": [attio_event(record_id="r2")]})
     for body in (other, signed.body[:-5]):
-        request = InboundRequest(
-            "attio", None, "POST", signed.url, dict(signed.headers), body
-        )
+        request = InboundRequest("attio", None, "POST", signed.url, dict(signed.headers), body)
         reply = await refused(receiver, recorder, request)
         assert reply.status == 401
 
@@ -327,21 +328,9 @@ async def test_hubspot_refuses_an_expired_delivery(receiver: Receiver, recorder:
 def braintree_request(fields: dict[str, str], content_type: str | None = None) -> InboundRequest:
     headers = {"Content-Type": content_type or "application/x-www-form-urlencoded"}
     body = urlencode(fields).encode()
-    return InboundRequest("braintree", None, "POST", "https://h.test/webhooks/braintree", headers, body)
-
-
-def braintree_sample(kind: str) -> dict[str, str]:
-    gateway = braintree.BraintreeGateway(
-        braintree.Configuration(
-            braintree.Environment.Sandbox, merchant_id="merchant", public_key="pub", private_key="priv"
-        )
+    return InboundRequest(
+        "braintree", None, "POST", "https://h.test/webhooks/braintree", headers, body
     )
-    made = gateway.webhook_testing.sample_notification(kind, "sub_42")
-    payload = made["bt_payload"]
-    return {
-        "bt_signature": made["bt_signature"],
-        "bt_payload": payload.decode() if isinstance(payload, bytes) else payload,
-    }
 
 
 async def test_a_braintree_notification_is_verified_by_the_sdk_and_stored(

@@ -22,11 +22,12 @@ from attio_bridge.webhooks import (
 
 from .conftest import (
     ATTIO_NEXT_SECRET,
-    braintree,
     ATTIO_SECRET,
     BRAINTREE,
     HUBSPOT_SECRET,
     ZOHO_TOKEN,
+    braintree,
+    braintree_sample,
 )
 
 BODY = b'{"webhook_id":"w1","events":[{"event_type":"record.created"}]}'
@@ -196,25 +197,8 @@ def test_hubspot_refuses_missing_headers() -> None:
 
 
 # -- Braintree -------------------------------------------------------------------------------------
-def sample(kind: str = braintree.WebhookNotification.Kind.SubscriptionWentPastDue) -> dict[str, str]:
-    gateway = braintree.BraintreeGateway(
-        braintree.Configuration(
-            braintree.Environment.Sandbox,
-            merchant_id=BRAINTREE.merchant_id,
-            public_key=BRAINTREE.public_key,
-            private_key=BRAINTREE.private_key,
-        )
-    )
-    made = gateway.webhook_testing.sample_notification(kind, "sub_42")
-    payload = made["bt_payload"]
-    return {
-        "bt_signature": made["bt_signature"],
-        "bt_payload": payload.decode() if isinstance(payload, bytes) else payload,
-    }
-
-
 def test_braintree_sample_notification_is_parsed_by_the_sdk() -> None:
-    made = sample()
+    made = braintree_sample()
     notification = parse_braintree(
         signature=made["bt_signature"], payload=made["bt_payload"], keys=BRAINTREE
     )
@@ -224,13 +208,14 @@ def test_braintree_sample_notification_is_parsed_by_the_sdk() -> None:
 
 
 def test_braintree_refuses_a_payload_signed_with_other_keys_or_changed() -> None:
-    made = sample()
+    made = braintree_sample()
     other = type(BRAINTREE)("sandbox", "merchant", "pub", "another-private-key")
     with pytest.raises(SignatureError) as wrong_key:
         parse_braintree(signature=made["bt_signature"], payload=made["bt_payload"], keys=other)
     assert reason(wrong_key) == "mismatch"
     assert "another-private-key" not in str(wrong_key.value)
-    changed = sample(braintree.WebhookNotification.Kind.SubscriptionCanceled)["bt_payload"]
+    canceled = braintree.WebhookNotification.Kind.SubscriptionCanceled
+    changed = braintree_sample(canceled)["bt_payload"]
     with pytest.raises(SignatureError) as swapped:
         parse_braintree(signature=made["bt_signature"], payload=changed, keys=BRAINTREE)
     assert reason(swapped) == "mismatch"

@@ -50,7 +50,12 @@ log = logging.getLogger("attio_bridge.webhooks")
 SOURCES = ("attio", "hubspot", "braintree", "zoho")
 JSON_TYPE = "application/json"
 FORM_TYPE = "application/x-www-form-urlencoded"
-_CONTENT_TYPES = {"attio": JSON_TYPE, "hubspot": JSON_TYPE, "braintree": FORM_TYPE, "zoho": JSON_TYPE}
+_CONTENT_TYPES = {
+    "attio": JSON_TYPE,
+    "hubspot": JSON_TYPE,
+    "braintree": FORM_TYPE,
+    "zoho": JSON_TYPE,
+}
 # HubSpot puts the retry count in each event; it is about the delivery, not the event, and a
 # retried event must map to the job its first try made.
 _HUBSPOT_DELIVERY_FIELDS = ("attemptNumber",)
@@ -361,15 +366,19 @@ class Receiver:
         try:
             fields = parse_qs(request.body.decode("ascii"), strict_parsing=False)
         except UnicodeDecodeError:
-            raise _Refused(400, "malformed_body", "the Braintree body is not form-encoded") from None
+            raise _Refused(
+                400, "malformed_body", "the Braintree body is not form-encoded"
+            ) from None
         signature = (fields.get("bt_signature") or [""])[0]
         payload = (fields.get("bt_payload") or [""])[0]
-        notification = parse_braintree(
-            signature=signature, payload=payload, keys=tenant.braintree
-        )
+        notification = parse_braintree(signature=signature, payload=payload, keys=tenant.braintree)
         kind = notification["kind"]
         group = "braintree:" + kind.split("_", 1)[0]
-        return [self._event("braintree", tenant, kind, notification, _sha256(payload.encode()), 0, group)]
+        return [
+            self._event(
+                "braintree", tenant, kind, notification, _sha256(payload.encode()), 0, group
+            )
+        ]
 
     def _zoho(self, request: InboundRequest, tenant: Tenant) -> list[Event]:
         doc = _json(request.body, "Zoho CRM notification")

@@ -11,10 +11,10 @@ once.
 
 from __future__ import annotations
 
+# Imported for their effect: each registers its default handlers on ``router``.
+from . import activity, lists, records, schema  # noqa: F401
 from ._router import Handler, Router, handler_name, load_handlers, on, router
 from .context import SHARED_COALESCER, Coalescer, HandlerContext, Hook, Hooks
-
-from . import activity, lists, records, schema  # noqa: E402  (they register on ``router``)
 
 __all__ = [
     "SHARED_COALESCER",
@@ -24,12 +24,8 @@ __all__ = [
     "Hook",
     "Hooks",
     "Router",
-    "activity",
     "handler_name",
-    "lists",
     "load_handlers",
     "on",
-    "records",
     "router",
-    "schema",
 ]

@@ -56,6 +56,17 @@ class Router:
         if (pattern, handler) not in self._routes:
             self._routes.append((pattern, handler))
 
+    def remove(self, handler: Handler, pattern: str | None = None) -> int:
+        """Unregister ``handler`` (from ``pattern`` only, when given), e.g. a default handler a
+        deployment replaces with its own; how many registrations went."""
+        before = len(self._routes)
+        self._routes = [
+            (p, h)
+            for p, h in self._routes
+            if not (h is handler and (pattern is None or p == pattern))
+        ]
+        return before - len(self._routes)
+
     def on(self, pattern: str) -> Callable[[H], H]:
         """Decorator: ``@router.on("record.updated")`` registers an ``async def h(event, ctx)``."""
 

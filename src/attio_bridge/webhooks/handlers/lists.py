@@ -26,7 +26,12 @@ async def _forget_entries(event: Event, ctx: HandlerContext) -> dict[str, Any]:
     dropped = False
     if parent is not None:
         dropped = await ctx.cache.adelete(entries_key(list_id, parent), CacheKind.LISTS)
-    return {"list_id": list_id, "entry_id": entry_id, "parent_record_id": parent, "dropped": dropped}
+    return {
+        "list_id": list_id,
+        "entry_id": entry_id,
+        "parent_record_id": parent,
+        "dropped": dropped,
+    }
 
 
 @on("list-entry.created")

@@ -26,8 +26,14 @@ from ._ids import event_id, payload_field
 from ._router import on
 from .context import HandlerContext
 
-__all__ = ["drop_record", "object_slug", "record_created", "record_deleted", "record_merged",
-           "record_updated"]
+__all__ = [
+    "drop_record",
+    "object_slug",
+    "record_created",
+    "record_deleted",
+    "record_merged",
+    "record_updated",
+]
 
 RECORDS = CacheKind.RECORDS
 
