@@ -75,7 +75,9 @@ async def test_every_event_of_a_delivery_is_stored_before_the_reply(
         attio_event("note.created", note_id="n1"),
     ]
     before = counter("attio_bridge_webhooks_stored_total", source="attio")
+    received = counter("attio_bridge_webhooks_received_total", source="attio")
     reply = await receiver.dispatch(attio_request(events))
+    assert counter("attio_bridge_webhooks_received_total", source="attio") == received + 1
     assert reply.status == 200
     assert reply.body == {"accepted": 3, "new": 3, "ignored": 0}
     assert [e.type for e in recorder.stored] == [
