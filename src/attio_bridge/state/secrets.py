@@ -174,9 +174,7 @@ class SecretStore:
             return None
         token = doc.get("token")
         if not isinstance(token, str):
-            raise SecretKeyError(
-                f"the stored secret {name!r} is damaged (no token); put it again"
-            )
+            raise SecretKeyError(f"the stored secret {name!r} is damaged (no token); put it again")
         try:
             return self._key.fernet.decrypt(token.encode("ascii")).decode("utf-8")
         except (InvalidToken, UnicodeError):
