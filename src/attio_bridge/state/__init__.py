@@ -39,11 +39,11 @@ from .store import Entry, StateStore, open_store
 
 __all__ = [
     "DATABASE_URL_ENV",
+    "SECRETS_NAMESPACE",
+    "SECRET_KEY_ENV",
     "Entry",
     "LegacyImport",
     "LockTimeout",
-    "SECRETS_NAMESPACE",
-    "SECRET_KEY_ENV",
     "SecretKeyError",
     "SecretStore",
     "StateError",
