@@ -3,8 +3,8 @@
 
 Point ``slack_sdk.WebClient(base_url=...)`` at ``http://HOST:PORT/slack/api/``. Writes kept with
 ``--database``: ``conversations.create``, ``conversations.archive`` and ``chat.postMessage``
-with their arguments, never the token. Injected failures answer ``{"ok": false, "error"}`` with HTTP 200 as Slack does
-(429 with ``Retry-After`` for ``ratelimited``).
+with their arguments, never the token. Injected failures answer ``{"ok": false, "error"}``
+with HTTP 200 as Slack does (429 with ``Retry-After`` for ``ratelimited``).
 """
 
 from __future__ import annotations
