@@ -16,12 +16,15 @@ from typing import Any
 import httpx
 import pytest
 
+from attio_bridge.client import AttioClient
 from attio_bridge.client.models import Webhook
 from attio_bridge.connectors import SlackConnector
 from attio_bridge.errors import AttioError
 from attio_bridge.jobs.circuits import CircuitChange, Circuits, CircuitSettings
 from attio_bridge.state import StateStore, open_store
-from attio_bridge.testing import EmulatorProcess
+from attio_bridge.emulator import EmulatorConfig, create_app
+from attio_bridge.testing import EmulatorProcess, SyncASGITransport
+from attio_bridge.testing.process import free_port
 from attio_bridge.webhooks.alerts import Alerts, SlackNotifier, WebhookNotifier
 from tests.connectors._support import call, fail, reset
 
@@ -257,3 +260,30 @@ def test_a_failing_slack_is_logged_without_the_token(
     assert "ConnectorError: Slack refused the token (invalid_auth)" in caplog.text
     assert TOKEN not in caplog.text
     assert messages(emu) == []
+
+
+def test_a_webhook_the_emulator_degrades_is_found_by_the_check(store: StateStore) -> None:
+    """The emulator marks a webhook degraded after its last failed delivery (a closed port);
+    the check reads the workspace's webhooks and alerts once."""
+    app = create_app(
+        EmulatorConfig(api_keys=[TOKEN], read_rate=0, write_rate=0, webhook_retry_schedule=(0.05,))
+    )
+    transport = SyncASGITransport(app)
+    receiver = Receiver()
+    alerts = Alerts(store, [WebhookNotifier(HOOK_URL, transport=receiver.transport)])
+    try:
+        with AttioClient(api_key=TOKEN, base_url="http://emulator.test", transport=transport) as c:
+            made = c.webhooks.create(
+                target_url=f"http://127.0.0.1:{free_port()}/closed",
+                subscriptions=[{"event_type": "record.created", "filter": None}],
+            )
+            assert alerts.check_webhooks(c.webhooks.iter()) == []
+            c.records.create("companies", {"name": "Acme"})
+            assert app.state.deliveries.wait_idle(10.0)
+            assert c.webhooks.get(made.id["webhook_id"]).status == "degraded"
+            found = alerts.check_webhooks(c.webhooks.iter())
+            alerts.check_webhooks(c.webhooks.iter())
+    finally:
+        app.state.deliveries.close()
+    assert found == [f"webhook-degraded:{made.id['webhook_id']}"]
+    assert [b["kind"] for b in receiver.bodies] == ["webhook-degraded"]
