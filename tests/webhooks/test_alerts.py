@@ -19,10 +19,10 @@ import pytest
 from attio_bridge.client import AttioClient
 from attio_bridge.client.models import Webhook
 from attio_bridge.connectors import SlackConnector
+from attio_bridge.emulator import EmulatorConfig, create_app
 from attio_bridge.errors import AttioError
 from attio_bridge.jobs.circuits import CircuitChange, Circuits, CircuitSettings
 from attio_bridge.state import StateStore, open_store
-from attio_bridge.emulator import EmulatorConfig, create_app
 from attio_bridge.testing import EmulatorProcess, SyncASGITransport
 from attio_bridge.testing.process import free_port
 from attio_bridge.webhooks.alerts import Alerts, SlackNotifier, WebhookNotifier
