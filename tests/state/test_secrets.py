@@ -97,3 +97,20 @@ def test_a_malformed_key_names_where_it_came_from(store: StateStore) -> None:
         open_secrets(store, environ={SECRET_KEY_ENV: "not-a-key"})
     with pytest.raises(SecretKeyError, match="is empty"):
         open_secrets(store, environ={SECRET_KEY_ENV: " , "})
+
+
+def test_on_either_database_the_stored_document_holds_no_plaintext(
+    store_url: str, tmp_path: Path
+) -> None:
+    """SQLite and the real PostgreSQL alike; with PostgreSQL the key file is under the state
+    home (one machine's), so ATTIO_BRIDGE_SECRET_KEY is what machines share."""
+    env = {"XDG_STATE_HOME": str(tmp_path / "home")}
+    with open_store(store_url) as opened:
+        secrets = open_secrets(opened, environ=env)
+        secrets.put("webhook:one", VALUE)
+        doc = opened.get("secrets", "webhook:one")
+        assert doc is not None and VALUE not in str(doc)
+        assert open_secrets(opened, environ=env).get("webhook:one") == VALUE
+        if opened.backend == "postgresql":
+            assert key_file_for(opened, env) == tmp_path / "home" / "attio-bridge" / "secret.key"
+            assert key_file_for(opened, env).exists()
