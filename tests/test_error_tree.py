@@ -22,11 +22,15 @@ from attio_bridge.client import (
 from attio_bridge.connectors import ConnectorError
 from attio_bridge.emulator.app import EmulatorApp
 from attio_bridge.errors import AttioError, ConfigurationError, InvalidInputError, MissingError
+from attio_bridge.jobs.circuits import CircuitOpenError
 from attio_bridge.services import ServiceError
 from attio_bridge.services.urls import AttioUrlError, parse_url, record_url
-from attio_bridge.state import LockTimeout, StateError
+from attio_bridge.state import LockTimeout, SecretKeyError, StateError
 from attio_bridge.testing import EmulatorProcess, EmulatorProcessError, SyncASGITransport
 from attio_bridge.values import UnknownTargetError, ValuesError
+from attio_bridge.webhooks.alerts import NotifierError
+from attio_bridge.webhooks.subscriptions import SubscriptionsFileError
+from attio_bridge.webhooks.tenants import TenantsFileError
 
 from .conftest import API_KEY
 
@@ -53,6 +57,11 @@ from .conftest import API_KEY
         (StateError, AttioError),
         (LockTimeout, StateError),
         (EmulatorProcessError, AttioError),
+        (SecretKeyError, StateError),
+        (CircuitOpenError, AttioError),
+        (SubscriptionsFileError, InvalidInputError),
+        (TenantsFileError, ConfigurationError),
+        (NotifierError, AttioError),
     ],
 )
 def test_each_class_has_its_place_in_the_tree(cls: type[Exception], parent: type) -> None:

@@ -3,13 +3,15 @@
     AttioError                      everything raised on purpose; ``retryable`` says if trying
     │                               the same thing again later may succeed
     ├── ConfigurationError          set up wrongly: no API key, a bad URL, option or config file
+    │   └── TenantsFileError        a workspaces configuration that cannot be used (webhooks)
     ├── InvalidInputError           input that cannot be used as given (also a ``ValueError``):
     │   │                           a rules file, an Attio URL, a workflow's arguments, file rows
     │   ├── ValuesError             values the workspace's schema would refuse   (values)
     │   ├── ServiceError            asked for what the workspace cannot do       (services)
     │   ├── AttioUrlError           not an Attio URL of a known form             (services.urls)
     │   ├── SignatureError          a webhook delivery not signed by its sender  (webhooks)
-    │   └── RulesFileError          a scoring rules file that cannot be used     (workflows)
+    │   ├── RulesFileError          a scoring rules file that cannot be used     (workflows)
+    │   └── SubscriptionsFileError  a webhook subscriptions file that cannot be used (webhooks)
     ├── MissingError                what was asked for does not exist (also a ``LookupError``):
     │   │                           a record with this email, a list, a member, a saved run
     │   └── NotFoundError           ... said by Attio with a 404                 (client)
@@ -18,7 +20,10 @@
     ├── AttioAPIError               Attio answered with an error body            (client)
     ├── ConnectorError              another system (Slack, Drive, ...) failed    (connectors)
     ├── CacheError                  the cache was used wrongly, or is unreachable (cache)
+    ├── CircuitOpenError            a system's circuit is open: not called (retryable) (jobs)
+    ├── NotifierError               an alert could not be delivered (retryable)  (webhooks)
     └── StateError                  the state store failed, or a lock was not had (state)
+        └── SecretKeyError          a secret the key in use cannot decrypt       (state)
 
 Each class lives with the layer that raises it; this module holds the root and the classes that
 several layers raise. Library messages say what is wrong and how to fix it in the library's own

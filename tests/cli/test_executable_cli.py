@@ -32,7 +32,8 @@ DOMAIN = "smoketest.io"
 EXECUTABLE = Path(sys.executable).with_name("attio-bridge")
 
 # One command of each module of ``cli/`` (the groups it holds share all but their arguments):
-# FILE, FORM, RULES and DATA stand for the files the fixture writes, CID for the company's id.
+# FILE, FORM, RULES, DATA and HOOKS stand for the files the fixture writes, CID for the
+# company's id.
 COMMANDS: dict[str, list[str]] = {
     "schema": ["schema", "--json", "--object", "companies"],
     "records": ["records", "query", "companies", "--json"],
@@ -50,6 +51,7 @@ COMMANDS: dict[str, list[str]] = {
         *("enrich", "companies", "--provider-file", "DATA", "--list", "prospects"),
         *("--dry-run", "--json"),
     ],
+    "webhooks": ["webhooks", "sync", "HOOKS", "--json"],
 }
 
 
@@ -63,11 +65,16 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any
         "FORM": tmp / "form.json",
         "RULES": tmp / "rules.toml",
         "DATA": tmp / "data.csv",
+        "HOOKS": tmp / "webhooks.toml",
     }
     files["FILE"].write_text("Email,Job title\nsmoke.import@smoketest.io,Tester\n")
     files["FORM"].write_text(json.dumps({"company": "Smoke", "website": DOMAIN, "employees": 80}))
     files["RULES"].write_text(RULES_TOML)
     files["DATA"].write_text(f"domain,description\n{DOMAIN},Smoke tests\n")
+    files["HOOKS"].write_text(
+        '[[webhooks]]\ntarget_url = "https://smoke.example.com/webhooks/attio"\n'
+        '[[webhooks.subscriptions]]\nevent_type = "record.created"\n'
+    )
     with EmulatorProcess(api_key=KEY, read_rate=0, write_rate=0) as emu:
         with AttioClient(api_key=KEY, base_url=emu.base_url, read_rate=0, write_rate=0) as c:
             build_workspace(c)
@@ -114,6 +121,16 @@ def test_each_module_runs_from_the_installed_executable(
     assert done["returncode"] == 0, done["stderr"]
     assert KEY not in done["stdout"] + done["stderr"]
     assert isinstance(json.loads(done["stdout"]), dict | list)  # the JSON a command prints
+
+
+def test_webhooks_sync_created_the_webhook_and_printed_no_secret(
+    outcomes: dict[str, Any],
+) -> None:
+    """The webhook was made; its secret went to the state store, so only its name shows."""
+    done = json.loads(outcomes["webhooks"]["stdout"])
+    (change,) = done["changes"]
+    assert change["action"] == "create"
+    assert change["secret_name"] == f"webhook:{change['webhook_id']}"
 
 
 def test_kickoff_reached_slack_through_its_stand_in(outcomes: dict[str, Any]) -> None:

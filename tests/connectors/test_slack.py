@@ -205,3 +205,37 @@ def test_rate_limited_for_good_is_a_clear_error(
     assert caught.value.code == "ratelimited" and caught.value.status == 429
     assert caught.value.retryable is True
     assert "run again" in str(caught.value)
+
+
+def history(emu: EmulatorProcess, channel_id: str) -> list[dict[str, Any]]:
+    """conversations.history as the stand-in answers it: the channel's messages, newest first."""
+    status, answer = call(
+        f"{emu.base_url}/slack/api/conversations.history", {"channel": channel_id}, token=TOKEN
+    )
+    assert status == 200 and answer["ok"], answer
+    messages: list[dict[str, Any]] = answer["messages"]
+    return messages
+
+
+def test_post_message_by_name_or_id(slack: SlackConnector, emu: EmulatorProcess) -> None:
+    """A message posted by channel name (with or without #) or id lands in that channel."""
+    channel = slack.create_channel("alerts")
+    first = slack.post_message("#alerts", "first")
+    second = slack.post_message(channel.id, "second")
+    assert first != second
+    assert [(m["text"], m["ts"]) for m in history(emu, channel.id)] == [
+        ("second", second),
+        ("first", first),
+    ]
+
+
+def test_post_message_to_a_missing_or_archived_channel(slack: SlackConnector) -> None:
+    """Slack's codes, with the fix in the message; neither is worth retrying."""
+    with pytest.raises(ConnectorError) as missing:
+        slack.post_message("#nowhere", "hello")
+    assert missing.value.code == "channel_not_found" and not missing.value.retryable
+    channel = slack.create_channel("old-alerts")
+    slack.archive_channel(channel.id)
+    with pytest.raises(ConnectorError, match="unarchive it") as archived:
+        slack.post_message(channel.id, "hello")
+    assert archived.value.code == "is_archived" and not archived.value.retryable

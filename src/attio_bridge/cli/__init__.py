@@ -8,7 +8,8 @@ how to point a client at it; ``schema`` prints the workspace's schema or generat
 commands in its module, sharing ``cli/_run.py``. ``import`` and ``export`` (``cli/transfer.py``)
 move files in and out; ``meeting``, ``deals``, ``qualify`` and ``automate``
 (``cli/workflows.py``), ``kickoff`` (``cli/kickoff.py``) and ``enrich`` (``cli/enrich.py``) run
-the workflows (``deals ls`` is ``records.ls_command``, as ``people ls`` is); ``--version`` prints
+the workflows; ``webhooks sync`` (``cli/webhooks.py``) makes the workspace's webhooks match a
+file (``deals ls`` is ``records.ls_command``, as ``people ls`` is); ``--version`` prints
 the installed version. Errors are one clear line and an exit code, never a traceback; options,
 configuration and exit codes shared by the commands are in ``cli/_common.py``, with the
 ``CliEnvironment`` a run's clients come from (``main(argv, env)``, or ``obj=`` of the app).
@@ -33,6 +34,7 @@ from ._common import App, CliEnvironment, ExitStatus, asks_for_json, error_line
 from .enrich import enrich_command
 from .kickoff import kickoff_command
 from .schema import app as schema_app
+from .webhooks import webhooks_app
 
 __all__ = ["CliEnvironment", "app", "main"]
 
@@ -86,6 +88,7 @@ app.command("qualify")(workflows.qualify_command)
 app.add_typer(workflows.automate_app, name="automate")
 app.command("kickoff")(kickoff_command)
 app.command("enrich")(enrich_command)
+app.add_typer(webhooks_app, name="webhooks")
 
 
 def _serve(

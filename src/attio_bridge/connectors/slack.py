@@ -1,4 +1,5 @@
-"""The Slack connector: find, create and archive channels through ``slack_sdk``'s ``WebClient``.
+"""The Slack connector: find, create and archive channels, and post messages, through
+``slack_sdk``'s ``WebClient``.
 
 Configuration comes from the caller or the environment (``SLACK_BOT_TOKEN``, ``SLACK_API_URL``).
 Every Slack failure (an ``{"ok": false, "error": ...}`` answer, an HTTP or connection error)
@@ -151,6 +152,14 @@ class SlackConnector:
             if err.code != "already_archived":
                 raise
 
+    def post_message(self, channel: str, text: str) -> str:
+        """Post ``text`` to ``channel`` (an id, or a name with or without ``#``); the message's
+        ``ts``. The bot must be a member of a private channel (``not_in_channel`` otherwise)."""
+        answer = self._call(
+            "chat.postMessage", lambda c: c.chat_postMessage(channel=channel, text=text)
+        )
+        return str(answer.get("ts", ""))
+
     # -- plumbing ------------------------------------------------------------------------------
 
     def _channel(self, raw: dict[str, Any]) -> SlackChannel:
@@ -224,4 +233,9 @@ def _explain(method: str, code: str, data: dict[str, Any]) -> str:
         )
     if code == "channel_not_found":
         return f"Slack has no channel with that id ({method}), or the bot cannot see it"
+    if code in ("not_in_channel", "is_archived"):
+        return (
+            f"Slack refused {method} ({code}): invite the bot to the channel (/invite "
+            "@your-app), unarchive it, or choose another channel"
+        )
     return f"Slack {method} failed with {code}: see https://api.slack.com/methods/{method}"

@@ -11,7 +11,8 @@ One SQLite file serves one machine (many processes and threads); PostgreSQL serv
 machines, whose locks are then advisory locks. The schema is kept by Alembic migrations shipped
 in ``migrations/`` and applied when a store opens. ``legacy`` brings in what older versions
 kept in files. Every failure is a ``StateError`` (``LockTimeout`` for a lock not had in time).
-See docs/STATE.md.
+``secrets`` keeps secrets (webhook signing secrets) encrypted with Fernet in the ``secrets``
+namespace (``open_secrets(store)``). See docs/STATE.md.
 """
 
 from __future__ import annotations
@@ -26,20 +27,34 @@ from .legacy import (
     read_legacy_checkpoint,
     retire_legacy_file,
 )
+from .secrets import (
+    SECRET_KEY_ENV,
+    SECRETS_NAMESPACE,
+    SecretKeyError,
+    SecretStore,
+    key_file_for,
+    open_secrets,
+)
 from .store import Entry, StateStore, open_store
 
 __all__ = [
     "DATABASE_URL_ENV",
+    "SECRETS_NAMESPACE",
+    "SECRET_KEY_ENV",
     "Entry",
     "LegacyImport",
     "LockTimeout",
+    "SecretKeyError",
+    "SecretStore",
     "StateError",
     "StateStore",
     "default_database_path",
     "identity_key",
     "import_legacy_kickoff_manifests",
+    "key_file_for",
     "legacy_kickoff_dir",
     "mask_url",
+    "open_secrets",
     "open_store",
     "read_legacy_checkpoint",
     "retire_legacy_file",

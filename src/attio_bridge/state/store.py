@@ -119,6 +119,11 @@ class StateStore:
         return self._where.display
 
     @property
+    def file(self) -> Path | None:
+        """The SQLite database file, or None for PostgreSQL."""
+        return self._where.path
+
+    @property
     def backend(self) -> str:
         """``"sqlite"`` or ``"postgresql"``."""
         return self._where.backend

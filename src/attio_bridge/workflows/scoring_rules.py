@@ -31,13 +31,12 @@ reported as one ``RulesFileError`` naming the file, the rule and the fix, before
 
 from __future__ import annotations
 
-import json
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .._files import read_settings_file
 from ..errors import InvalidInputError
 from ._model.qualify import OPS, Rule, ScoringRules
 
@@ -64,25 +63,7 @@ class RulesFile:
 def load_rules_file(path: str | Path) -> RulesFile:
     """The rules in ``path``: TOML, or JSON when the name ends in ``.json``."""
     where = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise RulesFileError(f"{where}: no such rules file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RulesFileError(f"{where}: cannot be read: {exc}") from None
-    data: Any
-    if where.lower().endswith(".json"):
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise RulesFileError(f"{where}: not valid JSON: {exc}") from None
-    else:
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise RulesFileError(
-                f"{where}: not valid TOML ({exc}); a JSON file must end in .json"
-            ) from None
+    data = read_settings_file(path, RulesFileError, "rules file")
     return rules_file_from(data, where)
 
 

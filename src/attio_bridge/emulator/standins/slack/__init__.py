@@ -1,9 +1,10 @@
-"""The Slack stand-in: channels (``model``) and Slack's Web API (``routes``), as ``SLACK``.
+"""The Slack stand-in: channels and messages (``model``) and Slack's Web API (``routes``), as
+``SLACK``.
 
 Point ``slack_sdk.WebClient(base_url=...)`` at ``http://HOST:PORT/slack/api/``. Writes kept with
-``--database``: ``conversations.create`` and ``conversations.archive`` with their arguments,
-never the token. Injected failures answer ``{"ok": false, "error"}`` with HTTP 200 as Slack does
-(429 with ``Retry-After`` for ``ratelimited``).
+``--database``: ``conversations.create``, ``conversations.archive`` and ``chat.postMessage``
+with their arguments, never the token. Injected failures answer ``{"ok": false, "error"}``
+with HTTP 200 as Slack does (429 with ``Retry-After`` for ``ratelimited``).
 """
 
 from __future__ import annotations

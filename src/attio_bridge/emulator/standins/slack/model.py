@@ -78,14 +78,28 @@ def validate_name(name: str) -> None:
         raise SlackError("invalid_name_punctuation")
 
 
+@dataclass(slots=True)
+class Message:
+    """One message the bot posted."""
+
+    channel: str
+    ts: str
+    text: str
+
+    def render(self) -> dict[str, Any]:
+        """Slack's message object as ``conversations.history`` lists it."""
+        return {"type": "message", "user": BOT_USER, "text": self.text, "ts": self.ts}
+
+
 class SlackModel:
-    """One Slack workspace's channels; no HTTP."""
+    """One Slack workspace's channels and the messages posted in them; no HTTP."""
 
     def __init__(self, workspace_name: str, workspace_slug: str) -> None:
         self.team = workspace_name
         self.team_id = "T0EMULATOR"
         self.url = f"https://{workspace_slug}.slack.com/"
         self.channels: dict[str, Channel] = {}
+        self.messages: list[Message] = []
         self._next = 1
         general = self.create("general", is_private=False)
         general.is_general = True
@@ -141,3 +155,31 @@ class SlackModel:
         chunk = wanted[start : start + limit]
         rest = wanted[start + limit : start + limit + 1]
         return chunk, rest[0].id if rest else None
+
+    def find(self, channel: str) -> Channel:
+        """The channel named by id, by name or by ``#name``, as ``chat.postMessage`` accepts."""
+        if channel in self.channels:
+            return self.channels[channel]
+        name = channel.removeprefix("#")
+        for candidate in self.channels.values():
+            if candidate.name == name:
+                return candidate
+        raise SlackError("channel_not_found")
+
+    def post(self, channel: str, text: str) -> Message:
+        """Post ``text`` to a channel (``channel_not_found``, ``is_archived``, ``no_text``)."""
+        if not text:
+            raise SlackError("no_text")
+        target = self.find(channel)
+        if target.is_archived:
+            raise SlackError("is_archived")
+        # Slack's ts: seconds and a six-digit sequence, unique within the channel.
+        seconds = int(parse_ts(now_ts()).timestamp())
+        message = Message(target.id, f"{seconds}.{len(self.messages) + 1:06d}", text)
+        self.messages.append(message)
+        return message
+
+    def history(self, channel: str) -> list[Message]:
+        """A channel's messages, newest first."""
+        target = self.get(channel)
+        return [m for m in reversed(self.messages) if m.channel == target.id]

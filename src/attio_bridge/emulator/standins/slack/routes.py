@@ -3,7 +3,8 @@
 Shapes follow Slack's method reference (docs.slack.dev/reference/methods/...): every answer is
 HTTP 200 with ``{"ok": true, ...}`` or ``{"ok": false, "error": code}``; arguments come as query
 parameters, a form body or a JSON body; the token as ``Authorization: Bearer`` (or a ``token``
-argument). Methods: ``auth.test``, ``conversations.create|list|info|archive``. Tokens: the
+argument). Methods: ``auth.test``, ``conversations.create|list|info|archive|history``,
+``chat.postMessage``. Tokens: the
 emulator's Attio API keys (``EmulatorConfig.api_keys``) and ``EmulatorConfig.slack_tokens``.
 """
 
@@ -113,15 +114,27 @@ def _list(model: SlackModel, args: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _post(model: SlackModel, args: dict[str, Any]) -> dict[str, Any]:
+    message = model.post(_required(args, "channel"), str(args.get("text") or ""))
+    return {"channel": message.channel, "ts": message.ts, "message": message.render()}
+
+
+def _history(model: SlackModel, args: dict[str, Any]) -> dict[str, Any]:
+    messages = model.history(_required(args, "channel"))
+    return {"messages": [m.render() for m in messages], "has_more": False}
+
+
 METHODS: dict[str, Callable[[SlackModel, dict[str, Any]], dict[str, Any]]] = {
     "auth.test": _auth_test,
     "conversations.create": _create,
     "conversations.info": _info,
     "conversations.archive": _archive,
     "conversations.list": _list,
+    "conversations.history": _history,
+    "chat.postMessage": _post,
 }
 # The methods that change the model: logged with --database and replayed on startup.
-WRITES = frozenset({"conversations.create", "conversations.archive"})
+WRITES = frozenset({"conversations.create", "conversations.archive", "chat.postMessage"})
 
 
 async def _arguments(request: Request) -> dict[str, Any]:
