@@ -105,6 +105,6 @@ def configure_logging(
 
 
 def get_logger(name: str) -> Any:
-    """A structlog logger bound to ``logger=name``, following the configuration of the moment
+    """A structlog logger bound to ``component=name``, following the configuration of the moment
     it logs (not of the moment it was made: modules make theirs at import)."""
-    return structlog.get_logger(logger=name)
+    return structlog.get_logger(component=name)
