@@ -45,7 +45,15 @@ EXPORTS: dict[str, set[str]] = {
     },
     "attio_bridge.cli": {"CliEnvironment", "app", "main"},
     "attio_bridge.jobs": set(),
-    "attio_bridge.web": set(),
+    "attio_bridge.web": {
+        "EventFeed",
+        "FeedRow",
+        "Service",
+        "build_service",
+        "configure_logging",
+        "create_app",
+        "tenants_from_env",
+    },
     "attio_bridge.webhooks": {
         "DEFAULT_TENANT",
         "JOB_KIND",

@@ -46,15 +46,23 @@ def record_event(record_id: str = "rec-1", kind: str = "record.updated") -> dict
 def signed(body: bytes, key: str = "delivery-1", secret: str = SECRET) -> dict[str, str]:
     """The headers Attio sends with ``body``."""
     signature = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-    return {"Attio-Signature": signature, "Idempotency-Key": key, "Content-Type": "application/json"}
+    return {
+        "Attio-Signature": signature,
+        "Idempotency-Key": key,
+        "Content-Type": "application/json",
+    }
 
 
-def post(client: TestClient, body: bytes, key: str = "delivery-1", path: str = "/webhooks/attio") -> int:
+def post(
+    client: TestClient, body: bytes, key: str = "delivery-1", path: str = "/webhooks/attio"
+) -> int:
     """POST a signed delivery; its status."""
     return client.post(path, content=body, headers=signed(body, key)).status_code
 
 
-def wait_for_row(service: Service, done: Callable[[FeedRow], bool], timeout: float = 5.0) -> FeedRow:
+def wait_for_row(
+    service: Service, done: Callable[[FeedRow], bool], timeout: float = 5.0
+) -> FeedRow:
     """The first row of the feed for which ``done`` holds, waiting up to ``timeout`` seconds for
     the queue to get there (the job runs after the 200)."""
     deadline = time.monotonic() + timeout

@@ -74,7 +74,9 @@ def test_the_sandbox_shows_a_change_made_with_the_cli_arriving_on_its_page(
     sandbox: tuple[subprocess.Popen[bytes], list[str], dict[str, str]],
 ) -> None:
     proc, banner, env = sandbox
-    found = re.fullmatch(r"attio-bridge sandbox: the events page is at (http://127\.0\.0\.1:\d+)/", banner[0])
+    found = re.fullmatch(
+        r"attio-bridge sandbox: the events page is at (http://127\.0\.0\.1:\d+)/", banner[0]
+    )
     assert found, banner
     url = found[1]
     key = next(re.search(r"export ATTIO_API_KEY=(\S+)", b) for b in banner if "ATTIO_API_KEY=" in b)

@@ -2,8 +2,9 @@
 
 ``emulator`` serves a local Attio API; ``serve``, ``sandbox`` and ``worker`` (``cli/serve.py``)
 the service, whose sandbox mode serves one seeded with example data beside the events page;
-``schema`` prints the workspace's schema or generates typed code (``cli/schema.py``). ``self``, ``records``, ``url`` (``cli/records.py``) and ``people``,
-``companies`` (``cli/people.py``), ``notes`` (``cli/notes.py``), ``tasks`` (``cli/tasks.py``),
+``schema`` prints the workspace's schema or generates typed code (``cli/schema.py``).
+``self``, ``records``, ``url`` (``cli/records.py``) and ``people``, ``companies``
+(``cli/people.py``), ``notes`` (``cli/notes.py``), ``tasks`` (``cli/tasks.py``),
 ``lists`` and ``entries`` (``cli/lists.py``) are the everyday commands, each group with all its
 commands in its module, sharing ``cli/_run.py``. ``import`` and ``export`` (``cli/transfer.py``)
 move files in and out; ``meeting``, ``deals``, ``qualify`` and ``automate``
@@ -28,8 +29,8 @@ from typer.exceptions import TyperException
 
 from . import lists, notes, people, records, serve, tasks, transfer, workflows
 from ._common import App, CliEnvironment, ExitStatus, asks_for_json, error_line
-from ._serving import listener as bind
 from ._serving import emulator_banner, url_of
+from ._serving import listener as bind
 from .enrich import enrich_command
 from .kickoff import kickoff_command
 from .schema import app as schema_app

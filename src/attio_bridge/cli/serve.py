@@ -38,7 +38,9 @@ PortOpt = Annotated[int, typer.Option(help="Port to listen on (0: any free port)
 HandlersOpt = Annotated[
     list[str] | None,
     typer.Option(
-        "--handlers", help="A module of your webhook handlers to load (repeatable).", metavar="MODULE"
+        "--handlers",
+        help="A module of your webhook handlers to load (repeatable).",
+        metavar="MODULE",
     ),
 ]
 NoWorkerOpt = Annotated[
@@ -124,8 +126,8 @@ def _sandbox(
 ) -> None:
     from ..emulator.app import create_app as emulator_app
     from ..emulator.state import EmulatorConfig
-    from ..webhooks import Tenant, Tenants
     from ..web.wiring import build_service
+    from ..webhooks import Tenant, Tenants
 
     sock = listener(host, port)
     url = url_of(host, sock)
@@ -209,9 +211,7 @@ def serve_command(
     """Serve webhooks, the events page, /healthz, /readyz and /metrics; without ATTIO_API_KEY,
     the sandbox."""
     if os.environ.get("ATTIO_API_KEY"):
-        _production(
-            host, port, handlers or [], not no_worker, template_dir, log_format, log_level
-        )
+        _production(host, port, handlers or [], not no_worker, template_dir, log_format, log_level)
     else:
         _sandbox(
             host, port, database, handlers or [], not no_worker, template_dir, log_format, log_level

@@ -87,7 +87,9 @@ def create_app(service: Service, *, fallback: ASGIApp | None = None) -> Starlett
         started = time.perf_counter()
         source = request.path_params["source"]
         response = await _webhook(request, source)
-        route = "/webhooks/{source}" + ("/{workspace}" if "workspace" in request.path_params else "")
+        route = "/webhooks/{source}" + (
+            "/{workspace}" if "workspace" in request.path_params else ""
+        )
         status = str(response.status_code)
         metrics.HTTP_SECONDS.labels(route, "POST", status).observe(time.perf_counter() - started)
         metrics.WEBHOOK_REQUESTS.labels(source if source in service.sources else "", status).inc()
@@ -105,12 +107,16 @@ def create_app(service: Service, *, fallback: ASGIApp | None = None) -> Starlett
             known = ", ".join(service.sources)
             return JSONResponse({"error": f"no receiver for {source!r} (known: {known})"}, 404)
         if not service.accepting:
-            return JSONResponse({"error": "shutting down; deliver again later"}, 503, {"Retry-After": "5"})
+            return JSONResponse(
+                {"error": "shutting down; deliver again later"}, 503, {"Retry-After": "5"}
+            )
         try:
             body = await _body(request, service.max_body)
         except _TooLarge:
             return JSONResponse(
-                {"error": f"body larger than {service.max_body} bytes"}, 413, {"Connection": "close"}
+                {"error": f"body larger than {service.max_body} bytes"},
+                413,
+                {"Connection": "close"},
             )
         inbound = InboundRequest(
             source=source,

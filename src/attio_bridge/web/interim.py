@@ -168,9 +168,9 @@ class AttioReceiver:
             found = doc["events"]
             if not isinstance(found, list) or not all(isinstance(e, dict) for e in found):
                 raise TypeError
-            delivery = request.headers.get("idempotency-key") or hashlib.sha256(
-                request.body
-            ).hexdigest()
+            delivery = (
+                request.headers.get("idempotency-key") or hashlib.sha256(request.body).hexdigest()
+            )
             now = self._clock()
             events = [
                 Event(

@@ -98,7 +98,9 @@ def configure_logging(
                 redactor,
                 renderer,
             ],
-            wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelNamesMapping()[level.upper()]),
+            wrapper_class=structlog.make_filtering_bound_logger(
+                logging.getLevelNamesMapping()[level.upper()]
+            ),
             logger_factory=structlog.PrintLoggerFactory(stream or sys.stderr),
             cache_logger_on_first_use=False,
         )

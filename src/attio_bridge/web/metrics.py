@@ -1,4 +1,4 @@
-"""The service's Prometheus metrics that the web layer sees, in prometheus-client's default registry.
+"""The service's Prometheus metrics seen by the web layer, in prometheus-client's default registry.
 
 Made once, at import (a registry refuses a name twice); ``/metrics`` renders the whole default
 registry, so metrics the job queue or the receiver register themselves show there too.

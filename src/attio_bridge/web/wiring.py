@@ -30,7 +30,9 @@ def tenants_from_env(environ: Mapping[str, str]) -> Tenants:
     api_key = environ.get("ATTIO_API_KEY", "")
     if not api_key:
         raise ConfigurationError("ATTIO_API_KEY is not set: set it to serve a real workspace")
-    secrets = tuple(s.strip() for s in environ.get("ATTIO_WEBHOOK_SECRET", "").split(",") if s.strip())
+    secrets = tuple(
+        s.strip() for s in environ.get("ATTIO_WEBHOOK_SECRET", "").split(",") if s.strip()
+    )
     return Tenants(
         [
             Tenant(
