@@ -17,12 +17,14 @@ import os
 import secrets
 import socket
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ._common import ExitStatus, error_line
+from ._common import ConnectionOptions, ExitStatus, error_line, reporting
 from ._serving import emulator_banner, listener, url_of
 
 if TYPE_CHECKING:
@@ -80,22 +82,35 @@ def _logging(log_format: str, log_level: str | None, default_level: str, found: 
     configure_logging(json=as_json, level=level, secrets=found)
 
 
-def _run(service: Service, sock: socket.socket, fallback: Any, banner: list[str]) -> None:
-    """Serve ``service`` (and ``fallback``) on ``sock`` until SIGTERM or Ctrl-C."""
+@dataclass(frozen=True)
+class _Prepared:
+    """A service ready to serve: what ``_serve`` runs once building it raised nothing."""
+
+    service: Service
+    sock: socket.socket
+    fallback: Any
+    banner: list[str]
+
+
+def _serve(prepare: Callable[[], _Prepared]) -> None:
+    """Build the service (an error is one line and its exit status, as in every command), then
+    serve it until SIGTERM or Ctrl-C: uvicorn takes those signals and shuts down gracefully."""
     import uvicorn
 
     from ..web.app import create_app
 
-    app = create_app(service, fallback=fallback)
-    for line in banner:
+    with reporting(ConnectionOptions()):
+        ready = prepare()
+    app = create_app(ready.service, fallback=ready.fallback)
+    for line in ready.banner:
         typer.echo(line)
     config = uvicorn.Config(
         app,
         log_level="warning",
         access_log=False,
-        timeout_graceful_shutdown=int(service.shutdown_timeout),
+        timeout_graceful_shutdown=int(ready.service.shutdown_timeout),
     )
-    uvicorn.Server(config).run(sockets=[sock])
+    uvicorn.Server(config).run(sockets=[ready.sock])
 
 
 def _subscribe(emulator: Any, target: str) -> str:
@@ -123,7 +138,7 @@ def _sandbox(
     template_dir: Path | None,
     log_format: str,
     log_level: str | None,
-) -> None:
+) -> _Prepared:
     from ..emulator.app import create_app as emulator_app
     from ..emulator.state import EmulatorConfig
     from ..web.wiring import build_service
@@ -163,7 +178,7 @@ def _sandbox(
         f"  {try_line}",
         "Press Ctrl-C to stop.",
     ]
-    _run(service, sock, emulator, banner)
+    return _Prepared(service, sock, emulator, banner)
 
 
 def _production(
@@ -174,7 +189,7 @@ def _production(
     template_dir: Path | None,
     log_format: str,
     log_level: str | None,
-) -> None:
+) -> _Prepared:
     from ..web.service import tenant_secrets
     from ..web.wiring import build_service, tenants_from_env
 
@@ -195,7 +210,7 @@ def _production(
             "warning: ATTIO_WEBHOOK_SECRET is not set, so every Attio delivery is refused (401): "
             "set it to the secret Attio returned when the webhook was created"
         )
-    _run(service, sock, None, [*banner, "Press Ctrl-C to stop."])
+    return _Prepared(service, sock, None, [*banner, "Press Ctrl-C to stop."])
 
 
 def serve_command(
@@ -210,11 +225,14 @@ def serve_command(
 ) -> None:
     """Serve webhooks, the events page, /healthz, /readyz and /metrics; without ATTIO_API_KEY,
     the sandbox."""
+    modules, work = handlers or [], not no_worker
     if os.environ.get("ATTIO_API_KEY"):
-        _production(host, port, handlers or [], not no_worker, template_dir, log_format, log_level)
+        _serve(lambda: _production(host, port, modules, work, template_dir, log_format, log_level))
     else:
-        _sandbox(
-            host, port, database, handlers or [], not no_worker, template_dir, log_format, log_level
+        _serve(
+            lambda: _sandbox(
+                host, port, database, modules, work, template_dir, log_format, log_level
+            )
         )
 
 
@@ -228,7 +246,10 @@ def sandbox_command(
     log_level: LogLevelOpt = None,
 ) -> None:
     """Serve a seeded sandbox: the emulator, a webhook to this service, the events page."""
-    _sandbox(host, port, database, handlers or [], True, template_dir, log_format, log_level)
+    modules = handlers or []
+    _serve(
+        lambda: _sandbox(host, port, database, modules, True, template_dir, log_format, log_level)
+    )
 
 
 def worker_command(
@@ -243,9 +264,10 @@ def worker_command(
     from ..web.service import tenant_secrets
     from ..web.wiring import build_service, tenants_from_env
 
-    tenants = tenants_from_env(os.environ)
-    _logging(log_format, log_level, "info", tenant_secrets(tenants))
-    service = build_service(tenants, work=True, handlers=handlers or [])
+    with reporting(ConnectionOptions()):
+        tenants = tenants_from_env(os.environ)
+        _logging(log_format, log_level, "info", tenant_secrets(tenants))
+        service = build_service(tenants, work=True, handlers=handlers or [])
     typer.echo("attio-bridge worker running. Press Ctrl-C to stop.", err=True)
     asyncio.run(_work(service))
 
