@@ -3,6 +3,7 @@ and templates replaced from a folder."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,7 @@ def test_the_page_polls_its_feed_with_the_vendored_htmx(client: TestClient) -> N
     assert page.status_code == 200
     assert page.headers["content-type"].startswith("text/html")
     assert '<script src="static/htmx.min.js">' in page.text
-    assert 'hx-get="events/feed"' in page.text
+    assert 'hx-get="events/feed?since=0"' in page.text
     assert "No events yet" in page.text
     script = client.get("/static/htmx.min.js")
     assert script.status_code == 200
@@ -41,11 +42,17 @@ def test_the_page_polls_its_feed_with_the_vendored_htmx(client: TestClient) -> N
 
 
 def test_the_feed_shows_a_new_event_and_its_effect(client: TestClient, service: Service) -> None:
-    before = client.get("/events/feed").text
-    assert "record.created" not in before
+    before = client.get("/events/feed")
+    assert "record.created" not in before.text
+    since = re.search(r'hx-get="events/feed\?since=(\d+)"', before.text)
+    assert since is not None
+    unchanged = client.get("/events/feed", params={"since": since[1]})
+    assert (unchanged.status_code, unchanged.text) == (204, "")  # htmx keeps what it shows
     assert post(client, delivery(record_event("rec-42", "record.created"))) == 200
     wait_for_row(service, lambda r: r.status == "succeeded")
-    after = client.get("/events/feed").text
+    polled = client.get("/events/feed", params={"since": since[1]})
+    assert polled.status_code == 200
+    after = polled.text
     assert "record.created" in after
     assert "record rec-42" in after
     assert 'class="status-succeeded"' in after
@@ -103,4 +110,4 @@ def test_a_template_folder_replaces_the_page(tmp_path: Path) -> None:
         page = client.get("/").text
         feed = client.get("/events/feed").text
     assert page == "<h1>Our events</h1><i>&lt;task&gt;.created</i>"
-    assert 'hx-get="events/feed"' in feed  # the partial not replaced is the package's own
+    assert 'hx-get="events/feed?since=' in feed  # the partial not replaced is the package's own

@@ -8,6 +8,8 @@ and is processed; the webhook's secret is never printed; SIGTERM stops the servi
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import os
 import re
@@ -17,6 +19,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -123,3 +126,51 @@ def test_the_sandbox_shows_a_change_made_with_the_cli_arriving_on_its_page(
     printed = "\n".join(banner) + out.decode()
     assert "service stopped" in printed  # the lifespan's shutdown ran: intake, then the queue
     assert re.search(r"\b[0-9a-f]{64}\b", printed) is None  # no webhook secret in the output
+
+
+def test_with_a_key_serve_takes_deliveries_signed_with_the_configured_secret(
+    tmp_path: Path,
+) -> None:
+    """The real mode: the tenant from the environment, two secrets while one is rotated."""
+    secret = "whsec-real-mode-5d1c2e8f"
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "XDG_CONFIG_HOME": str(tmp_path)}
+    env |= {"ATTIO_API_KEY": "real-mode-key-77aa01", "ATTIO_WEBHOOK_SECRET": f"old-one,{secret}"}
+    env.pop("REDIS_URL", None)
+    args = [
+        sys.executable,
+        "-m",
+        "attio_bridge.cli",
+        "serve",
+        "--port",
+        "0",
+        "--log-format",
+        "json",
+    ]
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
+    try:
+        banner = _lines_until(proc, "Ctrl-C", timeout=60)
+        found = re.fullmatch(r"attio-bridge serving at (http://127\.0\.0\.1:\d+)/ .*", banner[0])
+        assert found, banner
+        url = found[1]
+        assert not any("warning" in line for line in banner)
+        body = json.dumps({"webhook_id": "w", "events": [{"event_type": "record.created"}]})
+        signature = hmac.new(secret.encode(), body.encode(), hashlib.sha256).hexdigest()
+        for sent, expected in ((signature, 200), ("0" * 64, 401)):
+            request = urllib.request.Request(
+                f"{url}/webhooks/attio",
+                data=body.encode(),
+                headers={"Attio-Signature": sent, "Content-Type": "application/json"},
+            )
+            try:
+                with urllib.request.urlopen(request, timeout=10) as answer:
+                    status = answer.status
+            except urllib.error.HTTPError as refused:
+                status = refused.code
+            assert status == expected
+        assert _get(f"{url}/readyz")[0] == 200
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=20)
+    logged = [json.loads(line) for line in out.decode().splitlines() if line.startswith("{")]
+    assert {"service started", "service stopped"} <= {line["event"] for line in logged}
+    assert "real-mode-key-77aa01" not in out.decode() and secret not in out.decode()

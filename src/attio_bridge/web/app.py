@@ -10,7 +10,8 @@
 - ``GET /healthz`` (the process answers), ``GET /readyz`` (the job store, and Redis when
   configured, reachable: 200, or 503 naming what is not), ``GET /metrics`` (Prometheus text);
 - ``GET /`` the events page and ``GET /events/feed`` its table, which the page polls every second
-  (htmx, served from ``/static/``). Templates are Jinja2 with autoescape; a file of the same name
+  (htmx, served from ``/static/``) with the version it shows (``?since=``): 204 when nothing
+  changed. Templates are Jinja2 with autoescape; a file of the same name
   in ``service.template_dir`` replaces the package's own (``events.html``, ``_feed.html``).
 
 ``fallback``, an ASGI app, answers every path no route does: the sandbox puts the emulator there,
@@ -25,6 +26,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import anyio.to_thread
 import jinja2
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
@@ -140,7 +142,7 @@ def create_app(service: Service, *, fallback: ASGIApp | None = None) -> Starlett
 
     async def metrics_page(request: Request) -> Response:
         with contextlib.suppress(Exception):  # a scrape shows what it can; /readyz says why
-            metrics.set_depth(service.jobs.depth())
+            metrics.set_depth(await anyio.to_thread.run_sync(service.jobs.depth))
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     def _page(request: Request, name: str) -> Response:
@@ -156,6 +158,9 @@ def create_app(service: Service, *, fallback: ASGIApp | None = None) -> Starlett
         return _page(request, "events.html")
 
     async def feed(request: Request) -> Response:
+        # The page polls with the version it shows: nothing new is a 204, which htmx leaves be.
+        if request.query_params.get("since") == str(service.feed.version):
+            return Response(status_code=204)
         return _page(request, "_feed.html")
 
     routes: list[BaseRoute] = [

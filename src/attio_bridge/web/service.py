@@ -97,7 +97,7 @@ class Service:
         self.feed.received(events, new)
         metrics.count_received(events, new)
         for event, fresh in zip(events, new, strict=True):
-            _log.info(
+            _log.debug(
                 "event received" if fresh else "event redelivered",
                 source=event.source,
                 workspace=event.workspace,
