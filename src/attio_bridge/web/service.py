@@ -3,11 +3,12 @@ as one.
 
 ``Service`` owns what the app's routes reach: ``receiver`` (built from the factory it is given,
 with ``Service.submit`` as the receiver's way into the queue), ``feed`` (the events page's data),
-``readiness()`` (what ``/readyz`` reports). ``start()`` registers the processor, subscribes the
+``readiness()`` (what ``/readyz`` reports), ``resources`` (each workspace's client, services and
+cache, for the handlers' context). ``start()`` registers the processor, subscribes the
 feed and the metrics to the queue and starts it; ``stop()``, on the app's shutdown (uvicorn's
 answer to SIGTERM), first stops taking deliveries (503 from then on, so the sender retries
 elsewhere or later), then lets the queue finish or hand back its in-flight work within
-``shutdown_timeout``.
+``shutdown_timeout``, then closes the workspaces' clients and caches.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from . import metrics
 from .feed import EventFeed
 from .logs import get_logger, redactor
 from .ports import JobQueuePort, JobSpec, Processor, ReceiverPort, Submit
+from .tenancy import TenantResources
 
 __all__ = ["SOURCES", "ReceiverFactory", "Service", "tenant_secrets"]
 
@@ -65,6 +67,7 @@ class Service:
         template_dir: str | Path | None = None,
         sources: Sequence[str] = SOURCES,
         feed: EventFeed | None = None,
+        resources: TenantResources | None = None,
     ) -> None:
         self.tenants = tenants
         self.jobs = jobs
@@ -75,6 +78,7 @@ class Service:
         self.shutdown_timeout = shutdown_timeout
         self.template_dir = Path(template_dir) if template_dir is not None else None
         self.sources = tuple(sources)
+        self.resources = resources
         redactor.add(tenant_secrets(tenants))
         self.feed = feed or EventFeed(scrub=redactor.scrub)
         submit: Submit = self.submit
@@ -127,6 +131,8 @@ class Service:
         self._started = False
         _log.info("service stopping", timeout=self.shutdown_timeout)
         await anyio.to_thread.run_sync(self.jobs.shutdown, self.shutdown_timeout)
+        if self.resources is not None:
+            await self.resources.aclose()
         _log.info("service stopped")
 
     async def readiness(self, timeout: float = 2.0) -> dict[str, str]:

@@ -21,6 +21,7 @@ from ..errors import ConfigurationError
 from ..webhooks import DEFAULT_TENANT, Tenant, Tenants
 from .interim import AttioReceiver, MemoryJobQueue, describe_event
 from .service import Service
+from .tenancy import TenantResources
 
 __all__ = ["build_service", "load_handler_modules", "tenants_from_env"]
 
@@ -72,6 +73,9 @@ def build_service(
     """The service for ``tenants``: a queue that runs jobs when ``work``, the receiver, the
     processor with the user's ``handlers`` modules loaded."""
     load_handler_modules(handlers)
+    # What the handlers' context is made of, per workspace (``HandlerContext`` once it exists:
+    # ``EventProcessor(router, context_for)`` with context_for(name) built on resources.parts).
+    resources = TenantResources(tenants, redis_url=redis_url, environ=environ)
     return Service(
         tenants,
         MemoryJobQueue(),
@@ -80,4 +84,5 @@ def build_service(
         work=work,
         redis_url=redis_url,
         template_dir=template_dir,
+        resources=resources,
     )
