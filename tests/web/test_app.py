@@ -121,17 +121,20 @@ def test_the_content_length_is_refused_before_the_body_is_read(service: Service)
 
 
 def test_a_stopping_service_answers_503_so_the_sender_retries(service: Service) -> None:
-    async def scenario() -> int:
+    async def scenario() -> tuple[int, httpx.Response]:
         service.start()
         await service.stop()
         transport = httpx.ASGITransport(app=create_app(service))
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
             body = delivery(record_event())
             answer = await http.post("/webhooks/attio", content=body, headers=signed(body))
-        return answer.status_code
+            return answer.status_code, await http.get("/readyz")
 
-    assert asyncio.run(scenario()) == 503
+    status, ready = asyncio.run(scenario())
+    assert status == 503
     assert service.feed.rows() == []
+    assert ready.status_code == 503
+    assert ready.json()["checks"]["intake"].startswith("not taking deliveries")
 
 
 def test_healthz_answers_while_the_process_lives(client: TestClient) -> None:
@@ -142,7 +145,7 @@ def test_healthz_answers_while_the_process_lives(client: TestClient) -> None:
 def test_readyz_is_200_when_the_job_store_answers(client: TestClient) -> None:
     answer = client.get("/readyz")
     assert answer.status_code == 200
-    assert answer.json() == {"ready": True, "checks": {"jobs": "ok"}}
+    assert answer.json() == {"ready": True, "checks": {"intake": "ok", "jobs": "ok"}}
 
 
 def test_readyz_is_503_naming_an_unreachable_redis_without_its_password() -> None:

@@ -137,7 +137,11 @@ class Service:
 
     async def readiness(self, timeout: float = 2.0) -> dict[str, str]:
         """Each dependency and ``"ok"``, or why it is not (no secret, no password in a URL)."""
-        checks: dict[str, str] = {"jobs": await _check(self._jobs_reachable, timeout)}
+        checks: dict[str, str] = {
+            # Not ready while starting or stopping: a load balancer sends deliveries elsewhere.
+            "intake": "ok" if self.accepting else "not taking deliveries (starting or stopping)",
+            "jobs": await _check(self._jobs_reachable, timeout),
+        }
         if self.redis_url:
             url = self.redis_url
             checks["redis"] = await _check(lambda: _ping_redis(url, timeout), timeout)
