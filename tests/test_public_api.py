@@ -49,6 +49,7 @@ EXPORTS: dict[str, set[str]] = {
         "EventFeed",
         "FeedRow",
         "Service",
+        "app_from_env",
         "build_service",
         "configure_logging",
         "create_app",

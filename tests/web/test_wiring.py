@@ -7,11 +7,16 @@ import sys
 from pathlib import Path
 
 import pytest
+import structlog
+from starlette.testclient import TestClient
 
 from attio_bridge.cli import main
 from attio_bridge.errors import ConfigurationError
 from attio_bridge.web import EventFeed, build_service, tenants_from_env
+from attio_bridge.web.wiring import app_from_env
 from attio_bridge.webhooks import Event
+
+from ._support import delivery, record_event, signed
 
 
 def test_the_tenant_comes_from_the_environment_with_each_rotated_secret() -> None:
@@ -69,3 +74,24 @@ def test_the_feed_keeps_the_newest_rows_only() -> None:
     feed.received(events, [True] * 5)
     assert [row.job_id for row in feed.rows()] == [e.job_id for e in reversed(events[2:])]
     assert feed.counts()["received"] == 5
+
+
+def test_the_app_from_the_environment_serves_the_configured_workspace(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    secret = "whsec-from-env-0b7d55"
+    env = {"ATTIO_API_KEY": "env-app-key-4411", "ATTIO_WEBHOOK_SECRET": secret}
+    try:
+        with TestClient(app_from_env(env)) as client:
+            body = delivery(record_event())
+            good = client.post("/webhooks/attio", content=body, headers=signed(body, secret=secret))
+            bad = client.post("/webhooks/attio", content=body, headers=signed(body))
+            ready = client.get("/readyz")
+    finally:
+        structlog.reset_defaults()
+    assert (good.status_code, bad.status_code, ready.status_code) == (200, 401, 200)
+    logged = capsys.readouterr().err
+    assert '"event": "service started"' in logged  # JSON lines
+    assert "env-app-key-4411" not in logged and secret not in logged
+    with pytest.raises(ConfigurationError, match="log level 'loud' is not one of"):
+        app_from_env({**env, "ATTIO_BRIDGE_LOG_LEVEL": "loud"})

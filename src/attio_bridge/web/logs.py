@@ -18,6 +18,8 @@ from typing import Any, TextIO
 
 import structlog
 
+from ..errors import ConfigurationError
+
 __all__ = ["LEVELS", "REDACTED", "Redactor", "configure_logging", "get_logger", "redactor"]
 
 REDACTED = "[redacted]"
@@ -84,6 +86,8 @@ def configure_logging(
 ) -> None:
     """Set structlog up: JSON lines (``json``) or console lines on ``stream`` (stderr) from
     ``level`` up, every line through the redactor, which hides ``secrets`` from now on."""
+    if level.lower() not in LEVELS:
+        raise ConfigurationError(f"log level {level!r} is not one of {', '.join(LEVELS)}")
     redactor.add(secrets)
     renderer: Any = (
         structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)

@@ -7,6 +7,7 @@ commas while one is rotated). ``build_service`` composes the queue, the receiver
 processor. Until the durable queue (``attio_bridge.jobs.JobQueue``) and the receiver core
 (``attio_bridge.webhooks.Receiver``, ``EventProcessor``, ``load_handlers``) are in, it uses the
 in-memory stand-ins of ``web/interim.py``: nothing received survives a restart.
+``app_from_env`` is the whole app from the environment, for an ASGI server started by hand.
 """
 
 from __future__ import annotations
@@ -17,13 +18,17 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from starlette.applications import Starlette
+
 from ..errors import ConfigurationError
 from ..webhooks import DEFAULT_TENANT, Tenant, Tenants
+from .app import create_app
 from .interim import AttioReceiver, MemoryJobQueue, describe_event
-from .service import Service
+from .logs import configure_logging
+from .service import Service, tenant_secrets
 from .tenancy import TenantResources
 
-__all__ = ["build_service", "load_handler_modules", "tenants_from_env"]
+__all__ = ["app_from_env", "build_service", "load_handler_modules", "tenants_from_env"]
 
 
 def tenants_from_env(environ: Mapping[str, str]) -> Tenants:
@@ -86,3 +91,19 @@ def build_service(
         template_dir=template_dir,
         resources=resources,
     )
+
+
+def app_from_env(environ: Mapping[str, str] | None = None) -> Starlette:
+    """The service's app configured from the environment alone, for an ASGI server run by hand:
+    ``uvicorn --factory attio_bridge.web.wiring:app_from_env``. Logs are JSON lines at
+    ``ATTIO_BRIDGE_LOG_LEVEL`` (default info); handler modules are named, comma-separated, in
+    ``ATTIO_BRIDGE_HANDLERS``."""
+    env = os.environ if environ is None else environ
+    tenants = tenants_from_env(env)
+    level = env.get("ATTIO_BRIDGE_LOG_LEVEL", "info")
+    configure_logging(json=True, level=level, secrets=tenant_secrets(tenants))
+    handlers = [m.strip() for m in env.get("ATTIO_BRIDGE_HANDLERS", "").split(",") if m.strip()]
+    service = build_service(
+        tenants, handlers=handlers, redis_url=env.get("REDIS_URL") or None, environ=env
+    )
+    return create_app(service)
