@@ -92,8 +92,8 @@ def existing(paths: Sequence[str]) -> list[str]:
 
 
 def cmd_sandbox(args: list[str]) -> int:
-    """Run the local sandbox (a seeded emulator with its Slack and Drive stand-ins) from the venv,
-    replacing this process."""
+    """Run the local sandbox (the service and its events page beside a seeded emulator with its
+    Slack and Drive stand-ins) from the venv, replacing this process."""
     bootstrap(RUNTIME_LOCK)
     cmd = [str(BIN / "attio-bridge"), "sandbox", *args]
     if os.name != "posix":  # no real exec on Windows

@@ -45,7 +45,16 @@ EXPORTS: dict[str, set[str]] = {
     },
     "attio_bridge.cli": {"CliEnvironment", "app", "main"},
     "attio_bridge.jobs": set(),
-    "attio_bridge.web": set(),
+    "attio_bridge.web": {
+        "EventFeed",
+        "FeedRow",
+        "Service",
+        "app_from_env",
+        "build_service",
+        "configure_logging",
+        "create_app",
+        "tenants_from_env",
+    },
     "attio_bridge.webhooks": {
         "BraintreeKeys",
         "Coalescer",

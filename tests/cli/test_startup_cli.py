@@ -1,6 +1,7 @@
 """The command starts without importing what the command being run does not need: building
 the app, ``--version``, ``--help`` and a command's ``--help`` import none of the workflows, the
-state store (SQLAlchemy, Alembic), the emulator or uvicorn, nor does a command that only talks
+state store (SQLAlchemy, Alembic), the emulator, the service (its web app, DBOS, Jinja2,
+prometheus-client, structlog) or uvicorn, nor does a command that only talks
 to Attio, nor (redis-py) one whose cache is not in Redis. Each case runs in a fresh interpreter,
 since this process has imported them all; the tests look at ``sys.modules``, never at the
 clock."""
@@ -23,6 +24,11 @@ HEAVY = (
     "attio_bridge.state",
     "attio_bridge.emulator",
     "uvicorn",
+    "attio_bridge.web",
+    "dbos",
+    "jinja2",
+    "prometheus_client",
+    "structlog",
 )
 
 _PROBE = textwrap.dedent(
@@ -71,6 +77,9 @@ def _imported(args: list[str] | None, heavy: tuple[str, ...] = HEAVY, **env: str
         ["people", "get", "--help"],
         ["deals", "create", "--help"],
         ["import", "--help"],
+        ["serve", "--help"],
+        ["sandbox", "--help"],
+        ["worker", "--help"],
     ],
     ids=repr,
 )

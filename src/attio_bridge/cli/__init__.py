@@ -1,9 +1,10 @@
 """The ``attio-bridge`` command: thin wrappers that call the library.
 
-``emulator`` serves a local Attio API; ``sandbox`` serves one seeded with example data and prints
-how to point a client at it; ``schema`` prints the workspace's schema or generates typed code
-(``cli/schema.py``). ``self``, ``records``, ``url`` (``cli/records.py``) and ``people``,
-``companies`` (``cli/people.py``), ``notes`` (``cli/notes.py``), ``tasks`` (``cli/tasks.py``),
+``emulator`` serves a local Attio API; ``serve``, ``sandbox`` and ``worker`` (``cli/serve.py``)
+the service, whose sandbox mode serves one seeded with example data beside the events page;
+``schema`` prints the workspace's schema or generates typed code (``cli/schema.py``).
+``self``, ``records``, ``url`` (``cli/records.py``) and ``people``, ``companies``
+(``cli/people.py``), ``notes`` (``cli/notes.py``), ``tasks`` (``cli/tasks.py``),
 ``lists`` and ``entries`` (``cli/lists.py``) are the everyday commands, each group with all its
 commands in its module, sharing ``cli/_run.py``. ``import`` and ``export`` (``cli/transfer.py``)
 move files in and out; ``meeting``, ``deals``, ``qualify`` and ``automate``
@@ -17,20 +18,20 @@ configuration and exit codes shared by the commands are in ``cli/_common.py``, w
 
 from __future__ import annotations
 
-import errno
 import functools
-import socket
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 import typer.main
 from typer.exceptions import TyperException
 
-from . import lists, notes, people, records, tasks, transfer, workflows
+from . import lists, notes, people, records, serve, tasks, transfer, workflows
 from ._common import App, CliEnvironment, ExitStatus, asks_for_json, error_line
+from ._serving import emulator_banner, url_of
+from ._serving import listener as bind
 from .enrich import enrich_command
 from .kickoff import kickoff_command
 from .schema import app as schema_app
@@ -119,70 +120,20 @@ def _serve(
     )
     # Bound first, before a seed that may take a while and before the banner: the banner only
     # promises an address that is really served, and with --port 0 names the port picked.
-    listener = _listener(host, port)
+    listener = bind(host, port)
     try:
         emulator = create_app(config)
     except ValueError as exc:
         listener.close()
         typer.echo(error_line(ExitStatus.USAGE, str(exc), False), err=True)
         raise typer.Exit(ExitStatus.USAGE) from None
-    served = listener.getsockname()[1]
-    url = f"http://{f'[{host}]' if ':' in host else host}:{served}"
+    url = url_of(host, listener)
     if banner:
-        ws = emulator.state.workspace
-        typer.echo(f"Attio emulator serving workspace {ws.name!r} at {url}/v2")
-        typer.echo(f"  export ATTIO_BASE_URL={url}")
-        typer.echo(f"  export ATTIO_API_KEY={api_keys[0]}")
-        typer.echo(f"  try: curl -H 'Authorization: Bearer {api_keys[0]}' {url}/v2/self")
-        typer.echo("Stand-ins for Slack and Google Drive (for attio-bridge kickoff):")
-        typer.echo(f"  export SLACK_API_URL={url}/slack/api/ SLACK_BOT_TOKEN={api_keys[0]}")
-        typer.echo(f"  export DRIVE_API_URL={url}/drive/v3 GOOGLE_DRIVE_TOKEN={api_keys[0]}")
+        for line in emulator_banner(url, emulator.state.workspace.name, api_keys[0]):
+            typer.echo(line)
         typer.echo("Press Ctrl-C to stop.")
     server = uvicorn.Server(uvicorn.Config(emulator, log_level="warning", access_log=False))
     server.run(sockets=[listener])
-
-
-def _listener(host: str, port: int) -> socket.socket:
-    """A socket listening on ``host:port`` for the emulator; a usage error (exit 2), one line
-    naming the host or port and why, when it cannot be had."""
-
-    def refuse(message: str) -> NoReturn:
-        typer.echo(error_line(ExitStatus.USAGE, message, False), err=True)
-        raise typer.Exit(ExitStatus.USAGE)
-
-    any_port = "pick another with --port, or 0 for any free port"
-    if not 0 <= port <= 65535:
-        refuse(f"--port {port} is not a TCP port: give one from 1 to 65535, or 0 for any free port")
-    # The family as uvicorn picks it: "localhost" is 127.0.0.1, as clients mostly try first.
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    try:
-        found = socket.getaddrinfo(host, port, family, socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
-    except (socket.gaierror, UnicodeError) as exc:
-        why = exc.strerror if isinstance(exc, socket.gaierror) else str(exc)
-        refuse(
-            f"--host {host} is not an address to listen on ({why}): give an address of this "
-            "machine, such as 127.0.0.1, or 0.0.0.0 for all of them"
-        )
-    _, kind, proto, _, address = found[0]
-    listener = socket.socket(family, kind, proto)
-    # As uvicorn does: a restarted emulator gets its port back while old connections linger.
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        listener.bind(address)
-        listener.listen(2048)
-    except OSError as exc:
-        listener.close()
-        if exc.errno == errno.EADDRINUSE:
-            refuse(f"port {port} is already in use on {host}: {any_port}")
-        if exc.errno == errno.EADDRNOTAVAIL:
-            refuse(
-                f"--host {host} is not an address of this machine: give one of its own, such "
-                "as 127.0.0.1, or 0.0.0.0 for all of them"
-            )
-        if exc.errno == errno.EACCES:
-            refuse(f"port {port} on {host} needs more privileges than this user has: {any_port}")
-        refuse(f"cannot listen on {host} port {port}: {exc.strerror}")
-    return listener
 
 
 HostOpt = Annotated[str, typer.Option(help="Address to listen on.")]
@@ -215,17 +166,9 @@ def emulator(
     _serve(host, port, keys, read_rate, write_rate, latency_ms, seed, seed_size, database, True)
 
 
-@app.command()
-def sandbox(
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8790,
-    host: HostOpt = "127.0.0.1",
-    database: DbOpt = None,
-) -> None:
-    """Start the emulator with a seeded sandbox workspace and print its URL and API key."""
-    import secrets
-
-    key = "sandbox-" + secrets.token_hex(12)
-    _serve(host, port, [key], 100.0, 25.0, 0.0, "sandbox", 0, database, True)
+app.command("serve")(serve.serve_command)
+app.command("sandbox")(serve.sandbox_command)
+app.command("worker")(serve.worker_command)
 
 
 @functools.cache

@@ -1,0 +1,287 @@
+"""``attio-bridge serve``, ``sandbox`` and ``worker``: the always-on service.
+
+``serve`` with ``ATTIO_API_KEY`` set serves the real workspace (``web.wiring.tenants_from_env``);
+without it, and always as ``sandbox``, it runs the sandbox: the emulator in this process, seeded,
+on the same address as the service (its API under ``/v2``), with a webhook subscribed to the
+service's ``/webhooks/attio`` whose secret stays in memory, and a worker in this process. The
+banner names the events page and the line to change a record with, so a newcomer watches the
+event arrive. ``worker`` runs jobs only, no HTTP, until SIGTERM or Ctrl-C.
+
+Everything heavy (the emulator, the web app, uvicorn, the queue) is imported inside the
+commands: building the command line stays cheap (tests/cli/test_startup_cli.py).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from ._common import ConnectionOptions, ExitStatus, error_line, reporting
+from ._serving import emulator_banner, listener, url_of
+
+if TYPE_CHECKING:
+    from ..web.service import Service
+
+__all__ = ["sandbox_command", "serve_command", "worker_command"]
+
+SANDBOX_RETRIES = (1.0, 5.0, 30.0)
+"""The sandbox emulator's delivery retries: seconds, not Attio's three days."""
+
+HostOpt = Annotated[str, typer.Option(help="Address to listen on.")]
+PortOpt = Annotated[int, typer.Option(help="Port to listen on (0: any free port).")]
+HandlersOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--handlers",
+        help="A module of your webhook handlers to load (repeatable).",
+        metavar="MODULE",
+    ),
+]
+NoWorkerOpt = Annotated[
+    bool, typer.Option("--no-worker", help="Take deliveries only; separate workers run the jobs.")
+]
+TemplatesOpt = Annotated[
+    Path | None,
+    typer.Option(help="A folder of templates that replace the events page's (same file names)."),
+]
+LogFormatOpt = Annotated[
+    str, typer.Option(help="Log lines as 'json' or 'console' (default: console on a terminal).")
+]
+LogLevelOpt = Annotated[
+    str | None,
+    typer.Option(help="Lowest level logged: debug, info, warning, error (sandbox: warning)."),
+]
+DbOpt = Annotated[
+    Path | None,
+    typer.Option(help="Sandbox only: SQLite file that keeps the emulator's workspace."),
+]
+
+
+def _usage(message: str) -> typer.Exit:
+    typer.echo(error_line(ExitStatus.USAGE, message, False), err=True)
+    return typer.Exit(ExitStatus.USAGE)
+
+
+def _logging(log_format: str, log_level: str | None, default_level: str, found: list[str]) -> None:
+    from ..web.logs import LEVELS, configure_logging
+
+    level = (log_level or default_level).lower()
+    if level not in LEVELS:
+        raise _usage(f"--log-level {log_level} is not a level: give one of {', '.join(LEVELS)}")
+    if log_format not in ("json", "console", ""):
+        raise _usage(f"--log-format {log_format} is not a format: give json or console")
+    as_json = log_format == "json" or (log_format == "" and not sys.stderr.isatty())
+    configure_logging(json=as_json, level=level, secrets=found)
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A service ready to serve: what ``_serve`` runs once building it raised nothing."""
+
+    service: Service
+    sock: socket.socket
+    fallback: Any
+    banner: list[str]
+
+
+def _serve(prepare: Callable[[], _Prepared]) -> None:
+    """Build the service (an error is one line and its exit status, as in every command), then
+    serve it until SIGTERM or Ctrl-C: uvicorn takes those signals and shuts down gracefully."""
+    import uvicorn
+
+    from ..web.app import create_app
+
+    with reporting(ConnectionOptions()):
+        ready = prepare()
+    app = create_app(ready.service, fallback=ready.fallback)
+    for line in ready.banner:
+        typer.echo(line)
+    config = uvicorn.Config(
+        app,
+        log_level="warning",
+        access_log=False,
+        timeout_graceful_shutdown=int(ready.service.shutdown_timeout),
+    )
+    uvicorn.Server(config).run(sockets=[ready.sock])
+
+
+def _subscribe(emulator: Any, target: str) -> str:
+    """A webhook in the emulator's workspace sending every event type to ``target``; its secret.
+
+    One left by an earlier run for the same target (a kept ``--database``) is removed first:
+    its secret is gone with that run, so its deliveries could only be refused."""
+    from ..emulator.models.webhooks import EVENT_TYPES, create_webhook
+
+    ws = emulator.state.workspace
+    for webhook_id, hook in list(ws.webhooks.items()):
+        if hook["target_url"] == target:
+            del ws.webhooks[webhook_id]
+    subscriptions = [{"event_type": kind, "filter": None} for kind in EVENT_TYPES]
+    hook = create_webhook(ws, target, subscriptions)
+    return str(hook["secret"])
+
+
+def _sandbox(
+    host: str,
+    port: int,
+    database: Path | None,
+    handlers: list[str],
+    work: bool,
+    template_dir: Path | None,
+    log_format: str,
+    log_level: str | None,
+) -> _Prepared:
+    from ..emulator.app import create_app as emulator_app
+    from ..emulator.state import EmulatorConfig
+    from ..web.wiring import build_service
+    from ..webhooks import Tenant, Tenants
+
+    sock = listener(host, port)
+    url = url_of(host, sock)
+    key = "sandbox-" + secrets.token_hex(12)
+    config = EmulatorConfig(
+        api_keys=[key],
+        seed="sandbox",
+        database=str(database) if database else None,
+        webhook_retry_schedule=SANDBOX_RETRIES,
+    )
+    try:
+        emulator = emulator_app(config)
+    except ValueError as exc:
+        sock.close()
+        raise _usage(str(exc)) from None
+    # The emulator posts to the service over loopback, whatever address the service listens on.
+    loopback = "[::1]" if ":" in host else "127.0.0.1"
+    secret = _subscribe(emulator, f"http://{loopback}:{sock.getsockname()[1]}/webhooks/attio")
+    _logging(log_format, log_level, "warning", [key, secret])
+    tenant = Tenant(api_key=key, base_url=url, attio_secrets=(secret,))
+    service = build_service(
+        Tenants([tenant]), work=work, handlers=handlers, template_dir=template_dir
+    )
+    try_line = (
+        f"ATTIO_BASE_URL={url} ATTIO_API_KEY={key} attio-bridge people create "
+        "newcomer@example.com --first-name New --last-name Comer"
+    )
+    banner = [
+        f"attio-bridge sandbox: the events page is at {url}/",
+        *emulator_banner(url, emulator.state.workspace.name, key),
+        "A webhook of the emulator sends every event to this service's /webhooks/attio.",
+        "Change a record and watch its event arrive on the page:",
+        f"  {try_line}",
+        "Press Ctrl-C to stop.",
+    ]
+    return _Prepared(service, sock, emulator, banner)
+
+
+def _production(
+    host: str,
+    port: int,
+    handlers: list[str],
+    work: bool,
+    template_dir: Path | None,
+    log_format: str,
+    log_level: str | None,
+) -> _Prepared:
+    from ..web.service import tenant_secrets
+    from ..web.wiring import build_service, tenants_from_env
+
+    tenants = tenants_from_env(os.environ)
+    _logging(log_format, log_level, "info", tenant_secrets(tenants))
+    sock = listener(host, port)
+    url = url_of(host, sock)
+    service = build_service(
+        tenants,
+        work=work,
+        handlers=handlers,
+        redis_url=os.environ.get("REDIS_URL") or None,
+        template_dir=template_dir,
+    )
+    banner = [f"attio-bridge serving at {url}/ (webhooks at {url}/webhooks/attio)"]
+    if not any(tenant.attio_secrets for tenant in tenants):
+        banner.append(
+            "warning: ATTIO_WEBHOOK_SECRET is not set, so every Attio delivery is refused (401): "
+            "set it to the secret Attio returned when the webhook was created"
+        )
+    return _Prepared(service, sock, None, [*banner, "Press Ctrl-C to stop."])
+
+
+def serve_command(
+    host: HostOpt = "127.0.0.1",
+    port: PortOpt = 8790,
+    handlers: HandlersOpt = None,
+    no_worker: NoWorkerOpt = False,
+    template_dir: TemplatesOpt = None,
+    log_format: LogFormatOpt = "",
+    log_level: LogLevelOpt = None,
+    database: DbOpt = None,
+) -> None:
+    """Serve webhooks, the events page, /healthz, /readyz and /metrics; without ATTIO_API_KEY,
+    the sandbox."""
+    modules, work = handlers or [], not no_worker
+    if os.environ.get("ATTIO_API_KEY"):
+        _serve(lambda: _production(host, port, modules, work, template_dir, log_format, log_level))
+    else:
+        _serve(
+            lambda: _sandbox(
+                host, port, database, modules, work, template_dir, log_format, log_level
+            )
+        )
+
+
+def sandbox_command(
+    port: PortOpt = 8790,
+    host: HostOpt = "127.0.0.1",
+    database: DbOpt = None,
+    handlers: HandlersOpt = None,
+    template_dir: TemplatesOpt = None,
+    log_format: LogFormatOpt = "",
+    log_level: LogLevelOpt = None,
+) -> None:
+    """Serve a seeded sandbox: the emulator, a webhook to this service, the events page."""
+    modules = handlers or []
+    _serve(
+        lambda: _sandbox(host, port, database, modules, True, template_dir, log_format, log_level)
+    )
+
+
+def worker_command(
+    handlers: HandlersOpt = None,
+    log_format: LogFormatOpt = "",
+    log_level: LogLevelOpt = None,
+) -> None:
+    """Run queued jobs (no HTTP) until SIGTERM or Ctrl-C; the queue is shared through
+    ATTIO_BRIDGE_DATABASE_URL."""
+    import asyncio
+
+    from ..web.service import tenant_secrets
+    from ..web.wiring import build_service, tenants_from_env
+
+    with reporting(ConnectionOptions()):
+        tenants = tenants_from_env(os.environ)
+        _logging(log_format, log_level, "info", tenant_secrets(tenants))
+        service = build_service(tenants, work=True, handlers=handlers or [])
+    typer.echo("attio-bridge worker running. Press Ctrl-C to stop.", err=True)
+    asyncio.run(_work(service))
+
+
+async def _work(service: Service) -> None:
+    import asyncio
+    import signal
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    service.start()
+    try:
+        await stop.wait()
+    finally:
+        await service.stop()

@@ -1,0 +1,187 @@
+"""The ASGI app (Starlette): webhook endpoints, the events page, health and metrics.
+
+``create_app(service)`` serves:
+
+- ``POST /webhooks/{source}`` and ``/webhooks/{source}/{workspace}``: the adapter in front of the
+  receiver core. It refuses an unknown source (404) and a body over ``service.max_body`` (413,
+  from ``Content-Length`` before reading, or as soon as the streamed body passes the limit),
+  builds an ``InboundRequest`` from the raw bytes and answers with the receiver's ``Reply``;
+  while the service stops it answers 503 so the sender delivers again later;
+- ``GET /healthz`` (the process answers), ``GET /readyz`` (the job store, and Redis when
+  configured, reachable: 200, or 503 naming what is not), ``GET /metrics`` (Prometheus text);
+- ``GET /`` the events page and ``GET /events/feed`` its table, which the page polls every second
+  (htmx, served from ``/static/``) with the version it shows (``?since=``): 204 when nothing
+  changed. Templates are Jinja2 with autoescape; a file of the same name
+  in ``service.template_dir`` replaces the package's own (``events.html``, ``_feed.html``).
+
+``fallback``, an ASGI app, answers every path no route does: the sandbox puts the emulator there,
+so the Attio API and the service share one address. The lifespan starts and stops the service.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import anyio.to_thread
+import jinja2
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+from starlette.types import ASGIApp
+
+from . import metrics
+from .feed import COUNTS
+from .logs import get_logger
+from .ports import InboundRequest
+from .service import Service
+
+__all__ = ["create_app"]
+
+_HERE = Path(__file__).parent
+_log = get_logger("attio_bridge.web")
+
+
+class _TooLarge(Exception):
+    """The body passed the limit while it streamed in."""
+
+
+async def _body(request: Request, limit: int) -> bytes:
+    """The raw body, or ``_TooLarge`` as soon as it is known to pass ``limit`` bytes."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise _TooLarge
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise _TooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _clock(at: float) -> str:
+    return time.strftime("%H:%M:%S", time.gmtime(at)) if at else ""
+
+
+def _templates(template_dir: Path | None) -> Jinja2Templates:
+    loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(_HERE / "templates")]
+    if template_dir is not None:
+        loaders.insert(0, jinja2.FileSystemLoader(template_dir))
+    env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), autoescape=True)
+    env.filters["clock"] = _clock
+    return Jinja2Templates(env=env)
+
+
+def create_app(service: Service, *, fallback: ASGIApp | None = None) -> Starlette:
+    """The service's ASGI app; ``fallback`` answers the paths no route serves."""
+    templates = _templates(service.template_dir)
+
+    async def webhook(request: Request) -> Response:
+        started = time.perf_counter()
+        source = request.path_params["source"]
+        response = await _webhook(request, source)
+        route = "/webhooks/{source}" + (
+            "/{workspace}" if "workspace" in request.path_params else ""
+        )
+        status = str(response.status_code)
+        metrics.HTTP_SECONDS.labels(route, "POST", status).observe(time.perf_counter() - started)
+        metrics.WEBHOOK_REQUESTS.labels(source if source in service.sources else "", status).inc()
+        _log.info(
+            "webhook request",
+            source=source,
+            workspace=request.path_params.get("workspace", ""),
+            status=response.status_code,
+            ms=round((time.perf_counter() - started) * 1000, 2),
+        )
+        return response
+
+    async def _webhook(request: Request, source: str) -> Response:
+        if source not in service.sources:
+            known = ", ".join(service.sources)
+            return JSONResponse({"error": f"no receiver for {source!r} (known: {known})"}, 404)
+        if not service.accepting:
+            return JSONResponse(
+                {"error": "shutting down; deliver again later"}, 503, {"Retry-After": "5"}
+            )
+        try:
+            body = await _body(request, service.max_body)
+        except _TooLarge:
+            return JSONResponse(
+                {"error": f"body larger than {service.max_body} bytes"},
+                413,
+                {"Connection": "close"},
+            )
+        inbound = InboundRequest(
+            source=source,
+            workspace=request.path_params.get("workspace", ""),
+            method=request.method,
+            url=str(request.url),
+            headers={key.lower(): value for key, value in request.headers.items()},
+            body=body,
+            content_type=request.headers.get("content-type", ""),
+        )
+        reply = await service.receiver.dispatch(inbound)
+        return JSONResponse(reply.body, reply.status, reply.headers)
+
+    async def healthz(request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(request: Request) -> Response:
+        checks = await service.readiness()
+        ready = all(result == "ok" for result in checks.values())
+        return JSONResponse({"ready": ready, "checks": checks}, 200 if ready else 503)
+
+    async def metrics_page(request: Request) -> Response:
+        with contextlib.suppress(Exception):  # a scrape shows what it can; /readyz says why
+            metrics.set_depth(await anyio.to_thread.run_sync(service.jobs.depth))
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    def _page(request: Request, name: str) -> Response:
+        context: dict[str, Any] = {
+            "rows": service.feed.rows(),
+            "counts": service.feed.counts(),
+            "names": COUNTS,
+            "version": service.feed.version,
+        }
+        return templates.TemplateResponse(request, name, context)
+
+    async def page(request: Request) -> Response:
+        return _page(request, "events.html")
+
+    async def feed(request: Request) -> Response:
+        # The page polls with the version it shows: nothing new is a 204, which htmx leaves be.
+        if request.query_params.get("since") == str(service.feed.version):
+            return Response(status_code=204)
+        return _page(request, "_feed.html")
+
+    routes: list[BaseRoute] = [
+        Route("/webhooks/{source}", webhook, methods=["POST"]),
+        Route("/webhooks/{source}/{workspace}", webhook, methods=["POST"]),
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/readyz", readyz, methods=["GET"]),
+        Route("/metrics", metrics_page, methods=["GET"]),
+        Route("/", page, methods=["GET"]),
+        Route("/events/feed", feed, methods=["GET"]),
+        Mount("/static", StaticFiles(directory=_HERE / "static"), name="static"),
+    ]
+    if fallback is not None:
+        routes.append(Mount("", app=fallback))
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        service.start()
+        try:
+            yield
+        finally:
+            await service.stop()
+
+    return Starlette(routes=routes, lifespan=lifespan)

@@ -1,0 +1,178 @@
+"""The running service: tenants, the job queue, the receiver and the processor, started and stopped
+as one.
+
+``Service`` owns what the app's routes reach: ``receiver`` (built from the factory it is given,
+with ``Service.submit`` as the receiver's way into the queue), ``feed`` (the events page's data),
+``readiness()`` (what ``/readyz`` reports), ``resources`` (each workspace's client, services and
+cache, for the handlers' context). ``start()`` registers the processor, subscribes the
+feed and the metrics to the queue and starts it; ``stop()``, on the app's shutdown (uvicorn's
+answer to SIGTERM), first stops taking deliveries (503 from then on, so the sender retries
+elsewhere or later), then lets the queue finish or hand back its in-flight work within
+``shutdown_timeout``, then closes the workspaces' clients and caches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import anyio
+import anyio.to_thread
+
+from ..errors import mask_url
+from ..webhooks import JOB_KIND, Event, Tenants
+from . import metrics
+from .feed import EventFeed
+from .logs import get_logger, redactor
+from .ports import JobQueuePort, JobSpec, Processor, ReceiverPort, Submit
+from .tenancy import TenantResources
+
+__all__ = ["SOURCES", "ReceiverFactory", "Service", "tenant_secrets"]
+
+SOURCES = ("attio", "hubspot", "braintree", "zoho")
+"""The senders with a receiver: ``/webhooks/<source>``."""
+
+ReceiverFactory = Callable[..., ReceiverPort]
+"""``Receiver(tenants, submit, *, max_body=...)``, the receiver's constructor."""
+
+_log = get_logger("attio_bridge.web")
+
+
+def tenant_secrets(tenants: Tenants) -> list[str]:
+    """Every secret the tenants hold: what the logs and the page must never show."""
+    found: list[str] = []
+    for tenant in tenants:
+        found += [s for s in (tenant.api_key, tenant.hubspot_client_secret, tenant.zoho_token) if s]
+        found += tenant.attio_secrets
+        if tenant.braintree is not None:
+            found.append(tenant.braintree.private_key)
+    return found
+
+
+class Service:
+    """One deployment's pieces, composed; see the module docstring."""
+
+    def __init__(
+        self,
+        tenants: Tenants,
+        jobs: JobQueuePort,
+        receiver: ReceiverFactory,
+        *,
+        processor: Processor | None = None,
+        work: bool = True,
+        redis_url: str | None = None,
+        max_body: int = 1_000_000,
+        shutdown_timeout: float = 10.0,
+        template_dir: str | Path | None = None,
+        sources: Sequence[str] = SOURCES,
+        feed: EventFeed | None = None,
+        resources: TenantResources | None = None,
+    ) -> None:
+        self.tenants = tenants
+        self.jobs = jobs
+        self.processor = processor
+        self.work = work
+        self.redis_url = redis_url
+        self.max_body = max_body
+        self.shutdown_timeout = shutdown_timeout
+        self.template_dir = Path(template_dir) if template_dir is not None else None
+        self.sources = tuple(sources)
+        self.resources = resources
+        redactor.add(tenant_secrets(tenants))
+        self.feed = feed or EventFeed(scrub=redactor.scrub)
+        submit: Submit = self.submit
+        self.receiver = receiver(tenants, submit, max_body=max_body)
+        self.accepting = False
+        self._started = False
+
+    async def submit(self, events: Sequence[Event]) -> list[bool]:
+        """Store ``events`` as jobs (durable when this returns); True for each new one."""
+        specs = [
+            JobSpec(
+                id=event.job_id,
+                kind=JOB_KIND,
+                partition=event.partition or f"{event.workspace}:{event.type}",
+                payload=event.to_payload(),
+            )
+            for event in events
+        ]
+        new = list(await self.jobs.submit(specs)) if specs else []
+        self.feed.received(events, new)
+        metrics.count_received(events, new)
+        for event, fresh in zip(events, new, strict=True):
+            _log.debug(
+                "event received" if fresh else "event redelivered",
+                source=event.source,
+                workspace=event.workspace,
+                type=event.type,
+                job_id=event.job_id,
+            )
+        return new
+
+    def start(self) -> None:
+        """Register the processor, subscribe the page and the metrics, start the queue."""
+        if self._started:
+            return
+        if self.processor is not None:
+            self.jobs.register(JOB_KIND, self.processor)
+        self.jobs.subscribe(self.feed.observe)
+        self.jobs.subscribe(metrics.JobTimer())
+        self.jobs.start(work=self.work)
+        self._started = True
+        self.accepting = True
+        _log.info("service started", work=self.work, tenants=len(self.tenants))
+
+    async def stop(self) -> None:
+        """Stop taking deliveries, then let the queue finish or hand back what it runs."""
+        self.accepting = False
+        if not self._started:
+            return
+        self._started = False
+        _log.info("service stopping", timeout=self.shutdown_timeout)
+        await anyio.to_thread.run_sync(self.jobs.shutdown, self.shutdown_timeout)
+        if self.resources is not None:
+            await self.resources.aclose()
+        _log.info("service stopped")
+
+    async def readiness(self, timeout: float = 2.0) -> dict[str, str]:
+        """Each dependency and ``"ok"``, or why it is not (no secret, no password in a URL)."""
+        checks: dict[str, str] = {
+            # Not ready while starting or stopping: a load balancer sends deliveries elsewhere.
+            "intake": "ok" if self.accepting else "not taking deliveries (starting or stopping)",
+            "jobs": await _check(self._jobs_reachable, timeout),
+        }
+        if self.redis_url:
+            url = self.redis_url
+            checks["redis"] = await _check(lambda: _ping_redis(url, timeout), timeout)
+        return checks
+
+    async def _jobs_reachable(self) -> None:
+        depth = await anyio.to_thread.run_sync(self.jobs.depth, abandon_on_cancel=True)
+        metrics.set_depth(depth)
+
+
+async def _check(probe: Callable[[], Any], timeout: float) -> str:
+    try:
+        with anyio.fail_after(timeout):
+            await probe()
+    except TimeoutError:
+        return f"no answer within {timeout:g} s"
+    except Exception as exc:  # a check reports any failure, it must not fail itself
+        return redactor.scrub(f"unreachable ({type(exc).__name__}: {exc})")
+    return "ok"
+
+
+async def _ping_redis(url: str, timeout: float) -> None:
+    import redis.asyncio  # only a service with Redis pays for it
+
+    client = redis.asyncio.Redis.from_url(
+        url, socket_connect_timeout=timeout, socket_timeout=timeout
+    )
+    try:
+        await client.ping()
+    except Exception as exc:
+        # redis-py names the host and port, never the password; the URL is masked all the same.
+        raise ConnectionError(f"cannot reach Redis at {mask_url(url)}") from exc
+    finally:
+        await client.aclose()
