@@ -29,9 +29,11 @@ import json
 import logging
 import os
 import socket
+import sqlite3
 import threading
 import time
 import uuid
+from contextlib import closing
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -188,12 +190,14 @@ class _Target:
             self.backend = "postgresql"
             self.url = parsed.set(drivername="postgresql+psycopg")
             self.schema: str | None = schema or _PG_SCHEMA
+            self.path: Path | None = None
         elif backend == "sqlite" and parsed.database and parsed.database != ":memory:":
             self.backend = "sqlite"
             path = Path(parsed.database).expanduser()
             path.parent.mkdir(parents=True, exist_ok=True)
             self.url = parsed.set(drivername="sqlite", database=str(path))
             self.schema = None
+            self.path = path
         else:
             raise ConfigurationError(
                 f"the jobs database {self.display!r} is not a SQLite file or PostgreSQL; "
@@ -318,6 +322,8 @@ class JobQueue:
         }
         if self._target.schema is not None:
             config["dbos_system_schema"] = self._target.schema
+        if self._target.path is not None:
+            _use_wal(self._target.path)
         try:
             DBOS(config=config)
             logging.getLogger("dbos").addFilter(_QUIET)  # once: a filter is kept by identity
@@ -636,6 +642,18 @@ class JobQueue:
                 DBOS.delete_workflows([info.id for info in batch])
                 deleted += len(batch)
         return deleted
+
+
+def _use_wal(path: Path) -> None:
+    """Put the SQLite file in WAL mode (kept in the file): DBOS opens every transaction with
+    ``BEGIN IMMEDIATE``; with the default rollback journal each one also rewrites a journal
+    file, and processing runs at half the speed. Commits still sync, so what ``submit``
+    acknowledged survives a crash."""
+    try:
+        with closing(sqlite3.connect(path, timeout=30)) as conn:
+            conn.execute("PRAGMA journal_mode=WAL")
+    except sqlite3.Error as exc:
+        raise JobQueueError(f"the jobs database {path} could not be opened: {exc}") from None
 
 
 def _checked_payload(spec: JobSpec) -> dict[str, Any]:
