@@ -8,7 +8,7 @@ how to point a client at it; ``schema`` prints the workspace's schema or generat
 commands in its module, sharing ``cli/_run.py``. ``import`` and ``export`` (``cli/transfer.py``)
 move files in and out; ``meeting``, ``deals``, ``qualify`` and ``automate``
 (``cli/workflows.py``), ``kickoff`` (``cli/kickoff.py``) and ``enrich`` (``cli/enrich.py``) run
-the workflows (``deals ls`` is ``records.ls_command``, as ``people ls`` is); ``--version`` prints
+the workflows; ``jobs`` (``cli/jobs.py``) lists, retries, replays and purges durable jobs (``deals ls`` is ``records.ls_command``, as ``people ls`` is); ``--version`` prints
 the installed version. Errors are one clear line and an exit code, never a traceback; options,
 configuration and exit codes shared by the commands are in ``cli/_common.py``, with the
 ``CliEnvironment`` a run's clients come from (``main(argv, env)``, or ``obj=`` of the app).
@@ -28,7 +28,7 @@ import typer
 import typer.main
 from typer.exceptions import TyperException
 
-from . import lists, notes, people, records, tasks, transfer, workflows
+from . import jobs, lists, notes, people, records, tasks, transfer, workflows
 from ._common import App, CliEnvironment, ExitStatus, asks_for_json, error_line
 from .enrich import enrich_command
 from .kickoff import kickoff_command
@@ -86,6 +86,7 @@ app.command("qualify")(workflows.qualify_command)
 app.add_typer(workflows.automate_app, name="automate")
 app.command("kickoff")(kickoff_command)
 app.command("enrich")(enrich_command)
+app.add_typer(jobs.jobs_app, name="jobs")
 
 
 def _serve(

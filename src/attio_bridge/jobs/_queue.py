@@ -212,11 +212,15 @@ class _Target:
 
 class _QuietDeadLetters(logging.Filter):
     """DBOS logs every workflow that ends in an error with its traceback; a dead letter is an
-    outcome of ours, reported through observers and metrics, not a crash to print."""
+    outcome of ours, reported through observers and metrics, not a crash to print. A failed
+    launch is reported by ``start`` itself."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         exc = record.exc_info[1] if record.exc_info else None
-        return not isinstance(exc, JobFailed)
+        if isinstance(exc, JobFailed):
+            return False
+        # Raised again as a JobQueueError whose message says what failed, without a traceback.
+        return not str(record.msg).startswith("DBOS failed to launch")
 
 
 _QUIET = _QuietDeadLetters()
