@@ -17,6 +17,7 @@
     ├── AttioAPIError               Attio answered with an error body            (client)
     ├── ConnectorError              another system (Slack, Drive, ...) failed    (connectors)
     ├── CacheError                  the cache was used wrongly, or is unreachable (cache)
+    ├── JobQueueError               the jobs database unreachable, a queue not started (jobs)
     └── StateError                  the state store failed, or a lock was not had (state)
 
 Each class lives with the layer that raises it; this module holds the root and the classes that

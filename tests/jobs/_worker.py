@@ -44,7 +44,10 @@ def main(argv: list[str]) -> None:
     if argv[4:5] == ["submit"]:
         queue.start(work=False)
         count, block = int(argv[5]), argv[6:7] == ["block"]
-        specs = [JobSpec(f"job-{n}", "effect", f"p{n % 3}", {"n": n, "block": block}) for n in range(count)]
+        specs = [
+            JobSpec(f"job-{n}", "effect", f"p{n % 3}", {"n": n, "block": block})
+            for n in range(count)
+        ]
         queue.submit_sync(specs)
         queue.shutdown()
         return

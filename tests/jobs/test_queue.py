@@ -95,9 +95,19 @@ def test_jobs_submitted_by_another_process_are_stored_and_run_here(
 ) -> None:
     # The other process submits and exits before any worker exists: only the database holds them.
     subprocess.run(
-        [sys.executable, str(ROOT / "tests/jobs/_worker.py"), target.url, target.schema or "",
-         str(tmp_path), "submitter", "submit", "5"],
-        check=True, cwd=ROOT, env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"},
+        [
+            sys.executable,
+            str(ROOT / "tests/jobs/_worker.py"),
+            target.url,
+            target.schema or "",
+            str(tmp_path),
+            "submitter",
+            "submit",
+            "5",
+        ],
+        check=True,
+        cwd=ROOT,
+        env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"},
         timeout=60,
     )
     queue = make_queue()
@@ -132,8 +142,12 @@ def test_a_failing_job_is_retried_on_the_schedule_until_it_succeeds(
     queue.submit_sync([spec("x", type="record.updated")])
     settled(queue, "x", "succeeded")
     assert [(e.what, e.attempt) for e in events] == [
-        ("started", 1), ("retrying", 1), ("started", 2), ("retrying", 2),
-        ("started", 3), ("succeeded", 3),
+        ("started", 1),
+        ("retrying", 1),
+        ("started", 2),
+        ("retrying", 2),
+        ("started", 3),
+        ("succeeded", 3),
     ]
     assert events[1].error == "Flaky: failing on x"
     assert events[-1].result == {"done": "x"} and events[-1].payload_type == "record.updated"
@@ -147,13 +161,18 @@ def test_a_job_that_keeps_failing_is_dead_and_succeeds_when_retried_after_the_fi
     work = Recorder(failures=-1)  # always
     queue.register("work", work)
     queue.start()
-    before = REGISTRY.get_sample_value("attio_bridge_jobs_dead_lettered_total", {"kind": "work"}) or 0
+    before = (
+        REGISTRY.get_sample_value("attio_bridge_jobs_dead_lettered_total", {"kind": "work"}) or 0
+    )
     queue.submit_sync([spec("d")])
     settled(queue, "d", "dead")
     dead = queue.get("d")
     assert (dead.attempts, dead.error, dead.result) == (3, "Flaky: failing on d", None)
     assert [info.id for info in queue.list(status="dead")] == ["d"]
-    assert REGISTRY.get_sample_value("attio_bridge_jobs_dead_lettered_total", {"kind": "work"}) == before + 1
+    assert (
+        REGISTRY.get_sample_value("attio_bridge_jobs_dead_lettered_total", {"kind": "work"})
+        == before + 1
+    )
 
     work.failures = 0  # the fix
     queue.retry("d")
@@ -172,7 +191,9 @@ def test_a_non_retryable_failure_is_dead_at_once(make_queue: QueueFactory) -> No
     settled(queue, "b", "dead")
     assert queue.get("b").attempts == 1
     settled(queue, "orphan", "dead")
-    assert "no processor is registered for jobs of kind 'unknown-kind'" in (queue.get("orphan").error or "")
+    assert "no processor is registered for jobs of kind 'unknown-kind'" in (
+        queue.get("orphan").error or ""
+    )
 
 
 def test_replay_runs_a_finished_job_again_and_only_a_finished_one(
@@ -209,12 +230,14 @@ def test_filters_pick_jobs_by_status_kind_type_partition_and_age(
     queue.register("work", Recorder())
     queue.register("fail", Recorder(failures=-1, error=Broken))
     queue.start()
-    queue.submit_sync([
-        spec("u1", type="record.updated"),
-        spec("u2", partition="q", type="record.updated"),
-        spec("c1", type="record.created"),
-        spec("f1", kind="fail", type="record.updated"),
-    ])
+    queue.submit_sync(
+        [
+            spec("u1", type="record.updated"),
+            spec("u2", partition="q", type="record.updated"),
+            spec("c1", type="record.created"),
+            spec("f1", kind="fail", type="record.updated"),
+        ]
+    )
     settled(queue, "f1", "dead")
     for name in ("u1", "u2", "c1"):
         settled(queue, name, "succeeded")

@@ -35,16 +35,30 @@ class Workers:
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
 
     def _args(self, *rest: str) -> list[str]:
-        return [sys.executable, str(WORKER), self.target.url, self.target.schema or "",
-                str(self.workdir), *rest]
+        return [
+            sys.executable,
+            str(WORKER),
+            self.target.url,
+            self.target.schema or "",
+            str(self.workdir),
+            *rest,
+        ]
 
     def _env(self) -> dict[str, str]:
-        return {"PYTHONPATH": f"{ROOT / 'src'}{os.pathsep}{ROOT}", "PATH": os.environ.get("PATH", "")}
+        return {
+            "PYTHONPATH": f"{ROOT / 'src'}{os.pathsep}{ROOT}",
+            "PATH": os.environ.get("PATH", ""),
+        }
 
     def submit(self, count: int, *, block: bool = False) -> None:
         extra = ["block"] if block else []
-        subprocess.run(self._args("submitter", "submit", str(count), *extra), check=True,
-                       cwd=ROOT, env=self._env(), timeout=60)
+        subprocess.run(
+            self._args("submitter", "submit", str(count), *extra),
+            check=True,
+            cwd=ROOT,
+            env=self._env(),
+            timeout=60,
+        )
 
     def start(self, name: str) -> None:
         self.processes[name] = subprocess.Popen(self._args(name), cwd=ROOT, env=self._env())
@@ -77,7 +91,7 @@ class Workers:
 
     def started(self, job: str) -> set[str]:
         prefix = f"started-{job}-"
-        return {p.name[len(prefix):] for p in self.workdir.glob(f"{prefix}*")}
+        return {p.name[len(prefix) :] for p in self.workdir.glob(f"{prefix}*")}
 
 
 @pytest.fixture
@@ -149,8 +163,13 @@ def _terminate_backends(database: str) -> int:
 def test_postgresql_dropping_every_connection_loses_nothing_acknowledged(
     pg_target: Target,
 ) -> None:
-    queue = JobQueue(pg_target.url, schema=pg_target.schema, concurrency=8,
-                     retry=RetrySchedule(attempts=10, first_delay=0.05), **FAST)
+    queue = JobQueue(
+        pg_target.url,
+        schema=pg_target.schema,
+        concurrency=8,
+        retry=RetrySchedule(attempts=10, first_delay=0.05),
+        **FAST,
+    )
     runs: Counter[str] = Counter()
     lock = threading.Lock()
 
@@ -163,8 +182,10 @@ def test_postgresql_dropping_every_connection_loses_nothing_acknowledged(
     acknowledged: set[str] = set()
     try:
         for batch in range(20):
-            specs = [JobSpec(f"j{batch}-{n}", "work", f"p{n % 4}", {"id": f"j{batch}-{n}"})
-                     for n in range(25)]
+            specs = [
+                JobSpec(f"j{batch}-{n}", "work", f"p{n % 4}", {"id": f"j{batch}-{n}"})
+                for n in range(25)
+            ]
             if batch in (5, 12):
                 assert _terminate_backends(pg_target.url) > 0
             for _ in range(20):  # a submit that raised acknowledged nothing: send it again

@@ -8,7 +8,8 @@ how to point a client at it; ``schema`` prints the workspace's schema or generat
 commands in its module, sharing ``cli/_run.py``. ``import`` and ``export`` (``cli/transfer.py``)
 move files in and out; ``meeting``, ``deals``, ``qualify`` and ``automate``
 (``cli/workflows.py``), ``kickoff`` (``cli/kickoff.py``) and ``enrich`` (``cli/enrich.py``) run
-the workflows; ``jobs`` (``cli/jobs.py``) lists, retries, replays and purges durable jobs (``deals ls`` is ``records.ls_command``, as ``people ls`` is); ``--version`` prints
+the workflows (``deals ls`` is ``records.ls_command``, as ``people ls`` is); ``jobs``
+(``cli/jobs.py``) lists, retries, replays and purges durable jobs; ``--version`` prints
 the installed version. Errors are one clear line and an exit code, never a traceback; options,
 configuration and exit codes shared by the commands are in ``cli/_common.py``, with the
 ``CliEnvironment`` a run's clients come from (``main(argv, env)``, or ``obj=`` of the app).

@@ -54,7 +54,9 @@ KindOpt = Annotated[
 ]
 OlderOpt = Annotated[
     str | None,
-    typer.Option("--older-than", help="Submitted longer ago than this: 1h, 7d.", show_default=False),
+    typer.Option(
+        "--older-than", help="Submitted longer ago than this: 1h, 7d.", show_default=False
+    ),
 ]
 NewerOpt = Annotated[
     str | None,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from contextlib import suppress
 
 import sqlalchemy as sa
 
@@ -49,10 +50,9 @@ class Heartbeat:
 
     def create(self) -> None:
         """Create the table if it is not there (every worker may race to do so)."""
-        try:
+        # IntegrityError, ProgrammingError: another worker created it meanwhile.
+        with suppress(sa.exc.IntegrityError, sa.exc.ProgrammingError):
             self._metadata.create_all(self.engine, checkfirst=True)
-        except (sa.exc.IntegrityError, sa.exc.ProgrammingError):  # another worker won the race
-            pass
 
     def beat(self) -> list[str]:
         """Refresh this worker's row; the executors whose rows stopped being refreshed."""
@@ -64,7 +64,9 @@ class Heartbeat:
                 .values(heartbeat_at=now)
             ).rowcount
             if not updated:
-                conn.execute(sa.insert(self.table).values(executor_id=self.executor_id, heartbeat_at=now))
+                conn.execute(
+                    sa.insert(self.table).values(executor_id=self.executor_id, heartbeat_at=now)
+                )
             rows = conn.execute(
                 sa.select(self.table.c.executor_id).where(
                     self.table.c.heartbeat_at < now - self.dead_after,
@@ -94,4 +96,6 @@ class Heartbeat:
                     .values(heartbeat_at=0.0)
                 )
             else:
-                conn.execute(sa.delete(self.table).where(self.table.c.executor_id == self.executor_id))
+                conn.execute(
+                    sa.delete(self.table).where(self.table.c.executor_id == self.executor_id)
+                )

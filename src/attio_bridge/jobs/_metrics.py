@@ -60,7 +60,9 @@ class _DepthCollector(Collector):
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         family = GaugeMetricFamily(
-            "attio_bridge_jobs_queue_depth", "Jobs waiting to run, per partition.", labels=["partition"]
+            "attio_bridge_jobs_queue_depth",
+            "Jobs waiting to run, per partition.",
+            labels=["partition"],
         )
         depths: dict[str, int] = {}
         for source in list(self.sources):

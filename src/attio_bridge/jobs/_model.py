@@ -26,7 +26,14 @@ __all__ = [
 ]
 
 JobStatus = Literal["queued", "running", "retrying", "succeeded", "dead", "cancelled"]
-STATUSES: tuple[JobStatus, ...] = ("queued", "running", "retrying", "succeeded", "dead", "cancelled")
+STATUSES: tuple[JobStatus, ...] = (
+    "queued",
+    "running",
+    "retrying",
+    "succeeded",
+    "dead",
+    "cancelled",
+)
 EventKind = Literal["started", "succeeded", "retrying", "dead"]
 EVENT_KINDS: tuple[EventKind, ...] = ("started", "succeeded", "retrying", "dead")
 
@@ -53,7 +60,9 @@ class RetrySchedule:
 
     def __post_init__(self) -> None:
         if self.attempts < 1:
-            raise InvalidInputError(f"a retry schedule needs at least 1 attempt, not {self.attempts}")
+            raise InvalidInputError(
+                f"a retry schedule needs at least 1 attempt, not {self.attempts}"
+            )
         if self.first_delay < 0 or self.max_delay < 0 or self.factor < 1:
             raise InvalidInputError(
                 "a retry schedule needs first_delay >= 0, max_delay >= 0 and factor >= 1"
@@ -183,4 +192,3 @@ def parse_duration(text: str) -> timedelta:
             f"{text!r} is not a duration; write a number and a unit: 500ms, 30s, 15m, 1h, 2d, 1w"
         )
     return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2) or "s"])
-

@@ -33,8 +33,8 @@ import sqlite3
 import threading
 import time
 import uuid
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import closing
-from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
@@ -94,7 +94,7 @@ class JobQueueError(AttioError):
     retryable = True
 
 
-class JobFailed(Exception):  # noqa: N818 - it is a job's outcome, stored by DBOS
+class JobFailed(Exception):
     """How a dead job ends its workflow (DBOS stores it as the workflow's error)."""
 
 
@@ -161,7 +161,11 @@ async def _run_job(job: dict[str, Any]) -> dict[str, Any]:
         final = bool(outcome["final"])
         await DBOS.update_workflow_attributes_async(
             workflow_id,
-            {"state": "dead" if final else "retrying", "attempts": attempt, "error": outcome["error"]},
+            {
+                "state": "dead" if final else "retrying",
+                "attempts": attempt,
+                "error": outcome["error"],
+            },
             merge=True,
         )
         if final:
@@ -468,12 +472,9 @@ class JobQueue:
             if spec.id in first:
                 continue
             first[spec.id] = index
-            job = {
-                "id": spec.id,
-                "kind": spec.kind,
-                "partition": spec.partition or DEFAULT_PARTITION,
-                "payload": _checked_payload(spec),
-            }
+            partition = spec.partition or DEFAULT_PARTITION
+            payload = _checked_payload(spec)
+            job = {"id": spec.id, "kind": spec.kind, "partition": partition, "payload": payload}
             row = prepare_enqueued_workflow(
                 dbos,
                 _run_job,
@@ -481,11 +482,11 @@ class JobQueue:
                 {},
                 queue_name=QUEUE_NAME,
                 workflow_id=spec.id,
-                queue_partition_key=job["partition"],
+                queue_partition_key=partition,
             )
-            attributes: dict[str, Any] = {"kind": spec.kind, "partition": job["partition"]}
-            if isinstance(job["payload"].get("type"), str):
-                attributes["type"] = job["payload"]["type"]
+            attributes: dict[str, Any] = {"kind": spec.kind, "partition": partition}
+            if isinstance(payload.get("type"), str):
+                attributes["type"] = payload["type"]
             row["attributes"] = attributes
             rows.append(row)
         try:
@@ -494,7 +495,9 @@ class JobQueue:
             raise JobQueueError(
                 f"jobs could not be stored in {self.database}: {_masked(exc)}"
             ) from None
-        return [first.get(spec.id) == index and spec.id in inserted for index, spec in enumerate(specs)]
+        return [
+            first.get(spec.id) == index and spec.id in inserted for index, spec in enumerate(specs)
+        ]
 
     # -- inspecting ------------------------------------------------------------------------
 
@@ -503,7 +506,7 @@ class JobQueue:
         *,
         status: JobStatus | None = None,
         kind: str | None = None,
-        type: str | None = None,  # noqa: A002 - the event type, as users name it
+        type: str | None = None,
         partition: str | None = None,
         older_than: timedelta | None = None,
         newer_than: timedelta | None = None,
@@ -612,7 +615,7 @@ class JobQueue:
         *,
         status: JobStatus | None = None,
         kind: str | None = None,
-        type: str | None = None,  # noqa: A002 - the event type, as users name it
+        type: str | None = None,
         older_than: timedelta | None = None,
         newer_than: timedelta | None = None,
         everything: bool = False,
@@ -690,7 +693,7 @@ def _sqlite_ids(attributes: Mapping[str, Any], filters: Mapping[str, Any]) -> li
         return [row[0] for row in conn.execute(query)]
 
 
-def _list_statuses(**filters: Any) -> Iterable[WorkflowStatus]:
+def _list_statuses(**filters: Any) -> list[WorkflowStatus]:
     try:
         return DBOS.list_workflows(**filters)
     except sa.exc.SQLAlchemyError as exc:
@@ -698,7 +701,8 @@ def _list_statuses(**filters: Any) -> Iterable[WorkflowStatus]:
 
 
 def _info(found: WorkflowStatus) -> JobInfo:
-    args = (found.input or {}).get("args") or ({},)
+    inputs: Mapping[str, Any] = found.input or {}
+    args: Sequence[Any] = inputs.get("args") or ({},)
     job: dict[str, Any] = args[0] if isinstance(args[0], dict) else {}
     attrs = found.attributes or {}
     status = _status(found.status, attrs)
