@@ -17,7 +17,7 @@ import pytest
 from prometheus_client import REGISTRY
 
 from attio_bridge.errors import AttioError, ConfigurationError, InvalidInputError, MissingError
-from attio_bridge.jobs import JobEvent, JobQueue, JobQueueError, JobSpec
+from attio_bridge.jobs import JobEvent, JobQueue, JobQueueError, JobSpec, RetrySchedule
 from tests.jobs.conftest import QueueFactory, Target, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,8 +66,21 @@ def test_submit_says_which_jobs_are_new_and_runs_each_once(make_queue: QueueFact
     queue.start()
     assert queue.submit_sync([spec("a"), spec("b"), spec("a")]) == [True, True, False]
     assert asyncio.run(queue.submit([spec("b"), spec("c")])) == [False, True]
+    processed = REGISTRY.get_sample_value("attio_bridge_jobs_processed_total", {"kind": "work"})
+    timed = REGISTRY.get_sample_value(
+        "attio_bridge_jobs_processing_seconds_count", {"kind": "work"}
+    )
     for name in "abc":
         settled(queue, name, "succeeded")
+    wait_for(lambda: work.runs.total() == 3)
+    assert (
+        REGISTRY.get_sample_value("attio_bridge_jobs_processed_total", {"kind": "work"})
+        == (processed or 0) + 3
+    )
+    assert (
+        REGISTRY.get_sample_value("attio_bridge_jobs_processing_seconds_count", {"kind": "work"})
+        == (timed or 0) + 3
+    )
     info = queue.get("a")
     assert (info.attempts, info.result, info.error) == (1, {"done": "a"}, None)
     assert work.runs == {"a": 1, "b": 1, "c": 1}
@@ -152,6 +165,47 @@ def test_a_failing_job_is_retried_on_the_schedule_until_it_succeeds(
     assert events[1].error == "Flaky: failing on x"
     assert events[-1].result == {"done": "x"} and events[-1].payload_type == "record.updated"
     assert queue.get("x").attempts == 3
+
+
+def test_a_worker_lost_while_waiting_to_retry_is_resumed_at_the_next_attempt(
+    make_queue: QueueFactory,
+) -> None:
+    schedule = RetrySchedule(attempts=3, first_delay=0.5, jitter=0.0)
+    first = make_queue(retry=schedule)
+    work = Recorder(failures=1)
+    first_events: list[JobEvent] = []
+    first.register("work", work)
+    first.subscribe(first_events.append)
+    first.start()
+    first.submit_sync([spec("w")])
+    wait_for(lambda: first.get("w").status == "retrying")
+    first.shutdown(timeout=0)  # mid-wait: the job is handed to the next worker
+    assert [(e.what, e.attempt) for e in first_events] == [("started", 1), ("retrying", 1)]
+
+    second = make_queue(retry=schedule)
+    second_events: list[JobEvent] = []
+    second.register("work", work)
+    second.subscribe(second_events.append)
+    second.start()
+    settled(second, "w", "succeeded")
+    # The finished attempt is not run again: the second worker goes on with attempt 2.
+    assert [(e.what, e.attempt) for e in second_events] == [("started", 2), ("succeeded", 2)]
+    assert second.get("w").attempts == 2 and work.runs == {"w": 2}
+
+
+def test_the_inspecting_methods_work_inside_an_event_loop(make_queue: QueueFactory) -> None:
+    queue = make_queue()
+    queue.register("work", Recorder(failures=-1, error=Broken))
+    queue.start()
+
+    async def inspect() -> tuple[int, str, str]:
+        await queue.submit([spec("e")])
+        while queue.get("e").status != "dead":
+            await asyncio.sleep(0.02)
+        retried = queue.retry("e")
+        return len(queue.list()), retried.status, str(queue.purge(status="succeeded"))
+
+    assert asyncio.run(inspect()) == (1, "queued", "0")
 
 
 def test_a_job_that_keeps_failing_is_dead_and_succeeds_when_retried_after_the_fix(
@@ -301,6 +355,7 @@ def test_a_flooded_partition_does_not_hold_up_another(make_queue: QueueFactory) 
     settled(queue, "b", "succeeded")
     assert done[0] == "b"
     assert queue.depth()["A"] > 0
+    assert (REGISTRY.get_sample_value("attio_bridge_jobs_queue_depth", {"partition": "A"}) or 0) > 0
 
 
 def test_shutdown_lets_running_jobs_finish_and_leaves_the_rest_to_another_worker(

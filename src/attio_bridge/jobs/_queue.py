@@ -34,10 +34,11 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
 from dbos import DBOS, DBOSConfig, WorkflowStatus
@@ -63,6 +64,7 @@ from ._model import (
 __all__ = ["DEFAULT_PARTITION", "JobQueue", "JobQueueError", "default_jobs_path"]
 
 _log = logging.getLogger(__name__)
+_R = TypeVar("_R")
 
 QUEUE_NAME = "attio_bridge_jobs"
 _APP_NAME = "attio-bridge"
@@ -390,26 +392,37 @@ class JobQueue:
         global _active
         if not self._started:
             return
+        try:
+            unfinished = self._drain(timeout)
+            self._stop.set()
+            if self._beat_thread is not None:
+                self._beat_thread.join(timeout=5)
+            if self._heartbeat is not None:
+                self._heartbeat.stop(hand_back=unfinished)
+        except Exception as exc:  # stopping goes on: what is left is recovered by others
+            _log.warning("the job queue did not stop cleanly: %s", _masked(exc))
+        finally:
+            DBOS.destroy(workflow_completion_timeout_sec=0)
+            self._started = False
+            self._engine = None
+            with _active_lock:
+                _active = None
+
+    def _drain(self, timeout: float) -> bool:
+        """Claim no more jobs; wait up to ``timeout`` for the running ones. True if some are
+        still running."""
         dbos = _get_dbos_instance()
-        for event in dbos.background_thread_stop_events:  # the queue thread claims no more
-            event.set()
         deadline = time.monotonic() + max(0.0, timeout)
+        for event in dbos.background_thread_stop_events:  # the queue threads claim no more
+            event.set()
+        # A claim under way still starts its jobs: wait for it, so that no job is started on
+        # an event loop DBOS has stopped, and so that the wait below counts it.
+        for thread in threading.enumerate():
+            if thread.name.startswith("queue-worker-") and thread.is_alive():
+                thread.join(timeout=5)
         while dbos._active_workflows_set.activeList() and time.monotonic() < deadline:
             time.sleep(0.05)
-        unfinished = bool(dbos._active_workflows_set.activeList())
-        self._stop.set()
-        if self._beat_thread is not None:
-            self._beat_thread.join(timeout=5)
-        if self._heartbeat is not None:
-            try:
-                self._heartbeat.stop(hand_back=unfinished)
-            except sa.exc.SQLAlchemyError as exc:
-                _log.warning("could not leave the workers table: %s", _masked(exc))
-        DBOS.destroy(workflow_completion_timeout_sec=0)
-        self._started = False
-        self._engine = None
-        with _active_lock:
-            _active = None
+        return bool(dbos._active_workflows_set.activeList())
 
     def __enter__(self) -> JobQueue:
         if not self._started:
@@ -596,11 +609,15 @@ class JobQueue:
         return self._rewind(info)
 
     def _rewind(self, info: JobInfo) -> JobInfo:
-        DBOS.update_workflow_attributes(
-            info.id, {"state": "queued", "attempts": 0, "error": None}, merge=True
+        _blocking(
+            DBOS.update_workflow_attributes,
+            info.id,
+            {"state": "queued", "attempts": 0, "error": None},
+            merge=True,
         )
         try:
-            DBOS.rewind_workflow(
+            _blocking(
+                DBOS.rewind_workflow,
                 info.id,
                 start_step=1,
                 queue_name=QUEUE_NAME,
@@ -646,7 +663,7 @@ class JobQueue:
                 )
                 if not batch:
                     break
-                DBOS.delete_workflows([info.id for info in batch])
+                _blocking(DBOS.delete_workflows, [info.id for info in batch])
                 deleted += len(batch)
         return deleted
 
@@ -661,6 +678,18 @@ def _use_wal(path: Path) -> None:
             conn.execute("PRAGMA journal_mode=WAL")
     except sqlite3.Error as exc:
         raise JobQueueError(f"the jobs database {path} could not be opened: {exc}") from None
+
+
+def _blocking(call: Callable[..., _R], *args: Any, **kwargs: Any) -> _R:
+    """``call(...)``, which DBOS refuses inside a running event loop (it has ``_async`` twins
+    for that): there it runs on a thread of its own, so the sync methods work everywhere; async
+    code that must not block its loop calls them through ``asyncio.to_thread``."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return call(*args, **kwargs)
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(call, *args, **kwargs).result()
 
 
 def _checked_payload(spec: JobSpec) -> dict[str, Any]:
@@ -695,7 +724,7 @@ def _sqlite_ids(attributes: Mapping[str, Any], filters: Mapping[str, Any]) -> li
 
 def _list_statuses(**filters: Any) -> list[WorkflowStatus]:
     try:
-        return DBOS.list_workflows(**filters)
+        return _blocking(DBOS.list_workflows, **filters)
     except sa.exc.SQLAlchemyError as exc:
         raise JobQueueError(f"the jobs database could not be read: {_masked(exc)}") from None
 
