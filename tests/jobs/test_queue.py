@@ -86,6 +86,22 @@ def test_submit_says_which_jobs_are_new_and_runs_each_once(make_queue: QueueFact
     assert work.runs == {"a": 1, "b": 1, "c": 1}
 
 
+def test_an_observer_that_fails_does_not_fail_the_job(make_queue: QueueFactory) -> None:
+    queue = make_queue()
+    heard: list[str] = []
+
+    def broken(event: JobEvent) -> None:
+        raise RuntimeError("observer bug")
+
+    queue.register("work", Recorder())
+    queue.subscribe(broken)
+    queue.subscribe(lambda event: heard.append(event.what))
+    queue.start()
+    queue.submit_sync([spec("o")])
+    settled(queue, "o", "succeeded")
+    assert heard == ["started", "succeeded"]
+
+
 def test_the_same_job_submitted_three_times_at_once_has_one_effect(
     make_queue: QueueFactory,
 ) -> None:
