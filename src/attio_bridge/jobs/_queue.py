@@ -181,9 +181,7 @@ class _Target:
     def __init__(self, url: str | None, environ: Mapping[str, str], schema: str | None) -> None:
         given = url if url is not None else (environ.get(DATABASE_URL_ENV) or None)
         if given is None:
-            path = default_jobs_path(environ)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            given = f"sqlite:///{path}"
+            given = f"sqlite:///{default_jobs_path(environ)}"
         self.display = mask_url(given)
         try:
             parsed = sa.make_url(given)
@@ -200,7 +198,6 @@ class _Target:
         elif backend == "sqlite" and parsed.database and parsed.database != ":memory:":
             self.backend = "sqlite"
             path = Path(parsed.database).expanduser()
-            path.parent.mkdir(parents=True, exist_ok=True)
             self.url = parsed.set(drivername="sqlite", database=str(path))
             self.schema = None
             self.path = path
@@ -240,8 +237,9 @@ class JobQueue:
     workers and machines), else the SQLite file ``default_jobs_path()``. On PostgreSQL DBOS's
     tables live in ``schema`` (``attio_bridge_dbos``), apart from the state store's.
     ``concurrency`` jobs run at once in this worker, at most ``partition_concurrency`` of them
-    (half, by default) from one partition. A worker whose heartbeat is ``dead_after`` seconds
-    old has its running jobs taken over by a live worker.
+    (half, by default) from one partition. DBOS keeps these limits in its queue row, which
+    every worker reads: the worker started last sets them for all. A worker whose heartbeat is
+    ``dead_after`` seconds old has its running jobs taken over by a live worker.
     """
 
     def __init__(
@@ -674,9 +672,10 @@ def _use_wal(path: Path) -> None:
     file, and processing runs at half the speed. Commits still sync, so what ``submit``
     acknowledged survives a crash."""
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         with closing(sqlite3.connect(path, timeout=30)) as conn:
             conn.execute("PRAGMA journal_mode=WAL")
-    except sqlite3.Error as exc:
+    except (OSError, sqlite3.Error) as exc:
         raise JobQueueError(f"the jobs database {path} could not be opened: {exc}") from None
 
 
