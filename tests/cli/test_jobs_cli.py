@@ -97,6 +97,8 @@ def test_list_shows_jobs_newest_first_and_filters_them(run: Any) -> None:
     assert as_json(run("list", "--older-than", "1h", "--json")) == []
     assert len(as_json(run("list", "--newer-than", "30m", "--limit", "2", "--json"))) == 2
     assert run("list", "--type", "record.deleted").stdout.strip() == "no jobs"
+    chosen = run("list", "--status", "dead", "--columns", "id,error")
+    assert "Broken: the handler refused it" in chosen.stdout and "partition" not in chosen.stdout
 
 
 def test_show_prints_a_job_with_its_error_and_effect(run: Any) -> None:

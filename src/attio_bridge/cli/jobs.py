@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ._common import CliError, ConnectionOptions, DebugOpt, ExitStatus, reporting
-from ._run import JsonOpt, Run, emit_json, group, show, show_rows
+from ._run import ColumnsOpt, JsonOpt, Run, emit_json, group, show, show_rows
 
 if TYPE_CHECKING:
     from ..jobs import JobInfo, JobQueue
@@ -146,7 +146,7 @@ def _row(info: JobInfo) -> dict[str, Any]:
         "type": info.type or info.kind,
         "partition": info.partition,
         "attempts": info.attempts,
-        "created_at": info.created_at.isoformat(timespec="seconds"),
+        "created_at": info.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "error": info.error,
     }
 
@@ -162,6 +162,7 @@ def list_command(
     older_than: OlderOpt = None,
     newer_than: NewerOpt = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many.")] = 50,
+    columns: ColumnsOpt = None,
     database: DatabaseOpt = None,
     schema: SchemaOpt = None,
     json_: JsonOpt = False,
@@ -177,7 +178,8 @@ def list_command(
         elif not found:
             typer.echo("no jobs")
         else:
-            show_rows("Jobs", [_row(info) for info in found], Run(), ("id", "status", "type"))
+            rows = [_row(info) for info in found]
+            show_rows("Jobs", rows, Run(), ("id", "status", "type"), wanted=columns)
 
 
 def _show(info: JobInfo, json_: bool) -> None:
