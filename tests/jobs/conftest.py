@@ -104,7 +104,7 @@ def make_queue(target: Target) -> Iterator[QueueFactory]:
         queue.shutdown(timeout=0)
 
 
-def wait_for(check: Callable[[], bool], timeout: float = 10.0, what: str = "it") -> None:
+def wait_for(check: Callable[[], bool], timeout: float = 30.0, what: str = "it") -> None:
     """Return once ``check()`` is true; fail the test after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
     while not check():

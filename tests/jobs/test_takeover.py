@@ -18,6 +18,7 @@ from typing import Any
 
 import psycopg
 import pytest
+import sqlalchemy as sa
 
 from attio_bridge.jobs import JobQueue, JobQueueError, JobSpec, RetrySchedule
 from tests.jobs.conftest import FAST, Target, sqlite_target, wait_for
@@ -125,6 +126,32 @@ def test_a_worker_killed_inside_a_job_has_it_finished_by_another(
         assert (info.status, info.result) == ("succeeded", {"by": "w2"})
     finally:
         queue.shutdown()
+
+
+def test_a_worker_killed_before_its_first_heartbeat_is_taken_over_too(
+    workers: Workers, target: Target
+) -> None:
+    workers.submit(1, block=True)
+    workers.start("w1")
+    wait_for(lambda: workers.started("job-0") == {"w1"}, what="w1 to start the job")
+    workers.kill("w1")
+    # As if w1 had died before it wrote its first heartbeat: no row says it ever lived.
+    engine = sa.create_engine(
+        target.url.replace("postgresql://", "postgresql+psycopg://", 1),
+        poolclass=sa.pool.NullPool,
+    )
+    with engine.begin() as conn:
+        table = (
+            f"{target.schema}.attio_bridge_job_executors"
+            if target.schema
+            else "attio_bridge_job_executors"
+        )
+        conn.execute(sa.text(f"DELETE FROM {table}"))
+    engine.dispose()
+    (workers.workdir / "release").touch()
+    workers.start("w2")
+    wait_for(lambda: len(workers.effects()) == 1, what="w2 to take the job over")
+    assert workers.effects() == [("job-0", "w2")]
 
 
 def test_a_sqlite_worker_killed_mid_run_and_started_again_loses_nothing(

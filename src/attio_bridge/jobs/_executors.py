@@ -5,7 +5,8 @@ instead of waiting for the dead one to come back.
 DBOS recovers a process's own pending workflows when that process starts again; it does not
 hand them to other processes. The table here (``attio_bridge_job_executors``, beside DBOS's
 tables) closes that gap: ``Heartbeat.beat()`` refreshes this worker's row and returns the
-executors whose rows are older than ``dead_after``; the caller re-enqueues their work
+executors whose rows are older than ``dead_after`` (and those holding running work that have
+had no row for as long: killed before their first heartbeat); the caller re-enqueues their work
 (``DBOS._recover_pending_workflows``, idempotent: a workflow another worker already took is
 not touched) and then ``forget()``s them.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from contextlib import suppress
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -31,6 +33,7 @@ class Heartbeat:
         engine: sa.Engine,
         executor_id: str,
         *,
+        running: sa.Select[Any] | None = None,
         schema: str | None = None,
         dead_after: float = 15.0,
         clock: Callable[[], float] = time.time,
@@ -47,6 +50,10 @@ class Heartbeat:
             sa.Column("heartbeat_at", sa.Float, nullable=False),
         )
         self._metadata = metadata
+        # The executors that hold running work (a query on DBOS's table), and when each of
+        # those without a row here was first seen so.
+        self._running = running
+        self._rowless: dict[str, float] = {}
 
     def create(self) -> None:
         """Create the table if it is not there (every worker may race to do so)."""
@@ -73,7 +80,18 @@ class Heartbeat:
                     self.table.c.executor_id != self.executor_id,
                 )
             ).fetchall()
-        return [row[0] for row in rows]
+            dead = [row[0] for row in rows]
+            if self._running is not None:
+                known = {row[0] for row in conn.execute(sa.select(self.table.c.executor_id))}
+                holding = {str(row[0]) for row in conn.execute(self._running)}
+                dead += self._silent(holding - known - {self.executor_id}, now)
+        return dead
+
+    def _silent(self, rowless: set[str], now: float) -> list[str]:
+        """Executors holding running work without ever having a row here for ``dead_after``
+        seconds: killed before their first heartbeat (a live one writes it as it starts)."""
+        self._rowless = {e: self._rowless.get(e, now) for e in rowless}
+        return [e for e, seen in self._rowless.items() if now - seen > self.dead_after]
 
     def forget(self, executor_id: str) -> None:
         """Drop a dead executor's row once its work was taken over (if it did not come back)."""

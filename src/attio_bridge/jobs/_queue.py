@@ -357,8 +357,18 @@ class JobQueue:
             polling_interval_sec=self.poll_interval,
             on_conflict="always_update",
         )
+        workflows = _get_dbos_instance()._sys_db.tables.workflow_status
+        running = (
+            sa.select(workflows.c.executor_id)
+            .where(workflows.c.queue_name == QUEUE_NAME, workflows.c.status == "PENDING")
+            .distinct()
+        )
         self._heartbeat = Heartbeat(
-            self._engine, self.executor_id, schema=self._target.schema, dead_after=self.dead_after
+            self._engine,
+            self.executor_id,
+            running=running,
+            schema=self._target.schema,
+            dead_after=self.dead_after,
         )
         self._heartbeat.create()
         self._take_over()
