@@ -65,6 +65,12 @@ class Workers:
         self.processes[name] = subprocess.Popen(self._args(name), cwd=ROOT, env=self._env())
         wait_for(lambda: (self.workdir / f"ready-{name}").exists(), what=f"worker {name}")
 
+    def busy(self, name: str) -> None:
+        """Start worker ``name`` on one job that blocks until released; return once it runs."""
+        self.submit(1, block=True)
+        self.start(name)
+        wait_for(lambda: self.started("job-0") == {name}, what=f"{name} to start the job")
+
     def kill(self, name: str) -> None:
         process = self.processes.pop(name)
         process.send_signal(signal.SIGKILL)
@@ -111,9 +117,7 @@ def inspect(target: Target) -> JobQueue:
 def test_a_worker_killed_inside_a_job_has_it_finished_by_another(
     workers: Workers, target: Target
 ) -> None:
-    workers.submit(1, block=True)
-    workers.start("w1")
-    wait_for(lambda: workers.started("job-0") == {"w1"}, what="w1 to start the job")
+    workers.busy("w1")
     workers.start("w2")
     workers.kill("w1")  # inside the job: it waits for the release file
     (workers.workdir / "release").touch()
@@ -131,9 +135,7 @@ def test_a_worker_killed_inside_a_job_has_it_finished_by_another(
 def test_a_worker_killed_before_its_first_heartbeat_is_taken_over_too(
     workers: Workers, target: Target
 ) -> None:
-    workers.submit(1, block=True)
-    workers.start("w1")
-    wait_for(lambda: workers.started("job-0") == {"w1"}, what="w1 to start the job")
+    workers.busy("w1")
     workers.kill("w1")
     # As if w1 had died before it wrote its first heartbeat: no row says it ever lived.
     engine = sa.create_engine(
@@ -164,7 +166,7 @@ def test_a_sqlite_worker_killed_mid_run_and_started_again_loses_nothing(
         wait_for(lambda: len(made.effects()) >= 5, what="some jobs done")
         made.kill("first")
         made.start("again")
-        wait_for(lambda: len(made.effects()) == 60, timeout=20, what="every job done")
+        wait_for(lambda: len(made.effects()) == 60, timeout=60, what="every job done")
     finally:
         made.stop_all()
     assert sorted(job for job, _ in made.effects()) == sorted(f"job-{n}" for n in range(60))
@@ -231,7 +233,7 @@ def test_postgresql_dropping_every_connection_loses_nothing_acknowledged(
             except JobQueueError:
                 return False
 
-        wait_for(all_done, timeout=30, what="every acknowledged job")
+        wait_for(all_done, timeout=60, what="every acknowledged job")
         assert set(runs) == acknowledged
     finally:
         queue.shutdown(timeout=0)
