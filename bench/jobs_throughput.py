@@ -31,6 +31,17 @@ from attio_bridge.jobs import JobQueue, JobSpec
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def drop_schema(url: str, schema: str | None) -> None:
+    """Drop the PostgreSQL schema a measurement made (nothing for SQLite)."""
+    if schema is None:
+        return
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
+
+
 def intake(url: str, schema: str | None, jobs: int) -> tuple[float, float, float]:
     """Jobs stored per second in batches of 100; p50 and p99 ms of a one-job submit."""
     queue = JobQueue(url, schema=schema)
@@ -50,6 +61,7 @@ def intake(url: str, schema: str | None, jobs: int) -> tuple[float, float, float
         return rate, quantiles[49], quantiles[98]
     finally:
         queue.shutdown(timeout=0)
+        drop_schema(url, schema)
 
 
 def worker(url: str, schema: str) -> None:
@@ -93,6 +105,7 @@ def processing(url: str, workers: int, jobs: int) -> float:
                 proc.wait(timeout=30)
     finally:
         queue.shutdown(timeout=0)
+        drop_schema(url, schema)
 
 
 def main() -> None:
