@@ -22,6 +22,7 @@
     ├── CacheError                  the cache was used wrongly, or is unreachable (cache)
     ├── CircuitOpenError            a system's circuit is open: not called (retryable) (jobs)
     ├── NotifierError               an alert could not be delivered (retryable)  (webhooks)
+    ├── JobQueueError               the jobs database unreachable, a queue not started (jobs)
     └── StateError                  the state store failed, or a lock was not had (state)
         └── SecretKeyError          a secret the key in use cannot decrypt       (state)
 

@@ -10,7 +10,8 @@ commands in its module, sharing ``cli/_run.py``. ``import`` and ``export`` (``cl
 move files in and out; ``meeting``, ``deals``, ``qualify`` and ``automate``
 (``cli/workflows.py``), ``kickoff`` (``cli/kickoff.py``) and ``enrich`` (``cli/enrich.py``) run
 the workflows; ``webhooks sync`` (``cli/webhooks.py``) makes the workspace's webhooks match a
-file (``deals ls`` is ``records.ls_command``, as ``people ls`` is); ``--version`` prints
+file (``deals ls`` is ``records.ls_command``, as ``people ls`` is); ``jobs``
+(``cli/jobs.py``) lists, retries, replays and purges durable jobs; ``--version`` prints
 the installed version. Errors are one clear line and an exit code, never a traceback; options,
 configuration and exit codes shared by the commands are in ``cli/_common.py``, with the
 ``CliEnvironment`` a run's clients come from (``main(argv, env)``, or ``obj=`` of the app).
@@ -28,7 +29,7 @@ import typer
 import typer.main
 from typer.exceptions import TyperException
 
-from . import lists, notes, people, records, serve, tasks, transfer, workflows
+from . import jobs, lists, notes, people, records, serve, tasks, transfer, workflows
 from ._common import App, CliEnvironment, ExitStatus, asks_for_json, error_line
 from ._serving import emulator_banner, url_of
 from ._serving import listener as bind
@@ -90,6 +91,7 @@ app.add_typer(workflows.automate_app, name="automate")
 app.command("kickoff")(kickoff_command)
 app.command("enrich")(enrich_command)
 app.add_typer(webhooks_app, name="webhooks")
+app.add_typer(jobs.jobs_app, name="jobs")
 
 
 def _serve(

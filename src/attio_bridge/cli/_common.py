@@ -521,6 +521,7 @@ def error_classes() -> tuple[ErrorClass, ...]:
     )
     from ..connectors import ConnectorError
     from ..errors import AttioError, ConfigurationError, InvalidInputError, MissingError
+    from ..jobs import JobQueueError
     from ..services import ServiceError
     from ..services.urls import AttioUrlError
     from ..values import ValuesError
@@ -570,6 +571,8 @@ def error_classes() -> tuple[ErrorClass, ...]:
         ),
         # Its message names the backend and the way around it.
         row(RateBackendError, ExitStatus.CONNECTION),
+        # The jobs database could not be opened or read: its message names it (password masked).
+        row(JobQueueError, ExitStatus.CONNECTION),
         # Slack or Drive failed: its message names the system and the fix.
         row(ConnectorError, ExitStatus.ERROR),
         row(AttioAPIError, ExitStatus.ERROR, "Attio answered {0}".format),
