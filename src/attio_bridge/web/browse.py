@@ -166,9 +166,9 @@ async def _entries_page(
         # object of the list), then the entries of those parents.
         parent_ids: list[str] = []
         for obj in (await client.lists.get(list_slug)).parent_object:
-            matches = await client.records.query(
-                obj, filter=search_filter(obj, query), limit=MATCHES
-            )
+            found_filter = search_filter(obj, query)
+            assert found_filter is not None  # the query is not blank
+            matches = await client.records.query(obj, filter=found_filter, limit=MATCHES)
             parent_ids += [r.record_id for r in matches]
         options["filter"] = {"parent_record": {"target_record_id": {"$in": parent_ids}}}
     entries = await client.entries.query(list_slug, **options)

@@ -37,7 +37,7 @@ from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 import jinja2
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -91,6 +91,8 @@ class PagesConfig:
     session_key: bytes | None = None
     template_dir: Path | None = None
     sandbox: bool = False
+    create_project: bool = False
+    """Make ``project_dir`` a project (a git repository) on first use when it is not one."""
 
 
 def load_settings(project_dir: Path) -> Connection | None:
@@ -245,6 +247,9 @@ class Pages:
         """The user and project of ``request`` (``_Redirect`` to the login page if needed)."""
         if not self.config.require_login:
             folder = self.config.project_dir
+            if self.config.create_project and not (folder / ".git").exists():
+                folder.mkdir(parents=True, exist_ok=True)
+                self.backend.init_project(folder)
             return _Who(LOCAL_USER, folder.resolve().name, folder, [folder.resolve().name])
         user = request.session.get("user")
         if not isinstance(user, str):
@@ -261,12 +266,12 @@ class Pages:
         return negotiate(request.cookies.get("lang"), request.headers.get("accept-language"))
 
     def render(
-        self, request: Request, name: str, status: int = 200, **context: Any
+        self, request: Request, template: str, status: int = 200, **context: Any
     ) -> HTMLResponse:
-        """Template ``name`` in the request's language."""
+        """Template ``template`` in the request's language."""
         lang = self.lang(request)
         context.setdefault("who", None)
-        html = self.languages.template(lang, name).render(
+        html = self.languages.template(lang, template).render(
             request=request,
             base=request.scope.get("root_path", "").removesuffix(PREFIX) + PREFIX,
             static=request.scope.get("root_path", "").removesuffix(PREFIX) + "/static",
@@ -617,7 +622,10 @@ async def _form(request: Request) -> FormData:
         body += chunk
         if len(body) > MAX_FORM:
             return FormData()
-    return FormData(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+    fields: list[tuple[str, str | UploadFile]] = list(
+        parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
+    )
+    return FormData(fields)
 
 
 def _int(text: str | None, default: int) -> int:
