@@ -21,10 +21,8 @@ from ._snapshot_fake import fake_backend
 def _names(html: str) -> list[str]:
     import re
 
-    return [
-        re.sub(r"\s*<span.*", "", name).strip()
-        for name in re.findall(r'<td class="name">(.*?)</td>', html, re.S)
-    ]
+    cells = re.findall(r'<td class="name">(.*?)</td>', html, re.S)
+    return [re.sub(r"</?bdi>", "", re.sub(r"\s*<span.*", "", cell)).strip() for cell in cells]
 
 
 def _company_ids(site: Site, client: TestClient, *names: str) -> list[str]:
