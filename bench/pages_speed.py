@@ -26,9 +26,11 @@ from pathlib import Path
 import httpx
 from starlette.testclient import TestClient
 
-from attio_bridge.emulator import EmulatorConfig, create_app as emulator_app
+from attio_bridge.emulator import EmulatorConfig
+from attio_bridge.emulator import create_app as emulator_app
 from attio_bridge.state import open_store
 from attio_bridge.web import Service, create_app
+from attio_bridge.web.imports import SnapshotsBackend
 from attio_bridge.web.interim import AttioReceiver, MemoryJobQueue, describe_event
 from attio_bridge.web.snapshots import Connection, Pages, PagesConfig
 from attio_bridge.webhooks import Tenant, Tenants
@@ -73,8 +75,6 @@ def main(argv: list[str]) -> int:
 
         def imported_ids(self) -> set[str]:
             return set()
-
-    from attio_bridge.web.imports import SnapshotsBackend
 
     pages = Pages(
         PagesConfig(
