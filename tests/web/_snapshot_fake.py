@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from attio_bridge.errors import AttioError
+from attio_bridge.errors import AttioError, InvalidInputError
 from attio_bridge.services import AsyncServices
 from attio_bridge.state import StateStore
 from attio_bridge.web.browse import plain
@@ -70,9 +70,13 @@ class FakeSnapshots:
     user: str = "local"
     project: str | None = None
     step_delay: float = 0.0
-    calls: list[tuple[str, list[str]]] = field(default_factory=list)
+    closed: bool = False
 
     def __post_init__(self) -> None:
+        if not (self.project_dir / ".git").exists():
+            raise InvalidInputError(
+                f"{self.project_dir} is not a git repository; run `git init` there"
+            )
         self.project = self.project or self.project_dir.name
 
     def _prefix(self) -> str:
@@ -140,6 +144,9 @@ class FakeSnapshots:
 
     def imported_ids(self) -> set[str]:
         return {s.record_id for s in self.list()}
+
+    def close(self) -> None:
+        self.closed = True
 
     def history(self, record_id: str) -> list[Commit]:
         doc = self.store.get(NAMESPACE, self._prefix() + record_id) or {"history": []}

@@ -294,3 +294,15 @@ def test_the_language_follows_the_browser_and_the_switch(site: Site) -> None:
     assert switched.url.path == "/snapshots/browse/companies"
     assert '<html lang="ar" dir="rtl">' in arabic and "استيراد المحدد" in arabic
     assert elsewhere.url.path == "/snapshots/browse/companies" or elsewhere.url.host != "evil.test"
+
+
+def test_a_folder_that_is_not_a_repository_is_made_one_when_asked(tmp_path: Path) -> None:
+    site = make_site(tmp_path)
+    (site.project / ".git").rmdir()
+    with browser(site) as client:
+        refused = client.get("/snapshots/browse/companies")
+        made = client.post("/snapshots/init", data={"csrf": csrf(refused.text)})
+    assert refused.status_code == 409
+    assert "is not a git repository" in refused.text and 'id="init-project"' in refused.text
+    assert made.status_code == 200 and made.url.path == "/snapshots/browse/companies"
+    assert (site.project / ".git").exists()

@@ -113,6 +113,7 @@ class SnapshotsPort(Protocol):
     def list(self, *, kind: ObjectKind | None = None) -> Sequence[SnapshotView]: ...
     def imported_ids(self) -> set[str]: ...
     def history(self, record_id: str) -> Sequence[CommitView]: ...
+    def close(self) -> None: ...
 
 
 class SnapshotsFactory(Protocol):
@@ -188,7 +189,8 @@ class ImportJobs:
         list_slug: str | None,
         scrub: Callable[[str], str] = str,
     ) -> ImportJob:
-        """Start importing ``ids`` in the background; the job to poll."""
+        """Start importing ``ids`` in the background (``snapshots`` closed when done); the job
+        to poll."""
         job = ImportJob(secrets.token_urlsafe(12), user, project, kind, total=len(ids))
         self._jobs[job.id] = job
         while len(self._jobs) > self._keep:
@@ -214,7 +216,13 @@ class ImportJobs:
             job.done = job.total
             job.state = "failed" if job.failed and not job.imported else "done"
 
-        task = asyncio.get_running_loop().create_task(run())
+        async def run_then_close() -> None:
+            try:
+                await run()
+            finally:
+                snapshots.close()
+
+        task = asyncio.get_running_loop().create_task(run_then_close())
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return job

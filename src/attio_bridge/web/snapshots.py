@@ -25,12 +25,13 @@ else can see.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import secrets
 import tomllib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -148,6 +149,10 @@ class _Who:
     projects: list[str]
 
 
+class _NotAProject(Exception):
+    """The project folder cannot be opened (not a git repository)."""
+
+
 class _Redirect(Exception):
     def __init__(self, to: str) -> None:
         self.to = to
@@ -204,15 +209,28 @@ class Pages:
         return load_settings(who.project_dir) or self.config.connection
 
     def snapshots(self, who: _Who, connection: Connection) -> SnapshotsPort:
-        """The project's snapshots."""
+        """The project's snapshots (close them after use); ``_NotAProject`` when the folder is
+        not a git repository (the library's message says so)."""
         _, services = self.services(connection)
-        return self.backend.open(
-            who.project_dir,
-            services=services,
-            store=self.store,
-            user=who.user,
-            project=who.project,
-        )
+        try:
+            return self.backend.open(
+                who.project_dir,
+                services=services,
+                store=self.store,
+                user=who.user,
+                project=who.project,
+            )
+        except AttioError as exc:
+            raise _NotAProject(str(exc)) from exc
+
+    @contextlib.contextmanager
+    def opened(self, who: _Who, connection: Connection) -> Iterator[SnapshotsPort]:
+        """The project's snapshots for a ``with`` block."""
+        snapshots = self.snapshots(who, connection)
+        try:
+            yield snapshots
+        finally:
+            snapshots.close()
 
     async def aclose(self) -> None:
         """Stop running imports, close clients and the store the pages opened."""
@@ -307,6 +325,7 @@ class Pages:
             Route("/imports", page(self.imports), methods=["GET"]),
             Route("/imports/{record_id}/history", page(self.history), methods=["GET"]),
             Route("/projects", page(self.add_project, form=True), methods=["POST"]),
+            Route("/init", page(self.init_project, form=True), methods=["POST"]),
             Route("/projects/select", page(self.select_project, form=True), methods=["POST"]),
             Route("/lang/{code}", self.set_lang, methods=["GET"]),
             Route("/login", self.login_page, methods=["GET"]),
@@ -337,12 +356,22 @@ class Pages:
                 if request.headers.get("hx-request"):
                     return Response(status_code=401, headers={"HX-Redirect": redirect.to})
                 return RedirectResponse(redirect.to, 303)
-            if not form:
-                return await handler(request, who)
-            data = await _form(request)
-            if not csrf_ok(request, data):
-                return self._forbidden(request)
-            return await handler(request, who, data)
+            try:
+                if not form:
+                    return await handler(request, who)
+                data = await _form(request)
+                if not csrf_ok(request, data):
+                    return self._forbidden(request)
+                return await handler(request, who, data)
+            except _NotAProject as problem:
+                return self.render(
+                    request,
+                    "pages/not_a_project.html",
+                    409,
+                    who=who,
+                    message=str(problem),
+                    can_init=not self.config.require_login,
+                )
 
         return endpoint
 
@@ -469,7 +498,8 @@ class Pages:
                 )
         except AttioError as exc:
             error = str(exc).replace(connection.api_key, "****")
-        imported = self.snapshots(who, connection).imported_ids()
+        with self.opened(who, connection) as snapshots:
+            imported = snapshots.imported_ids()
 
         def link(**changes: Any) -> str:
             params = {"q": query, "limit": limit, "offset": offset, "list": list_slug or ""}
@@ -533,10 +563,8 @@ class Pages:
             connection = self._need_connection(who)
         except _Redirect as redirect:
             return RedirectResponse(redirect.to, 303)
-        rows = sorted(
-            self.snapshots(who, connection).list(),
-            key=lambda s: (s.object_type, s.name.casefold()),
-        )
+        with self.opened(who, connection) as snapshots:
+            rows = sorted(snapshots.list(), key=lambda s: (s.object_type, s.name.casefold()))
         return self.render(request, "pages/imports.html", who=who, rows=rows)
 
     async def history(self, request: Request, who: _Who) -> Response:
@@ -544,14 +572,21 @@ class Pages:
             connection = self._need_connection(who)
         except _Redirect as redirect:
             return RedirectResponse(redirect.to, 303)
-        snapshots = self.snapshots(who, connection)
         record_id = request.path_params["record_id"]
-        known = {s.record_id: s for s in snapshots.list()}
-        if record_id not in known:
-            return self.render(request, "pages/error.html", 404, who=who, message="")
-        commits = snapshots.history(record_id)
+        with self.opened(who, connection) as snapshots:
+            known = {s.record_id: s for s in snapshots.list()}
+            if record_id not in known:
+                return self.render(request, "pages/error.html", 404, who=who, message="")
+            commits = snapshots.history(record_id)
         name = "pages/_history.html" if request.headers.get("hx-request") else "pages/history.html"
         return self.render(request, name, who=who, snapshot=known[record_id], commits=commits)
+
+    async def init_project(self, request: Request, who: _Who, form: FormData) -> Response:
+        """Make the local project folder a git repository (``git init``), as asked."""
+        if self.config.require_login:  # users' projects are repositories from the start
+            return self.render(request, "pages/error.html", 404, who=who, message="")
+        self.backend.init_project(who.project_dir)
+        return RedirectResponse(f"{PREFIX}/browse/companies", 303)
 
     async def add_project(self, request: Request, who: _Who, form: FormData) -> Response:
         name = str(form.get("name") or "").strip().lower()
