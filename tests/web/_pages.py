@@ -4,11 +4,13 @@ test's own."""
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 from starlette.applications import Starlette
@@ -40,6 +42,16 @@ class Site:
     project: Path
 
 
+def library_backend() -> SnapshotsBackend | None:
+    """The snapshot library as the pages' backend, once it is installed beside them (else
+    None: the tests then run on the fake, which follows the same contract)."""
+    try:
+        snapshot: Any = importlib.import_module("attio_bridge.snapshot")
+    except ModuleNotFoundError:
+        return None
+    return SnapshotsBackend(open=snapshot.Snapshots, init_project=snapshot.init_project)
+
+
 def make_site(
     tmp_path: Path,
     *,
@@ -48,14 +60,15 @@ def make_site(
     connected: bool = True,
     emulator: EmulatorApp | None = None,
 ) -> Site:
-    """The app with the pages on the sandbox's data; the project a folder of ``tmp_path``."""
+    """The app with the pages on the sandbox's data; the project a folder of ``tmp_path``;
+    ``backend`` the snapshot library when none is given and it is installed, else the fake."""
     emulator = emulator or emulator_app(
         EmulatorConfig(api_keys=[KEY], seed="sandbox", read_rate=0, write_rate=0)
     )
     store = open_store(f"sqlite:///{tmp_path / 'state.sqlite3'}")
     project = tmp_path / "project"
     project.mkdir(exist_ok=True)
-    backend = backend or fake_backend()
+    backend = backend or library_backend() or fake_backend()
     backend.init_project(project)
     config = PagesConfig(
         project_dir=project,

@@ -5,6 +5,7 @@ history; languages and the security headers on every page."""
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 import time
 from pathlib import Path
@@ -298,7 +299,7 @@ def test_the_language_follows_the_browser_and_the_switch(site: Site) -> None:
 
 def test_a_folder_that_is_not_a_repository_is_made_one_when_asked(tmp_path: Path) -> None:
     site = make_site(tmp_path)
-    (site.project / ".git").rmdir()
+    shutil.rmtree(site.project / ".git")
     with browser(site) as client:
         refused = client.get("/snapshots/browse/companies")
         made = client.post("/snapshots/init", data={"csrf": csrf(refused.text)})

@@ -12,7 +12,7 @@ from starlette.testclient import TestClient
 from attio_bridge.state import open_store
 from attio_bridge.web.security import Users
 
-from ._pages import KEY, Site, browser, csrf, make_site, row_ids
+from ._pages import KEY, Site, browser, csrf, library_backend, make_site, row_ids
 from .test_pages import _import, _wait_done
 
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -194,12 +194,9 @@ def test_users_are_kept_as_argon2_hashes_never_the_password(tmp_path: Path) -> N
 
 
 def test_a_path_traversal_record_name_ends_up_as_a_safe_file(tmp_path: Path) -> None:
-    snapshot = pytest.importorskip(
-        "attio_bridge.snapshot", reason="the snapshot library is merged beside the pages"
-    )
-    from attio_bridge.web.imports import SnapshotsBackend
-
-    backend = SnapshotsBackend(open=snapshot.Snapshots, init_project=snapshot.init_project)
+    backend = library_backend()
+    if backend is None:
+        pytest.skip("the file names are the snapshot library's: it is merged beside the pages")
     site = make_site(tmp_path, backend=backend)
     record_id = _company(site, "../../etc/passwd", "traversal-test.com")
     with browser(site) as client:
