@@ -11,7 +11,8 @@ move files in and out; ``meeting``, ``deals``, ``qualify`` and ``automate``
 (``cli/workflows.py``), ``kickoff`` (``cli/kickoff.py``) and ``enrich`` (``cli/enrich.py``) run
 the workflows; ``webhooks sync`` (``cli/webhooks.py``) makes the workspace's webhooks match a
 file (``deals ls`` is ``records.ls_command``, as ``people ls`` is); ``jobs``
-(``cli/jobs.py``) lists, retries, replays and purges durable jobs; ``--version`` prints
+(``cli/jobs.py``) lists, retries, replays and purges durable jobs; ``users``
+(``cli/users.py``) names who may sign in to the snapshot pages; ``--version`` prints
 the installed version. Errors are one clear line and an exit code, never a traceback; options,
 configuration and exit codes shared by the commands are in ``cli/_common.py``, with the
 ``CliEnvironment`` a run's clients come from (``main(argv, env)``, or ``obj=`` of the app).
@@ -36,6 +37,7 @@ from ._serving import listener as bind
 from .enrich import enrich_command
 from .kickoff import kickoff_command
 from .schema import app as schema_app
+from .users import users_app
 from .webhooks import webhooks_app
 
 __all__ = ["CliEnvironment", "app", "main"]
@@ -92,6 +94,7 @@ app.command("kickoff")(kickoff_command)
 app.command("enrich")(enrich_command)
 app.add_typer(webhooks_app, name="webhooks")
 app.add_typer(jobs.jobs_app, name="jobs")
+app.add_typer(users_app, name="users")
 
 
 def _serve(

@@ -29,6 +29,7 @@ from ._serving import emulator_banner, listener, url_of
 
 if TYPE_CHECKING:
     from ..web.service import Service
+    from ..web.snapshots import Pages
 
 __all__ = ["sandbox_command", "serve_command", "worker_command"]
 
@@ -58,6 +59,13 @@ LogFormatOpt = Annotated[
 LogLevelOpt = Annotated[
     str | None,
     typer.Option(help="Lowest level logged: debug, info, warning, error (sandbox: warning)."),
+]
+ProjectOpt = Annotated[
+    Path | None,
+    typer.Option(
+        help="The project folder (a git repository) the snapshot pages import into "
+        "(serve: the current folder; sandbox: sandbox-project under the state folder)."
+    ),
 ]
 DbOpt = Annotated[
     Path | None,
@@ -90,6 +98,7 @@ class _Prepared:
     sock: socket.socket
     fallback: Any
     banner: list[str]
+    pages: Pages | None = None
 
 
 def _serve(prepare: Callable[[], _Prepared]) -> None:
@@ -101,7 +110,7 @@ def _serve(prepare: Callable[[], _Prepared]) -> None:
 
     with reporting(ConnectionOptions()):
         ready = prepare()
-    app = create_app(ready.service, fallback=ready.fallback)
+    app = create_app(ready.service, fallback=ready.fallback, pages=ready.pages)
     for line in ready.banner:
         typer.echo(line)
     config = uvicorn.Config(
@@ -129,6 +138,27 @@ def _subscribe(emulator: Any, target: str) -> str:
     return str(hook["secret"])
 
 
+def _pages(
+    host: str, project: Path, *, sandbox: bool, connection: Any = None
+) -> tuple[Pages, list[str]]:
+    """The snapshot pages for ``project``: a login needed beyond loopback; their banner line."""
+    from ..web.security import is_loopback
+    from ..web.snapshots import Pages, PagesConfig
+
+    require_login = not is_loopback(host)
+    pages = Pages(
+        PagesConfig(
+            project_dir=project,
+            require_login=require_login,
+            connection=connection,
+            sandbox=sandbox,
+            create_project=sandbox,
+        )
+    )
+    who = "users of `attio-bridge users add`, signed in" if require_login else "no login"
+    return pages, [f"  they import into the project {project} ({who})"]
+
+
 def _sandbox(
     host: str,
     port: int,
@@ -138,9 +168,12 @@ def _sandbox(
     template_dir: Path | None,
     log_format: str,
     log_level: str | None,
+    project: Path | None = None,
 ) -> _Prepared:
     from ..emulator.app import create_app as emulator_app
     from ..emulator.state import EmulatorConfig
+    from ..state import state_home
+    from ..web.snapshots import Connection
     from ..web.wiring import build_service
     from ..webhooks import Tenant, Tenants
 
@@ -170,15 +203,21 @@ def _sandbox(
         f"ATTIO_BASE_URL={url} ATTIO_API_KEY={key} attio-bridge people create "
         "newcomer@example.com --first-name New --last-name Comer"
     )
+    sandbox_key = Connection(key, f"http://{loopback}:{sock.getsockname()[1]}")
+    pages, pages_line = _pages(
+        host, project or state_home() / "sandbox-project", sandbox=True, connection=sandbox_key
+    )
     banner = [
         f"attio-bridge sandbox: the events page is at {url}/",
+        f"Browse the sandbox and import records as JSON files in git: {url}/snapshots/",
+        *pages_line,
         *emulator_banner(url, emulator.state.workspace.name, key),
         "A webhook of the emulator sends every event to this service's /webhooks/attio.",
         "Change a record and watch its event arrive on the page:",
         f"  {try_line}",
         "Press Ctrl-C to stop.",
     ]
-    return _Prepared(service, sock, emulator, banner)
+    return _Prepared(service, sock, emulator, banner, pages)
 
 
 def _production(
@@ -189,6 +228,7 @@ def _production(
     template_dir: Path | None,
     log_format: str,
     log_level: str | None,
+    project: Path | None = None,
 ) -> _Prepared:
     from ..web.service import tenant_secrets
     from ..web.wiring import build_service, tenants_from_env
@@ -204,13 +244,18 @@ def _production(
         redis_url=os.environ.get("REDIS_URL") or None,
         template_dir=template_dir,
     )
-    banner = [f"attio-bridge serving at {url}/ (webhooks at {url}/webhooks/attio)"]
+    pages, pages_line = _pages(host, project or Path.cwd(), sandbox=False)
+    banner = [
+        f"attio-bridge serving at {url}/ (webhooks at {url}/webhooks/attio)",
+        f"The snapshot pages: {url}/snapshots/",
+        *pages_line,
+    ]
     if not any(tenant.attio_secrets for tenant in tenants):
         banner.append(
             "warning: ATTIO_WEBHOOK_SECRET is not set, so every Attio delivery is refused (401): "
             "set it to the secret Attio returned when the webhook was created"
         )
-    return _Prepared(service, sock, None, [*banner, "Press Ctrl-C to stop."])
+    return _Prepared(service, sock, None, [*banner, "Press Ctrl-C to stop."], pages)
 
 
 def serve_command(
@@ -222,16 +267,21 @@ def serve_command(
     log_format: LogFormatOpt = "",
     log_level: LogLevelOpt = None,
     database: DbOpt = None,
+    project: ProjectOpt = None,
 ) -> None:
-    """Serve webhooks, the events page, /healthz, /readyz and /metrics; without ATTIO_API_KEY,
-    the sandbox."""
+    """Serve webhooks, the events page, the snapshot pages, /healthz, /readyz and /metrics;
+    without ATTIO_API_KEY, the sandbox."""
     modules, work = handlers or [], not no_worker
     if os.environ.get("ATTIO_API_KEY"):
-        _serve(lambda: _production(host, port, modules, work, template_dir, log_format, log_level))
+        _serve(
+            lambda: _production(
+                host, port, modules, work, template_dir, log_format, log_level, project
+            )
+        )
     else:
         _serve(
             lambda: _sandbox(
-                host, port, database, modules, work, template_dir, log_format, log_level
+                host, port, database, modules, work, template_dir, log_format, log_level, project
             )
         )
 
@@ -244,11 +294,15 @@ def sandbox_command(
     template_dir: TemplatesOpt = None,
     log_format: LogFormatOpt = "",
     log_level: LogLevelOpt = None,
+    project: ProjectOpt = None,
 ) -> None:
-    """Serve a seeded sandbox: the emulator, a webhook to this service, the events page."""
+    """Serve a seeded sandbox: the emulator, a webhook to this service, the events page and
+    the snapshot pages."""
     modules = handlers or []
     _serve(
-        lambda: _sandbox(host, port, database, modules, True, template_dir, log_format, log_level)
+        lambda: _sandbox(
+            host, port, database, modules, True, template_dir, log_format, log_level, project
+        )
     )
 
 

@@ -14,6 +14,7 @@
   changed. Templates are Jinja2 with autoescape; a file of the same name
   in ``service.template_dir`` replaces the package's own (``events.html``, ``_feed.html``).
 
+``pages`` (``snapshots.Pages``) adds the snapshot pages under ``/snapshots``, closed with the app.
 ``fallback``, an ASGI app, answers every path no route does: the sandbox puts the emulator there,
 so the Attio API and the service share one address. The lifespan starts and stops the service.
 """
@@ -42,6 +43,7 @@ from .feed import COUNTS
 from .logs import get_logger
 from .ports import InboundRequest
 from .service import Service
+from .snapshots import Pages
 
 __all__ = ["create_app"]
 
@@ -81,8 +83,11 @@ def _templates(template_dir: Path | None) -> Jinja2Templates:
     return Jinja2Templates(env=env)
 
 
-def create_app(service: Service, *, fallback: ASGIApp | None = None) -> Starlette:
-    """The service's ASGI app; ``fallback`` answers the paths no route serves."""
+def create_app(
+    service: Service, *, fallback: ASGIApp | None = None, pages: Pages | None = None
+) -> Starlette:
+    """The service's ASGI app; ``pages`` the snapshot pages, ``fallback`` answers the paths no
+    route serves."""
     templates = _templates(service.template_dir)
 
     async def webhook(request: Request) -> Response:
@@ -173,6 +178,8 @@ def create_app(service: Service, *, fallback: ASGIApp | None = None) -> Starlett
         Route("/events/feed", feed, methods=["GET"]),
         Mount("/static", StaticFiles(directory=_HERE / "static"), name="static"),
     ]
+    if pages is not None:
+        routes.append(pages.mount())
     if fallback is not None:
         routes.append(Mount("", app=fallback))
 
@@ -183,5 +190,7 @@ def create_app(service: Service, *, fallback: ASGIApp | None = None) -> Starlett
             yield
         finally:
             await service.stop()
+            if pages is not None:
+                await pages.aclose()
 
     return Starlette(routes=routes, lifespan=lifespan)
