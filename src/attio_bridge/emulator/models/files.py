@@ -54,6 +54,7 @@ def _folder(ws: Workspace, folder_id: Any, record_id: str) -> str | None:
     entry = ws.files.get(folder_id) if isinstance(folder_id, str) else None
     if entry is None or entry["file_type"] != "folder":
         raise ValueNotFoundError(f'Parent folder with ID "{folder_id}" not found.')
+    assert isinstance(folder_id, str)
     if entry["record_id"] != record_id:
         raise ValidationTypeError(
             f'Parent folder "{folder_id}" belongs to another record; a file goes in a folder of '
