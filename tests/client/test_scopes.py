@@ -67,3 +67,19 @@ def test_a_billing_refusal_names_no_scope() -> None:
         c.files.get("f")
     assert caught.value.missing_scope is None
     assert caught.value.message == "Plan."
+
+
+def test_an_emulator_process_started_with_scopes_refuses_what_they_do_not_grant() -> None:
+    """``attio-bridge emulator --scopes`` (through ``EmulatorProcess(scopes=...)``): the key
+    has exactly those scopes, over real HTTP."""
+    from attio_bridge.testing import EmulatorProcess
+
+    with (
+        EmulatorProcess(api_key=KEY, scopes=["webhook:read"]) as emu,
+        AttioClient(api_key=KEY, base_url=emu.base_url, max_retries=0) as c,
+    ):
+        assert c.identify().scope == "webhook:read"
+        assert c.webhooks.list() == []
+        with pytest.raises(PermissionDeniedError) as caught:
+            c.webhooks.create(target_url="https://x.test/", subscriptions=[])
+    assert caught.value.missing_scope == "webhook:read-write"

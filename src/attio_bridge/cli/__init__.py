@@ -117,7 +117,7 @@ def _serve(
         raise typer.Exit(ExitStatus.USAGE) from None
     config = EmulatorConfig(
         api_keys=api_keys,
-        scopes={key: granted for key in api_keys} if granted else {},
+        scopes={} if granted is None else {key: granted for key in api_keys},
         read_rate=read_rate,
         write_rate=write_rate,
         latency_ms=latency_ms,

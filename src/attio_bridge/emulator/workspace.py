@@ -137,7 +137,9 @@ class Workspace:
     # -- tokens, members, events ---------------------------------------------------------------
     def add_token(self, key: str, scopes: tuple[str, ...] | None = None) -> Token:
         """Accept ``key`` as a bearer token with ``scopes`` (default: every scope)."""
-        tok = Token(key=key, token_id=token_id_for(key), scopes=scopes or ALL_SCOPES)
+        tok = Token(
+            key=key, token_id=token_id_for(key), scopes=ALL_SCOPES if scopes is None else scopes
+        )
         self.tokens[key] = tok
         return tok
 
