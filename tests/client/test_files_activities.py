@@ -16,7 +16,7 @@ import pytest
 from attio_bridge.client import AsyncAttioClient, AttioClient, BadRequestError, NotFoundError
 
 from ._factories import attribute_body, person
-from ._target import unique
+from ._target import Target, unique
 
 pytestmark = pytest.mark.anyio
 
@@ -152,14 +152,28 @@ async def test_activity_records(aclient: AsyncAttioClient) -> None:
 
 
 @pytest.mark.operation("GET /v2/emails", "POST /v2/sequences/unsubscribed_emails")
-async def test_emails_and_the_unsubscribe_list(aclient: AsyncAttioClient) -> None:
-    """List emails needs a filter (400 without) and answers pages by cursor; the unsubscribe
-    list takes addresses once (a retry changes nothing)."""
+async def test_emails_and_the_unsubscribe_list(aclient: AsyncAttioClient, target: Target) -> None:
+    """List emails needs a filter (400 without), answers newest first and pages by cursor
+    (emails put in through the control plane, as a mailbox sync would); the unsubscribe list
+    takes addresses once (a retry changes nothing)."""
     with pytest.raises(BadRequestError):
         await aclient.emails.list_page()
-    page, cursor = await aclient.emails.list_page(participants=["nobody@x.test"], domain="x.test")
-    assert (page, cursor) == ([], None)
-    assert [e async for e in aclient.emails.iter(domain="x.test")] == []
+    for n in range(3):
+        target.control(
+            "POST",
+            "/emails",
+            {
+                "subject_line": f"Hello {n}",
+                "direction": "inbound",
+                "sent_at": f"2030-01-0{n + 1}T09:00:00.000000000Z",
+                "participants": [{"role": "from", "email_address": "ann@acme.test", "name": "Ann"}],
+            },
+        )
+    page, cursor = await aclient.emails.list_page(participants=["ann@acme.test"], limit=2)
+    assert [e.subject_line for e in page] == ["Hello 2", "Hello 1"] and cursor
+    everything = [e.subject_line async for e in aclient.emails.iter(domain="acme.test")]
+    assert everything == ["Hello 2", "Hello 1", "Hello 0"]
+    assert await aclient.emails.list_page(domain="other.test") == ([], None)
     first = await aclient.sequences.unsubscribe(["gone@x.test"])
     again = await aclient.sequences.unsubscribe(["gone@x.test"])
     assert first == again and first[0].email_address == "gone@x.test"

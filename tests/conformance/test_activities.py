@@ -295,3 +295,19 @@ def test_unsubscribe_is_safe_to_retry(conformant: ConformantClient) -> None:
         expect=400,
         code="validation_type",
     )
+
+
+def test_the_control_plane_puts_emails_in_and_refuses_malformed_ones(api: Any) -> None:
+    """``POST /_emulator/emails`` stands in for a mailbox sync (the emulator syncs none)."""
+    good = {
+        "subject_line": "Hi",
+        "direction": "outbound",
+        "participants": [{"role": "to", "email_address": "zoe@acme.test", "name": None}],
+    }
+    made = api.post("/_emulator/emails", json=good)
+    assert made.status_code == 200 and made.json()["participants"][0]["email_domain"] == "acme.test"
+    for bad in ({**good, "direction": "sideways"}, {**good, "participants": [{"role": "x"}]}):
+        refused = api.post("/_emulator/emails", json=bad)
+        assert refused.status_code == 400 and refused.json()["error"]
+    listed = api.get("/v2/emails", params={"domain": "acme.test"}).json()["data"]
+    assert [e["subject_line"] for e in listed] == ["Hi"]

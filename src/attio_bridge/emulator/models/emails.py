@@ -75,6 +75,34 @@ def add_email(
     return entry
 
 
+def add_email_from(ws: Workspace, body: dict[str, Any]) -> dict[str, Any]:
+    """``add_email`` from a JSON body (the control plane's ``POST /_emulator/emails``)."""
+    direction = body.get("direction")
+    if direction not in ("inbound", "outbound"):
+        raise ValidationTypeError(
+            f'"direction" must be "inbound" or "outbound", got {direction!r}.'
+        )
+    people = body.get("participants")
+    if not isinstance(people, list) or not all(isinstance(p, dict) for p in people):
+        raise ValidationTypeError('"participants" must be an array of {role, email_address, name}.')
+    for p in people:
+        if p.get("role") not in ROLES:
+            raise ValidationTypeError(f'A participant\'s "role" must be one of {", ".join(ROLES)}.')
+    subject = body.get("subject_line")
+    sent_at = body.get("sent_at")
+    if sent_at is not None:
+        parse_ts(str(sent_at))  # ValueError (a 400) if it is no timestamp
+    entry = add_email(
+        ws,
+        subject_line=subject if isinstance(subject, str) else None,
+        direction=direction,
+        participants=[(p["role"], p.get("email_address"), p.get("name")) for p in people],
+        sent_at=sent_at,
+        automated=bool(body.get("automated", False)),
+    )
+    return {k: v for k, v in entry.items() if not k.startswith("_")}
+
+
 def _linked(ws: Workspace, email: dict[str, Any]) -> list[dict[str, Any]]:
     addresses = {p["email_address"] for p in email["participants"]}
     domains = {p["email_domain"] for p in email["participants"]}
