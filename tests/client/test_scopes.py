@@ -83,3 +83,21 @@ def test_an_emulator_process_started_with_scopes_refuses_what_they_do_not_grant(
         with pytest.raises(PermissionDeniedError) as caught:
             c.webhooks.create(target_url="https://x.test/", subscriptions=[])
     assert caught.value.missing_scope == "webhook:read-write"
+
+
+def test_the_scope_the_client_names_is_one_the_emulator_requires() -> None:
+    """For every operation the emulator serves, the scope the client would name for a 403 is
+    among those the operation needs (the spec's ``security``, the docs' "Required scopes")."""
+    import re
+
+    from attio_bridge.client._scopes import scope_for
+    from attio_bridge.emulator.app import route_tables
+    from attio_bridge.emulator.scopes import required_scopes
+
+    for table in route_tables():
+        for spec in table.specs:
+            for target in ("objects", "lists") if "{target}" in spec.path else ("",):
+                path = re.sub(r"\{[^}]+\}", "x", spec.path.replace("{target}", target))
+                needed = required_scopes(spec.operation, {"target": target})
+                named = scope_for(spec.method, path)
+                assert (named in needed) if needed else named is None, (spec.operation, named)
