@@ -54,12 +54,11 @@ async def test_files_upload_from_bytes_path_or_stream_and_download_back(
     sink = io.BytesIO()
     await aclient.files.download(from_stream.file_id, sink)
     assert sink.getvalue() == b"streamed"
-    inside = [
-        f.file_id async for f in aclient.files.iter("people", rec, parent_folder_id=folder.file_id)
-    ]
+    inside = [f.file_id async for f in aclient.files.iter(parent_folder_id=folder.file_id)]
     assert inside == [from_bytes.file_id, from_path.file_id]
-    top, cursor = await aclient.files.list_page("people", rec)
-    assert {f.file_id for f in top} == {folder.file_id, from_stream.file_id} and cursor is None
+    of_record, cursor = await aclient.files.list_page(object="people", record_id=rec)
+    everything = {folder.file_id, from_bytes.file_id, from_path.file_id, from_stream.file_id}
+    assert {f.file_id for f in of_record} == everything and cursor is None
     await aclient.files.delete(folder.file_id)
     with pytest.raises(NotFoundError):
         await aclient.files.get(from_path.file_id)

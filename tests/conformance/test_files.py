@@ -78,7 +78,8 @@ def test_folders_hold_entries_and_deleting_one_deletes_its_descendants(
     conformant: ConformantClient,
 ) -> None:
     """Create a file (folder) and Delete a file: "Deleting a folder will delete all of its
-    descendants"; List files lists one folder's entries, by cursor."""
+    descendants"; List files filters by folder (its parameters are optional filters), by
+    cursor."""
     rec = person(conformant)["id"]["record_id"]
     body = {"data": {"file_type": "folder", "object": "people", "record_id": rec, "name": "Docs"}}
     folder = conformant.data("POST", "/v2/files", json=body)
@@ -99,6 +100,8 @@ def test_folders_hold_entries_and_deleting_one_deletes_its_descendants(
     second = conformant.request("GET", "/v2/files", params=params).json()
     assert [f["id"] for f in first["data"] + second["data"]] == [f["id"] for f in inner]
     assert second["pagination"]["next_cursor"] is None
+    across = conformant.request("GET", "/v2/files").json()["data"]
+    assert {f["id"]["file_id"] for f in across} >= {folder_id, *(f["id"]["file_id"] for f in inner)}
     assert conformant.request("DELETE", f"/v2/files/{folder_id}", expect=200).json() == {}
     for entry in inner:
         conformant.get(f"/v2/files/{entry['id']['file_id']}", expect=404, code="not_found")
@@ -124,7 +127,8 @@ def test_connected_files_point_at_another_provider(conformant: ConformantClient)
 @op(UPLOAD, GET, DELETE, DOWNLOAD, LIST)
 def test_file_errors(conformant: ConformantClient) -> None:
     """Upload: a record that does not exist is 404, a body that is not multipart 400;
-    Get/Delete/Download of an unknown id 404; List needs ``object`` and ``record_id``."""
+    Get/Delete/Download of an unknown id 404; List: an unknown object 404, an unknown storage
+    provider 400."""
     rec = person(conformant)["id"]["record_id"]
     assert _upload(conformant, MISSING, b"x").status_code == 404
     not_multipart = conformant.client.post("/v2/files/upload", json={"object": "people"})
@@ -132,7 +136,8 @@ def test_file_errors(conformant: ConformantClient) -> None:
     conformant.get(f"/v2/files/{MISSING}", expect=404, code="not_found")
     conformant.delete(f"/v2/files/{MISSING}", expect=404, code="not_found")
     assert _download(conformant, MISSING).status_code == 404
-    conformant.get("/v2/files", params={"object": "people"}, expect=400)
+    conformant.get("/v2/files", params={"object": "nothing"}, expect=404, code="not_found")
+    conformant.get("/v2/files", params={"storage_provider": "ftp"}, expect=400)
     folder = conformant.data(
         "POST",
         "/v2/files",

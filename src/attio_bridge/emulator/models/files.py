@@ -170,21 +170,21 @@ def listing(
     provider: str | None,
     folder_id: str | None,
 ) -> list[dict[str, Any]]:
-    """``GET /v2/files``: the entries of one record (``object`` and ``record_id`` required),
-    in one folder when ``parent_folder_id`` is given, else at the top level."""
-    if not object_ident or not record_id:
-        raise ValidationTypeError('Query parameters "object" and "record_id" are required.')
+    """``GET /v2/files``: "files, externally connected files and folders across the workspace",
+    each of ``object``, ``record_id``, ``storage_provider`` and ``parent_folder_id`` an optional
+    filter (list-files); an unknown object is 404."""
     if provider is not None and provider not in STORAGE_PROVIDERS:
         raise ValidationTypeError(
             f'"storage_provider" must be one of {", ".join(STORAGE_PROVIDERS)}, got "{provider}".'
         )
-    _, _, rid = _record_of(ws, object_ident, record_id)
+    object_id = ws.schema.get_object(object_ident).id if object_ident else None
     return [
         e
         for e in ws.files.values()
-        if e["record_id"] == rid
+        if (object_id is None or e["object_id"] == object_id)
+        and (record_id is None or e["record_id"] == record_id)
         and (provider is None or e["storage_provider"] == provider)
-        and e.get("parent_folder_id") == folder_id
+        and (folder_id is None or e.get("parent_folder_id") == folder_id)
     ]
 
 

@@ -42,15 +42,16 @@ class Files(Resource):
 
     def list_page(
         self,
-        object: str,
-        record_id: str,
         *,
+        object: str | NotGiven = NOT_GIVEN,
+        record_id: str | NotGiven = NOT_GIVEN,
         storage_provider: str | NotGiven = NOT_GIVEN,
         parent_folder_id: str | NotGiven = NOT_GIVEN,
         cursor: str | None = None,
         limit: int | NotGiven = NOT_GIVEN,
     ) -> tuple[builtins.list[FileEntry], str | None]:
-        """One page of a record's entries (in one folder, or at the top) and the next cursor."""
+        """One page of the workspace's entries, filtered by any of ``object``, ``record_id``,
+        ``storage_provider`` and ``parent_folder_id``, and the next cursor."""
         result = self._get(
             "/v2/files",
             object=object,
@@ -63,12 +64,12 @@ class Files(Resource):
         items = [FileEntry.model_validate(f) for f in result.get("data", [])]
         return items, (result.get("pagination") or {}).get("next_cursor")
 
-    def iter(self, object: str, record_id: str, **filters: Any) -> Iterator[FileEntry]:
-        """Every entry of a record matching ``filters`` (``storage_provider``,
-        ``parent_folder_id``)."""
+    def iter(self, **filters: Any) -> Iterator[FileEntry]:
+        """Every entry matching ``filters`` (``list_page``'s: ``object``, ``record_id``,
+        ``storage_provider``, ``parent_folder_id``)."""
 
         def fetch(cursor: str | None) -> tuple[builtins.list[FileEntry], str | None]:
-            return self.list_page(object, record_id, cursor=cursor, limit=CURSOR_MAX, **filters)
+            return self.list_page(cursor=cursor, limit=CURSOR_MAX, **filters)
 
         return iter_cursor(fetch)
 
