@@ -78,8 +78,10 @@ def test_folders_hold_entries_and_deleting_one_deletes_its_descendants(
     conformant: ConformantClient,
 ) -> None:
     """Create a file (folder) and Delete a file: "Deleting a folder will delete all of its
-    descendants"; List files filters by folder (its parameters are optional filters), by
-    cursor."""
+    descendants"; List files filters by folder, by cursor. Its parameters are optional filters
+    as list-files documents ("Optional query parameters may be provided to filter results by
+    object, record, storage provider or parent folder"); the ``attio`` 0.26.1 SDK is stricter,
+    typing ``object`` and ``record_id`` as required."""
     rec = person(conformant)["id"]["record_id"]
     body = {"data": {"file_type": "folder", "object": "people", "record_id": rec, "name": "Docs"}}
     folder = conformant.data("POST", "/v2/files", json=body)
