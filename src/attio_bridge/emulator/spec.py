@@ -182,10 +182,10 @@ DOCS_OPERATIONS: tuple[Operation, ...] = (
         "/v2/activities/{activity}/records/{record_id}",
         "Delete an activity record",
         "Activity records",
-        "200 400 403 404",
+        "200 403 404",
         "activity-records/delete-an-activity-record",
     ),
-    _docs("GET", "/v2/emails", "List emails", "Emails", "200 400", "emails/list-emails"),
+    _docs("GET", "/v2/emails", "List emails", "Emails", "200 400 404", "emails/list-emails"),
     _docs(
         "POST",
         "/v2/sequences/unsubscribed_emails",
