@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from attio_bridge.emulator.spec import (
-    NOTES_OPERATIONS,
+    NEWER_OPERATIONS,
     Operation,
     load_spec,
     match_operation,
@@ -421,7 +421,7 @@ def render(rows: list[Row], unknown: list[str]) -> str:
 
 def generate() -> tuple[str, list[str]]:
     """The document and the problems found."""
-    operations = spec_operations(load_spec()) + list(NOTES_OPERATIONS)
+    operations = spec_operations(load_spec()) + list(NEWER_OPERATIONS)
     methods = client_methods(*client_sources())
     tests = marked_tests(TESTS.glob("test_*.py"))
     rows, unknown = build(operations, methods, tests)

@@ -71,6 +71,7 @@ PAIRS: list[Pair] = [
 # the ``AsyncX`` -> ``X`` found in the sources.
 TOKENS: dict[str, str] = {
     "send_async": "send_sync",
+    "download_async": "download_sync",
     "make_async_client": "make_sync_client",
     "async_sleep": "sleep",
     "acquire_async": "acquire",

@@ -1,9 +1,10 @@
 """Generate ``docs/OPERATIONS.md``: every Attio API operation, served by the emulator or not,
 and the tests that cover it.
 
-Rows are the operations of Attio's vendored spec plus those API-NOTES documents after it
-(``attio_bridge.emulator.spec.NOTES_OPERATIONS``). "Served" means a route in the emulator's
-route tables has the same method and path shape. "Tests" are the test functions under
+Rows are the operations of Attio's vendored spec plus the newer ones API-NOTES and Attio's
+endpoint reference document (``attio_bridge.emulator.spec.NEWER_OPERATIONS``, each naming its
+source). "Served" means a route in the emulator's route tables has the same method and path
+shape. "Tests" are the test functions under
 ``tests/`` marked ``@pytest.mark.operation("METHOD /path")``, found by reading the source (so
 the table does not depend on which tests a run selected); the ``conformant`` fixture checks at
 run time that a marked test really calls what it claims. ``--check`` fails if the committed file
@@ -23,7 +24,8 @@ from pathlib import Path
 
 from attio_bridge.emulator.app import route_tables
 from attio_bridge.emulator.spec import (
-    NOTES_OPERATIONS,
+    DOCS_ROOT,
+    NEWER_OPERATIONS,
     Operation,
     load_spec,
     path_shape,
@@ -47,7 +49,7 @@ class Row:
 
 def all_operations() -> list[Operation]:
     """The spec's operations, then the API-NOTES ones."""
-    return spec_operations(load_spec()) + list(NOTES_OPERATIONS)
+    return spec_operations(load_spec()) + list(NEWER_OPERATIONS)
 
 
 def served_operations() -> set[tuple[str, str]]:
@@ -191,9 +193,11 @@ def render() -> str:
         "emulator's route tables and the `@pytest.mark.operation` markers under `tests/`. "
         "Do not edit by hand: run `python scripts/operations_table.py`.",
         "",
-        f"{len(table)} operations ({spec_count} in the spec, {len(table) - spec_count} from "
-        f"API-NOTES): {served} served, {covered} covered by tests. Where the spec and Attio's "
-        "documented behaviour differ, the tests follow API-NOTES; the differences are listed in "
+        f"{len(table)} operations ({spec_count} in the spec, {len(table) - spec_count} newer, "
+        "from API-NOTES or Attio's endpoint reference at "
+        f"{DOCS_ROOT}<source page>): {served} served, {covered} covered by tests. "
+        "Where the spec and Attio's documented behaviour differ, the tests follow API-NOTES; "
+        "the differences are listed in "
         "`tests/conformance/differences.py`.",
         "",
         "| Method | Path | Attio's summary | Source | Statuses | Served | Tests |",
@@ -213,8 +217,8 @@ def render() -> str:
             "",
             "## Routes in neither the spec nor API-NOTES' list",
             "",
-            "The emulator serves these too; add them to `NOTES_OPERATIONS` once API-NOTES "
-            "documents them.",
+            "The emulator serves these too; add them to `NEWER_OPERATIONS` (spec.py) "
+            "with the page documenting them.",
             "",
             *(f"- {method} `{path}`" for method, path in extra),
         ]

@@ -76,10 +76,12 @@ def client(emulator: EmulatorApp) -> Iterator[AttioClient]:
         yield c
 
 
-def test_client_a_target_that_is_neither_objects_nor_lists_is_invalid_input(
+def test_client_a_target_that_is_no_objects_lists_or_activities_is_invalid_input(
     client: AttioClient,
 ) -> None:
-    with pytest.raises(InvalidInputError, match='target must be "objects" or "lists"') as caught:
+    with pytest.raises(
+        InvalidInputError, match='target must be "objects", "lists" or "activities"'
+    ) as caught:
         client.attributes.list("object", "people")
     assert isinstance(caught.value, ValueError) and caught.value.retryable is False
 

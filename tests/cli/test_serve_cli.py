@@ -115,3 +115,10 @@ def _first_line(proc: subprocess.Popen[bytes], timeout: float) -> str:
             if proc.poll() is not None:
                 break
     raise AssertionError(f"no banner within {timeout:.0f} s (exit status {proc.poll()})")
+
+
+def test_unknown_scopes_are_a_usage_error_naming_them(config_home: Path) -> None:
+    """``--scopes`` takes Attio's scope names (docs.attio.com rest-api guides authentication);
+    a misspelt one stops the command before it serves anything."""
+    line = _serve(["emulator", "--api-key", KEY, "--scopes", "note:read,notes:write"], config_home)
+    assert line.startswith("error: --scopes: unknown scope(s) notes:write:")

@@ -108,14 +108,22 @@ def _serve(
     seed_size: int,
     database: Path | None,
     banner: bool,
+    scopes: str | None = None,
 ) -> None:
     import uvicorn
 
     from ..emulator.app import create_app
+    from ..emulator.scopes import parse_scopes
     from ..emulator.state import EmulatorConfig
 
+    try:
+        granted = parse_scopes(scopes) if scopes is not None else None
+    except ValueError as exc:
+        typer.echo(error_line(ExitStatus.USAGE, f"--scopes: {exc}", False), err=True)
+        raise typer.Exit(ExitStatus.USAGE) from None
     config = EmulatorConfig(
         api_keys=api_keys,
+        scopes={} if granted is None else {key: granted for key in api_keys},
         read_rate=read_rate,
         write_rate=write_rate,
         latency_ms=latency_ms,
@@ -165,10 +173,19 @@ def emulator(
     ] = None,
     seed_size: Annotated[int, typer.Option(help="People to generate with --seed generated.")] = 0,
     database: DbOpt = None,
+    scopes: Annotated[
+        str | None,
+        typer.Option(
+            help="Scopes of the --api-key tokens, comma-separated (e.g. "
+            "record_permission:read,object_configuration:read); default: every scope."
+        ),
+    ] = None,
 ) -> None:
     """Serve a local, stateful stand-in for Attio's REST API v2."""
     keys = api_key or ["test-key"]
-    _serve(host, port, keys, read_rate, write_rate, latency_ms, seed, seed_size, database, True)
+    _serve(
+        host, port, keys, read_rate, write_rate, latency_ms, seed, seed_size, database, True, scopes
+    )
 
 
 app.command("serve")(serve.serve_command)

@@ -134,6 +134,7 @@ class DryRunClient(AttioClient):
         params: dict[str, Any] | None = None,
         json: Any = None,
         timeout: float | None = None,
+        form: Any = None,  # a multipart upload body (client._http.Form)
     ) -> Any:
         """Send a read (answered here when it is about a placeholder); plan a write."""
         op = classify_request(method, path)
@@ -141,7 +142,9 @@ class DryRunClient(AttioClient):
             if _mentions_placeholder(path, params, json):
                 made = self._made.get(unquote(path))
                 return {"data": made if made is not None else []}
-            return super().request(method, path, params=params, json=json, timeout=timeout)
+            return super().request(
+                method, path, params=params, json=json, timeout=timeout, form=form
+            )
         query = {k: v for k, v in (params or {}).items() if v is not None}
         full = _readable(f"{path}?{urlencode(query)}" if query else path)
         answer = self._plan(op.method, path, full, query, json)
@@ -383,9 +386,10 @@ class RecordingClient(AttioClient):
         params: dict[str, Any] | None = None,
         json: Any = None,
         timeout: float | None = None,
+        form: Any = None,  # a multipart upload body (client._http.Form)
     ) -> Any:
         """Send the request; a write that succeeds is kept with the id it answered with."""
-        answer = super().request(method, path, params=params, json=json, timeout=timeout)
+        answer = super().request(method, path, params=params, json=json, timeout=timeout, form=form)
         if classify_request(method, path).write:
             data = answer.get("data") if isinstance(answer, dict) else None
             ids = data.get("id") if isinstance(data, dict) else None

@@ -195,7 +195,10 @@ class BaseClient:
         return {name: getattr(opts, name) for name in ClientOptions.__slots__}
 
     def _decide(self, op: Operation, raw: RawResponse, attempt: int) -> Any:
-        """The decoded body of a success, a ``RetryLater``, or raise the API error."""
+        """The decoded body of a success, a ``RetryLater``, or raise the API error. A redirect
+        (a file download's signed URL) decodes to ``{"location": url}``."""
+        if 300 <= raw.status_code < 400 and "location" in raw.headers:
+            return {"location": raw.headers["location"]}
         if 200 <= raw.status_code < 300:
             if raw.status_code == 204 or not raw.content:
                 return None

@@ -26,6 +26,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import AttioError, ConfigurationError, MissingError
+from ._scopes import named_scope, scope_for
 
 __all__ = [
     "APIConnectionError",
@@ -118,7 +119,26 @@ class AuthenticationError(AttioAPIError):
 
 
 class PermissionDeniedError(AttioAPIError):
-    """403: the key lacks a scope, or the plan lacks the feature."""
+    """403: the key lacks a scope, or the plan lacks the feature.
+
+    ``missing_scope`` is the scope the refused request needed, when the refusal is about scopes
+    (code ``unauthorized``): the one Attio's message names, else the one the request's path
+    needs (``_scopes.scope_for``); the message names it, and how to see the key's scopes.
+    """
+
+    def __init__(self, message: str, **fields: Any) -> None:
+        self.missing_scope: str | None = None
+        if fields.get("code") == "unauthorized":
+            method, path = fields.get("method"), fields.get("path")
+            self.missing_scope = named_scope(message) or (
+                scope_for(method, path) if method and path else None
+            )
+            if self.missing_scope and self.missing_scope not in message:
+                message = (
+                    f"{message.rstrip()} The API key lacks the scope {self.missing_scope!r} "
+                    "this request needs (`attio-bridge self` lists the key's scopes)."
+                )
+        super().__init__(message, **fields)
 
 
 class NotFoundError(AttioAPIError, MissingError):

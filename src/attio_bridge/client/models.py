@@ -300,3 +300,72 @@ class Self(AttioModel):
     workspace_name: str | None = None
     workspace_slug: str | None = None
     workspace_logo_url: str | None = None
+
+
+# -- files, activities, emails, sequences (newer than the vendored spec: Attio's endpoint
+# reference, files/*, activities/*, activity-records/*, emails/*, sequences/*) ----------------
+class FileEntry(AttioModel):
+    """A file, folder, connected file or connected folder on a record (``file_type`` tells)."""
+
+    id: dict[str, str]
+    object_id: str | None = None
+    object_slug: str | None = None
+    record_id: str | None = None
+    storage_provider: str | None = None
+    created_by_actor: Actor | None = None
+    created_at: str | None = None
+    file_type: str
+    name: str | None = None
+    content_type: str | None = None
+    content_size: int | None = None
+    parent_folder_id: str | None = None
+    external_provider_file_id: str | None = None
+    microsoft_drive_id: str | None = None
+
+    @property
+    def file_id(self) -> str:
+        """The entry's id."""
+        return self.id["file_id"]
+
+
+class Activity(AttioModel):
+    """An activity: a kind of event logged against records (``extends`` names its schema)."""
+
+    id: dict[str, str]
+    api_slug: str
+    singular_noun: str | None = None
+    plural_noun: str | None = None
+    extends: list[dict[str, str]] = Field(default_factory=list)
+    is_system_activity: bool = False
+    created_at: str | None = None
+
+
+class ActivityRecord(AttioModel):
+    """One event of an activity, holding values like a record."""
+
+    id: dict[str, str]
+    created_at: str | None = None
+    values: dict[str, list[dict[str, Any]]] = Field(default_factory=dict)
+
+    @property
+    def record_id(self) -> str:
+        """The activity record's id."""
+        return self.id["record_id"]
+
+
+class Email(AttioModel):
+    """An email's metadata (never its content) and the records it links to now."""
+
+    id: dict[str, str]
+    sent_at: str | None = None
+    direction: str | None = None
+    subject_line: str | None = None
+    participants: list[dict[str, Any]] = Field(default_factory=list)
+    linked_records: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class UnsubscribedEmail(AttioModel):
+    """An address on the sequences unsubscribe list, and since when."""
+
+    email_address: str
+    created_at: str | None = None

@@ -14,14 +14,24 @@ from starlette.types import Receive, Scope, Send
 
 from .control import control_routes
 from .http import RouteTable, build_routes, fallback_route
-from .routes import activity, lists, meetings, objects, records, webhooks, workspace
+from .routes import (
+    activities,
+    activity,
+    files,
+    lists,
+    meetings,
+    objects,
+    records,
+    webhooks,
+    workspace,
+)
 from .standins import standin_routes
 from .state import EmulatorConfig, EmulatorState
 
 
 def route_tables() -> list[RouteTable]:
     """Every Attio route table, in matching order."""
-    modules = (records, lists, objects, activity, meetings, webhooks, workspace)
+    modules = (records, lists, objects, activity, meetings, webhooks, workspace, files, activities)
     return [m.table for m in modules]
 
 
@@ -43,6 +53,7 @@ def create_app(config: EmulatorConfig | None = None, **options: Any) -> Emulator
     routes: list[BaseRoute] = [
         *control_routes(state),
         *standin_routes(state),
+        *files.storage_routes(state),
         *build_routes(state, route_tables()),
     ]
     starlette = Starlette(routes=[*routes, fallback_route(routes)])

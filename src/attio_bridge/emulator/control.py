@@ -21,6 +21,7 @@ from starlette.routing import Route
 
 from .errors import EmulatorError
 from .http import json_response
+from .models import emails
 from .persistence import logged
 from .seed import DATASETS, apply_seed
 from .state import FAULT_KINDS
@@ -52,6 +53,7 @@ def control_routes(state: EmulatorState) -> list[Route]:
         ("GET", "/journal", _journal),
         ("DELETE", "/journal", _journal_clear),
         ("GET", "/deliveries", _deliveries),
+        ("POST", "/emails", _emails_add),
     ]
     return [
         Route(PREFIX + path, _endpoint(state, action), methods=[method], name=f"{method} {path}")
@@ -175,6 +177,13 @@ async def _seed(state: EmulatorState, request: Request) -> Any:
     params = {"dataset": dataset, "size": size, "seed": seed}
     logged(state, "seed", params, lambda: apply_seed(ws, dataset, size, seed=seed))
     return summary(state)
+
+
+async def _emails_add(state: EmulatorState, request: Request) -> Any:
+    """Put an email's metadata in the workspace, as a synced mailbox would (``GET /v2/emails``
+    lists it): ``{subject_line, direction, participants: [{role, email_address, name?}],
+    sent_at?, automated?}``. Not kept by ``--database`` (a mailbox sync is no API write)."""
+    return emails.add_email_from(state.workspace, await _body(request))
 
 
 # -- faults and latency ------------------------------------------------------------------------

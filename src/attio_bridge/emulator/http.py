@@ -26,6 +26,7 @@ from starlette.types import Receive, Scope, Send
 
 from .errors import EmulatorError, NotFoundError, RateLimitError, UnauthorizedError
 from .paging import query_count
+from .scopes import ScopeError, check_scopes
 
 if TYPE_CHECKING:
     from .state import EmulatorState
@@ -257,6 +258,10 @@ async def _handle(state: EmulatorState, spec: RouteSpec, request: Request) -> Re
                 "Authentication failed: send a valid API key as 'Authorization: Bearer <key>'."
             )
         )
+    try:
+        check_scopes(token.scopes, spec.operation, dict(request.path_params))
+    except ScopeError as err:
+        return error_response(err)
     fault = state.faults.pick(spec)
     delay = state.latency_s()
     if fault is not None and fault.kind == "slow":

@@ -7,7 +7,8 @@ elsewhere. It is a development aid for the conformance tests and
 dependency) is imported only when the spec is loaded.
 
 ``NOTES_OPERATIONS`` are the endpoints Attio added after that spec which the emulator serves,
-as API-NOTES §1b documents them.
+as API-NOTES §1b documents them; ``DOCS_OPERATIONS`` are more of them, each named with the page
+of Attio's endpoint reference it comes from; ``NEWER_OPERATIONS`` is both.
 """
 
 from __future__ import annotations
@@ -53,6 +54,149 @@ NOTES_OPERATIONS: tuple[Operation, ...] = (
         source="API-NOTES §1b",
     ),
 )
+
+
+DOCS_ROOT = "https://docs.attio.com/rest-api/endpoint-reference/"
+
+
+def _docs(method: str, path: str, summary: str, tag: str, statuses: str, page: str) -> Operation:
+    """An operation Attio documents after the vendored spec; ``page`` is its endpoint-reference
+    page under ``DOCS_ROOT``, the source the table names."""
+    return Operation(method, path, summary, tag, tuple(statuses.split()), source=f"docs {page}")
+
+
+# Endpoints newer than the vendored spec, each from its page of Attio's endpoint reference.
+DOCS_OPERATIONS: tuple[Operation, ...] = (
+    _docs("GET", "/v2/files", "List files", "Files", "200 400 404", "files/list-files"),
+    _docs("POST", "/v2/files", "Create a file", "Files", "200 400 404", "files/create-a-file"),
+    _docs(
+        "POST",
+        "/v2/files/upload",
+        "Upload a file",
+        "Files",
+        "201 400 403 404 413",
+        "files/upload-a-file",
+    ),
+    _docs("GET", "/v2/files/{file_id}", "Get a file", "Files", "200 404", "files/get-a-file"),
+    _docs(
+        "DELETE", "/v2/files/{file_id}", "Delete a file", "Files", "200 404", "files/delete-a-file"
+    ),
+    _docs(
+        "GET",
+        "/v2/files/{file_id}/download",
+        "Download a file",
+        "Files",
+        "302 400 404",
+        "files/download-a-file",
+    ),
+    _docs(
+        "GET",
+        "/v2/activities",
+        "List activities",
+        "Activities",
+        "200",
+        "activities/list-activities",
+    ),
+    _docs(
+        "POST",
+        "/v2/activities",
+        "Create an activity",
+        "Activities",
+        "200 400 403 409",
+        "activities/create-an-activity",
+    ),
+    _docs(
+        "GET",
+        "/v2/activities/{activity}",
+        "Get an activity",
+        "Activities",
+        "200 404",
+        "activities/get-an-activity",
+    ),
+    _docs(
+        "PATCH",
+        "/v2/activities/{activity}",
+        "Update an activity",
+        "Activities",
+        "200 400 403 404 409",
+        "activities/update-an-activity",
+    ),
+    _docs(
+        "DELETE",
+        "/v2/activities/{activity}",
+        "Delete an activity",
+        "Activities",
+        "200 400 403 404",
+        "activities/delete-an-activity",
+    ),
+    _docs(
+        "POST",
+        "/v2/activities/{activity}/records/query",
+        "List activity records",
+        "Activity records",
+        "200 400 404",
+        "activity-records/list-activity-records",
+    ),
+    _docs(
+        "POST",
+        "/v2/activities/{activity}/records",
+        "Create an activity record",
+        "Activity records",
+        "200 400 403 404 409",
+        "activity-records/create-an-activity-record",
+    ),
+    _docs(
+        "PUT",
+        "/v2/activities/{activity}/records",
+        "Upsert an activity record",
+        "Activity records",
+        "200 400 403 404 409",
+        "activity-records/upsert-an-activity-record",
+    ),
+    _docs(
+        "GET",
+        "/v2/activities/{activity}/records/{record_id}",
+        "Get an activity record",
+        "Activity records",
+        "200 404",
+        "activity-records/get-an-activity-record",
+    ),
+    _docs(
+        "PATCH",
+        "/v2/activities/{activity}/records/{record_id}",
+        "Update an activity record (append multiselect values)",
+        "Activity records",
+        "200 400 403 404 409",
+        "activity-records/update-an-activity-record-append-multiselect-values",
+    ),
+    _docs(
+        "PUT",
+        "/v2/activities/{activity}/records/{record_id}",
+        "Update an activity record (overwrite multiselect values)",
+        "Activity records",
+        "200 400 403 404 409",
+        "activity-records/update-an-activity-record-overwrite-multiselect-values",
+    ),
+    _docs(
+        "DELETE",
+        "/v2/activities/{activity}/records/{record_id}",
+        "Delete an activity record",
+        "Activity records",
+        "200 403 404",
+        "activity-records/delete-an-activity-record",
+    ),
+    _docs("GET", "/v2/emails", "List emails", "Emails", "200 400 404", "emails/list-emails"),
+    _docs(
+        "POST",
+        "/v2/sequences/unsubscribed_emails",
+        "Add emails to the unsubscribe list",
+        "Sequences",
+        "200 400",
+        "sequences/add-emails-to-the-unsubscribe-list",
+    ),
+)
+# Everything newer than the vendored spec: what API-NOTES documents, then Attio's docs pages.
+NEWER_OPERATIONS: tuple[Operation, ...] = NOTES_OPERATIONS + DOCS_OPERATIONS
 
 
 def spec_path() -> Path:

@@ -44,6 +44,8 @@ class EmulatorConfig:
     """Settings of one emulator instance."""
 
     api_keys: list[str] = field(default_factory=lambda: ["test-key"])
+    # Scopes per API key (``scopes.parse_scopes`` spellings); a key not named has every scope.
+    scopes: dict[str, tuple[str, ...]] = field(default_factory=dict)
     read_rate: float = 100.0
     write_rate: float = 25.0
     latency_ms: float = 0.0
@@ -209,7 +211,7 @@ class EmulatorState:
         ws.add_member("Ada", "Admin", "ada@example.com", "admin")
         # Tokens last: a persisted workspace restarted with other keys keeps every other id.
         for key in self.config.api_keys:
-            ws.add_token(key)
+            ws.add_token(key, self.config.scopes.get(key))
         self.deliveries.attach(ws)
         return ws
 

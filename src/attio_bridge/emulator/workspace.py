@@ -25,9 +25,11 @@ from .errors import (
     ValidationTypeError,
     ValueNotFoundError,
 )
+from .models.activities import install_system_activities
 from .models.records import Holder, RecordStore
 from .models.schema import Attribute, ListDef, ObjectDef, Parent, Schema, SelectOption, Status
 from .models.values import StoredValue, normalize, value_key
+from .scopes import ALL_SCOPES
 
 Event = dict[str, Any]
 # (attributes shown as (slug, id, computed), web URL prefix, workspace id, object id)
@@ -41,7 +43,7 @@ class Token:
 
     key: str
     token_id: str
-    scopes: str = "record_permission:read-write object_configuration:read-write"
+    scopes: tuple[str, ...] = ALL_SCOPES
     created_at: str = field(default_factory=now_ts)
 
     @property
@@ -89,6 +91,7 @@ class Workspace:
         self.schema = Schema(self.workspace_id)
         self.schema.install_standard_objects()
         self.store = RecordStore(self.schema, self)
+        install_system_activities(self)
         self.members: dict[str, Member] = {}
         self.tokens: dict[str, Token] = {}
         self.listeners: list[Listener] = []
@@ -100,6 +103,12 @@ class Workspace:
         self.meetings: dict[str, dict[str, Any]] = {}
         self.call_recordings: dict[str, dict[str, Any]] = {}
         self.webhooks: dict[str, dict[str, Any]] = {}
+        # Files on records (models/files.py): entries in Attio's read shape, and uploaded bytes.
+        self.files: dict[str, dict[str, Any]] = {}
+        self.file_bytes: dict[str, bytes] = {}
+        # Email metadata (models/emails.py) and the sequences unsubscribe list (address -> when).
+        self.emails: list[dict[str, Any]] = []
+        self.unsubscribed: dict[str, str] = {}
         self._render_keys: dict[RenderKey, RenderKey] = {}
 
     # -- ValueContext --------------------------------------------------------------------------
@@ -126,9 +135,11 @@ class Workspace:
         return None
 
     # -- tokens, members, events ---------------------------------------------------------------
-    def add_token(self, key: str) -> Token:
-        """Accept ``key`` as a bearer token."""
-        tok = Token(key=key, token_id=token_id_for(key))
+    def add_token(self, key: str, scopes: tuple[str, ...] | None = None) -> Token:
+        """Accept ``key`` as a bearer token with ``scopes`` (default: every scope)."""
+        tok = Token(
+            key=key, token_id=token_id_for(key), scopes=ALL_SCOPES if scopes is None else scopes
+        )
         self.tokens[key] = tok
         return tok
 
@@ -443,6 +454,10 @@ class Workspace:
             else ([v.render() for v in cur] if (cur := get(attr_id)) else [])
             for slug, attr_id, system in plan
         }
+
+    def render_values_of(self, parent: Parent, holder: Holder) -> dict[str, list[dict[str, Any]]]:
+        """The ``values`` of any holder (an activity record's too) in Attio's read shape."""
+        return self._render_values(self._plan(parent), holder)
 
     def _render_key(self, obj: ObjectDef) -> RenderKey:
         """What a record's rendering depends on besides its values: the attributes shown, the

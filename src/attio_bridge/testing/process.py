@@ -11,6 +11,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import IO
@@ -44,6 +45,7 @@ class EmulatorProcess:
         seed: str | None = None,
         seed_size: int = 0,
         database: str | Path | None = None,
+        scopes: Sequence[str] | None = None,
         startup_timeout: float = 120.0,
     ) -> None:
         self.api_key = api_key
@@ -70,6 +72,9 @@ class EmulatorProcess:
             self.args += ["--seed", seed, "--seed-size", str(seed_size)]
         if database:
             self.args += ["--database", str(database)]
+        if scopes is not None:
+            # The key's scopes (emulator.scopes); None: every scope, as Attio's full-access key.
+            self.args += ["--scopes", ",".join(scopes)]
         self.startup_timeout = startup_timeout
         self.proc: subprocess.Popen[bytes] | None = None
         # A file, not a pipe: nobody reads the emulator's stderr while it runs, and a pipe that

@@ -7,23 +7,28 @@ module only performs the I/O: pace with the rate budget, send, sleep before a re
 from __future__ import annotations
 
 from types import TracebackType
-from typing import Any
+from typing import Any, BinaryIO
 
 from .._core import BaseClient, RetryLater, async_sleep, classify
 from .._exceptions import APIConnectionError
-from .._http import make_async_client, send_async
+from .._http import Form, download_async, make_async_client, send_async
 from ..models import Self
 from .resources import (
+    AsyncActivities,
+    AsyncActivityRecords,
     AsyncAttributes,
     AsyncCallRecordings,
     AsyncComments,
+    AsyncEmails,
     AsyncEntries,
+    AsyncFiles,
     AsyncLists,
     AsyncMeetings,
     AsyncNotes,
     AsyncObjects,
     AsyncRecords,
     AsyncScim,
+    AsyncSequences,
     AsyncTasks,
     AsyncThreads,
     AsyncWebhooks,
@@ -57,6 +62,11 @@ class AsyncAttioClient(BaseClient):
         self.call_recordings = AsyncCallRecordings(self)
         self.webhooks = AsyncWebhooks(self)
         self.scim = AsyncScim(self)
+        self.files = AsyncFiles(self)
+        self.activities = AsyncActivities(self)
+        self.activity_records = AsyncActivityRecords(self)
+        self.emails = AsyncEmails(self)
+        self.sequences = AsyncSequences(self)
 
     def with_options(self, **changes: Any) -> AsyncAttioClient:
         """A copy with some options changed (``timeout``, ``max_retries``, ...), same budget."""
@@ -70,15 +80,17 @@ class AsyncAttioClient(BaseClient):
         params: dict[str, Any] | None = None,
         json: Any = None,
         timeout: float | None = None,
+        form: Form | None = None,
     ) -> Any:
-        """Send one API request with pacing and retries; the decoded JSON body (None on 204)."""
+        """Send one API request with pacing and retries; the decoded JSON body (None on 204).
+        ``form`` sends a multipart body (a file upload) instead of ``json``."""
         op = classify(method, path)
         attempt = 0
         while True:
             if self._budget is not None:
                 await self._budget.acquire_async(op.write)
             try:
-                raw = await send_async(self._http, op.method, path, params, json, timeout)
+                raw = await send_async(self._http, op.method, path, params, json, timeout, form)
             except APIConnectionError as exc:
                 decision: Any = self._decide_failure(op, exc, attempt)
             else:
@@ -87,6 +99,11 @@ class AsyncAttioClient(BaseClient):
                     return decision
             await async_sleep(decision.delay)
             attempt += 1
+
+    async def fetch_signed(self, url: str, sink: BinaryIO | None = None) -> tuple[bytes, int]:
+        """GET a signed storage URL Attio redirected to (a file download), without the API key:
+        the bytes, or written to ``sink`` as they arrive; and how many there were."""
+        return await download_async(self._http, url, sink)
 
     async def identify(self) -> Self:
         """``GET /v2/self``: the token, its scopes and workspace (check a key)."""

@@ -8,23 +8,28 @@ module only performs the I/O: pace with the rate budget, send, sleep before a re
 from __future__ import annotations
 
 from types import TracebackType
-from typing import Any
+from typing import Any, BinaryIO
 
 from .._core import BaseClient, RetryLater, sleep, classify
 from .._exceptions import APIConnectionError
-from .._http import make_sync_client, send_sync
+from .._http import Form, download_sync, make_sync_client, send_sync
 from ..models import Self
 from .resources import (
+    Activities,
+    ActivityRecords,
     Attributes,
     CallRecordings,
     Comments,
+    Emails,
     Entries,
+    Files,
     Lists,
     Meetings,
     Notes,
     Objects,
     Records,
     Scim,
+    Sequences,
     Tasks,
     Threads,
     Webhooks,
@@ -58,6 +63,11 @@ class AttioClient(BaseClient):
         self.call_recordings = CallRecordings(self)
         self.webhooks = Webhooks(self)
         self.scim = Scim(self)
+        self.files = Files(self)
+        self.activities = Activities(self)
+        self.activity_records = ActivityRecords(self)
+        self.emails = Emails(self)
+        self.sequences = Sequences(self)
 
     def with_options(self, **changes: Any) -> AttioClient:
         """A copy with some options changed (``timeout``, ``max_retries``, ...), same budget."""
@@ -71,15 +81,17 @@ class AttioClient(BaseClient):
         params: dict[str, Any] | None = None,
         json: Any = None,
         timeout: float | None = None,
+        form: Form | None = None,
     ) -> Any:
-        """Send one API request with pacing and retries; the decoded JSON body (None on 204)."""
+        """Send one API request with pacing and retries; the decoded JSON body (None on 204).
+        ``form`` sends a multipart body (a file upload) instead of ``json``."""
         op = classify(method, path)
         attempt = 0
         while True:
             if self._budget is not None:
                 self._budget.acquire(op.write)
             try:
-                raw = send_sync(self._http, op.method, path, params, json, timeout)
+                raw = send_sync(self._http, op.method, path, params, json, timeout, form)
             except APIConnectionError as exc:
                 decision: Any = self._decide_failure(op, exc, attempt)
             else:
@@ -88,6 +100,11 @@ class AttioClient(BaseClient):
                     return decision
             sleep(decision.delay)
             attempt += 1
+
+    def fetch_signed(self, url: str, sink: BinaryIO | None = None) -> tuple[bytes, int]:
+        """GET a signed storage URL Attio redirected to (a file download), without the API key:
+        the bytes, or written to ``sink`` as they arrive; and how many there were."""
+        return download_sync(self._http, url, sink)
 
     def identify(self) -> Self:
         """``GET /v2/self``: the token, its scopes and workspace (check a key)."""

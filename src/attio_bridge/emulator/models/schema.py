@@ -204,6 +204,19 @@ class ListDef(Parent):
     created_by_actor: dict[str, Any] = field(default_factory=lambda: dict(SYSTEM_ACTOR))
 
 
+@dataclass(slots=True)
+class ActivityDef(Parent):
+    """An activity (docs.attio.com/docs/activities): a kind of event, whose records are events.
+
+    ``extends`` is the schema it builds on (``activities``, ``interactions``, ``calls`` or
+    ``emails``), chosen at creation and never changed."""
+
+    singular_noun: str = ""
+    plural_noun: str = ""
+    extends: str = "activities"
+    is_system: bool = False
+
+
 # The standard objects (API-NOTES §2): slug -> (singular, plural, attributes). Each attribute is
 # (slug, title, type, options) with options among: unique, multi, required, readonly, target,
 # inverse (the api_slug of the relationship's other side), currency, choices, statuses.
@@ -410,6 +423,9 @@ class Schema:
         self._object_slugs: dict[str, ObjectDef] = {}
         self._list_slugs: dict[str, ListDef] = {}
         self.attributes: dict[str, Attribute] = {}
+        # Activities (models/activities.py keeps their records and events).
+        self.activities: dict[str, ActivityDef] = {}
+        self.activity_slugs: dict[str, ActivityDef] = {}
 
     # -- lookups -------------------------------------------------------------------------------
     def find_object(self, ident: str) -> ObjectDef | None:
@@ -440,7 +456,16 @@ class Schema:
             return self.get_object(ident)
         if target == "lists":
             return self.get_list(ident)
+        if target == "activities":
+            return self.get_activity(ident)
         raise NotFoundError(f'Target "{target}" not found. Use "objects" or "lists".')
+
+    def get_activity(self, ident: str) -> ActivityDef:
+        """An activity by UUID or api_slug; 404 ``not_found`` if missing."""
+        act = self.activity_slugs.get(ident) or self.activities.get(ident)
+        if act is None:
+            raise not_found("Activity", ident)
+        return act
 
     def get_attribute(self, parent: Parent, ident: str) -> Attribute:
         """An attribute of ``parent`` by UUID or api_slug; 404 if missing."""
@@ -451,12 +476,20 @@ class Schema:
 
     def parent_slug(self, parent_id: str) -> str:
         """The api_slug of the object or list with this id."""
-        parent: Parent | None = self.objects.get(parent_id) or self.lists.get(parent_id)
+        parent: Parent | None = (
+            self.objects.get(parent_id)
+            or self.lists.get(parent_id)
+            or self.activities.get(parent_id)
+        )
         return parent.api_slug if parent else parent_id
 
     def parent_of(self, attr: Attribute) -> Parent:
         """The object or list ``attr`` belongs to."""
-        parent: Parent | None = self.objects.get(attr.parent_id) or self.lists.get(attr.parent_id)
+        parent: Parent | None = (
+            self.objects.get(attr.parent_id)
+            or self.lists.get(attr.parent_id)
+            or self.activities.get(attr.parent_id)
+        )
         assert parent is not None
         return parent
 
@@ -512,10 +545,17 @@ class Schema:
             attr.relationship_id = other.attribute_id
 
     def _add_spec(
-        self, parent: Parent, slug: str, title: str, type_: str, opts: dict[str, Any], system: bool
+        self,
+        parent: Parent,
+        slug: str,
+        title: str,
+        type_: str,
+        opts: dict[str, Any],
+        system: bool,
+        make_id: Callable[[], str] = new_id,
     ) -> Attribute:
         attr = Attribute(
-            attribute_id=new_id(),
+            attribute_id=make_id(),
             parent_id=parent.id,
             api_slug=slug,
             title=title,
@@ -532,14 +572,47 @@ class Schema:
         if "target" in opts:
             attr.allowed_object_ids = [self.get_object(opts["target"]).id]
         for choice in opts.get("choices", ()):
-            opt = SelectOption(new_id(), choice)
+            opt = SelectOption(make_id(), choice)
             attr.options[opt.option_id] = opt
         for title_ in opts.get("statuses", ()):
-            st = Status(new_id(), title_, celebration_enabled=title_.startswith("Won"))
+            st = Status(make_id(), title_, celebration_enabled=title_.startswith("Won"))
             attr.statuses[st.status_id] = st
         parent.add_attribute(attr)
         self.attributes[attr.attribute_id] = attr
         return attr
+
+    # -- activities ----------------------------------------------------------------------------
+    def add_activity(
+        self, act: ActivityDef, attributes: list[_Spec], make_id: Callable[[], str] = new_id
+    ) -> ActivityDef:
+        """Register ``act`` (its slug checked free) with the system attributes every record
+        has and ``attributes`` of its own, their ids made by ``make_id``."""
+        self._check_slug(act.api_slug, "api_slug")
+        if act.api_slug in self.activity_slugs:
+            raise SlugConflictError(f'An activity with api_slug "{act.api_slug}" already exists.')
+        self.activities[act.id] = act
+        self.activity_slugs[act.api_slug] = act
+        for slug, title, type_, opts in [*_SYSTEM_ATTRIBUTES, *attributes]:
+            self._add_spec(act, slug, title, type_, opts, system=True, make_id=make_id)
+        return act
+
+    def rename_activity(self, act: ActivityDef, api_slug: str) -> None:
+        """Change an activity's api_slug, keeping the slug index right."""
+        if api_slug == act.api_slug:
+            return
+        self._check_slug(api_slug, "api_slug")
+        if api_slug in self.activity_slugs:
+            raise SlugConflictError(f'An activity with api_slug "{api_slug}" already exists.')
+        del self.activity_slugs[act.api_slug]
+        act.api_slug = api_slug
+        self.activity_slugs[api_slug] = act
+
+    def remove_activity(self, act: ActivityDef) -> None:
+        """Forget an activity and its attributes."""
+        self.activities.pop(act.id, None)
+        self.activity_slugs.pop(act.api_slug, None)
+        for attr_id in act.attributes:
+            self.attributes.pop(attr_id, None)
 
     # -- lists ---------------------------------------------------------------------------------
     def create_list(
@@ -616,6 +689,11 @@ class Schema:
         if type_ == "status" and not isinstance(parent, ListDef):
             raise ValidationTypeError(
                 "Status attributes can only be created on lists, not on objects."
+            )
+        if isinstance(parent, ActivityDef) and data.get("relationship"):
+            raise ValidationTypeError(
+                "An activity's attributes cannot define a relationship: link activity records "
+                "to records with a record-reference attribute."
             )
         if data.get("is_unique"):
             self.check_can_be_unique(parent, type_)
@@ -709,8 +787,7 @@ class Schema:
         if check_default is not None:
             attr.default_value = check_default(attr, attr.default_value)
         for a in created:
-            owner: Parent = self.objects.get(a.parent_id) or self.lists[a.parent_id]
-            owner.add_attribute(a)
+            self.parent_of(a).add_attribute(a)
             self.attributes[a.attribute_id] = a
         return created
 

@@ -20,6 +20,13 @@ if TYPE_CHECKING:
     from ..workspace import Workspace
 
 EVENT_TYPES: tuple[str, ...] = (
+    "activity.created",
+    "activity.updated",
+    "activity.deleted",
+    "activity-attribute.created",
+    "activity-attribute.updated",
+    "activity-record.created",
+    "activity-record.deleted",
     "call-recording.created",
     "comment.created",
     "comment.resolved",
@@ -48,6 +55,8 @@ EVENT_TYPES: tuple[str, ...] = (
     "task.deleted",
     "workspace-member.created",
 )  # the 27 of the SPEC enum (API-NOTES §7); there is no task.completed or comment.updated
+# and the activity families of the webhook reference (docs.attio.com/rest-api/webhook-reference/
+# activity-events, activity-attribute-events, activity-record-events): no activity-record.updated
 
 WEBHOOK_STATUSES = ("active", "degraded", "inactive")
 RECEIVING_STATUSES = frozenset({"active", "degraded"})

@@ -7,6 +7,7 @@ from typing import Any
 from ..errors import ValidationTypeError, ValueNotFoundError
 from ..http import Call, RouteTable
 from ..models.schema import (
+    ActivityDef,
     Attribute,
     ListDef,
     Parent,
@@ -71,7 +72,13 @@ def _attribute(call: Call) -> tuple[Parent, Attribute]:
 
 
 def _attr_event(call: Call, parent: Parent, attr: Attribute, verb: str) -> None:
-    if isinstance(parent, ListDef):
+    if isinstance(parent, ActivityDef):
+        call.ws.emit(
+            f"activity-attribute.{verb}",
+            {"activity_id": parent.id, "attribute_id": attr.attribute_id},
+            call.actor,
+        )
+    elif isinstance(parent, ListDef):
         call.ws.emit(
             f"list-attribute.{verb}",
             {"list_id": parent.id, "attribute_id": attr.attribute_id},

@@ -35,7 +35,7 @@ async def identify(call: Call) -> Any:
     authorizer = candidates[0] if candidates else None
     return {
         "active": True,
-        "scope": token.scopes,
+        "scope": " ".join(token.scopes),
         "client_id": token.token_id,
         "token_type": "Bearer",
         "exp": None,

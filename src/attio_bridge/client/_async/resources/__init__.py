@@ -5,10 +5,13 @@ out are not sent (``NOT_GIVEN``), and responses come back as pydantic models. ``
 what they share, including what records and entries have in common (``AsyncHolderResource``).
 """
 
+from .activities import AsyncActivities, AsyncActivityRecords
 from .attributes import AsyncAttributes
 from .call_recordings import AsyncCallRecordings
 from .comments import AsyncComments
+from .emails import AsyncEmails, AsyncSequences
 from .entries import AsyncEntries
+from .files import AsyncFiles
 from .lists import AsyncLists
 from .meetings import AsyncMeetings
 from .notes import AsyncNotes
@@ -21,16 +24,21 @@ from .webhooks import AsyncWebhooks
 from .workspace_members import AsyncWorkspaceMembers
 
 __all__ = [
+    "AsyncActivities",
+    "AsyncActivityRecords",
     "AsyncAttributes",
     "AsyncCallRecordings",
     "AsyncComments",
+    "AsyncEmails",
     "AsyncEntries",
+    "AsyncFiles",
     "AsyncLists",
     "AsyncMeetings",
     "AsyncNotes",
     "AsyncObjects",
     "AsyncRecords",
     "AsyncScim",
+    "AsyncSequences",
     "AsyncTasks",
     "AsyncThreads",
     "AsyncWebhooks",

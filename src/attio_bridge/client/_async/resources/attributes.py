@@ -1,4 +1,4 @@
-"""Attributes of objects and lists, with their select options and statuses."""
+"""Attributes of objects, lists and activities, with their select options and statuses."""
 
 from __future__ import annotations
 
@@ -12,12 +12,15 @@ from ._base import AsyncResource, _seg
 
 
 class AsyncAttributes(AsyncResource):
-    """Attributes, select options and statuses of objects (``target="objects"``) and lists."""
+    """Attributes, select options and statuses of objects (``target="objects"``), lists and
+    activities (``"activities"``: docs.attio.com/rest-api/guides/activities)."""
 
     @staticmethod
     def _base(target: str, identifier: str) -> str:
-        if target not in ("objects", "lists"):
-            raise InvalidInputError(f'target must be "objects" or "lists", not {target!r}')
+        if target not in ("objects", "lists", "activities"):
+            raise InvalidInputError(
+                f'target must be "objects", "lists" or "activities", not {target!r}'
+            )
         return f"/v2/{target}/{_seg(identifier)}/attributes"
 
     async def list(

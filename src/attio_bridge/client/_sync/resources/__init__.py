@@ -6,10 +6,13 @@ out are not sent (``NOT_GIVEN``), and responses come back as pydantic models. ``
 what they share, including what records and entries have in common (``HolderResource``).
 """
 
+from .activities import Activities, ActivityRecords
 from .attributes import Attributes
 from .call_recordings import CallRecordings
 from .comments import Comments
+from .emails import Emails, Sequences
 from .entries import Entries
+from .files import Files
 from .lists import Lists
 from .meetings import Meetings
 from .notes import Notes
@@ -22,16 +25,21 @@ from .webhooks import Webhooks
 from .workspace_members import WorkspaceMembers
 
 __all__ = [
+    "Activities",
+    "ActivityRecords",
     "Attributes",
     "CallRecordings",
     "Comments",
+    "Emails",
     "Entries",
+    "Files",
     "Lists",
     "Meetings",
     "Notes",
     "Objects",
     "Records",
     "Scim",
+    "Sequences",
     "Tasks",
     "Threads",
     "Webhooks",
