@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+
 import pytest
 
 from attio_bridge import AsyncAttioClient, AsyncServices, AttioClient
 from attio_bridge.snapshot import Snapshots, init_project
 from attio_bridge.state import StateStore, open_store
+
 
 @pytest.fixture
 def anyio_backend() -> str:
