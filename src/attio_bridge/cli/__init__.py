@@ -10,7 +10,8 @@ commands in its module, sharing ``cli/_run.py``. ``import`` and ``export`` (``cl
 move files in and out; ``meeting``, ``deals``, ``qualify`` and ``automate``
 (``cli/workflows.py``), ``kickoff`` (``cli/kickoff.py``) and ``enrich`` (``cli/enrich.py``) run
 the workflows; ``webhooks sync`` (``cli/webhooks.py``) makes the workspace's webhooks match a
-file (``deals ls`` is ``records.ls_command``, as ``people ls`` is); ``--version`` prints
+file; ``snapshot`` (``cli/snapshot.py``) keeps chosen records as JSON files in a git
+repository (``deals ls`` is ``records.ls_command``, as ``people ls`` is); ``--version`` prints
 the installed version. Errors are one clear line and an exit code, never a traceback; options,
 configuration and exit codes shared by the commands are in ``cli/_common.py``, with the
 ``CliEnvironment`` a run's clients come from (``main(argv, env)``, or ``obj=`` of the app).
@@ -35,6 +36,7 @@ from ._serving import listener as bind
 from .enrich import enrich_command
 from .kickoff import kickoff_command
 from .schema import app as schema_app
+from .snapshot import snapshot_app
 from .webhooks import webhooks_app
 
 __all__ = ["CliEnvironment", "app", "main"]
@@ -90,6 +92,7 @@ app.add_typer(workflows.automate_app, name="automate")
 app.command("kickoff")(kickoff_command)
 app.command("enrich")(enrich_command)
 app.add_typer(webhooks_app, name="webhooks")
+app.add_typer(snapshot_app, name="snapshot")
 
 
 def _serve(

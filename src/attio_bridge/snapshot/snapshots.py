@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, Literal, get_args
 
 from ..client.models import Entry, Record
-from ..errors import InvalidInputError, MissingError
+from ..errors import ConfigurationError, InvalidInputError, MissingError
 from ..services import AsyncServices
 from ..state import SnapshotIndex, StateStore
 from ..values import WorkspaceSchema, decode_entry, decode_record
@@ -297,13 +297,15 @@ class Snapshots:
     the commits' ``Name <email>`` (default: the repository's ``user.name`` and
     ``user.email``, else ``attio-bridge <attio-bridge@localhost>``). ``NotARepositoryError``
     when ``project_dir`` is not a git repository's work tree (``init_project`` makes one).
+    ``services`` reach Attio: without them, only what needs no read works (``list``,
+    ``remove``, ``link``, ``history``, ``mark_stale``).
     """
 
     def __init__(
         self,
         project_dir: Path,
         *,
-        services: AsyncServices,
+        services: AsyncServices | None = None,
         store: StateStore,
         user: str = "local",
         project: str | None = None,
@@ -320,6 +322,13 @@ class Snapshots:
     def close(self) -> None:
         """Release the repository's files."""
         self._repo.close()
+
+    def _reader(self) -> _Reader:
+        if self.services is None:
+            raise ConfigurationError(
+                "reading records from Attio needs services: pass services= to Snapshots"
+            )
+        return _Reader(self.services)
 
     # -- reading the index ---------------------------------------------------------------------
     def list(self, *, kind: ObjectKind | None = None) -> builtins.list[Snapshot]:
@@ -443,7 +452,7 @@ class Snapshots:
         total = len(wanted)
         notify = progress or (lambda _p: None)
         notify(Progress(0, total, "reading"))
-        reader = _Reader(self.services)
+        reader = self._reader()
 
         def seen(done: int, name: str) -> None:
             notify(Progress(done, total, name))
@@ -484,7 +493,7 @@ class Snapshots:
         rows = self._index.rows(self.user, self.project)
         total = len(rows)
         notify = progress or (lambda _p: None)
-        reader = _Reader(self.services)
+        reader = self._reader()
         planned: builtins.list[Snapshot] = []
         writes: dict[str, bytes] = {}
         failed: builtins.list[tuple[str, str]] = []
