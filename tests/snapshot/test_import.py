@@ -234,3 +234,16 @@ async def test_bad_arguments_are_named(
 ) -> None:
     with pytest.raises(InvalidInputError, match=message):
         await snapshots.import_records(kind, ["x"], list_slug=list_slug)  # type: ignore[arg-type]
+
+
+async def test_a_reimport_restores_a_file_edited_by_hand(
+    snapshots: Snapshots, people: dict[str, str], project: Path
+) -> None:
+    await snapshots.import_records("people", [people["Amara Okafor"]])
+    path = project / "attio/people/amara-okafor.json"
+    original = path.read_text()
+    path.write_text("{}\n")
+    again = await snapshots.import_records("people", [people["Amara Okafor"]])
+    assert again.unchanged == 0
+    assert json.loads(path.read_text())["attributes"] == json.loads(original)["attributes"]
+    assert git(project, "status", "--porcelain") == ""

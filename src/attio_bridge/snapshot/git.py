@@ -13,7 +13,6 @@ could stage other files). Two commits of one repository take turns on a lock fil
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -58,18 +57,20 @@ def init_project(project_dir: Path) -> None:
         Repo.init(str(project_dir)).close()
 
 
-def _write_atomically(path: Path, content: bytes) -> None:
-    """``path`` replaced by ``content`` whole (a temporary file renamed over it)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with open(fd, "wb") as out:
-            out.write(content)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+def _write_files(root: Path, changes: Mapping[str, bytes | None]) -> None:
+    """Each of ``changes`` written under ``root`` (None: removed). Not through a temporary
+    file each: the commit, made from the contents in memory, is whole whatever happens here,
+    and a file cut short by a crash differs from its record, so the next import rewrites it."""
+    folders: set[Path] = set()
+    for path, content in changes.items():
+        target = root / path
+        if content is None:
+            target.unlink(missing_ok=True)
+            continue
+        if target.parent not in folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            folders.add(target.parent)
+        target.write_bytes(content)
 
 
 class ProjectRepo:
@@ -139,16 +140,12 @@ class ProjectRepo:
                 if content is None:
                     tree_changes.append((path.encode(), None, None))
                     continue
-                blob = Blob.from_string(content)
-                self._repo.object_store.add_object(blob)
-                blobs[path] = blob
+                blobs[path] = blob = Blob.from_string(content)
                 tree_changes.append((path.encode(), _FILE_MODE, blob.id))
+            # One pack for them all: a loose object a blob costs a file and a rename each.
+            self._repo.object_store.add_objects([(b, None) for b in blobs.values()])
             tree = commit_tree_changes(self._repo.object_store, base.id, tree_changes)
-            for path, content in changes.items():
-                if content is None:
-                    (self.root / path).unlink(missing_ok=True)
-                else:
-                    _write_atomically(self.root / path, content)
+            _write_files(self.root, changes)
             self._update_index(changes, blobs)
             if tree == base.id:
                 return None

@@ -368,13 +368,16 @@ class Snapshots:
         fetched: Mapping[str, _Fetched],
         existing: Mapping[str, Mapping[str, Any]],
         list_slug: str | None,
+        *,
+        check_files: bool,
     ) -> tuple[builtins.list[Snapshot], dict[str, bytes], int]:
-        """The snapshots of ``fetched`` records, the files to write (those whose content
-        changed) and how many are unchanged. A record keeps its path and, unchanged, its
-        import time."""
+        """The snapshots of ``fetched`` records, the files to write and how many are
+        unchanged. A record keeps its path and, unchanged, its import time. Unchanged means,
+        with ``check_files`` (an import), that its file holds what would be written (a file
+        edited or deleted by hand is written again); without (a refresh of thousands), that
+        the index row holds the same values."""
         now = _now()
-        kind_rows = self._index.rows(self.user, self.project, object_type=kind)
-        taken = self._taken(kind, kind_rows, set(existing))
+        taken: set[str] | None = None
         planned: builtins.list[Snapshot] = []
         writes: dict[str, bytes] = {}
         unchanged = 0
@@ -383,6 +386,9 @@ class Snapshots:
             if old is not None:
                 path = old["path"]
             else:
+                if taken is None:
+                    kind_rows = self._index.rows(self.user, self.project, object_type=kind)
+                    taken = self._taken(kind, kind_rows, set(existing))
                 slug = unique_slug(got.name, record_id, taken)
                 taken.add(slug)
                 path = f"attio/{kind}/{slug}.json"
@@ -398,9 +404,17 @@ class Snapshots:
                 "list_slug": entry_list,
             }
             imported_at = now
-            if old is not None and self._repo.read(path) == files.render(
-                **shown, imported_at=old["imported_at"]
-            ):
+            if old is None:
+                same = False
+            elif check_files:
+                same = self._repo.read(path) == files.render(
+                    **shown, imported_at=old["imported_at"]
+                )
+            else:
+                same = all(
+                    old[k] == shown[k] for k in ("name", "web_url", "attributes", "list_slug")
+                )
+            if old is not None and same:
                 imported_at = old["imported_at"]
                 unchanged += 1
             else:
@@ -473,7 +487,9 @@ class Snapshots:
                 f"record {clash[0]['record_id']} is imported as {clash[0]['object_type']}, "
                 f"not {kind}; remove it first"
             )
-        planned, writes, unchanged = self._plan(kind, fetched, existing, list_slug)
+        planned, writes, unchanged = self._plan(
+            kind, fetched, existing, list_slug, check_files=True
+        )
         if dry_run or not planned:
             return ImportResult(planned, failed, None, reader.reads, unchanged)
         notify(Progress(total, total, "committing"))
@@ -515,7 +531,7 @@ class Snapshots:
             else:
                 fetched = await reader.records(kind, ids, seen)
             existing = {r["record_id"]: r for r in group}
-            got, to_write, same = self._plan(kind, fetched, existing, list_slug)
+            got, to_write, same = self._plan(kind, fetched, existing, list_slug, check_files=False)
             planned += got
             writes |= to_write
             unchanged += same
@@ -534,7 +550,13 @@ class Snapshots:
             notify(Progress(total, total, "committing"))
             message = _message(_subject("Refresh", changed, "from Attio"), changed)
             sha = self._repo.commit(writes, message, self.author)
-        self._index.upsert([s.row() for s in planned])
+        self._index.upsert([s.row() for s in changed])
+        # Rows not rewritten: back to synced if they were stale, error if Attio lost them.
+        status = {r["record_id"]: r["status"] for r in rows}
+        back = [
+            s.record_id for s in planned if s.path not in writes and status[s.record_id] != "synced"
+        ]
+        self._index.set_status(self.user, self.project, back, "synced")
         self._index.set_status(self.user, self.project, [i for i, _ in failed], "error")
         return RefreshResult(changed, unchanged, failed, sha, reader.reads)
 
