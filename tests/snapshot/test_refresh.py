@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 
 from attio_bridge import AttioClient, MissingError
+from attio_bridge.client import AttioAPIError
 from attio_bridge.snapshot import Snapshots
 from attio_bridge.state import StateStore
+from attio_bridge.testing import EmulatorControl
 
 pytestmark = [pytest.mark.attio_seed("sandbox"), pytest.mark.anyio]
 
@@ -177,3 +179,18 @@ async def test_users_and_projects_see_their_own_snapshots(
     finally:
         other.close()
     assert snapshots.imported_ids() == {people["Amara Okafor"]}
+
+
+@pytest.mark.attio_seed("generated", size=1200)
+async def test_a_failing_read_fails_the_refresh_and_changes_nothing(
+    snapshots: Snapshots, attio_client: AttioClient, attio_control: EmulatorControl, project: Path
+) -> None:
+    ids = [r.id.record_id for r in attio_client.records.iter("people")]
+    await snapshots.import_records("people", ids)
+    attio_client.records.update("people", ids[-1], {"job_title": "Changed"})
+    head = git(project, "rev-parse", "HEAD")
+    attio_control.fault("POST /v2/objects/{object}/records/query", status=400)
+    with pytest.raises(AttioAPIError):
+        await snapshots.refresh()
+    assert git(project, "rev-parse", "HEAD") == head
+    assert {s.status for s in snapshots.list()} == {"synced"}
