@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 from pathlib import Path
@@ -250,3 +251,25 @@ async def test_a_reimport_restores_a_file_edited_by_hand(
     assert again.unchanged == 0
     assert json.loads(path.read_text())["attributes"] == json.loads(original)["attributes"]
     assert git(project, "status", "--porcelain") == ""
+
+
+async def test_two_users_of_one_folder_never_share_a_file(
+    snapshots: Snapshots,
+    attio_client: AttioClient,
+    project: Path,
+    services: AsyncServices,
+    store: StateStore,
+) -> None:
+    name = {"name": [{"first_name": "Ada", "last_name": "Lovelace", "full_name": "Ada Lovelace"}]}
+    first, second = (attio_client.records.create("people", name).id.record_id for _ in range(2))
+    grace = Snapshots(project, services=services, store=store, user="grace")
+    try:
+        mine, theirs = await asyncio.gather(
+            snapshots.import_records("people", [first]), grace.import_records("people", [second])
+        )
+    finally:
+        grace.close()
+    paths = {mine.imported[0].path, theirs.imported[0].path}
+    assert len(paths) == 2
+    assert {json.loads((project / p).read_text())["record_id"] for p in paths} == {first, second}
+    assert len(commits(project)) == 2

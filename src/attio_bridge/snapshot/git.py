@@ -7,7 +7,7 @@ HEAD's with exactly those paths replaced or removed: what the user changed or st
 elsewhere is neither staged nor committed, and stays as it was. The git index is updated for
 those paths only, so ``git status`` shows them clean. The user's hooks are not run (a hook
 could stage other files). Two commits of one repository take turns on a lock file in
-``.git``; the ref moves only if HEAD is still the commit the tree was built on.
+``.git`` (``locked()``), which callers hold from choosing file names to committing them.
 """
 
 from __future__ import annotations
@@ -86,6 +86,14 @@ class ProjectRepo:
                 "init=True (the command's --init) to make one"
             ) from None
 
+        self._lock = FileLock(str(Path(self._repo.controldir()) / _LOCK), timeout=_LOCK_SECONDS)
+
+    def locked(self) -> FileLock:
+        """The repository's lock (a file in ``.git``), to hold across choosing file names and
+        committing them, so that two imports never pick one name. Re-entrant in a thread;
+        ``commit`` takes it too."""
+        return self._lock
+
     def close(self) -> None:
         """Release the repository's files."""
         self._repo.close()
@@ -122,8 +130,7 @@ class ProjectRepo:
         tree is the same as HEAD's (nothing to commit)."""
         if not changes:
             return None
-        lock = FileLock(str(Path(self._repo.controldir()) / _LOCK), timeout=_LOCK_SECONDS)
-        with lock:
+        with self.locked():
             head = self._head()
             if head is None:
                 base = Tree()

@@ -504,6 +504,20 @@ class Snapshots:
             fetched = await reader.records(kind, wanted, seen)
         fetched = {i: fetched[i] for i in wanted if i in fetched}
         failed = [(i, f"no {_NOUNS[kind][0]} {i} in Attio") for i in wanted if i not in fetched]
+        notify(Progress(total, total, "writing"))
+        with self._repo.locked():
+            return self._write_import(kind, fetched, failed, list_slug, dry_run, reader.reads)
+
+    def _write_import(
+        self,
+        kind: str,
+        fetched: dict[str, _Fetched],
+        failed: builtins.list[tuple[str, str]],
+        list_slug: str | None,
+        dry_run: bool,
+        reads: int,
+    ) -> ImportResult:
+        """An import's files, commit and index rows, under the repository's lock."""
         rows = self._index.rows(self.user, self.project, record_ids=list(fetched))
         existing = {r["record_id"]: r for r in rows}
         clash = [r for r in rows if r["object_type"] != kind]
@@ -516,14 +530,13 @@ class Snapshots:
             kind, fetched, existing, list_slug, check_files=True
         )
         if dry_run or not planned:
-            return ImportResult(planned, failed, None, reader.reads, unchanged)
-        notify(Progress(total, total, "committing"))
+            return ImportResult(planned, failed, None, reads, unchanged)
         where = "from Attio" if list_slug is None else f"of {list_slug} from Attio"
         changed = [s for s in planned if s.path in writes]
         message = _message(_subject("Import", changed, where), changed) if changed else ""
         sha = self._repo.commit(writes, message, self.author)
         self._index.upsert([s.row() for s in planned])
-        return ImportResult(planned, failed, sha, reader.reads, unchanged)
+        return ImportResult(planned, failed, sha, reads, unchanged)
 
     async def refresh(
         self, *, progress: ProgressCallback | None = None, dry_run: bool = False
