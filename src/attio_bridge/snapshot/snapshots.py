@@ -2,12 +2,13 @@
 an index of what was imported in the state store.
 
 Reads take as few requests as Attio allows: records by ``{"record_id": {"$in": [...]}}``
-queries, 500 ids (one page) each; list entries, which Attio cannot filter by entry id, by
-``{"parent_record": {"target_record_id": {"$in": [...]}}}`` queries on their list (refresh),
-or, when importing, one ``GET`` each for a few and pages of the whole list for more. A read
-stops as soon as every id it looks for was found, so a full page costs no extra request. The
-``reads`` a result reports are these requests; the workspace schema, which decoding needs, is
-read once by the services and cached.
+queries of 500 ids, whose one page holds every match (a few such queries in flight at once,
+decoded in order as Attio's JSON, without a model of each record); list entries, which Attio
+cannot filter by entry id, by ``{"parent_record": {"target_record_id": {"$in": [...]}}}``
+queries on their list (refresh), or, when importing, one ``GET`` each for a few and pages of
+the whole list for more; pages stop as soon as every entry looked for was found. The ``reads``
+a result reports are these requests; the workspace schema, which decoding needs, is read once
+by the services and cached.
 
 Each import, refresh or removal is one commit (``git.ProjectRepo``) holding the snapshot's
 files only, and then one write of the index (``state.SnapshotIndex``). A record whose content
