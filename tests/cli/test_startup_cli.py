@@ -77,6 +77,7 @@ def _imported(args: list[str] | None, heavy: tuple[str, ...] = HEAVY, **env: str
         ["people", "get", "--help"],
         ["deals", "create", "--help"],
         ["import", "--help"],
+        ["snapshot", "import", "--help"],
         ["serve", "--help"],
         ["sandbox", "--help"],
         ["worker", "--help"],

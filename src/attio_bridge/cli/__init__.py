@@ -10,7 +10,8 @@ commands in its module, sharing ``cli/_run.py``. ``import`` and ``export`` (``cl
 move files in and out; ``meeting``, ``deals``, ``qualify`` and ``automate``
 (``cli/workflows.py``), ``kickoff`` (``cli/kickoff.py``) and ``enrich`` (``cli/enrich.py``) run
 the workflows; ``webhooks sync`` (``cli/webhooks.py``) makes the workspace's webhooks match a
-file (``deals ls`` is ``records.ls_command``, as ``people ls`` is); ``jobs``
+file; ``snapshot`` (``cli/snapshot.py``) keeps chosen records as JSON files in a git
+repository (``deals ls`` is ``records.ls_command``, as ``people ls`` is); ``jobs``
 (``cli/jobs.py``) lists, retries, replays and purges durable jobs; ``users``
 (``cli/users.py``) names who may sign in to the snapshot pages; ``--version`` prints
 the installed version. Errors are one clear line and an exit code, never a traceback; options,
@@ -37,6 +38,7 @@ from ._serving import listener as bind
 from .enrich import enrich_command
 from .kickoff import kickoff_command
 from .schema import app as schema_app
+from .snapshot import snapshot_app
 from .users import users_app
 from .webhooks import webhooks_app
 
@@ -95,6 +97,7 @@ app.command("enrich")(enrich_command)
 app.add_typer(webhooks_app, name="webhooks")
 app.add_typer(jobs.jobs_app, name="jobs")
 app.add_typer(users_app, name="users")
+app.add_typer(snapshot_app, name="snapshot")
 
 
 def _serve(

@@ -12,7 +12,8 @@ machines, whose locks are then advisory locks. The schema is kept by Alembic mig
 in ``migrations/`` and applied when a store opens. ``legacy`` brings in what older versions
 kept in files. Every failure is a ``StateError`` (``LockTimeout`` for a lock not had in time).
 ``secrets`` keeps secrets (webhook signing secrets) encrypted with Fernet in the ``secrets``
-namespace (``open_secrets(store)``). See docs/STATE.md.
+namespace (``open_secrets(store)``). ``snapshot_index`` keeps the index of records imported
+into projects (``SnapshotIndex``), a table of its own. See docs/STATE.md.
 """
 
 from __future__ import annotations
@@ -35,17 +36,20 @@ from .secrets import (
     key_file_for,
     open_secrets,
 )
+from .snapshot_index import SNAPSHOT_STATUSES, SnapshotIndex
 from .store import Entry, StateStore, open_store
 
 __all__ = [
     "DATABASE_URL_ENV",
     "SECRETS_NAMESPACE",
     "SECRET_KEY_ENV",
+    "SNAPSHOT_STATUSES",
     "Entry",
     "LegacyImport",
     "LockTimeout",
     "SecretKeyError",
     "SecretStore",
+    "SnapshotIndex",
     "StateError",
     "StateStore",
     "default_database_path",

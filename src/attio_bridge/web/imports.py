@@ -13,7 +13,6 @@ A job belongs to the user who started it; nobody else can see it.
 from __future__ import annotations
 
 import asyncio
-import importlib
 import secrets
 import time
 from collections.abc import Callable, Sequence
@@ -140,9 +139,9 @@ class SnapshotsBackend:
 
 def default_backend() -> SnapshotsBackend:
     """The snapshot library's ``Snapshots`` and ``init_project``."""
-    # Imported by name until the snapshot package is merged beside this one; then a plain
-    # ``from .. import snapshot`` (web sits above snapshot in the layers).
-    snapshot: Any = importlib.import_module("attio_bridge.snapshot")
+    # Imported here, not at the top: the snapshot library (dulwich) loads only for the pages.
+    from .. import snapshot
+
     return SnapshotsBackend(open=snapshot.Snapshots, init_project=snapshot.init_project)
 
 
