@@ -5,11 +5,11 @@ the tests that exercise it.
     python scripts/client_operations_table.py --check  # fail if an operation lacks a client
                                                        # method or a test, or the file is stale
 
-The operations are the spec's (``emulator.spec.spec_operations``) plus those API-NOTES adds
-(record merge, §1b). Client methods are found by reading the async client's source, the only
-hand-written copy (``client/_async/client.py`` and ``resources/*.py``): every request a method
-makes, ``self._data(METHOD, path)``, ``self._get(path)`` or ``....request(METHOD, path)``, has
-its path rebuilt from the string, f-string, local variable or ``_base()`` helper that makes it,
+The operations are the spec's (``emulator.spec.spec_operations``) plus the newer ones API-NOTES
+or Attio's current docs add (``emulator.spec.NOTES_OPERATIONS``). Client methods are found by
+reading the async client's source, the only hand-written copy (``client/_async/client.py``
+and ``resources/*.py``): every request a method makes, ``self._data(METHOD, path)``,
+``self._get(path)`` or ``....request(METHOD, path)``, has its path rebuilt from the string, f-string, local variable or ``_base()`` helper that makes it,
 and methods that call other methods (``iter`` calling ``query``) inherit what those call. A
 resource's methods include those of its base classes (records and entries share one), and a
 private helper's requests count as made by the public method calling it. A request whose method
@@ -390,8 +390,9 @@ def render(rows: list[Row], unknown: list[str]) -> str:
     lines = [
         "# Client operations",
         "",
-        "Every operation of Attio's REST API (the vendored spec, plus what API-NOTES adds), the",
-        "`AsyncAttioClient` / `AttioClient` method that calls it, and the tests under",
+        "Every operation of Attio's REST API (the vendored spec, plus what API-NOTES and",
+        "Attio's current docs add), the `AsyncAttioClient` / `AttioClient` method that calls it,",
+        "and the tests under",
         "`tests/client` marked `@pytest.mark.operation(...)` for it. Methods in *italics* reach",
         "the operation through another method (an iterator through its page method).",
         "",

@@ -36,6 +36,7 @@ from werkzeug.datastructures import Headers, ImmutableMultiDict
 from attio_bridge.emulator.spec import NOTES_OPERATIONS, Operation, match_operation
 
 from .differences import ERROR_BODY_SCHEMA
+from .newer_schemas import NEWER_RESPONSE_SCHEMAS, RATE_LIMITED
 
 # Requests are validated as if they had gone to Attio: the spec's only server.
 SPEC_HOST = "https://api.attio.com"
@@ -79,7 +80,10 @@ NOTES_RESPONSE_SCHEMAS: dict[str, dict[str, dict[str, Any]]] = {
         "400": _error_schema(400, ("self_merge", "validation_type")),
         # An unknown object or record; a record still merging (§8).
         "404": _error_schema(404, ("not_found", "merge_in_progress")),
-    }
+        # Its own limit of 5 requests per second (docs: merge-two-records).
+        "429": RATE_LIMITED,
+    },
+    **NEWER_RESPONSE_SCHEMAS,
 }
 """Hand-written response schemas of the API-NOTES operations, by operation and status."""
 

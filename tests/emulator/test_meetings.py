@@ -96,7 +96,12 @@ def test_find_or_create_meeting_by_external_ref(api: TestClient) -> None:
     assert meeting["is_all_day"] is False
     assert meeting["start"] == {"datetime": "2026-03-02T14:00:00.000Z", "timezone": None}
     assert meeting["participants"] == [
-        {"status": "accepted", "is_organizer": True, "email_address": "ada@example.com", "name": None},
+        {
+            "status": "accepted",
+            "is_organizer": True,
+            "email_address": "ada@example.com",
+            "name": None,
+        },
         {
             "status": "pending",
             "is_organizer": False,

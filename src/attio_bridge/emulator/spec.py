@@ -7,7 +7,8 @@ elsewhere. It is a development aid for the conformance tests and
 dependency) is imported only when the spec is loaded.
 
 ``NOTES_OPERATIONS`` are the endpoints Attio added after that spec which the emulator serves,
-as API-NOTES §1b documents them.
+as API-NOTES §1b or a page of Attio's current docs (its ``source``, under ``DOCS``) documents
+them.
 """
 
 from __future__ import annotations
@@ -43,14 +44,96 @@ class Operation:
         return f"{self.method} {self.path}"
 
 
+DOCS = "https://docs.attio.com/rest-api/endpoint-reference/"
+
+
+def _newer(
+    method: str, path: str, summary: str, tag: str, statuses: tuple[str, ...], page: str
+) -> Operation:
+    """An operation newer than the vendored spec, from its page of Attio's docs (under DOCS)."""
+    return Operation(method, path, summary, tag, statuses, source=f"docs: {page}")
+
+
 NOTES_OPERATIONS: tuple[Operation, ...] = (
     Operation(
         "POST",
         "/v2/objects/{object}/records/merge",
         "Merge records",
         "Records",
-        ("200", "202", "400", "404"),
-        source="API-NOTES §1b",
+        ("200", "202", "400", "404", "429"),
+        source="API-NOTES §1b; docs: records/merge-two-records",
+    ),
+    _newer(
+        "PATCH",
+        "/v2/notes/{note_id}",
+        "Update a note",
+        "Notes",
+        ("200", "400", "404"),
+        "notes/update-a-note",
+    ),
+    _newer(
+        "PUT",
+        "/v2/objects/{object}/records/{record_id}/attributes/{attribute}/values",
+        "Write record attribute values",
+        "Records",
+        ("200", "400", "404"),
+        "records/write-record-attribute-values",
+    ),
+    _newer(
+        "PUT",
+        "/v2/lists/{list}/entries/{entry_id}/attributes/{attribute}/values",
+        "Write list entry attribute values",
+        "Entries",
+        ("200", "400", "404"),
+        "entries/write-list-entry-attribute-values",
+    ),
+    _newer(
+        "DELETE",
+        "/v2/objects/{object}",
+        "Delete an object",
+        "Objects",
+        ("200", "400", "404"),
+        "objects/delete-an-object",
+    ),
+    _newer(
+        "GET",
+        "/v2/objects/{object}/views",
+        "List views for object",
+        "Object views",
+        ("200", "404"),
+        "views/list-views-for-object",
+    ),
+    _newer(
+        "GET",
+        "/v2/lists/{list}/views",
+        "List views for list",
+        "List views",
+        ("200", "404"),
+        "views/list-views-for-list",
+    ),
+    _newer(
+        "PATCH",
+        "/v2/meetings/{meeting_id}",
+        "Update a meeting (append linked records)",
+        "Meetings",
+        ("200", "400", "404"),
+        "meetings/update-a-meeting-append-linked-records",
+    ),
+    _newer(
+        "PUT",
+        "/v2/meetings/{meeting_id}",
+        "Update a meeting (overwrite linked records)",
+        "Meetings",
+        ("200", "400", "404"),
+        "meetings/update-a-meeting-overwrite-linked-records",
+    ),
+    _newer(
+        "DELETE",
+        "/v2/meetings/{meeting_id}",
+        "Delete a meeting",
+        "Meetings",
+        ("200", "400", "404"),
+        "meetings/delete-a-meeting",
     ),
 )
 

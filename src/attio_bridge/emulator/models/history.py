@@ -17,6 +17,7 @@ This module knows no HTTP; ``routes/history.py`` parses requests and calls ``wri
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -117,7 +118,7 @@ def _check_single(attr: Attribute, parsed: list[tuple[datetime, datetime | None,
             f'Attribute "{attr.api_slug}" holds a single value: at most one value may have a '
             "null active_until."
         )
-    for (_, until, _), (start, _, _) in zip(ordered, ordered[1:], strict=False):
+    for (_, until, _), (start, _, _) in itertools.pairwise(ordered):
         if until is None or until > start:
             raise ValidationTypeError(
                 f'Attribute "{attr.api_slug}" holds a single value: the intervals of its values '

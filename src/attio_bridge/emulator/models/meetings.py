@@ -309,7 +309,9 @@ def delete_meeting(ws: Workspace, meeting_id: str) -> None:
     """``DELETE /v2/meetings/{id}``: the meeting and its call recordings go."""
     get_meeting(ws, meeting_id)
     del ws.meetings[meeting_id]
-    for rid in [r for r, rec in ws.call_recordings.items() if rec["id"]["meeting_id"] == meeting_id]:
+    for rid in [
+        r for r, rec in ws.call_recordings.items() if rec["id"]["meeting_id"] == meeting_id
+    ]:
         del ws.call_recordings[rid]
 
 
