@@ -5,16 +5,16 @@ the tests that exercise it.
     python scripts/client_operations_table.py --check  # fail if an operation lacks a client
                                                        # method or a test, or the file is stale
 
-The operations are the spec's (``emulator.spec.spec_operations``) plus the newer ones API-NOTES
-or Attio's current docs add (``emulator.spec.NOTES_OPERATIONS``). Client methods are found by
-reading the async client's source, the only hand-written copy (``client/_async/client.py``
-and ``resources/*.py``): every request a method makes, ``self._data(METHOD, path)``,
+The operations are the spec's (``emulator.spec.spec_operations``) plus the newer ones API-NOTES or
+Attio's current docs add (``emulator.spec.NOTES_OPERATIONS``). Client methods are found by reading
+the async client's source, the only hand-written copy (``client/_async/client.py`` and
+``resources/*.py``): every request a method makes, ``self._data(METHOD, path)``,
 ``self._get(path)`` or ``....request(METHOD, path)``, has its path rebuilt from the string,
-f-string, local variable or ``_base()`` helper that makes it, and methods that call other methods (``iter`` calling ``query``) inherit what those call. A
-resource's methods include those of its base classes (records and entries share one), and a
-private helper's requests count as made by the public method calling it. A request whose method
-or path cannot be worked out is an error, not a silent gap. Tests are the
-functions under ``tests/client`` marked ``@pytest.mark.operation(...)``.
+f-string, local variable or ``_base()`` helper that makes it, and methods that call other methods
+(``iter`` calling ``query``) inherit what those call. A resource's methods include those of its
+base classes (records and entries share one), and a private helper's requests count as made by the
+public method calling it. A request whose method or path cannot be worked out is an error, not a
+silent gap. Tests are the functions under ``tests/client`` marked ``@pytest.mark.operation(...)``.
 """
 
 from __future__ import annotations

@@ -3,11 +3,11 @@ and the tests that cover it.
 
 Rows are the operations of Attio's vendored spec plus those API-NOTES or Attio's current docs
 document after it (``attio_bridge.emulator.spec.NOTES_OPERATIONS``, each naming its source).
-"Served" means a route in the emulator's route tables has the same method and path shape.
-"Tests" are the test functions under ``tests/`` marked ``@pytest.mark.operation("METHOD
-/path")``, found by reading the source (so the table does not depend on which tests a run selected); the ``conformant`` fixture checks at
-run time that a marked test really calls what it claims. ``--check`` fails if the committed file
-differs from what would be generated, as CI runs it.
+"Served" means a route in the emulator's route tables has the same method and path shape. "Tests"
+are the test functions under ``tests/`` marked ``@pytest.mark.operation("METHOD /path")``, found by
+reading the source (so the table does not depend on which tests a run selected); the ``conformant``
+fixture checks at run time that a marked test really calls what it claims. ``--check`` fails if the
+committed file differs from what would be generated, as CI runs it.
 
     python scripts/operations_table.py          # write docs/OPERATIONS.md
     python scripts/operations_table.py --check  # verify it is current
