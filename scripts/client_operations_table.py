@@ -201,7 +201,9 @@ def _request_of(call: ast.Call, resolver: _PathResolver) -> Request | None:
         path_node = call.args[0] if call.args else None
     elif (
         _is_self_attr(func, "_data")
+        or _is_self_attr(func, "_data_status")
         or _is_self_attr(func, "_client", "request")
+        or _is_self_attr(func, "_client", "request_status")
         # The client's own methods (``identify``) call ``self.request``; ``request`` is the sender.
         or (_is_self_attr(func, "request") and resolver.func.name != "request")
     ):
@@ -233,7 +235,7 @@ def client_methods(client_src: str, *resource_srcs: str) -> dict[str, Method]:
         chain = _chain(cls, defined)
         functions = _functions(chain)
         for name, func in functions.items():
-            if name.startswith("_") or name == "request":
+            if name.startswith("_") or name in ("request", "request_status"):
                 continue
             requests, calls = _own_requests(chain, func)
             method = Method(prefix + name, requests)

@@ -72,6 +72,21 @@ class AsyncAttioClient(BaseClient):
         timeout: float | None = None,
     ) -> Any:
         """Send one API request with pacing and retries; the decoded JSON body (None on 204)."""
+        _, body = await self.request_status(method, path, params=params, json=json, timeout=timeout)
+        return body
+
+    async def request_status(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        timeout: float | None = None,
+    ) -> tuple[int, Any]:
+        """``request()``, with the status of the success it ended in: ``(status, body)``. For
+        the few operations whose success statuses differ in meaning (a record merge's 202 says
+        it is still being applied)."""
         op = classify(method, path)
         attempt = 0
         while True:
@@ -84,7 +99,7 @@ class AsyncAttioClient(BaseClient):
             else:
                 decision = self._decide(op, raw, attempt)
                 if not isinstance(decision, RetryLater):
-                    return decision
+                    return raw.status_code, decision
             await async_sleep(decision.delay)
             attempt += 1
 
