@@ -3,17 +3,15 @@ status, as Attio's current docs describe them (each operation's page is its ``so
 ``attio_bridge.emulator.spec.NOTES_OPERATIONS``). ``validation.NOTES_RESPONSE_SCHEMAS`` takes
 them in beside record merge's.
 
-A note and a meeting are the vendored spec's own component schemas (their shapes did not change
-but for new fields, which the spec's schemas leave open); the rest are written out here.
+A note and a meeting are written out as the newer spec has them (the ``attio`` 0.26.1 models
+``Note`` and ``Meeting``, with a participant's ``name``). Nothing here reads the vendored spec, so
+these schemas load even where the spec is missing (``test_clone.py``).
 """
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable
 from typing import Any
-
-from attio_bridge.emulator.spec import load_spec
 
 from .differences import ERROR_BODY_SCHEMA
 
@@ -42,9 +40,62 @@ def _data(schema: dict[str, Any]) -> dict[str, Any]:
     return {"type": "object", "required": ["data"], "properties": {"data": schema}}
 
 
-def _component(name: str) -> dict[str, Any]:
-    schema: dict[str, Any] = copy.deepcopy(load_spec()["components"]["schemas"][name])
-    return schema
+def _object(required: dict[str, Any], **optional: Any) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": sorted(required),
+        "properties": {**required, **optional},
+    }
+
+
+def _ids(*keys: str) -> dict[str, Any]:
+    return _object({k: UUID for k in ("workspace_id", *keys)})
+
+
+STRING = {"type": "string"}
+NULLABLE_STRING = {"type": ["string", "null"]}
+ACTOR = _object({"type": NULLABLE_STRING, "id": NULLABLE_STRING})
+NOTE = _object(
+    {
+        "id": _ids("note_id"),
+        "parent_object": STRING,
+        "parent_record_id": UUID,
+        "title": STRING,
+        "meeting_id": NULLABLE_STRING,
+        "content_plaintext": STRING,
+        "content_markdown": STRING,
+        "tags": {"type": "array"},
+        "created_by_actor": ACTOR,
+        "created_at": STRING,
+    }
+)
+MEETING = _object(
+    {
+        "id": _ids("meeting_id"),
+        "title": STRING,
+        "description": STRING,
+        "is_all_day": {"type": "boolean"},
+        "start": {"type": "object"},
+        "end": {"type": "object"},
+        "participants": {
+            "type": "array",
+            "items": _object(
+                {
+                    "status": {"enum": ["accepted", "tentative", "declined", "pending"]},
+                    "is_organizer": {"type": "boolean"},
+                    "email_address": NULLABLE_STRING,
+                    "name": NULLABLE_STRING,
+                }
+            ),
+        },
+        "linked_records": {
+            "type": "array",
+            "items": _object({"object_slug": STRING, "object_id": UUID, "record_id": UUID}),
+        },
+        "created_at": STRING,
+        "created_by_actor": ACTOR,
+    }
+)
 
 
 EMPTY = {"type": "object", "maxProperties": 0}
@@ -116,14 +167,14 @@ def _views(id_key: str) -> dict[str, dict[str, Any]]:
 
 
 MEETING_UPDATE = {
-    "200": _data(_component("meeting")),
+    "200": _data(MEETING),
     "400": error(400, ("validation_type", "value_not_found")),
     "404": NOT_FOUND,
 }
 
 NEWER_RESPONSE_SCHEMAS: dict[str, dict[str, dict[str, Any]]] = {
     "PATCH /v2/notes/{note_id}": {
-        "200": _data(_component("note")),
+        "200": _data(NOTE),
         "400": error(400, ("validation_type",)),
         "404": NOT_FOUND,
     },
