@@ -49,11 +49,11 @@ _ENTRIES = re.compile(r"/v2/lists/([^/]+)/entries")
 _ENTRY = re.compile(r"/v2/lists/([^/]+)/entries/([^/]+)")
 _NOTE = re.compile(r"/v2/notes/([^/]+)")
 _TASK = re.compile(r"/v2/tasks/([^/]+)")
-# The changes of existing things the API has (notes cannot be edited, tasks only patched).
+# The changes of existing things the API has (notes patched or deleted, tasks too).
 _CHANGES = (
     (_RECORD, ("PATCH", "PUT", "DELETE")),
     (_ENTRY, ("PATCH", "PUT", "DELETE")),
-    (_NOTE, ("DELETE",)),
+    (_NOTE, ("PATCH", "DELETE")),
     (_TASK, ("PATCH", "DELETE")),
 )
 
@@ -147,6 +147,19 @@ class DryRunClient(AttioClient):
         answer = self._plan(op.method, path, full, query, json)
         # Attio answers a delete with an empty object, everything else with its ``data``.
         return answer if op.method == "DELETE" else {"data": answer}
+
+    def request_status(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        timeout: float | None = None,
+    ) -> tuple[int, Any]:
+        """``request()`` as a dry run answers it, with the status 200 (a planned write never
+        runs, so it is never still running)."""
+        return 200, self.request(method, path, params=params, json=json, timeout=timeout)
 
     # -- writes ----------------------------------------------------------------------------------
     def _plan(

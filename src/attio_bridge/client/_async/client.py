@@ -72,7 +72,7 @@ class AsyncAttioClient(BaseClient):
         timeout: float | None = None,
     ) -> Any:
         """Send one API request with pacing and retries; the decoded JSON body (None on 204)."""
-        _, body = await self.request_status(method, path, params=params, json=json, timeout=timeout)
+        _, body = await self._send(method, path, params, json, timeout)
         return body
 
     async def request_status(
@@ -87,6 +87,18 @@ class AsyncAttioClient(BaseClient):
         """``request()``, with the status of the success it ended in: ``(status, body)``. For
         the few operations whose success statuses differ in meaning (a record merge's 202 says
         it is still being applied)."""
+        return await self._send(method, path, params, json, timeout)
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        params: dict[str, Any] | None,
+        json: Any,
+        timeout: float | None,
+    ) -> tuple[int, Any]:
+        # The one sender behind request() and request_status(): a subclass that intercepts
+        # requests (the CLI's dry run) overrides those two, never this.
         op = classify(method, path)
         attempt = 0
         while True:
