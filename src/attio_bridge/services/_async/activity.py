@@ -1,7 +1,7 @@
 """Notes on records (Markdown or plain text, backdated if asked) and tasks (linked records,
 assignees by member email, deadlines from ``attio_bridge.services.deadlines``): create, read,
-change (notes are edited in place), delete, and find-or-create (``ensure``) so that a workflow run again finds what an
-earlier run made instead of writing it twice.
+change (notes are edited in place), delete, and find-or-create (``ensure``) so that a workflow run
+again finds what an earlier run made instead of writing it twice.
 
 A note is the same when it sits on the same record with the same title and its plain text
 contains a given marker; a task is the same when it is linked to the same record, has the same
