@@ -378,11 +378,8 @@ class Workspace:
             self.store.entries.pop(lst.id, None)
             self.schema.delete_list(lst)
         for rec in list(self.store.holders(obj).values()):
-            for list_id, entry_id in list(self.store.entries_of_record.pop(rec.id, {})):
-                lst = self.schema.lists.get(list_id)
-                entry = self.store.entries.get(list_id, {}).get(entry_id)
-                if lst is not None and entry is not None:
-                    self.store.delete(lst, entry, quiet)
+            # Its entries were in the lists of this object, gone above.
+            self.store.entries_of_record.pop(rec.id, None)
             self.store.delete(obj, rec, quiet)
         self.store.records.pop(obj.id, None)
         for attr in list(obj.attributes.values()):
