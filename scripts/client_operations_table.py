@@ -5,16 +5,16 @@ the tests that exercise it.
     python scripts/client_operations_table.py --check  # fail if an operation lacks a client
                                                        # method or a test, or the file is stale
 
-The operations are the spec's (``emulator.spec.spec_operations``) plus those API-NOTES adds
-(record merge, §1b). Client methods are found by reading the async client's source, the only
-hand-written copy (``client/_async/client.py`` and ``resources/*.py``): every request a method
-makes, ``self._data(METHOD, path)``, ``self._get(path)`` or ``....request(METHOD, path)``, has
-its path rebuilt from the string, f-string, local variable or ``_base()`` helper that makes it,
-and methods that call other methods (``iter`` calling ``query``) inherit what those call. A
-resource's methods include those of its base classes (records and entries share one), and a
-private helper's requests count as made by the public method calling it. A request whose method
-or path cannot be worked out is an error, not a silent gap. Tests are the
-functions under ``tests/client`` marked ``@pytest.mark.operation(...)``.
+The operations are the spec's (``emulator.spec.spec_operations``) plus the newer ones API-NOTES or
+Attio's current docs add (``emulator.spec.NOTES_OPERATIONS``). Client methods are found by reading
+the async client's source, the only hand-written copy (``client/_async/client.py`` and
+``resources/*.py``): every request a method makes, ``self._data(METHOD, path)``,
+``self._get(path)`` or ``....request(METHOD, path)``, has its path rebuilt from the string,
+f-string, local variable or ``_base()`` helper that makes it, and methods that call other methods
+(``iter`` calling ``query``) inherit what those call. A resource's methods include those of its
+base classes (records and entries share one), and a private helper's requests count as made by the
+public method calling it. A request whose method or path cannot be worked out is an error, not a
+silent gap. Tests are the functions under ``tests/client`` marked ``@pytest.mark.operation(...)``.
 """
 
 from __future__ import annotations
@@ -201,7 +201,9 @@ def _request_of(call: ast.Call, resolver: _PathResolver) -> Request | None:
         path_node = call.args[0] if call.args else None
     elif (
         _is_self_attr(func, "_data")
+        or _is_self_attr(func, "_data_status")
         or _is_self_attr(func, "_client", "request")
+        or _is_self_attr(func, "_client", "request_status")
         # The client's own methods (``identify``) call ``self.request``; ``request`` is the sender.
         or (_is_self_attr(func, "request") and resolver.func.name != "request")
     ):
@@ -233,7 +235,7 @@ def client_methods(client_src: str, *resource_srcs: str) -> dict[str, Method]:
         chain = _chain(cls, defined)
         functions = _functions(chain)
         for name, func in functions.items():
-            if name.startswith("_") or name == "request":
+            if name.startswith("_") or name in ("request", "request_status"):
                 continue
             requests, calls = _own_requests(chain, func)
             method = Method(prefix + name, requests)
@@ -390,8 +392,9 @@ def render(rows: list[Row], unknown: list[str]) -> str:
     lines = [
         "# Client operations",
         "",
-        "Every operation of Attio's REST API (the vendored spec, plus what API-NOTES adds), the",
-        "`AsyncAttioClient` / `AttioClient` method that calls it, and the tests under",
+        "Every operation of Attio's REST API (the vendored spec, plus what API-NOTES and",
+        "Attio's current docs add), the `AsyncAttioClient` / `AttioClient` method that calls it,",
+        "and the tests under",
         "`tests/client` marked `@pytest.mark.operation(...)` for it. Methods in *italics* reach",
         "the operation through another method (an iterator through its page method).",
         "",

@@ -762,40 +762,57 @@ def test_no_api_key_is_a_usage_error(config_home: Path, rules_file: Path, tmp_pa
 
 
 # -- what the newcomer's QA found ----------------------------------------------------------------
-def test_meeting_rerun_says_found_and_refuses_other_notes(
+def test_meeting_rerun_says_found_and_updates_other_notes_in_place(
     emu: InProcessEmulator, env: dict[str, str], config_home: Path, client: AttioClient
 ) -> None:
     """The first run says created; the same meeting with the same notes says found (exit 0,
     one line on stderr), in JSON and in the table; with other notes, or other attendees, it
-    writes nothing, exits 5 and names the note and how to replace it; the note is unchanged."""
+    edits that note in place (docs.attio.com/rest-api/endpoint-reference/notes/update-a-note):
+    exit 0, updated true, same note id, one PATCH; a dry run plans the PATCH and sends none."""
     cid = company(client, "meet-again.com", "Meet Again")
     base = ["meeting", "meet-again.com", "--title", "Security review", "--date", "2026-11-20"]
     base += ["--attendee", "priya@meet-again.com"]
     first = ok_json(run([*base, "--content", "- SSO is a **must**", "--json"], env, config_home))
-    assert first["created"] is True
+    assert (first["created"], first["updated"]) == (True, False)
     note_id = str(first["note_id"])
     before = writes(emu)
     same = run([*base, "--content", "- SSO is a **must**\n", "--json"], env, config_home)
     assert same.exit_code == 0, same.stderr
     data = json.loads(same.stdout)
-    assert (data["note_id"], data["created"]) == (note_id, False)
+    assert (data["note_id"], data["created"], data["updated"]) == (note_id, False, False)
     assert "already there" in same.stderr
     table = run([*base, "--content", "- SSO is a **must**"], env, config_home)
     assert table.exit_code == 0, table.stderr
-    assert "no (already there, same notes)" in table.stdout
-    for other in (
-        [*base, "--content", "Totally different follow-up notes"],
-        [*base, "--attendee", "grace@example.com", "--content", "- SSO is a **must**"],
-        [*base, "--content", "Totally different follow-up notes", "--dry-run"],
-    ):
-        refused = run(other, env, config_home)
-        assert refused.exit_code == 5
-        line = one_error_line(refused)
-        assert note_id in line and f"attio-bridge notes delete {note_id}" in line
-        assert "cannot be edited" in line and "--title" in line
+    assert "no (already there)" in table.stdout
     assert writes(emu) == before
+    planned = run(
+        [*base, "--content", "Totally different follow-up notes", "--dry-run"], env, config_home
+    )
+    assert planned.exit_code == 0, planned.stderr
+    assert f"PATCH /v2/notes/{note_id}" in planned.stdout
+    assert writes(emu) == before
+    edited = ok_json(
+        run([*base, "--content", "Totally different follow-up notes", "--json"], env, config_home)
+    )
+    assert (edited["note_id"], edited["created"], edited["updated"]) == (note_id, False, True)
+    assert writes(emu) == [*before, f"PATCH /v2/notes/{note_id}"]
+    more = [
+        *base,
+        "--attendee",
+        "grace@example.com",
+        "--content",
+        "Totally different follow-up notes",
+    ]
+    again = run(more, env, config_home)
+    assert again.exit_code == 0, again.stderr
+    assert "updated in place" in again.stderr
     (note,) = client.notes.iter(parent_object="companies", parent_record_id=cid)
-    assert "Totally different" not in note.content_plaintext
+    assert note.id["note_id"] == note_id
+    assert (
+        "Totally different" in note.content_plaintext
+        and "grace@example.com" in note.content_plaintext
+    )
+    assert "SSO" not in note.content_plaintext
 
 
 @pytest.mark.parametrize(("extra", "stdin"), [(["--content", ""], None), ([], ""), ([], " \n")])

@@ -89,7 +89,7 @@ def test_notes_operations_use_the_hand_written_schema(validator: SpecValidator) 
     """Merge (API-NOTES §1b) is checked against ``MERGE_RESPONSE_SCHEMA``."""
     path = "/v2/objects/people/records/merge"
     good = {"data": {"new_record_id": "8c9e2d3a-3b6d-4c65-9c5d-2e7c6e3f4a51"}}
-    assert validator.validate(_response("POST", path, 202, good)).source == "API-NOTES §1b"
+    assert validator.validate(_response("POST", path, 202, good)).source.startswith("API-NOTES §1b")
     with pytest.raises(NonConformance, match="new_record_id"):
         validator.validate(_response("POST", path, 200, {"data": {"new_record_id": "nope"}}))
     with pytest.raises(NonConformance, match="status not documented"):

@@ -37,6 +37,7 @@ from attio_bridge.emulator.spec import NEWER_OPERATIONS, Operation, match_operat
 
 from .differences import ERROR_BODY_SCHEMA
 from .docs_schemas import DOCS_RESPONSE_SCHEMAS
+from .newer_schemas import NEWER_RESPONSE_SCHEMAS, RATE_LIMITED
 
 # Requests are validated as if they had gone to Attio: the spec's only server.
 SPEC_HOST = "https://api.attio.com"
@@ -80,8 +81,11 @@ NOTES_RESPONSE_SCHEMAS: dict[str, dict[str, dict[str, Any]]] = {
         "400": _error_schema(400, ("self_merge", "validation_type")),
         # An unknown object or record; a record still merging (§8).
         "404": _error_schema(404, ("not_found", "merge_in_progress")),
+        # Its own limit of 5 requests per second (docs: merge-two-records).
+        "429": RATE_LIMITED,
     },
     **DOCS_RESPONSE_SCHEMAS,
+    **NEWER_RESPONSE_SCHEMAS,
 }
 """Hand-written response schemas of the operations newer than the spec, by operation and status
 (API-NOTES', and ``docs_schemas``' from Attio's endpoint reference)."""

@@ -59,7 +59,7 @@ def test_unknown_path_and_method_are_404_with_attio_body(api: TestClient) -> Non
     """API-NOTES §8 not_found: the API answers every miss with its own error body (never a bare
     405 or an HTML page)."""
     error(api.get("/v2/nothing/here"), 404, "not_found")
-    error(api.delete("/v2/objects/people"), 404, "not_found")
+    error(api.delete("/v2/workspace_members"), 404, "not_found")
     error(api.post("/v2/objects/people"), 404, "not_found")
     error(api.get("/v1/objects"), 404, "not_found")
 

@@ -96,8 +96,18 @@ def test_find_or_create_meeting_by_external_ref(api: TestClient) -> None:
     assert meeting["is_all_day"] is False
     assert meeting["start"] == {"datetime": "2026-03-02T14:00:00.000Z", "timezone": None}
     assert meeting["participants"] == [
-        {"status": "accepted", "is_organizer": True, "email_address": "ada@example.com"},
-        {"status": "pending", "is_organizer": False, "email_address": "bob.smith@example.com"},
+        {
+            "status": "accepted",
+            "is_organizer": True,
+            "email_address": "ada@example.com",
+            "name": None,
+        },
+        {
+            "status": "pending",
+            "is_organizer": False,
+            "email_address": "bob.smith@example.com",
+            "name": None,
+        },
     ]
     assert meeting["created_by_actor"]["type"] == "api-token"
     again = _meeting(api, title="Renamed").json()["data"]
@@ -296,8 +306,11 @@ def test_create_recording_then_get_and_event(api: TestClient, events: list[Event
     assert rec["web_url"] == f"https://app.attio.com/{slug}/calls/{mid}/{rid}"
     got = api.get(f"/v2/meetings/{mid}/call_recordings/{rid}").json()["data"]
     assert got["status"] == "completed"
-    assert {k: v for k, v in got.items() if k != "status"} == {
-        k: v for k, v in rec.items() if k != "status"
+    # Processing, the transcript is null; completed, it is there (the newer spec's recording).
+    assert rec["transcript"] is None
+    assert got["transcript"]["segments"] and got["transcript"]["raw_transcript"]
+    assert {k: v for k, v in got.items() if k not in ("status", "transcript")} == {
+        k: v for k, v in rec.items() if k not in ("status", "transcript")
     }
     assert events == [
         {

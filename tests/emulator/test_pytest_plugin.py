@@ -10,7 +10,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from attio_bridge.client import AsyncAttioClient, AttioClient, InternalServerError
+from attio_bridge.client import AsyncAttioClient, AttioClient, InternalServerError, NotFoundError
 from attio_bridge.emulator.app import EmulatorApp
 from attio_bridge.errors import InvalidInputError
 from attio_bridge.testing import EmulatorControl, EmulatorProcess, SyncASGITransport
@@ -63,6 +63,29 @@ def test_faults_from_the_control_plane_reach_the_client(
         attio_client.with_options(max_retries=0).records.get("companies", record_id)
     attio_control.reset()
     assert attio_client.records.query("companies") == []
+
+
+def test_slow_merges_from_the_control_plane(
+    attio_client: AttioClient, attio_control: EmulatorControl
+) -> None:
+    """docs.attio.com/rest-api/endpoint-reference/records/merge-two-records: a merge answered
+    202 is still applying, and the merged record reads 404 ``merge_in_progress`` until done."""
+    people = [
+        attio_client.records.create("people", {"email_addresses": [f"{n}@example.com"]})
+        for n in ("ann", "bob")
+    ]
+    attio_control.merge_delay(3600)
+    result = attio_client.records.merge("people", people[0].record_id, people[1].record_id)
+    assert result.in_progress
+    with pytest.raises(NotFoundError) as caught:
+        attio_client.records.get("people", result.new_record_id)
+    assert caught.value.code == "merge_in_progress"
+    assert attio_control.finish_merges() == {"finished": 3}
+    assert (
+        attio_client.records.get("people", result.new_record_id).record_id == result.new_record_id
+    )
+    with pytest.raises(InvalidInputError, match="delay_s"):
+        attio_control.merge_delay(-1)
 
 
 def test_the_control_plane_says_what_it_refused(attio_control: EmulatorControl) -> None:

@@ -49,11 +49,11 @@ _ENTRIES = re.compile(r"/v2/lists/([^/]+)/entries")
 _ENTRY = re.compile(r"/v2/lists/([^/]+)/entries/([^/]+)")
 _NOTE = re.compile(r"/v2/notes/([^/]+)")
 _TASK = re.compile(r"/v2/tasks/([^/]+)")
-# The changes of existing things the API has (notes cannot be edited, tasks only patched).
+# The changes of existing things the API has (notes patched or deleted, tasks too).
 _CHANGES = (
     (_RECORD, ("PATCH", "PUT", "DELETE")),
     (_ENTRY, ("PATCH", "PUT", "DELETE")),
-    (_NOTE, ("DELETE",)),
+    (_NOTE, ("PATCH", "DELETE")),
     (_TASK, ("PATCH", "DELETE")),
 )
 
@@ -150,6 +150,20 @@ class DryRunClient(AttioClient):
         answer = self._plan(op.method, path, full, query, json)
         # Attio answers a delete with an empty object, everything else with its ``data``.
         return answer if op.method == "DELETE" else {"data": answer}
+
+    def request_status(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        timeout: float | None = None,
+        form: Any = None,
+    ) -> tuple[int, Any]:
+        """``request()`` as a dry run answers it, with the status 200 (a planned write never
+        runs, so it is never still running)."""
+        return 200, self.request(method, path, params=params, json=json, timeout=timeout, form=form)
 
     # -- writes ----------------------------------------------------------------------------------
     def _plan(
@@ -390,6 +404,27 @@ class RecordingClient(AttioClient):
     ) -> Any:
         """Send the request; a write that succeeds is kept with the id it answered with."""
         answer = super().request(method, path, params=params, json=json, timeout=timeout, form=form)
+        self._keep(method, path, answer)
+        return answer
+
+    def request_status(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        timeout: float | None = None,
+        form: Any = None,
+    ) -> tuple[int, Any]:
+        """``request()`` with its status; a write that succeeds is kept as ``request`` keeps it."""
+        status, answer = super().request_status(
+            method, path, params=params, json=json, timeout=timeout, form=form
+        )
+        self._keep(method, path, answer)
+        return status, answer
+
+    def _keep(self, method: str, path: str, answer: Any) -> None:
         if classify_request(method, path).write:
             data = answer.get("data") if isinstance(answer, dict) else None
             ids = data.get("id") if isinstance(data, dict) else None
@@ -399,7 +434,6 @@ class RecordingClient(AttioClient):
                 key, value = list(ids.items())[-1]
                 made = f" ({key} {value})"
             self.done.append(f"{method.upper()} {path}{made}")
-        return answer
 
     def account(self) -> str:
         """The writes done, as the sentence an error line ends with."""

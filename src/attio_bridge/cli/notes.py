@@ -86,8 +86,8 @@ def notes_create(
     with session(options, run) as client:
         text = read_text(content, file)
         if not text.strip():
-            # An empty pipe is most often a step before it that failed; a note cannot be
-            # edited afterwards, so an empty one would have to be deleted by hand.
+            # An empty pipe is most often a step before it that failed: an empty note would
+            # only stand in the way of the one that should be there.
             raise CliError(
                 "no note text: the content is empty; pass it with --content, --file or on stdin",
                 ExitStatus.USAGE,

@@ -275,17 +275,15 @@ def meeting_command(
 
     The notes come from --content, --file or stdin, and may not be empty. The same title and
     date on the same record is the same meeting: running it again writes nothing and prints
-    the note with created false. Attio notes cannot be edited, so if that note holds other
-    notes or attendees than given, the command writes nothing and exits 5 naming the note: to
-    replace it, delete it (attio-bridge notes delete NOTE_ID) and run again; or use another
-    --title.
+    the note with created false; if that note holds other notes or attendees than given, it is
+    edited in place to hold these (updated true), keeping its id and date.
     """
     with reporting(options):
         moment = _moment("--date", when)
         text = read_text(content, file)
         if not text.strip():
-            # An empty pipe is most often a step before it that failed; a note cannot be
-            # edited afterwards, so an empty one would have to be deleted by hand.
+            # An empty pipe is most often a step before it that failed: an empty note (or one
+            # emptied by a re-run) would hide the notes that should be there.
             raise CliError(
                 "no meeting notes: the content is empty; pass them with --content, --file or "
                 "on stdin",
@@ -298,34 +296,25 @@ def meeting_command(
         result = record_meeting_note(
             services, slug, record.record_id, title, moment, attendee or [], text
         )
-        if result.differs:
-            _meeting_differs(result.note, slug, record.record_id)
         if planned(services.context.client, run, {"target": f"{slug}/{record.record_id}"}):
             return
-        row = _note_row(result.note) | {"created": result.created}
-        if not result.created:
+        row = _note_row(result.note) | {"created": result.created, "updated": result.updated}
+        if result.updated:
+            typer.echo(
+                "the meeting note was already there with other notes or attendees: "
+                "updated in place",
+                err=True,
+            )
+        elif not result.created:
             typer.echo(
                 "the meeting note was already there with these notes: nothing written", err=True
             )
         if run.json:
             emit_json(row)
         else:
-            row["created"] = "yes" if result.created else "no (already there, same notes)"
+            row["created"] = "yes" if result.created else "no (already there)"
+            row["updated"] = "yes (other notes or attendees)" if result.updated else "no"
             print_fields("meeting note", row)
-
-
-def _meeting_differs(note: Note, slug: str, record_id: str) -> None:
-    """Refuse a re-run whose notes differ from the note already there: they would be stored
-    nowhere, and a script must not take that for success (exit 5, like Attio's 409 for a
-    value that conflicts with a record already there)."""
-    note_id = note.id.get("note_id")
-    raise CliError(
-        f"the meeting note {note.title!r} of that date is already on {slug}/{record_id} "
-        f"(note {note_id}) with other notes or attendees, and Attio notes cannot be edited: "
-        f"nothing was written; to replace it, delete it (attio-bridge notes delete {note_id}) "
-        "and run again, or use another --title",
-        ExitStatus.VALIDATION,
-    )
 
 
 # -- deals ---------------------------------------------------------------------------------------

@@ -173,9 +173,14 @@ class SearchResult(AttioModel):
 
 
 class MergeResult(AttioModel):
-    """The record a merge produced."""
+    """``POST .../records/merge``: the id of the new record both originals became.
+
+    ``in_progress`` is True when Attio answered 202: the merge is still being applied and the
+    new record reads as 404 ``merge_in_progress`` until it is done (``records.wait_for_merge``).
+    """
 
     new_record_id: str
+    in_progress: bool = False
 
 
 class WorkspaceMember(AttioModel):
@@ -212,6 +217,7 @@ class Task(AttioModel):
     content_plaintext: str = ""
     deadline_at: str | None = None
     is_completed: bool = False
+    completed_at: str | None = None
     linked_records: list[dict[str, Any]] = Field(default_factory=list)
     assignees: list[dict[str, Any]] = Field(default_factory=list)
     created_by_actor: Actor | None = None
@@ -240,6 +246,15 @@ class Thread(AttioModel):
     created_at: str | None = None
 
 
+class MeetingParticipant(AttioModel):
+    """Someone invited to a meeting (``name`` is null when Attio does not know it)."""
+
+    email_address: str | None = None
+    name: str | None = None
+    is_organizer: bool = False
+    status: str | None = None
+
+
 class Meeting(AttioModel):
     """A meeting."""
 
@@ -249,17 +264,34 @@ class Meeting(AttioModel):
     is_all_day: bool | None = None
     start: dict[str, Any] | None = None
     end: dict[str, Any] | None = None
-    participants: list[dict[str, Any]] = Field(default_factory=list)
+    participants: list[MeetingParticipant] = Field(default_factory=list)
     linked_records: list[dict[str, Any]] = Field(default_factory=list)
     created_at: str | None = None
 
 
+class Transcript(AttioModel):
+    """A processed call recording's transcript: its segments and the whole text."""
+
+    segments: list[dict[str, Any]] = Field(default_factory=list)
+    raw_transcript: str = ""
+
+
 class CallRecording(AttioModel):
-    """A call recording of a meeting."""
+    """A call recording of a meeting; ``transcript`` is null until it has been processed."""
 
     id: dict[str, str]
     status: str | None = None
     web_url: str | None = None
+    video_url: str | None = None
+    transcript: Transcript | None = None
+    created_at: str | None = None
+
+
+class View(AttioModel):
+    """A saved view of an object or a list (``id`` holds ``object_id`` or ``list_id``)."""
+
+    id: dict[str, str]
+    title: str
     created_at: str | None = None
 
 
@@ -295,6 +327,7 @@ class Self(AttioModel):
     sub: str | None = None
     aud: str | None = None
     iss: str | None = None
+    token_level: str | None = None  # "workspace" (an API key) or "user" (a member's token)
     authorized_by_workspace_member_id: str | None = None
     workspace_id: str | None = None
     workspace_name: str | None = None

@@ -18,10 +18,12 @@ from .routes import (
     activities,
     activity,
     files,
+    history,
     lists,
     meetings,
     objects,
     records,
+    views,
     webhooks,
     workspace,
 )
@@ -31,7 +33,19 @@ from .state import EmulatorConfig, EmulatorState
 
 def route_tables() -> list[RouteTable]:
     """Every Attio route table, in matching order."""
-    modules = (records, lists, objects, activity, meetings, webhooks, workspace, files, activities)
+    modules = (
+        records,
+        lists,
+        objects,
+        activity,
+        meetings,
+        webhooks,
+        workspace,
+        files,
+        activities,
+        history,
+        views,
+    )
     return [m.table for m in modules]
 
 

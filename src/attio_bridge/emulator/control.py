@@ -54,6 +54,9 @@ def control_routes(state: EmulatorState) -> list[Route]:
         ("DELETE", "/journal", _journal_clear),
         ("GET", "/deliveries", _deliveries),
         ("POST", "/emails", _emails_add),
+        ("GET", "/merges", _merges_get),
+        ("POST", "/merges", _merges_set),
+        ("POST", "/merges/finish", _merges_finish),
     ]
     return [
         Route(PREFIX + path, _endpoint(state, action), methods=[method], name=f"{method} {path}")
@@ -235,6 +238,29 @@ async def _latency_set(state: EmulatorState, request: Request) -> Any:
     state.latency_ms = ms
     state.latency_jitter_ms = _number(body, "jitter_ms", ms * 0.1, 0.0, None)
     return await _latency_get(state, request)
+
+
+# -- record merges -----------------------------------------------------------------------------
+
+
+async def _merges_get(state: EmulatorState, request: Request) -> Any:
+    ws = state.workspace
+    return {"delay_s": ws.merge_delay_s, "in_progress": len(ws.merging)}
+
+
+async def _merges_set(state: EmulatorState, request: Request) -> Any:
+    """How long merges take from now on: ``{delay_s}`` (0: done at once, answered 200; more:
+    answered 202, with reads of the records answering 404 ``merge_in_progress`` meanwhile)."""
+    body = await _body(request)
+    if "delay_s" not in body:
+        raise ControlError('"delay_s" is required: how many seconds a merge takes to apply')
+    state.workspace.merge_delay_s = _number(body, "delay_s", 0.0, 0.0, None)
+    return await _merges_get(state, request)
+
+
+async def _merges_finish(state: EmulatorState, request: Request) -> Any:
+    """Finish every merge still applying at once."""
+    return {"finished": state.workspace.finish_merges()}
 
 
 # -- what the emulator saw ---------------------------------------------------------------------

@@ -2,7 +2,10 @@
 
 The ``DeliveryEngine`` listens to ``Workspace.emit`` and behaves as Attio documents (API-NOTES §7):
 
-- the body is ``{"webhook_id", "events": [event]}``, IDs only, one event per message;
+- the body is ``{"webhook_id", "events": [event]}``, IDs only, one event per message, as Attio
+  sends today. Its docs say batching may come, so ``config.max_events_per_delivery`` above 1
+  makes the events one API call emits (``one_call()``) travel together, up to that many per
+  message, in the order they happened;
 - ``Attio-Signature`` and ``X-Attio-Signature`` both carry the lowercase hex HMAC-SHA256 of the
   exact body bytes, keyed with the webhook's secret (no timestamp);
 - ``Idempotency-Key`` is unique per message and the same on every redelivery;
@@ -24,7 +27,9 @@ import itertools
 import threading
 import time
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -42,6 +47,12 @@ PER_TARGET_RATE = 25.0  # requests per second to one target URL, as Attio docume
 IDLE_EXIT_S = 30.0  # a worker with nothing to do for this long ends; the next event starts another
 # Attio's v1 docs show this User-Agent; whether v2 still sends it is uncertain (API-NOTES §7).
 USER_AGENT = "Attio 2.0 (https://attio.com/developers/using-webhooks)"
+
+
+# The events held back while one API call runs (one_call()), per request task.
+_HELD: ContextVar[list[tuple[Workspace, Mapping[str, Any]]] | None] = ContextVar(
+    "attio_emulator_held_events", default=None
+)
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -153,15 +164,41 @@ class DeliveryEngine:
         if not any(isinstance(x, _Listener) and x.engine is self for x in ws.listeners):
             ws.listeners.append(_Listener(self, ws))
 
+    @contextmanager
+    def one_call(self) -> Iterator[None]:
+        """Hold the events emitted inside (one API call) and queue them together at the end,
+        up to ``max_events_per_delivery`` per message. With the default of 1 nothing is held."""
+        if self._config.max_events_per_delivery <= 1:
+            yield
+            return
+        token = _HELD.set([])
+        try:
+            yield
+        finally:
+            held = _HELD.get() or []
+            _HELD.reset(token)
+            self._queue_events(held)
+
     def on_event(self, ws: Workspace, event: Mapping[str, Any]) -> None:
         """Queue ``event`` for every webhook of ``ws`` that wants it; never sends here."""
         if ws is not self._workspace:
             return
-        messages = [
-            self._message(ws, hook, event)
-            for hook in list(ws.webhooks.values())
-            if wants(hook, event)
-        ]
+        held = _HELD.get()
+        if held is not None:
+            held.append((ws, event))
+            return
+        self._queue_events([(ws, event)])
+
+    def _queue_events(self, events: list[tuple[Workspace, Mapping[str, Any]]]) -> None:
+        size = max(1, self._config.max_events_per_delivery)
+        messages: list[Message] = []
+        for ws in dict.fromkeys(w for w, _ in events):
+            if ws is not self._workspace:
+                continue
+            for hook in list(ws.webhooks.values()):
+                wanted = [e for w, e in events if w is ws and wants(hook, e)]
+                for start in range(0, len(wanted), size):
+                    messages.append(self._message(ws, hook, wanted[start : start + size]))
         if not messages:
             return
         with self._cond:
@@ -171,15 +208,18 @@ class DeliveryEngine:
             self._ensure_worker()
             self._cond.notify_all()
 
-    def _message(self, ws: Workspace, hook: Mapping[str, Any], event: Mapping[str, Any]) -> Message:
+    def _message(
+        self, ws: Workspace, hook: Mapping[str, Any], events: list[Mapping[str, Any]]
+    ) -> Message:
         webhook_id = hook["id"]["webhook_id"]
-        body = orjson.dumps({"webhook_id": webhook_id, "events": [event]})
+        body = orjson.dumps({"webhook_id": webhook_id, "events": events})
         return Message(
             seq=next(self._seq),
             ws=ws,
             webhook_id=webhook_id,
             target_url=hook["target_url"],
-            event_type=str(event["event_type"]),
+            # A message carrying several events names each type once, in order.
+            event_type=",".join(dict.fromkeys(str(e["event_type"]) for e in events)),
             body=body,
             signature=sign(hook["secret"], body),
             idempotency_key=new_id(),

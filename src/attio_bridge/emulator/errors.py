@@ -9,6 +9,7 @@
     ├── MultipleMatchResultsError      400 invalid_request_error multiple_match_results
     ├── ImmutableValueError            400 invalid_request_error immutable_value
     ├── SystemEditUnauthorizedError    400 invalid_request_error system_edit_unauthorized
+    ├── FormulaEditUnauthorizedError   400 invalid_request_error formula_edit_unauthorized
     ├── FilterError                    400 invalid_request_error filter_error
     ├── SelfMergeError                 400 invalid_request_error self_merge
     ├── NotFoundError                  404 invalid_request_error not_found
@@ -95,6 +96,12 @@ class SystemEditUnauthorizedError(EmulatorError):
     """A write to a read-only system attribute."""
 
     code = "system_edit_unauthorized"
+
+
+class FormulaEditUnauthorizedError(EmulatorError):
+    """A write to a formula attribute, whose values Attio computes."""
+
+    code = "formula_edit_unauthorized"
 
 
 class FilterError(EmulatorError):

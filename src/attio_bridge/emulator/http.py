@@ -288,11 +288,13 @@ async def _handle(state: EmulatorState, spec: RouteSpec, request: Request) -> Re
         return error_response(RateLimitError(), {"Retry-After": retry_after_date(now)})
     call = Call(request=request, state=state, token=token, path=dict(request.path_params))
     try:
-        if spec.write and state.persistence is not None:
-            # Runs the handler and logs the request once it has succeeded (--database).
-            result = await state.persistence.run_request(spec, call)
-        else:
-            result = await spec.handler(call)
+        # The events this call emits may travel in one webhook delivery (see delivery.py).
+        with state.deliveries.one_call():
+            if spec.write and state.persistence is not None:
+                # Runs the handler and logs the request once it has succeeded (--database).
+                result = await state.persistence.run_request(spec, call)
+            else:
+                result = await spec.handler(call)
     except EmulatorError as err:
         return error_response(err)
     if fault is not None and fault.kind == "drop_after":

@@ -7,8 +7,8 @@ elsewhere. It is a development aid for the conformance tests and
 dependency) is imported only when the spec is loaded.
 
 ``NOTES_OPERATIONS`` are the endpoints Attio added after that spec which the emulator serves,
-as API-NOTES §1b documents them; ``DOCS_OPERATIONS`` are more of them, each named with the page
-of Attio's endpoint reference it comes from; ``NEWER_OPERATIONS`` is both.
+as API-NOTES §1b documents them, or a page of Attio's endpoint reference; ``DOCS_OPERATIONS`` are
+more of them, each named with its endpoint-reference page; ``NEWER_OPERATIONS`` is both.
 """
 
 from __future__ import annotations
@@ -44,25 +44,101 @@ class Operation:
         return f"{self.method} {self.path}"
 
 
+DOCS_ROOT = "https://docs.attio.com/rest-api/endpoint-reference/"
+
+
+def _docs(
+    method: str, path: str, summary: str, tag: str, statuses: str | tuple[str, ...], page: str
+) -> Operation:
+    """An operation Attio documents after the vendored spec; ``page`` is its endpoint-reference
+    page under ``DOCS_ROOT``, the source the table names."""
+    if isinstance(statuses, str):
+        statuses = tuple(statuses.split())
+    return Operation(method, path, summary, tag, statuses, source=f"docs {page}")
+
+
 NOTES_OPERATIONS: tuple[Operation, ...] = (
     Operation(
         "POST",
         "/v2/objects/{object}/records/merge",
         "Merge records",
         "Records",
-        ("200", "202", "400", "404"),
-        source="API-NOTES §1b",
+        ("200", "202", "400", "404", "429"),
+        source="API-NOTES §1b; docs: records/merge-two-records",
+    ),
+    _docs(
+        "PATCH",
+        "/v2/notes/{note_id}",
+        "Update a note",
+        "Notes",
+        ("200", "400", "404"),
+        "notes/update-a-note",
+    ),
+    _docs(
+        "PUT",
+        "/v2/objects/{object}/records/{record_id}/attributes/{attribute}/values",
+        "Write record attribute values",
+        "Records",
+        ("200", "400", "404"),
+        "records/write-record-attribute-values",
+    ),
+    _docs(
+        "PUT",
+        "/v2/lists/{list}/entries/{entry_id}/attributes/{attribute}/values",
+        "Write list entry attribute values",
+        "Entries",
+        ("200", "400", "404"),
+        "entries/write-list-entry-attribute-values",
+    ),
+    _docs(
+        "DELETE",
+        "/v2/objects/{object}",
+        "Delete an object",
+        "Objects",
+        ("200", "400", "404"),
+        "objects/delete-an-object",
+    ),
+    _docs(
+        "GET",
+        "/v2/objects/{object}/views",
+        "List views for object",
+        "Object views",
+        ("200", "404"),
+        "views/list-views-for-object",
+    ),
+    _docs(
+        "GET",
+        "/v2/lists/{list}/views",
+        "List views for list",
+        "List views",
+        ("200", "404"),
+        "views/list-views-for-list",
+    ),
+    _docs(
+        "PATCH",
+        "/v2/meetings/{meeting_id}",
+        "Update a meeting (append linked records)",
+        "Meetings",
+        ("200", "400", "404"),
+        "meetings/update-a-meeting-append-linked-records",
+    ),
+    _docs(
+        "PUT",
+        "/v2/meetings/{meeting_id}",
+        "Update a meeting (overwrite linked records)",
+        "Meetings",
+        ("200", "400", "404"),
+        "meetings/update-a-meeting-overwrite-linked-records",
+    ),
+    _docs(
+        "DELETE",
+        "/v2/meetings/{meeting_id}",
+        "Delete a meeting",
+        "Meetings",
+        ("200", "400", "404"),
+        "meetings/delete-a-meeting",
     ),
 )
-
-
-DOCS_ROOT = "https://docs.attio.com/rest-api/endpoint-reference/"
-
-
-def _docs(method: str, path: str, summary: str, tag: str, statuses: str, page: str) -> Operation:
-    """An operation Attio documents after the vendored spec; ``page`` is its endpoint-reference
-    page under ``DOCS_ROOT``, the source the table names."""
-    return Operation(method, path, summary, tag, tuple(statuses.split()), source=f"docs {page}")
 
 
 # Endpoints newer than the vendored spec, each from its page of Attio's endpoint reference.

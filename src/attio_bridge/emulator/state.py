@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from .http import RouteSpec
     from .persistence import Persistence
 
+MERGE_RATE = 5.0  # record merges per second per token, as Attio documents
 DEFAULT_RETRY_SCHEDULE = (
     60.0,
     300.0,
@@ -58,6 +59,12 @@ class EmulatorConfig:
     webhook_retry_schedule: tuple[float, ...] = DEFAULT_RETRY_SCHEDULE
     webhook_timeout_s: float = 10.0
     random_seed: int | None = None
+    # How long a record merge takes to apply: 0 answers 200 at once, more answers 202 and
+    # reads of the records answer 404 merge_in_progress meanwhile (control plane: /merges).
+    merge_delay_s: float = 0.0
+    # Events of one API call that one delivery may carry in its events[] (Attio sends one
+    # today and documents that batching may come; see delivery.py).
+    max_events_per_delivery: int = 1
     # Tokens the Slack and Drive stand-ins accept besides api_keys (see emulator/standins).
     slack_tokens: list[str] = field(default_factory=lambda: ["xoxb-sandbox"])
     google_tokens: list[str] = field(default_factory=lambda: ["ya29.sandbox"])
@@ -184,6 +191,8 @@ class EmulatorState:
         self.config = config
         self.rng = random.Random(config.random_seed)
         self.budget = RateBudget(config.read_rate, config.write_rate)
+        # Record merge's own limit (5/s per token), dated by the same clock as the budgets.
+        self.merge_budget = RateBudget(MERGE_RATE, MERGE_RATE, lambda: self.budget.clock())
         self.faults = Faults(self.rng)
         self.journal = Journal()
         self.latency_ms = config.latency_ms
@@ -209,6 +218,7 @@ class EmulatorState:
         """A fresh workspace with the configured keys and a first member."""
         ws = Workspace(self.config.workspace_name, self.config.workspace_slug)
         ws.add_member("Ada", "Admin", "ada@example.com", "admin")
+        ws.merge_delay_s = self.config.merge_delay_s
         # Tokens last: a persisted workspace restarted with other keys keeps every other id.
         for key in self.config.api_keys:
             ws.add_token(key, self.config.scopes.get(key))

@@ -8,6 +8,7 @@ Methods named ``render_*`` give the JSON shapes of Attio's responses.
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -18,10 +19,12 @@ import orjson
 
 from .clock import new_id, now_ts, untaped
 from .errors import (
+    MergeInProgressError,
     MultipleMatchResultsError,
     NotFoundError,
     NotUniqueMatchingAttributeError,
     SelfMergeError,
+    SystemEditUnauthorizedError,
     ValidationTypeError,
     ValueNotFoundError,
 )
@@ -110,6 +113,10 @@ class Workspace:
         self.emails: list[dict[str, Any]] = []
         self.unsubscribed: dict[str, str] = {}
         self._render_keys: dict[RenderKey, RenderKey] = {}
+        # Merges still applying (API-NOTES §1b): how long a merge takes (0: done at once, the
+        # request answers 200), and record id -> when its merge is done (time.monotonic()).
+        self.merge_delay_s = 0.0
+        self.merging: dict[str, float] = {}
 
     # -- ValueContext --------------------------------------------------------------------------
     def find_object(self, ident: str) -> ObjectDef | None:
@@ -174,7 +181,14 @@ class Workspace:
 
     # -- records -------------------------------------------------------------------------------
     def get_record(self, obj: ObjectDef, record_id: str) -> Holder:
-        """A record by id; 404 if missing."""
+        """A record by id; 404 if missing, 404 ``merge_in_progress`` while a merge applies."""
+        if record_id in self.merging:
+            if time.monotonic() < self.merging[record_id]:
+                raise MergeInProgressError(
+                    f'Record with ID "{record_id}" is being merged: read the merged record once '
+                    "the merge has finished."
+                )
+            del self.merging[record_id]
         rec = self.store.get_record(obj.id, record_id)
         if rec is None:
             # Records are addressed by id only: "Record with ID" (API-NOTES §3, SPEC 404 example).
@@ -298,8 +312,14 @@ class Workspace:
 
     def merge_records(
         self, obj: ObjectDef, primary_id: str, secondary_id: str, actor: dict[str, Any]
-    ) -> Holder:
-        """Merge two records into a new one (API-NOTES §1b): both old ids stop resolving."""
+    ) -> tuple[Holder, bool]:
+        """Merge two records into a new one (API-NOTES §1b): both old ids stop resolving.
+
+        Returns the new record and whether the merge is still applying (``merge_delay_s`` > 0:
+        Attio's 202). Until it is done, reading the new record or either original answers 404
+        ``merge_in_progress``; afterwards the originals answer 404 ``not_found``. Each call is a
+        new merge: repeating it finds the originals gone (not idempotent).
+        """
         if primary_id == secondary_id:
             raise SelfMergeError("A record cannot be merged with itself.")
         primary = self.get_record(obj, primary_id)
@@ -338,7 +358,57 @@ class Workspace:
                 duplicate_object_id=obj.id,
                 duplicate_record_id=duplicate,
             )
-        return new
+        if self.merge_delay_s <= 0:
+            return new, False
+        done = time.monotonic() + self.merge_delay_s
+        for record_id in (new.id, primary_id, secondary_id):
+            self.merging[record_id] = done
+        return new, True
+
+    def finish_merges(self) -> int:
+        """End every merge still applying (the control plane's ``/merges/finish``); how many."""
+        count = len(self.merging)
+        self.merging.clear()
+        return count
+
+    def delete_object(self, obj: ObjectDef) -> None:
+        """``DELETE /v2/objects/{object}``: a custom object with its records and its lists.
+
+        Standard objects cannot be deleted (docs.attio.com/rest-api/endpoint-reference/objects/
+        delete-an-object). Relationship attributes on other objects that point at it go too, and
+        so do notes on its records. Attio documents no webhook event for it; none fires.
+        """
+        if obj.is_standard:
+            raise SystemEditUnauthorizedError(
+                f'"{obj.api_slug}" is a standard object and cannot be deleted: only custom '
+                "objects can. Deactivate it in the workspace settings instead."
+            )
+        for lst in [x for x in self.schema.lists.values() if x.parent_object_id == obj.id]:
+            for entry in list(self.store.holders(lst).values()):
+                self.store.delete(lst, entry, quiet)
+            self.store.entries.pop(lst.id, None)
+            self.schema.delete_list(lst)
+        for rec in list(self.store.holders(obj).values()):
+            # Its entries were in the lists of this object, gone above.
+            self.store.entries_of_record.pop(rec.id, None)
+            self.store.delete(obj, rec, quiet)
+        self.store.records.pop(obj.id, None)
+        for attr in list(obj.attributes.values()):
+            inverse = self.schema.attributes.get(attr.relationship_id or "")
+            if inverse is not None and inverse.parent_id != obj.id:
+                other = self.schema.parent_of(inverse)
+                other.attributes.pop(inverse.attribute_id, None)
+                other.attributes_by_slug.pop(inverse.api_slug, None)
+                self.schema.attributes.pop(inverse.attribute_id, None)
+                for holder in self.store.holders(other).values():
+                    if holder.values.pop(inverse.attribute_id, None) is not None:
+                        holder.json_cache = None
+            self.schema.attributes.pop(attr.attribute_id, None)
+            self.store.unique.pop(attr.attribute_id, None)
+        for note_id in [n for n, note in self.notes.items() if note["_object_id"] == obj.id]:
+            del self.notes[note_id]
+        self.schema.objects.pop(obj.id, None)
+        self.schema.forget_object_slug(obj.api_slug)
 
     # -- list entries --------------------------------------------------------------------------
     def get_entry(self, lst: ListDef, entry_id: str) -> Holder:
@@ -662,6 +732,10 @@ class Workspace:
 
 
 _SYSTEM_SLUGS = frozenset({"record_id", "created_at", "created_by"})
+
+
+def quiet(holder: Holder, attr: Attribute) -> None:
+    """A change hook that announces nothing (deleting an object fires no events)."""
 
 
 def _system_value(slug: str, holder: Holder) -> dict[str, Any]:

@@ -136,6 +136,15 @@ class EmulatorControl:
             body["jitter_ms"] = jitter_ms
         return self.call("POST", "/latency", body)
 
+    def merge_delay(self, seconds: float) -> Any:
+        """Make record merges take ``seconds`` to apply from now on: answered 202, and reads of
+        the records answer 404 ``merge_in_progress`` meanwhile (0: done at once, answered 200)."""
+        return self.call("POST", "/merges", {"delay_s": seconds})
+
+    def finish_merges(self) -> Any:
+        """Finish every merge still applying now."""
+        return self.call("POST", "/merges/finish")
+
     def fail_standin(
         self,
         system: str,

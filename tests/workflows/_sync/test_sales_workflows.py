@@ -89,7 +89,7 @@ def test_meeting_note_holds_title_date_attendees_and_markdown(
         ["ada@acme.com", "Grace Hopper"],
         "## Outcomes\n\n- renew **early**",
     )
-    assert note.created and not note.differs
+    assert note.created and not note.updated
     stored = reader.notes.get(note.note.id["note_id"])
     assert stored.title == "Quarterly review"
     assert stored.parent_record_id == acme.record_id
@@ -109,7 +109,7 @@ def test_meeting_note_rerun_returns_the_same_note(
     before = len(writes(app))
     again = record_meeting_note(services, *args)
     assert again.note.id == first.note.id
-    assert (again.created, again.differs) == (False, False)
+    assert (again.created, again.updated) == (False, False)
     assert len(writes(app)) == before
     other_day = record_meeting_note(
         services, "people", ada.record_id, "Intro call", date(2026, 1, 6), ["Ada"], "Again."
@@ -129,25 +129,39 @@ def test_meeting_note_in_the_future_is_refused(services: Services, app: Emulator
     assert len(writes(app)) == before
 
 
-def test_meeting_note_rerun_with_other_notes_or_attendees_says_it_differs(
+def test_meeting_note_rerun_with_other_notes_or_attendees_edits_it_in_place(
     services: Services, reader: AttioClient, app: EmulatorApp
 ) -> None:
-    """The same meeting again with other notes, or other attendees, writes nothing (a note
-    cannot be edited) and says the note found differs; re-spacing alone is not a difference."""
+    """The same meeting again with other notes, or other attendees, edits the note found in
+    place (docs.attio.com/rest-api/endpoint-reference/notes/update-a-note): one PATCH each,
+    same note id and date, the new notes stored; re-spacing alone is not a difference and
+    writes nothing."""
     acme = services.companies.upsert("acme.com", "Acme")
     args = ("companies", acme.record_id, "Security review", date(2026, 11, 20))
     first = record_meeting_note(services, *args, ["Priya"], "## Outcomes\n\n- SSO is a must")
+    note_path = f"/v2/notes/{first.note.id['note_id']}"
     before = len(writes(app))
     other_notes = record_meeting_note(services, *args, ["Priya"], "Totally different notes")
+    assert writes(app)[before:] == [("PATCH", note_path)]
+    assert (other_notes.created, other_notes.updated) == (False, True)
+    assert other_notes.note.id == first.note.id
+    stored = reader.notes.get(first.note.id["note_id"])
+    assert "Totally different notes" in stored.content_plaintext
+    assert "SSO" not in stored.content_plaintext
+    assert stored.created_at == first.note.created_at
     other_people = record_meeting_note(
-        services, *args, ["Priya", "Grace"], "## Outcomes\n\n- SSO is a must"
+        services, *args, ["Priya", "Grace"], "Totally different notes"
     )
-    respaced = record_meeting_note(services, *args, ["Priya"], "## Outcomes\n- SSO is a must\n\n")
+    assert (other_people.created, other_people.updated) == (False, True)
+    assert "Grace" in reader.notes.get(first.note.id["note_id"]).content_plaintext
+    before = len(writes(app))
+    respaced = record_meeting_note(
+        services, *args, ["Priya", "Grace"], "Totally different notes\n\n"
+    )
+    assert (respaced.created, respaced.updated) == (False, False)
     assert len(writes(app)) == before
-    for found in (other_notes, other_people):
-        assert found.note.id == first.note.id
-        assert (found.created, found.differs) == (False, True)
-    assert (respaced.created, respaced.differs) == (False, False)
+    notes = list(reader.notes.iter(parent_object="companies", parent_record_id=acme.record_id))
+    assert [n.id for n in notes] == [first.note.id]
 
 
 def test_meeting_note_without_content_is_refused(services: Services, app: EmulatorApp) -> None:

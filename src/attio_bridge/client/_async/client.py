@@ -84,6 +84,35 @@ class AsyncAttioClient(BaseClient):
     ) -> Any:
         """Send one API request with pacing and retries; the decoded JSON body (None on 204).
         ``form`` sends a multipart body (a file upload) instead of ``json``."""
+        _, body = await self._send(method, path, params, json, timeout, form)
+        return body
+
+    async def request_status(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        timeout: float | None = None,
+        form: Form | None = None,
+    ) -> tuple[int, Any]:
+        """``request()``, with the status of the success it ended in: ``(status, body)``. For
+        the few operations whose success statuses differ in meaning (a record merge's 202 says
+        it is still being applied)."""
+        return await self._send(method, path, params, json, timeout, form)
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        params: dict[str, Any] | None,
+        json: Any,
+        timeout: float | None,
+        form: Form | None,
+    ) -> tuple[int, Any]:
+        # The one sender behind request() and request_status(): a subclass that intercepts
+        # requests (the CLI's dry run) overrides those two, never this.
         op = classify(method, path)
         attempt = 0
         while True:
@@ -96,7 +125,7 @@ class AsyncAttioClient(BaseClient):
             else:
                 decision = self._decide(op, raw, attempt)
                 if not isinstance(decision, RetryLater):
-                    return decision
+                    return raw.status_code, decision
             await async_sleep(decision.delay)
             attempt += 1
 

@@ -28,6 +28,8 @@ Actor = dict[str, Any]
 TASK_FIELDS = ("content", "format", "deadline_at", "is_completed", "linked_records", "assignees")
 TASK_PATCH_FIELDS = ("deadline_at", "is_completed", "linked_records", "assignees")
 TASK_CONTENT_MAX = 2000
+NOTE_FORMATS = ("plaintext", "markdown")
+NOTE_PATCH_FIELDS = ("title", "format", "content")
 
 
 # -- shared validation ---------------------------------------------------------------------------
@@ -181,19 +183,14 @@ def create_note(ws: Workspace, data: dict[str, Any], actor: Actor) -> dict[str, 
     obj = _get_object(ws, data["parent_object"], "parent_object")
     record_id = _check_record(ws, obj, data["parent_record_id"], "Parent record")
     title = string_field(data, "title")
-    fmt = data["format"]
-    if fmt not in ("plaintext", "markdown"):
-        raise ValidationTypeError(f'"format" must be "plaintext" or "markdown", got {fmt!r}.')
+    fmt = _note_format(data["format"])
     content = string_field(data, "content")
     meeting_id = data.get("meeting_id")
     if meeting_id is not None and (
         not isinstance(meeting_id, str) or meeting_id not in ws.meetings
     ):
         raise ValueNotFoundError(f'Meeting with ID "{meeting_id}" not found.')
-    if fmt == "markdown":
-        markdown, plaintext = content, markdown_to_plaintext(content)
-    else:
-        markdown, plaintext = plaintext_to_markdown(content), content
+    markdown, plaintext = _note_content(fmt, content)
     note_id = new_id()
     note: dict[str, Any] = {
         "id": {"workspace_id": ws.workspace_id, "note_id": note_id},
@@ -211,6 +208,53 @@ def create_note(ws: Workspace, data: dict[str, Any], actor: Actor) -> dict[str, 
     }
     ws.notes[note_id] = note
     _emit_note(ws, "note.created", note, actor)
+    return render_note(ws, note)
+
+
+def _note_format(fmt: Any) -> str:
+    if fmt not in NOTE_FORMATS:
+        raise ValidationTypeError(f'"format" must be "plaintext" or "markdown", got {fmt!r}.')
+    return str(fmt)
+
+
+def _note_content(fmt: str, content: str) -> tuple[str, str]:
+    """(markdown, plaintext) of a note's content written in ``fmt``."""
+    if fmt == "markdown":
+        return content, markdown_to_plaintext(content)
+    return plaintext_to_markdown(content), content
+
+
+def update_note(ws: Workspace, note_id: str, data: dict[str, Any], actor: Actor) -> dict[str, Any]:
+    """``PATCH /v2/notes/{id}``: change the title and/or the content; the parent never changes.
+
+    Only the fields given change (docs.attio.com/rest-api/endpoint-reference/notes/update-a-note).
+    A new title fires ``note.updated``, new content ``note-content.updated`` (the webhook
+    reference's note and note-content events); a field written with its current value fires
+    nothing. ``format`` says how ``content`` is written and defaults to plaintext.
+    """
+    note = get_note(ws, note_id)
+    unknown = sorted(set(data) - set(NOTE_PATCH_FIELDS))
+    if unknown:
+        raise ValidationTypeError(
+            f"Note field(s) {', '.join(unknown)} cannot be updated: only title, format and "
+            "content can (a note's parent record cannot change)."
+        )
+    if "title" not in data and "content" not in data:
+        raise ValidationTypeError('The update is empty: send "title" and/or "content".')
+    if "format" in data and "content" not in data:
+        raise ValidationTypeError('"format" describes "content": send it with "content".')
+    title = string_field(data, "title") if "title" in data else note["title"]
+    markdown, plaintext = note["content_markdown"], note["content_plaintext"]
+    if "content" in data:
+        fmt = _note_format(data.get("format", "plaintext"))
+        markdown, plaintext = _note_content(fmt, string_field(data, "content"))
+    title_changed = title != note["title"]
+    content_changed = markdown != note["content_markdown"]
+    note.update(title=title, content_markdown=markdown, content_plaintext=plaintext)
+    if title_changed:
+        _emit_note(ws, "note.updated", note, actor)
+    if content_changed:
+        _emit_note(ws, "note-content.updated", note, actor)
     return render_note(ws, note)
 
 
@@ -366,11 +410,14 @@ def create_task(ws: Workspace, data: dict[str, Any], actor: Actor) -> dict[str, 
         "content_plaintext": content,
         "deadline_at": _deadline(data["deadline_at"]),
         "is_completed": _is_completed(data["is_completed"]),
+        "completed_at": None,
         "linked_records": _linked_records(ws, data["linked_records"]),
         "assignees": _assignees(ws, data["assignees"]),
         "created_by_actor": dict(actor),
         "created_at": now_ts(),
     }
+    if task["is_completed"]:
+        task["completed_at"] = task["created_at"]
     ws.tasks[task_id] = task
     ws.emit("task.created", {"task_id": task_id}, actor)
     return public(task)
@@ -401,7 +448,13 @@ def update_task(ws: Workspace, task_id: str, data: dict[str, Any], actor: Actor)
     if "deadline_at" in data:
         changes["deadline_at"] = _deadline(data["deadline_at"])
     if "is_completed" in data:
-        changes["is_completed"] = _is_completed(data["is_completed"])
+        done = _is_completed(data["is_completed"])
+        changes["is_completed"] = done
+        # When it was completed (the newer spec's Task.completed_at), kept while it stays done.
+        if not done:
+            changes["completed_at"] = None
+        elif not task["is_completed"]:
+            changes["completed_at"] = now_ts()
     if "linked_records" in data:
         changes["linked_records"] = _linked_records(ws, data["linked_records"])
     if "assignees" in data:

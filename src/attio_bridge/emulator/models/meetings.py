@@ -201,11 +201,15 @@ def _participants(value: Any) -> list[dict[str, Any]]:
                 f'"status" must be one of {", ".join(PARTICIPANT_STATUSES)}, '
                 f"got {item['status']!r}."
             )
+        name = item.get("name")
+        if name is not None and not isinstance(name, str):
+            raise ValidationTypeError('A participant\'s "name" must be a string or null.')
         out.append(
             {
                 "status": item["status"],
                 "is_organizer": organizer,
                 "email_address": email.strip().lower(),
+                "name": name,
             }
         )
     return out
@@ -278,9 +282,43 @@ def find_or_create_meeting(ws: Workspace, data: dict[str, Any], actor: Actor) ->
     return meeting
 
 
+def update_meeting(
+    ws: Workspace, meeting_id: str, data: dict[str, Any], *, replace: bool
+) -> dict[str, Any]:
+    """``PATCH`` (``replace`` False: links are added) or ``PUT`` (links are replaced) of a
+    meeting's ``linked_records``, the one field the update endpoints take (docs.attio.com
+    rest-api/endpoint-reference/meetings/update-a-meeting-append-linked-records and
+    …-overwrite-linked-records). Participants with person records stay linked either way."""
+    meeting = get_meeting(ws, meeting_id)
+    unknown = sorted(set(data) - {"linked_records"})
+    if unknown:
+        raise ValidationTypeError(
+            f"Meeting field(s) {', '.join(unknown)} cannot be updated: only linked_records can."
+        )
+    require(data, ("linked_records",), "update a meeting")
+    given = _linked_records(ws, data["linked_records"], meeting["participants"])
+    links = [] if replace else list(meeting["linked_records"])
+    for link in given:
+        if link not in links:
+            links.append(link)
+    meeting["linked_records"] = links
+    return meeting
+
+
+def delete_meeting(ws: Workspace, meeting_id: str) -> None:
+    """``DELETE /v2/meetings/{id}``: the meeting and its call recordings go."""
+    get_meeting(ws, meeting_id)
+    del ws.meetings[meeting_id]
+    for rid in [
+        r for r, rec in ws.call_recordings.items() if rec["id"]["meeting_id"] == meeting_id
+    ]:
+        del ws.call_recordings[rid]
+
+
 def render_meeting(ws: Workspace, meeting: dict[str, Any]) -> dict[str, Any]:
     """A meeting in Attio's read shape, linked records with their objects' current slugs."""
     out = public(meeting)
+    out["participants"] = [{"name": None, **p} for p in meeting["participants"]]
     out["linked_records"] = [
         {
             "object_slug": ws.schema.parent_slug(link["object_id"]),
@@ -384,7 +422,7 @@ def create_recording(
         {"meeting_id": meeting_id, "call_recording_id": recording_id},
         actor,
     )
-    return {**public(recording), "status": "processing"}
+    return {**render_recording(recording), "status": "processing", "transcript": None}
 
 
 def get_recording(ws: Workspace, meeting_id: str, recording_id: str) -> dict[str, Any]:
@@ -396,10 +434,25 @@ def get_recording(ws: Workspace, meeting_id: str, recording_id: str) -> dict[str
     return recording
 
 
+def render_recording(recording: dict[str, Any]) -> dict[str, Any]:
+    """A recording in the newer spec's read shape: with its ``video_url`` and, once processed,
+    its ``transcript`` (``segments`` and ``raw_transcript``)."""
+    segments: list[dict[str, Any]] = recording["_transcript"]
+    return {
+        **public(recording),
+        "video_url": recording["_video_url"],
+        "transcript": {"segments": segments, "raw_transcript": _raw_transcript(segments)},
+    }
+
+
 def list_recordings(ws: Workspace, meeting_id: str) -> list[dict[str, Any]]:
     """A meeting's recordings in creation order."""
     get_meeting(ws, meeting_id)
-    return [public(r) for r in ws.call_recordings.values() if r["id"]["meeting_id"] == meeting_id]
+    return [
+        render_recording(r)
+        for r in ws.call_recordings.values()
+        if r["id"]["meeting_id"] == meeting_id
+    ]
 
 
 def delete_recording(ws: Workspace, meeting_id: str, recording_id: str) -> None:

@@ -528,6 +528,10 @@ class Schema:
         obj.api_slug = api_slug
         self._object_slugs[api_slug] = obj
 
+    def forget_object_slug(self, api_slug: str) -> None:
+        """Drop a deleted object's slug from the index, so the slug can be used again."""
+        self._object_slugs.pop(api_slug, None)
+
     def install_standard_objects(self) -> None:
         """Create people, companies, deals, users and workspaces with their real attributes."""
         for slug, (singular, plural, _) in STANDARD_OBJECTS.items():

@@ -18,7 +18,6 @@ from starlette.responses import Response
 from ..errors import RateLimitError, ValidationTypeError
 from ..http import Call, RouteTable, error_response, retry_after_date
 from ..models import meetings
-from ..models.activity import public
 
 if TYPE_CHECKING:
     from ..state import EmulatorState
@@ -105,6 +104,29 @@ async def get_meeting(call: Call) -> Any:
     return {"data": meetings.render_meeting(ws, meetings.get_meeting(ws, call.path["meeting_id"]))}
 
 
+@table.route("PATCH", "/v2/meetings/{meeting_id}")
+async def patch_meeting(call: Call) -> Any:
+    return await _update(call, replace=False)
+
+
+@table.route("PUT", "/v2/meetings/{meeting_id}")
+async def put_meeting(call: Call) -> Any:
+    return await _update(call, replace=True)
+
+
+async def _update(call: Call, *, replace: bool) -> Any:
+    ws = call.ws
+    data = await call.data()
+    meeting = meetings.update_meeting(ws, call.path["meeting_id"], data, replace=replace)
+    return {"data": meetings.render_meeting(ws, meeting)}
+
+
+@table.route("DELETE", "/v2/meetings/{meeting_id}")
+async def delete_meeting(call: Call) -> Any:
+    meetings.delete_meeting(call.ws, call.path["meeting_id"])
+    return {}
+
+
 # -- call recordings -----------------------------------------------------------------------------
 @table.route("GET", "/v2/meetings/{meeting_id}/call_recordings")
 async def list_recordings(call: Call) -> Any:
@@ -125,7 +147,7 @@ async def create_recording(call: Call) -> Any:
 @table.route("GET", "/v2/meetings/{meeting_id}/call_recordings/{call_recording_id}")
 async def get_recording(call: Call) -> Any:
     rec = meetings.get_recording(call.ws, call.path["meeting_id"], call.path["call_recording_id"])
-    return {"data": public(rec)}
+    return {"data": meetings.render_recording(rec)}
 
 
 @table.route("DELETE", "/v2/meetings/{meeting_id}/call_recordings/{call_recording_id}")

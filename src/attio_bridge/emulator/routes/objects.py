@@ -47,6 +47,13 @@ async def get_object(call: Call) -> Any:
     return {"data": call.ws.render_object(call.ws.schema.get_object(call.path["object"]))}
 
 
+@table.route("DELETE", "/v2/objects/{object}")
+async def delete_object(call: Call) -> Any:
+    ws = call.ws
+    ws.delete_object(ws.schema.get_object(call.path["object"]))
+    return {}
+
+
 @table.route("PATCH", "/v2/objects/{object}")
 async def update_object(call: Call) -> Any:
     ws = call.ws

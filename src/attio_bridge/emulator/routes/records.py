@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import ValidationTypeError
-from ..http import Call, RouteTable, json_response, raw_json
+from ..errors import RateLimitError, ValidationTypeError
+from ..http import Call, RouteTable, error_response, json_response, raw_json, retry_after_date
 from ..models.query import run_query
 from ..models.search import search_records
 
@@ -57,14 +57,24 @@ async def assert_record(call: Call) -> Any:
 
 @table.route("POST", "/v2/objects/{object}/records/merge")
 async def merge_records(call: Call) -> Any:
+    """Merge two records (docs.attio.com/rest-api/endpoint-reference/records/merge-two-records):
+    200 when the new record is readable at once, 202 while the merge still applies. The
+    endpoint's own limit, 5 requests per second, applies while rate limiting is on."""
+    state = call.state
+    if state.budget.write_rate > 0:
+        now = state.budget.clock()
+        if not state.merge_budget.take(call.token.token_id, True, now):
+            return error_response(RateLimitError(), {"Retry-After": retry_after_date(now)})
     ws = call.ws
     obj = ws.schema.get_object(call.path["object"])
     data = await call.data()
     for key in ("primary_record_id", "secondary_record_id"):
         if not isinstance(data.get(key), str):
             raise ValidationTypeError(f'"{key}" is required.')
-    new = ws.merge_records(obj, data["primary_record_id"], data["secondary_record_id"], call.actor)
-    return {"data": {"new_record_id": new.id}}
+    new, pending = ws.merge_records(
+        obj, data["primary_record_id"], data["secondary_record_id"], call.actor
+    )
+    return json_response({"data": {"new_record_id": new.id}}, 202 if pending else 200)
 
 
 @table.route("GET", "/v2/objects/{object}/records/{record_id}")

@@ -43,6 +43,8 @@ async def identify(call: Call) -> Any:
         "sub": ws.workspace_id,
         "aud": token.token_id,
         "iss": "attio.com",
+        # API keys act for the whole workspace; OAuth tokens of one member would say "user".
+        "token_level": "workspace",
         "authorized_by_workspace_member_id": authorizer.member_id if authorizer else None,
         "workspace_id": ws.workspace_id,
         "workspace_name": ws.name,

@@ -1,7 +1,7 @@
 """Notes on records (Markdown or plain text, backdated if asked) and tasks (linked records,
 assignees by member email, deadlines from ``attio_bridge.services.deadlines``): create, read,
-change, delete, and find-or-create (``ensure``) so that a workflow run again finds what an
-earlier run made instead of writing it twice.
+change (notes are edited in place), delete, and find-or-create (``ensure``) so that a workflow run
+again finds what an earlier run made instead of writing it twice.
 
 A note is the same when it sits on the same record with the same title and its plain text
 contains a given marker; a task is the same when it is linked to the same record, has the same
@@ -36,7 +36,7 @@ Moment = date | datetime | str
 
 
 class AsyncNotes:
-    """Notes: ``create``, ``get``, ``delete``, ``find``, ``ensure``."""
+    """Notes: ``create``, ``get``, ``update``, ``delete``, ``find``, ``ensure``."""
 
     def __init__(self, context: AsyncContext) -> None:
         self._ctx = context
@@ -91,6 +91,27 @@ class AsyncNotes:
         )
         return Note.model_validate(data)
 
+    async def update(
+        self,
+        note_id: str,
+        *,
+        title: str | None = None,
+        content: str | None = None,
+        markdown: bool = False,
+    ) -> Note:
+        """Edit the note ``note_id`` in place: a new ``title`` and/or ``content`` (Markdown when
+        ``markdown=True``, else plain text); what is not given stays. The cache is refreshed."""
+        if title is None and content is None:
+            raise ServiceError("nothing to change in the note: give a title or content")
+        note = await self._ctx.client.notes.update(
+            note_id,
+            title=title if title is not None else NOT_GIVEN,
+            content=content if content is not None else NOT_GIVEN,
+            format=("markdown" if markdown else "plaintext") if content is not None else NOT_GIVEN,
+        )
+        await self._ctx.cached.set(note_id, note.model_dump(mode="json"), CacheKind.NOTES)
+        return note
+
     async def delete(self, note_id: str) -> None:
         """Delete the note ``note_id`` and drop it from the cache."""
         await self._ctx.client.notes.delete(note_id)
@@ -122,8 +143,7 @@ class AsyncNotes:
     ) -> tuple[Note, bool]:
         """The note titled ``title`` on the record whose text contains ``marker`` (``find``),
         else a new one holding ``content_markdown`` (Markdown, backdated to ``created_at``);
-        and whether it was created. Attio cannot edit a note, so a note found is returned as
-        it is."""
+        and whether it was created. A note found is returned as it is (``update`` edits it)."""
         found = await self.find(parent, record, title, containing=marker)
         if found is not None:
             return found, False

@@ -1,10 +1,10 @@
 """The meeting-note workflow: a note with a meeting's title, date, attendees and Markdown
 content on a company, person or deal (any object), safe to re-run.
 
-A meeting is the same when its note sits on the same record with the same title and date. Attio
-notes cannot be edited, so a re-run with other notes (or other attendees) cannot change the
-note: ``MeetingNote.differs`` says so, and the caller decides (the CLI refuses, naming how to
-replace the note).
+A meeting is the same when its note sits on the same record with the same title and date. A
+re-run with other notes (or other attendees) edits that note in place (Attio notes can be
+edited since 2026-08-25), so the note keeps its id, its date and its place on the record;
+``MeetingNote.updated`` says so.
 """
 
 from __future__ import annotations
@@ -37,14 +37,17 @@ async def record_meeting_note(
     "people", "deals"): titled ``title``, dated ``when`` (the note is backdated to it),
     listing ``attendees`` and holding ``content_markdown``.
 
-    Running it again for the same record, title and date writes nothing and returns the note
-    already there (``created`` False); ``differs`` is True when that note's content is not
-    what this call would have written (other notes or attendees), which are then stored
-    nowhere. Empty content, an empty title or a meeting in the future raise ``ServiceError``
-    (Attio cannot date a note ahead), before anything is written."""
+    Running it again for the same record, title and date returns the note already there
+    (``created`` False): unchanged when it already says this (re-spacing aside), else with its
+    content replaced in place by what this call was given (``updated`` True). Empty content,
+    an empty title or a meeting in the future raise ``ServiceError`` (Attio cannot date a note
+    ahead), before anything is written."""
     check_meeting(title, when, content_markdown)
     body = meeting_markdown(when, attendees, content_markdown)
     note, created = await services.notes.ensure(
         parent_object, record_id, title, body, marker=meeting_marker(when), created_at=when
     )
-    return MeetingNote(note, created, not created and not same_text(note.content_markdown, body))
+    if created or same_text(note.content_markdown, body):
+        return MeetingNote(note, created)
+    edited = await services.notes.update(note.id["note_id"], content=body, markdown=True)
+    return MeetingNote(edited, created=False, updated=True)

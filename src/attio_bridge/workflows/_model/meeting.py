@@ -15,14 +15,13 @@ __all__ = ["MeetingNote", "check_meeting", "meeting_markdown", "meeting_marker",
 
 @dataclass(frozen=True)
 class MeetingNote:
-    """The meeting's note, whether this run ``created`` it, and, for a note found, whether its
-    content ``differs`` from what this run was given (then the given notes are stored
-    nowhere: the note must be deleted and the meeting recorded again, or given another
-    title)."""
+    """The meeting's note, whether this run ``created`` it, and, for a note found, whether this
+    run ``updated`` it in place because its content differed from what this run was given
+    (other notes or attendees)."""
 
     note: Note
     created: bool
-    differs: bool = False
+    updated: bool = False
 
 
 def _when_text(when: date | datetime) -> str:

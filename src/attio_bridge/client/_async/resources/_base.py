@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from urllib.parse import quote
 
 from ..._types import NOT_GIVEN, NotGiven, strip_not_given
-from ...models import AttioModel
+from ...models import AttioModel, View
 from ..pagination import iter_offset
 
 if TYPE_CHECKING:
@@ -22,6 +22,7 @@ QUERY_PAGE = 500
 CURSOR_MAX = 200
 
 ModelT = TypeVar("ModelT", bound=AttioModel)
+ViewPage = tuple[builtins.list[View], str | None]
 
 
 def _seg(value: str) -> str:
@@ -43,6 +44,17 @@ def _params(**params: Any) -> dict[str, Any]:
     return out
 
 
+def _unwrap(result: Any) -> Any:
+    """The ``data`` of an answer ``{"data": ...}``; other answers as they are."""
+    return result.get("data") if isinstance(result, dict) else result
+
+
+def views_page(result: Any) -> ViewPage:
+    """A page of saved views (objects' and lists' alike) and its next cursor."""
+    views = [View.model_validate(v) for v in result.get("data", [])]
+    return views, (result.get("pagination") or {}).get("next_cursor")
+
+
 class AsyncResource:
     """A group of operations sharing the client."""
 
@@ -54,7 +66,16 @@ class AsyncResource:
 
     async def _data(self, method: str, path: str, body: Any = None, **params: Any) -> Any:
         result = await self._client.request(method, path, params=_params(**params), json=body)
-        return result.get("data") if isinstance(result, dict) else result
+        return _unwrap(result)
+
+    async def _data_status(
+        self, method: str, path: str, body: Any = None, **params: Any
+    ) -> tuple[int, Any]:
+        """``_data()`` with the status of the answer (a merge's 202)."""
+        status, result = await self._client.request_status(
+            method, path, params=_params(**params), json=body
+        )
+        return status, _unwrap(result)
 
 
 class AsyncHolderResource(AsyncResource, Generic[ModelT]):
@@ -117,6 +138,14 @@ class AsyncHolderResource(AsyncResource, Generic[ModelT]):
             return await self._query(parent, filter, sorts, limit, offset)
 
         return iter_offset(fetch, min(page_size, QUERY_PAGE))
+
+    async def _write_values(
+        self, parent: str, item_id: str, attribute: str, values: builtins.list[dict[str, Any]]
+    ) -> builtins.list[dict[str, Any]]:
+        path = f"{self._item(parent, item_id)}/attributes/{_seg(attribute)}/values"
+        body = {"data": {"values": values, "replace_history": True}}
+        data = await self._data("PUT", path, body)
+        return [dict(v) for v in data]
 
     async def _values(
         self,

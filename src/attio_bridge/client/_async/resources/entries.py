@@ -105,3 +105,13 @@ class AsyncEntries(AsyncHolderResource[Entry]):
     ) -> builtins.list[dict[str, Any]]:
         """The values of one attribute of an entry, with history when asked."""
         return await self._values(list, entry_id, attribute, show_historic, limit, offset)
+
+    async def write_attribute_values(
+        self, list: str, entry_id: str, attribute: str, values: builtins.list[dict[str, Any]]
+    ) -> builtins.list[dict[str, Any]]:
+        """Replace the whole value history of one attribute of an entry (beta; for migrating
+        history). ``values`` are ``{"value", "active_from", "active_until"}`` (``active_until``
+        None: still active). Every earlier value is destroyed; no webhook or workflow fires.
+        Relationship, formula and enriched attributes are refused. The values written, oldest
+        first."""
+        return await self._write_values(list, entry_id, attribute, values)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import builtins
+from collections.abc import AsyncIterator
 from typing import Any
 
-from ...models import AttioList
-from ._base import AsyncResource, _seg
+from ..._types import NOT_GIVEN, NotGiven
+from ...models import AttioList, View
+from ..pagination import iter_cursor
+from ._base import AsyncResource, _seg, views_page
 
 
 class AsyncLists(AsyncResource):
@@ -45,3 +48,14 @@ class AsyncLists(AsyncResource):
         """Update a list's name, slug or access."""
         path = f"/v2/lists/{_seg(list)}"
         return AttioList.model_validate(await self._data("PATCH", path, {"data": data}))
+
+    async def list_views(
+        self, list: str, *, cursor: str | None = None, limit: int | NotGiven = NOT_GIVEN
+    ) -> tuple[builtins.list[View], str | None]:
+        """One page of a list's saved views and the next cursor."""
+        result = await self._get(f"/v2/lists/{_seg(list)}/views", cursor=cursor, limit=limit)
+        return views_page(result)
+
+    def iter_views(self, list: str) -> AsyncIterator[View]:
+        """Every saved view of a list."""
+        return iter_cursor(lambda cursor: self.list_views(list, cursor=cursor))

@@ -83,6 +83,24 @@ class AsyncNotes(AsyncResource):
         """Get a note."""
         return Note.model_validate(await self._data("GET", f"/v2/notes/{_seg(note_id)}"))
 
+    async def update(
+        self,
+        note_id: str,
+        *,
+        title: str | NotGiven = NOT_GIVEN,
+        content: str | NotGiven = NOT_GIVEN,
+        format: str | NotGiven = NOT_GIVEN,
+    ) -> Note:
+        """Change a note's title and/or content in place (``PATCH``; its parent cannot change).
+
+        Only what is given changes; ``format`` ("plaintext", the default, or "markdown") says
+        how ``content`` is written. Attio fires ``note.updated`` for a new title and
+        ``note-content.updated`` for new content.
+        """
+        data = strip_not_given({"title": title, "format": format, "content": content})
+        path = f"/v2/notes/{_seg(note_id)}"
+        return Note.model_validate(await self._data("PATCH", path, {"data": data}))
+
     async def delete(self, note_id: str) -> None:
         """Delete a note."""
         await self._data("DELETE", f"/v2/notes/{_seg(note_id)}")

@@ -1,12 +1,15 @@
-"""Objects (``/v2/objects``): list, create, get and update the workspace's objects."""
+"""Objects (``/v2/objects``): list, create, get, update and delete the workspace's objects,
+and list their saved views."""
 
 from __future__ import annotations
 
 import builtins
+from collections.abc import AsyncIterator
 
 from ..._types import NOT_GIVEN, NotGiven, strip_not_given
-from ...models import AttioObject
-from ._base import AsyncResource, _seg
+from ...models import AttioObject, View
+from ..pagination import iter_cursor
+from ._base import AsyncResource, _seg, views_page
 
 
 class AsyncObjects(AsyncResource):
@@ -46,3 +49,19 @@ class AsyncObjects(AsyncResource):
         )
         path = f"/v2/objects/{_seg(object)}"
         return AttioObject.model_validate(await self._data("PATCH", path, {"data": data}))
+
+    async def delete(self, object: str) -> None:
+        """Delete a custom object with all its records (standard objects cannot be deleted:
+        400 ``system_edit_unauthorized``). Use with care: nothing of it can be recovered."""
+        await self._data("DELETE", f"/v2/objects/{_seg(object)}")
+
+    async def list_views(
+        self, object: str, *, cursor: str | None = None, limit: int | NotGiven = NOT_GIVEN
+    ) -> tuple[builtins.list[View], str | None]:
+        """One page of an object's saved views and the next cursor."""
+        result = await self._get(f"/v2/objects/{_seg(object)}/views", cursor=cursor, limit=limit)
+        return views_page(result)
+
+    def iter_views(self, object: str) -> AsyncIterator[View]:
+        """Every saved view of an object."""
+        return iter_cursor(lambda cursor: self.list_views(object, cursor=cursor))

@@ -6,6 +6,8 @@ import builtins
 from collections.abc import AsyncIterator
 from typing import Any
 
+from ..._core import async_sleep
+from ..._exceptions import NotFoundError
 from ..._types import NOT_GIVEN, NotGiven, strip_not_given
 from ...models import MergeResult, Record, RecordEntry, SearchResult
 from ..pagination import iter_offset
@@ -13,6 +15,9 @@ from ._base import QUERY_PAGE, AsyncHolderResource, _seg
 
 # Documented page-size caps (API-NOTES §1, gotcha 4).
 RECORD_ENTRIES_MAX = 1000
+# A merge answered 202 is polled this often, this many times, by default (a minute in all).
+MERGE_POLL_INTERVAL = 1.0
+MERGE_MAX_POLLS = 60
 
 
 class AsyncRecords(AsyncHolderResource[Record]):
@@ -133,16 +138,68 @@ class AsyncRecords(AsyncHolderResource[Record]):
         data = await self._data("POST", "/v2/objects/records/search", body)
         return [SearchResult.model_validate(r) for r in data]
 
+    async def write_attribute_values(
+        self, object: str, record_id: str, attribute: str, values: builtins.list[dict[str, Any]]
+    ) -> builtins.list[dict[str, Any]]:
+        """Replace the whole value history of one attribute of a record (beta; for migrating
+        history). ``values`` are ``{"value", "active_from", "active_until"}`` (``active_until``
+        None: still active). Every earlier value is destroyed; no webhook or workflow fires.
+        Relationship, formula and enriched attributes are refused. The values written, oldest
+        first."""
+        return await self._write_values(object, record_id, attribute, values)
+
     async def merge(
-        self, object: str, primary_record_id: str, secondary_record_id: str
+        self,
+        object: str,
+        primary_record_id: str,
+        secondary_record_id: str,
+        *,
+        wait: bool = False,
+        poll_interval: float = MERGE_POLL_INTERVAL,
+        max_polls: int = MERGE_MAX_POLLS,
     ) -> MergeResult:
-        """Merge two records into a new one (beta; API-NOTES §1b)."""
+        """Merge two records into a new one (beta): the primary's values win where both have
+        one; both originals stop resolving, so a repeat is 404 (the call is not idempotent and
+        never retried). Attio allows 5 merges a second.
+
+        ``new_record_id`` names the new record. A large merge is answered 202 and finishes
+        later (``in_progress``); with ``wait`` this call then polls the new record until it
+        reads (``wait_for_merge``) and returns with ``in_progress`` False.
+        """
         body = {
             "data": {
                 "primary_record_id": primary_record_id,
                 "secondary_record_id": secondary_record_id,
             }
         }
-        return MergeResult.model_validate(
-            await self._data("POST", f"{self._base(object)}/merge", body)
-        )
+        status, data = await self._data_status("POST", f"{self._base(object)}/merge", body)
+        result = MergeResult.model_validate({**data, "in_progress": status == 202})
+        if result.in_progress and wait:
+            await self.wait_for_merge(
+                object, result.new_record_id, poll_interval=poll_interval, max_polls=max_polls
+            )
+            result = result.model_copy(update={"in_progress": False})
+        return result
+
+    async def wait_for_merge(
+        self,
+        object: str,
+        new_record_id: str,
+        *,
+        poll_interval: float = MERGE_POLL_INTERVAL,
+        max_polls: int = MERGE_MAX_POLLS,
+    ) -> Record:
+        """The merged record once its merge (answered 202) has finished.
+
+        Reads it up to ``max_polls`` times, ``poll_interval`` seconds apart, while Attio answers
+        404 ``merge_in_progress``; after that, that error is raised (the merge is still running:
+        wait longer, or read the record later). Any other error is raised at once.
+        """
+        for poll in range(max(1, max_polls)):
+            try:
+                return await self.get(object, new_record_id)
+            except NotFoundError as exc:
+                if exc.code != "merge_in_progress" or poll + 1 >= max_polls:
+                    raise
+            await async_sleep(poll_interval)
+        raise AssertionError("unreachable: the last poll returns or raises")

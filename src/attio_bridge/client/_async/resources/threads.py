@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+from typing import Any
 
 from ..._types import NOT_GIVEN, NotGiven
 from ...models import Thread
@@ -36,5 +37,19 @@ class AsyncThreads(AsyncResource):
         return [Thread.model_validate(t) for t in data]
 
     async def get(self, thread_id: str) -> Thread:
-        """A thread with all its comments."""
-        return Thread.model_validate(await self._data("GET", f"/v2/threads/{_seg(thread_id)}"))
+        """A thread with all its comments (a long thread's later pages, which the newer API
+        announces in ``pagination.next_cursor``, are fetched and added in order)."""
+        path = f"/v2/threads/{_seg(thread_id)}"
+        result = await self._get(path)
+        thread = Thread.model_validate(result["data"])
+        cursor = _next_cursor(result)
+        while cursor:
+            result = await self._get(path, cursor=cursor)
+            thread.comments.extend(Thread.model_validate(result["data"]).comments)
+            cursor = _next_cursor(result)
+        return thread
+
+
+def _next_cursor(result: dict[str, Any]) -> str | None:
+    cursor = (result.get("pagination") or {}).get("next_cursor")
+    return str(cursor) if cursor else None

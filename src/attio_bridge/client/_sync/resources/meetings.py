@@ -39,3 +39,22 @@ class Meetings(Resource):
     def get(self, meeting_id: str) -> Meeting:
         """Get a meeting."""
         return Meeting.model_validate(self._data("GET", f"/v2/meetings/{_seg(meeting_id)}"))
+
+    def update(self, meeting_id: str, linked_records: builtins.list[dict[str, str]]) -> Meeting:
+        """Link more records to a meeting (``PATCH``: ``linked_records`` are added to its links;
+        each is ``{"object": slug or id, "record_id": ...}``)."""
+        path = f"/v2/meetings/{_seg(meeting_id)}"
+        return Meeting.model_validate(self._data("PATCH", path, _links(linked_records)))
+
+    def overwrite(self, meeting_id: str, linked_records: builtins.list[dict[str, str]]) -> Meeting:
+        """Replace a meeting's linked records with ``linked_records`` (``PUT``)."""
+        path = f"/v2/meetings/{_seg(meeting_id)}"
+        return Meeting.model_validate(self._data("PUT", path, _links(linked_records)))
+
+    def delete(self, meeting_id: str) -> None:
+        """Delete a meeting (its call recordings go with it)."""
+        self._data("DELETE", f"/v2/meetings/{_seg(meeting_id)}")
+
+
+def _links(linked_records: builtins.list[dict[str, str]]) -> dict[str, Any]:
+    return {"data": {"linked_records": linked_records}}

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import builtins
+from typing import Any
 
 from ..._types import NOT_GIVEN, NotGiven
 from ...models import Thread
@@ -37,5 +38,19 @@ class Threads(Resource):
         return [Thread.model_validate(t) for t in data]
 
     def get(self, thread_id: str) -> Thread:
-        """A thread with all its comments."""
-        return Thread.model_validate(self._data("GET", f"/v2/threads/{_seg(thread_id)}"))
+        """A thread with all its comments (a long thread's later pages, which the newer API
+        announces in ``pagination.next_cursor``, are fetched and added in order)."""
+        path = f"/v2/threads/{_seg(thread_id)}"
+        result = self._get(path)
+        thread = Thread.model_validate(result["data"])
+        cursor = _next_cursor(result)
+        while cursor:
+            result = self._get(path, cursor=cursor)
+            thread.comments.extend(Thread.model_validate(result["data"]).comments)
+            cursor = _next_cursor(result)
+        return thread
+
+
+def _next_cursor(result: dict[str, Any]) -> str | None:
+    cursor = (result.get("pagination") or {}).get("next_cursor")
+    return str(cursor) if cursor else None
