@@ -58,6 +58,20 @@ MERGE_RESPONSE_SCHEMA: dict[str, Any] = {
 """``POST …/records/merge`` answers ``{data: {new_record_id}}`` with 200 or 202 (API-NOTES §1b)."""
 
 
+SQL_RESPONSE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["data"],
+    "properties": {
+        "data": {
+            "type": "object",
+            "required": ["rows"],
+            "properties": {"rows": {"type": "array", "items": {"type": "object"}}},
+        }
+    },
+}
+"""``POST /v2/sql`` answers ``{data: {rows: [{column: value}]}}``."""
+
+
 def _error_schema(status: int, codes: Iterable[str]) -> dict[str, Any]:
     schema: dict[str, Any] = {
         **ERROR_BODY_SCHEMA,
@@ -79,7 +93,23 @@ NOTES_RESPONSE_SCHEMAS: dict[str, dict[str, dict[str, Any]]] = {
         "400": _error_schema(400, ("self_merge", "validation_type")),
         # An unknown object or record; a record still merging (§8).
         "404": _error_schema(404, ("not_found", "merge_in_progress")),
-    }
+    },
+    # docs.attio.com/rest-api/endpoint-reference/sql/query-sql (and the attio 0.26.1 models).
+    "POST /v2/sql": {
+        "200": SQL_RESPONSE_SCHEMA,
+        "400": _error_schema(400, ("filter_error", "validation_type")),
+        "403": {
+            **ERROR_BODY_SCHEMA,
+            "properties": {**ERROR_BODY_SCHEMA["properties"], "code": {"const": "billing_error"}},
+        },
+        "429": {
+            **ERROR_BODY_SCHEMA,
+            "properties": {
+                **ERROR_BODY_SCHEMA["properties"],
+                "code": {"const": "rate_limit_exceeded"},
+            },
+        },
+    },
 }
 """Hand-written response schemas of the API-NOTES operations, by operation and status."""
 

@@ -34,7 +34,7 @@ MAX_TIMEOUT_RETRIES = 1
 log = logging.getLogger("attio_bridge.client")
 
 # POST endpoints that only read: they count against the read budget and are safe to retry.
-_READ_POSTS = ("/records/query", "/entries/query", "/objects/records/search")
+_READ_POSTS = ("/records/query", "/entries/query", "/objects/records/search", "/v2/sql")
 
 
 @dataclass(frozen=True, slots=True)

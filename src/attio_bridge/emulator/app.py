@@ -14,14 +14,14 @@ from starlette.types import Receive, Scope, Send
 
 from .control import control_routes
 from .http import RouteTable, build_routes, fallback_route
-from .routes import activity, lists, meetings, objects, records, webhooks, workspace
+from .routes import activity, lists, meetings, objects, records, sql, webhooks, workspace
 from .standins import standin_routes
 from .state import EmulatorConfig, EmulatorState
 
 
 def route_tables() -> list[RouteTable]:
     """Every Attio route table, in matching order."""
-    modules = (records, lists, objects, activity, meetings, webhooks, workspace)
+    modules = (records, lists, objects, activity, meetings, webhooks, workspace, sql)
     return [m.table for m in modules]
 
 

@@ -7,7 +7,8 @@ elsewhere. It is a development aid for the conformance tests and
 dependency) is imported only when the spec is loaded.
 
 ``NOTES_OPERATIONS`` are the endpoints Attio added after that spec which the emulator serves,
-as API-NOTES §1b documents them.
+as API-NOTES §1b or Attio's current documentation (the page in each one's ``source``)
+documents them.
 """
 
 from __future__ import annotations
@@ -51,6 +52,14 @@ NOTES_OPERATIONS: tuple[Operation, ...] = (
         "Records",
         ("200", "202", "400", "404"),
         source="API-NOTES §1b",
+    ),
+    Operation(
+        "POST",
+        "/v2/sql",
+        "Query SQL",
+        "SQL",
+        ("200", "400", "403", "429"),
+        source="docs.attio.com/rest-api/endpoint-reference/sql/query-sql",
     ),
 )
 

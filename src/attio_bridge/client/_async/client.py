@@ -24,6 +24,7 @@ from .resources import (
     AsyncObjects,
     AsyncRecords,
     AsyncScim,
+    AsyncSql,
     AsyncTasks,
     AsyncThreads,
     AsyncWebhooks,
@@ -57,6 +58,7 @@ class AsyncAttioClient(BaseClient):
         self.call_recordings = AsyncCallRecordings(self)
         self.webhooks = AsyncWebhooks(self)
         self.scim = AsyncScim(self)
+        self.sql = AsyncSql(self)
 
     def with_options(self, **changes: Any) -> AsyncAttioClient:
         """A copy with some options changed (``timeout``, ``max_retries``, ...), same budget."""

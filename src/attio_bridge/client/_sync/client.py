@@ -25,6 +25,7 @@ from .resources import (
     Objects,
     Records,
     Scim,
+    Sql,
     Tasks,
     Threads,
     Webhooks,
@@ -58,6 +59,7 @@ class AttioClient(BaseClient):
         self.call_recordings = CallRecordings(self)
         self.webhooks = Webhooks(self)
         self.scim = Scim(self)
+        self.sql = Sql(self)
 
     def with_options(self, **changes: Any) -> AttioClient:
         """A copy with some options changed (``timeout``, ``max_retries``, ...), same budget."""

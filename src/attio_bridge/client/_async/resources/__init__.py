@@ -15,6 +15,7 @@ from .notes import AsyncNotes
 from .objects import AsyncObjects
 from .records import AsyncRecords
 from .scim import AsyncScim
+from .sql import AsyncSql
 from .tasks import AsyncTasks
 from .threads import AsyncThreads
 from .webhooks import AsyncWebhooks
@@ -31,6 +32,7 @@ __all__ = [
     "AsyncObjects",
     "AsyncRecords",
     "AsyncScim",
+    "AsyncSql",
     "AsyncTasks",
     "AsyncThreads",
     "AsyncWebhooks",

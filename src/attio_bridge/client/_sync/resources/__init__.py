@@ -16,6 +16,7 @@ from .notes import Notes
 from .objects import Objects
 from .records import Records
 from .scim import Scim
+from .sql import Sql
 from .tasks import Tasks
 from .threads import Threads
 from .webhooks import Webhooks
@@ -32,6 +33,7 @@ __all__ = [
     "Objects",
     "Records",
     "Scim",
+    "Sql",
     "Tasks",
     "Threads",
     "Webhooks",

@@ -1,0 +1,245 @@
+"""Read-only SQL over the workspace, as Attio's ``POST /v2/sql`` answers it, on SQLite.
+
+Attio's SQL docs (docs.attio.com/sql/overview, /sql/available-data,
+/sql/guides/querying-with-sql) expose one table per object in the schema ``objects`` (the default,
+so ``FROM companies`` works) and one per list in ``lists`` (``FROM lists.sales``), each named by
+its slug, with a column per attribute slug; records have ``record_id``, entries ``entry_id`` and
+``parent_record``. ``information_schema.tables`` and ``.columns`` describe them.
+
+No SQL is parsed here: each query gets a fresh in-memory SQLite database built from the
+workspace as it is (``objects``, ``lists`` and ``information_schema`` attached under those
+names), then runs with ``PRAGMA query_only`` and an authorizer that allows reading and nothing
+else, a progress handler that stops it at the timeout, and a row cap.
+
+Cells: a single value is a scalar (text, number, boolean, a date or timestamp as ISO text, an
+option's or status's title, an email, a domain, a phone number), a structured value a JSON
+object (a record reference ``{entity_definition_id, entity_instance_id}``, a personal name
+``{first_name, last_name, full_name}``, a location, an actor ``{referenced_actor_type,
+referenced_actor_id}``), a multiselect attribute a JSON array, no value NULL. Where Attio's engine
+(PostgreSQL-like, with structs) and SQLite differ, a struct's field is read with
+``json_extract(col, '$.field')`` or ``col ->> 'field'`` rather than ``col.field``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from ..errors import FilterError
+from .schema import Attribute, ListDef, Parent
+
+if TYPE_CHECKING:
+    from ..workspace import Workspace
+
+DEFAULT_TIMEOUT_S = 30.0  # "the Query SQL endpoint has a 30-second execution timeout"
+DEFAULT_ROW_LIMIT = 10_000  # Attio documents none; ours, configurable (EmulatorConfig.sql_row_limit)
+# How many SQLite virtual-machine steps between two looks at the clock.
+_PROGRESS_STEPS = 10_000
+
+# Declared column types: SQLite hands back these two converted (PARSE_DECLTYPES); numbers are
+# declared without a type, so SQLite keeps 3.0 a float and 3 an integer, as the REST API has them.
+_JSON = "ATTIO_JSON"
+_BOOL = "ATTIO_BOOL"
+sqlite3.register_converter(_JSON, orjson.loads)
+sqlite3.register_converter(_BOOL, lambda raw: raw not in (b"0", b""))
+
+_STRUCT_TYPES = frozenset(
+    {"record-reference", "personal-name", "location", "actor-reference", "interaction"}
+)
+_SCALAR_FIELD = {
+    "currency": "currency_value",
+    "email-address": "email_address",
+    "domain": "domain",
+}
+_ENVELOPE = frozenset({"active_from", "active_until", "created_by_actor", "attribute_type"})
+# information_schema's data_type per attribute type (PostgreSQL names, as Attio's docs show).
+_DATA_TYPES = {
+    "number": "numeric",
+    "currency": "numeric",
+    "rating": "integer",
+    "checkbox": "boolean",
+    "date": "date",
+    "timestamp": "timestamp with time zone",
+}
+
+# What the authorizer lets a query do: read tables and call functions, nothing else.
+_ALLOWED = frozenset(
+    {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION, sqlite3.SQLITE_RECURSIVE}
+)
+
+
+class SqlError(FilterError):
+    """A query Attio's SQL endpoint refuses: 400 ``invalid_request_error`` / ``filter_error``."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Column:
+    name: str
+    decl: str
+    data_type: str
+    attr: Attribute | None = None
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _column(attr: Attribute) -> _Column:
+    if attr.is_multiselect or attr.type in _STRUCT_TYPES:
+        data_type = "ARRAY" if attr.is_multiselect else "STRUCT"
+        return _Column(attr.api_slug, _JSON, data_type, attr)
+    if attr.type == "checkbox":
+        return _Column(attr.api_slug, _BOOL, "boolean", attr)
+    if attr.type in ("number", "currency", "rating"):
+        return _Column(attr.api_slug, "", _DATA_TYPES[attr.type], attr)
+    return _Column(attr.api_slug, "TEXT", _DATA_TYPES.get(attr.type, "text"), attr)
+
+
+def _cell(ws: Workspace, attr: Attribute, v: dict[str, Any]) -> Any:
+    """One rendered value (Attio's REST read shape) as its SQL cell."""
+    kind = attr.type
+    if kind == "select":
+        return v["option"]["title"]
+    if kind == "status":
+        return v["status"]["title"]
+    if kind in _SCALAR_FIELD:
+        return v.get(_SCALAR_FIELD[kind])
+    if kind == "phone-number":
+        return v.get("phone_number") or v.get("original_phone_number")
+    if kind == "record-reference":
+        target = ws.schema.find_object(v["target_object"])
+        return {
+            "entity_definition_id": target.id if target else v["target_object"],
+            "entity_instance_id": v["target_record_id"],
+        }
+    if kind in _STRUCT_TYPES or "value" not in v:
+        return {k: x for k, x in v.items() if k not in _ENVELOPE}
+    return v["value"]
+
+
+class _Table:
+    """One SQL table: its columns and rows, built from an object's records or a list's entries."""
+
+    def __init__(self, ws: Workspace, schema: str, parent: Parent) -> None:
+        self.schema = schema
+        self.name = parent.api_slug
+        attrs = [a for a in parent.attributes.values() if not a.is_archived]
+        head = (
+            [_Column("entry_id", "TEXT", "uuid"), _Column("parent_record", _JSON, "STRUCT")]
+            if isinstance(parent, ListDef)
+            else [_Column("record_id", "TEXT", "uuid")]
+        )
+        taken = {c.name for c in head}
+        self.columns = head + [_column(a) for a in attrs if a.api_slug not in taken]
+        self.rows = [self._row(ws, parent, h) for h in ws.store.holders(parent).values()]
+
+    def _row(self, ws: Workspace, parent: Parent, holder: Any) -> list[Any]:
+        if isinstance(parent, ListDef):
+            row: list[Any] = [
+                holder.id,
+                {
+                    "entity_definition_id": holder.parent_object_id,
+                    "entity_instance_id": holder.parent_record_id,
+                },
+            ]
+        else:
+            row = [holder.id]
+        for col in self.columns[len(row) :]:
+            assert col.attr is not None
+            cells = [
+                _cell(ws, col.attr, v) for v in ws.attribute_values(parent, holder, col.attr, False)
+            ]
+            row.append(cells if col.attr.is_multiselect else (cells[0] if cells else None))
+        return [orjson.dumps(c).decode() if isinstance(c, dict | list) else c for c in row]
+
+    def create(self, db: sqlite3.Connection) -> None:
+        cols = ", ".join(f"{_quote(c.name)} {c.decl}".strip() for c in self.columns)
+        target = f"{self.schema}.{_quote(self.name)}"
+        db.execute(f"CREATE TABLE {target} ({cols})")
+        marks = ", ".join("?" * len(self.columns))
+        db.executemany(f"INSERT INTO {target} VALUES ({marks})", self.rows)
+
+
+def _information_schema(db: sqlite3.Connection, tables: Iterable[_Table]) -> None:
+    db.execute("CREATE TABLE information_schema.tables (table_schema TEXT, table_name TEXT)")
+    db.execute(
+        "CREATE TABLE information_schema.columns (table_schema TEXT, table_name TEXT, "
+        "column_name TEXT, ordinal_position INTEGER, data_type TEXT, is_nullable TEXT)"
+    )
+    for t in tables:
+        db.execute("INSERT INTO information_schema.tables VALUES (?, ?)", (t.schema, t.name))
+        db.executemany(
+            "INSERT INTO information_schema.columns VALUES (?, ?, ?, ?, ?, 'YES')",
+            [(t.schema, t.name, c.name, i, c.data_type) for i, c in enumerate(t.columns, 1)],
+        )
+
+
+def build_database(ws: Workspace) -> sqlite3.Connection:
+    """An in-memory SQLite database of the workspace as it is now, open for reading only."""
+    db = sqlite3.connect(":memory:", detect_types=sqlite3.PARSE_DECLTYPES, check_same_thread=False)
+    for schema in ("objects", "lists", "information_schema"):
+        db.execute(f"ATTACH DATABASE ':memory:' AS {schema}")
+    tables = [_Table(ws, "objects", o) for o in ws.schema.objects.values()]
+    tables += [_Table(ws, "lists", lst) for lst in ws.schema.lists.values()]
+    for t in tables:
+        t.create(db)
+    _information_schema(db, tables)
+    db.commit()
+    db.execute("PRAGMA query_only = ON")
+    db.set_authorizer(_authorize)
+    return db
+
+
+def _authorize(action: int, *_: Any) -> int:
+    return sqlite3.SQLITE_OK if action in _ALLOWED else sqlite3.SQLITE_DENY
+
+
+def run_sql(
+    db: sqlite3.Connection,
+    sql: str,
+    *,
+    timeout_s: float = DEFAULT_TIMEOUT_S,
+    row_limit: int = DEFAULT_ROW_LIMIT,
+) -> list[dict[str, Any]]:
+    """The rows ``sql`` selects from ``db`` (``build_database``), each a dict by column name;
+    ``SqlError`` for anything but one reading statement, a query past ``timeout_s`` seconds or
+    one that returns more than ``row_limit`` rows."""
+    if not isinstance(sql, str) or not sql.strip():
+        raise SqlError('"sql" is required: one SELECT statement, as a string.')
+    deadline = time.monotonic() + timeout_s
+    db.set_progress_handler(lambda: int(time.monotonic() > deadline), _PROGRESS_STEPS)
+    try:
+        cursor = db.execute(sql)
+        fetched = cursor.fetchmany(row_limit + 1)
+    except sqlite3.Warning as exc:  # "You can only execute one statement at a time."
+        raise SqlError(f"The query must be one SELECT statement: {exc}") from None
+    except sqlite3.Error as exc:
+        raise _refusal(exc, timeout_s) from None
+    finally:
+        db.set_progress_handler(None, 0)
+    if len(fetched) > row_limit:
+        raise SqlError(
+            f"The query returns more than {row_limit} rows: add a LIMIT (and page with OFFSET)."
+        )
+    names = [d[0] for d in cursor.description or ()]
+    return [dict(zip(names, row, strict=True)) for row in fetched]
+
+
+def _refusal(exc: sqlite3.Error, timeout_s: float) -> SqlError:
+    text = str(exc).rstrip(".")
+    if text == "interrupted":
+        return SqlError(
+            f"The query ran longer than the {timeout_s:g}-second execution timeout: "
+            "simplify it or select fewer rows."
+        )
+    if "not authorized" in text or "readonly" in text or "query_only" in text:
+        return SqlError(
+            "The SQL endpoint is read-only: only SELECT is supported (INSERT, UPDATE, DELETE "
+            "and DDL statements are rejected)."
+        )
+    return SqlError(f"The query could not be run: {text}.")
