@@ -1,5 +1,6 @@
-"""``client.sql.query`` (``POST /v2/sql``; docs.attio.com/rest-api/endpoint-reference/sql/query-sql),
-async and sync: the rows as dicts by column, and a refused query as ``BadRequestError``."""
+"""``client.sql.query`` (``POST /v2/sql``;
+docs.attio.com/rest-api/endpoint-reference/sql/query-sql), async and sync: the rows as dicts by
+column, and a refused query as ``BadRequestError``."""
 
 from __future__ import annotations
 

@@ -184,9 +184,7 @@ def test_a_query_past_the_timeout_is_stopped() -> None:
     fail" (here shortened to a tenth of a second)."""
     from starlette.testclient import TestClient
 
-    app = create_app(
-        EmulatorConfig(api_keys=[API_KEY], read_rate=0, sql_rate=0, sql_timeout_s=0.1)
-    )
+    app = create_app(EmulatorConfig(api_keys=[API_KEY], read_rate=0, sql_rate=0, sql_timeout_s=0.1))
     with TestClient(app, headers={"Authorization": f"Bearer {API_KEY}"}) as c:
         forever = (
             "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) SELECT count(*) FROM n"

@@ -50,8 +50,10 @@ def filter_conditions(node: Any) -> int:
 def query_score(body: dict[str, Any], total: int) -> int:
     """The score of one query ``body`` over an object or list of ``total`` rows."""
     sorts = body.get("sorts")
-    complexity = 1 + filter_conditions(body.get("filter")) + 2 * (
-        len(sorts) if isinstance(sorts, list) else 0
+    complexity = (
+        1
+        + filter_conditions(body.get("filter"))
+        + 2 * (len(sorts) if isinstance(sorts, list) else 0)
     )
     return complexity * max(1, math.ceil(total / 1000))
 

@@ -80,5 +80,8 @@ async def test_sql_export_pages_past_one_sql_page(monkeypatch: pytest.MonkeyPatc
     by_sql = await exported(app, "people", "jsonl", sql=True)
     assert operations(app).count("POST /v2/sql") > 2
     ids = [json.loads(line)["record_id"] for line in by_sql]
-    assert len(ids) == len(set(ids)) == len(app.state.workspace.store.holders(
-        app.state.workspace.schema.get_object("people")))
+    assert (
+        len(ids)
+        == len(set(ids))
+        == len(app.state.workspace.store.holders(app.state.workspace.schema.get_object("people")))
+    )

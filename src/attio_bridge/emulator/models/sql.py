@@ -6,9 +6,11 @@ so ``FROM companies`` works) and one per list in ``lists`` (``FROM lists.sales``
 its slug, with a column per attribute slug; records have ``record_id``, entries ``entry_id`` and
 ``parent_record``. ``information_schema.tables`` and ``.columns`` describe them.
 
-No SQL is parsed here: each query gets a fresh in-memory SQLite database built from the
-workspace as it is (``objects``, ``lists`` and ``information_schema`` attached under those
-names), then runs with ``PRAGMA query_only`` and an authorizer that allows reading and nothing
+No SQL is parsed here: each query gets a fresh in-memory SQLite database of the workspace as it
+is (``objects``, ``lists`` and ``information_schema`` attached under those names). Every table
+is created, but only those the query reads (SQLite says which while compiling it) are filled,
+from rows kept per record as long as the record's JSON is (``Workspace.records_json``). The
+query then runs with ``PRAGMA query_only`` and an authorizer that allows reading and nothing
 else, a progress handler that stops it at the timeout, and a row cap.
 
 Cells: a single value is a scalar (text, number, boolean, a date or timestamp as ISO text, an
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -31,13 +34,15 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from ..errors import FilterError
-from .schema import Attribute, ListDef, Parent
+from .schema import Attribute, ListDef, ObjectDef, Parent
 
 if TYPE_CHECKING:
     from ..workspace import Workspace
 
 DEFAULT_TIMEOUT_S = 30.0  # "the Query SQL endpoint has a 30-second execution timeout"
-DEFAULT_ROW_LIMIT = 10_000  # Attio documents none; ours, configurable (EmulatorConfig.sql_row_limit)
+DEFAULT_ROW_LIMIT = (
+    10_000  # Attio documents none; ours, configurable (EmulatorConfig.sql_row_limit)
+)
 # How many SQLite virtual-machine steps between two looks at the clock.
 _PROGRESS_STEPS = 10_000
 
@@ -122,12 +127,21 @@ def _cell(ws: Workspace, attr: Attribute, v: dict[str, Any]) -> Any:
     return v["value"]
 
 
-class _Table:
-    """One SQL table: its columns and rows, built from an object's records or a list's entries."""
+# Each workspace's SQL rows of records, by object id then record id: (the record's kept JSON, its
+# row). The JSON (``Workspace.records_json``) is made anew whenever the record's values or the
+# object's attributes change, so a row is reused exactly as long as the JSON it was made from.
+_ROWS: weakref.WeakKeyDictionary[Workspace, dict[str, dict[str, tuple[bytes, list[Any]]]]] = (
+    weakref.WeakKeyDictionary()
+)
 
-    def __init__(self, ws: Workspace, schema: str, parent: Parent) -> None:
+
+class _Table:
+    """One SQL table: its columns, and its rows once ``fill`` has read them."""
+
+    def __init__(self, schema: str, parent: Parent) -> None:
         self.schema = schema
         self.name = parent.api_slug
+        self.parent = parent
         attrs = [a for a in parent.attributes.values() if not a.is_archived]
         head = (
             [_Column("entry_id", "TEXT", "uuid"), _Column("parent_record", _JSON, "STRUCT")]
@@ -136,33 +150,59 @@ class _Table:
         )
         taken = {c.name for c in head}
         self.columns = head + [_column(a) for a in attrs if a.api_slug not in taken]
-        self.rows = [self._row(ws, parent, h) for h in ws.store.holders(parent).values()]
 
-    def _row(self, ws: Workspace, parent: Parent, holder: Any) -> list[Any]:
-        if isinstance(parent, ListDef):
-            row: list[Any] = [
-                holder.id,
-                {
-                    "entity_definition_id": holder.parent_object_id,
-                    "entity_instance_id": holder.parent_record_id,
-                },
-            ]
-        else:
-            row = [holder.id]
-        for col in self.columns[len(row) :]:
+    @property
+    def target(self) -> str:
+        return f"{self.schema}.{_quote(self.name)}"
+
+    def _cells(self, ws: Workspace, head: list[Any], values: dict[str, Any]) -> list[Any]:
+        row = list(head)
+        for col in self.columns[len(head) :]:
             assert col.attr is not None
-            cells = [
-                _cell(ws, col.attr, v) for v in ws.attribute_values(parent, holder, col.attr, False)
-            ]
+            cells = [_cell(ws, col.attr, v) for v in values.get(col.name, ())]
             row.append(cells if col.attr.is_multiselect else (cells[0] if cells else None))
         return [orjson.dumps(c).decode() if isinstance(c, dict | list) else c for c in row]
 
+    def _rows(self, ws: Workspace) -> list[list[Any]]:
+        holders = list(ws.store.holders(self.parent).values())
+        if isinstance(self.parent, ListDef):
+            return [
+                self._cells(
+                    ws,
+                    [
+                        h.id,
+                        {
+                            "entity_definition_id": h.parent_object_id,
+                            "entity_instance_id": h.parent_record_id,
+                        },
+                    ],
+                    ws.render_entry(self.parent, h)["entry_values"],
+                )
+                for h in holders
+            ]
+        assert isinstance(self.parent, ObjectDef)
+        ws.records_json(self.parent, holders)  # each record's JSON made or kept (json_cache)
+        objects = _ROWS.setdefault(ws, {})
+        kept = objects.get(self.parent.id, {})
+        objects[self.parent.id] = fresh = {}  # only the records there are now
+        rows = []
+        for h in holders:
+            assert h.json_cache is not None
+            made = h.json_cache[1]
+            hit = kept.get(h.id)
+            if hit is None or hit[0] is not made:
+                hit = (made, self._cells(ws, [h.id], orjson.loads(made)["values"]))
+            fresh[h.id] = hit
+            rows.append(hit[1])
+        return rows
+
     def create(self, db: sqlite3.Connection) -> None:
         cols = ", ".join(f"{_quote(c.name)} {c.decl}".strip() for c in self.columns)
-        target = f"{self.schema}.{_quote(self.name)}"
-        db.execute(f"CREATE TABLE {target} ({cols})")
+        db.execute(f"CREATE TABLE {self.target} ({cols})")
+
+    def fill(self, ws: Workspace, db: sqlite3.Connection) -> None:
         marks = ", ".join("?" * len(self.columns))
-        db.executemany(f"INSERT INTO {target} VALUES ({marks})", self.rows)
+        db.executemany(f"INSERT INTO {self.target} VALUES ({marks})", self._rows(ws))
 
 
 def _information_schema(db: sqlite3.Connection, tables: Iterable[_Table]) -> None:
@@ -179,16 +219,41 @@ def _information_schema(db: sqlite3.Connection, tables: Iterable[_Table]) -> Non
         )
 
 
-def build_database(ws: Workspace) -> sqlite3.Connection:
-    """An in-memory SQLite database of the workspace as it is now, open for reading only."""
+def _tables_read(db: sqlite3.Connection, sql: str) -> set[str]:
+    """The names of the tables ``sql`` reads, from SQLite's own compilation of it (``EXPLAIN``
+    runs nothing): the authorizer hears of every table a statement reads, ``count(*)`` too."""
+    read: set[str] = set()
+
+    def note(action: int, table: str | None, *_: Any) -> int:
+        if action == sqlite3.SQLITE_READ and table:
+            read.add(table)
+        return _authorize(action)
+
+    db.set_authorizer(note)
+    try:
+        db.execute("EXPLAIN " + sql)
+    except sqlite3.Error:
+        pass  # run_sql runs it again and says why it fails
+    finally:
+        db.set_authorizer(None)
+    return read
+
+
+def build_database(ws: Workspace, sql: str) -> sqlite3.Connection:
+    """An in-memory SQLite database of the workspace as it is now for ``sql``, open for reading
+    only: every table is there, but only those ``sql`` reads hold their rows."""
     db = sqlite3.connect(":memory:", detect_types=sqlite3.PARSE_DECLTYPES, check_same_thread=False)
     for schema in ("objects", "lists", "information_schema"):
         db.execute(f"ATTACH DATABASE ':memory:' AS {schema}")
-    tables = [_Table(ws, "objects", o) for o in ws.schema.objects.values()]
-    tables += [_Table(ws, "lists", lst) for lst in ws.schema.lists.values()]
+    tables = [_Table("objects", o) for o in ws.schema.objects.values()]
+    tables += [_Table("lists", lst) for lst in ws.schema.lists.values()]
     for t in tables:
         t.create(db)
     _information_schema(db, tables)
+    read = _tables_read(db, sql) if isinstance(sql, str) and sql.strip() else set()
+    for t in tables:
+        if t.name in read:
+            t.fill(ws, db)
     db.commit()
     db.execute("PRAGMA query_only = ON")
     db.set_authorizer(_authorize)

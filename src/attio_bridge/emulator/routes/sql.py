@@ -36,7 +36,7 @@ async def query_sql(call: Call) -> Any:
         raise SqlError('"sql" is required: one SELECT statement, as a string.')
     # Built on the event loop (the workspace is only ever touched there); run beside it, so a
     # slow query holds up no other request.
-    db = build_database(call.ws)
+    db = build_database(call.ws, sql)
     try:
         rows = await asyncio.to_thread(
             run_sql, db, sql, timeout_s=config.sql_timeout_s, row_limit=config.sql_row_limit

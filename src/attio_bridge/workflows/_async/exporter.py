@@ -37,6 +37,7 @@ from ...values import (
     decode_entry,
     decode_record,
 )
+from .._model.export import SQL_PAGE, entry_row, page_sql, record_row, records_sql
 from ..importing.flat import (
     FORMATS,
     columns_of,
@@ -45,7 +46,6 @@ from ..importing.flat import (
     open_writer,
     write_row,
 )
-from .._model.export import SQL_PAGE, entry_row, page_sql, record_row, records_sql
 from ..importing.targets import target_named
 
 if TYPE_CHECKING:
@@ -144,26 +144,33 @@ async def _sql_entry_rows(
             yield row
 
 
+async def _paged_records(
+    client: AsyncAttioClient, schema: WorkspaceSchema, target: TargetSchema
+) -> AsyncIterator[dict[str, Any]]:
+    async for record in client.records.iter(target.slug):
+        yield decode_record(schema, record)
+
+
+async def _sql_records(
+    client: AsyncAttioClient, target: TargetSchema, first: list[dict[str, Any]]
+) -> AsyncIterator[dict[str, Any]]:
+    async for page in _sql_pages(client, target, first):
+        for raw in page:
+            yield record_row(target, raw)
+
+
 async def _rows(
     client: AsyncAttioClient, schema: WorkspaceSchema, target: TargetSchema, sql: bool
 ) -> AsyncIterator[dict[str, Any]]:
     """Every row of the export of ``target``: by SQL when it can, else by paging."""
     first = await _sql_first_page(client, target) if sql else None
     if target.kind == "list":
-        rows = (
-            _entry_rows(client, schema, target)
-            if first is None
-            else _sql_entry_rows(client, schema, target, first)
-        )
-        async for row in rows:
-            yield row
-    elif first is None:
-        async for record in client.records.iter(target.slug):
-            yield decode_record(schema, record)
-    else:
-        async for page in _sql_pages(client, target, first):
-            for raw in page:
-                yield record_row(target, raw)
+        if first is None:
+            return _entry_rows(client, schema, target)
+        return _sql_entry_rows(client, schema, target, first)
+    if first is None:
+        return _paged_records(client, schema, target)
+    return _sql_records(client, target, first)
 
 
 async def export_records(
@@ -195,7 +202,7 @@ async def export_records(
         columns = columns_of(target)
     writer = open_writer(out, fmt, columns)
     count = 0
-    async for row in _rows(client, schema, target, sql):
+    async for row in await _rows(client, schema, target, sql):
         write_row(out, writer, row)
         count += 1
         if on_progress is not None:

@@ -143,26 +143,33 @@ def _sql_entry_rows(
             yield row
 
 
+def _paged_records(
+    client: AttioClient, schema: WorkspaceSchema, target: TargetSchema
+) -> Iterator[dict[str, Any]]:
+    for record in client.records.iter(target.slug):
+        yield decode_record(schema, record)
+
+
+def _sql_records(
+    client: AttioClient, target: TargetSchema, first: list[dict[str, Any]]
+) -> Iterator[dict[str, Any]]:
+    for page in _sql_pages(client, target, first):
+        for raw in page:
+            yield record_row(target, raw)
+
+
 def _rows(
     client: AttioClient, schema: WorkspaceSchema, target: TargetSchema, sql: bool
 ) -> Iterator[dict[str, Any]]:
     """Every row of the export of ``target``: by SQL when it can, else by paging."""
     first = _sql_first_page(client, target) if sql else None
     if target.kind == "list":
-        rows = (
-            _entry_rows(client, schema, target)
-            if first is None
-            else _sql_entry_rows(client, schema, target, first)
-        )
-        for row in rows:
-            yield row
-    elif first is None:
-        for record in client.records.iter(target.slug):
-            yield decode_record(schema, record)
-    else:
-        for page in _sql_pages(client, target, first):
-            for raw in page:
-                yield record_row(target, raw)
+        if first is None:
+            return _entry_rows(client, schema, target)
+        return _sql_entry_rows(client, schema, target, first)
+    if first is None:
+        return _paged_records(client, schema, target)
+    return _sql_records(client, target, first)
 
 
 def export_records(
