@@ -77,6 +77,9 @@ class AsyncAttioClient(BaseClient):
         op = classify(method, path)
         attempt = 0
         while True:
+            wait, ticket = self._score_ticket(op, json)
+            if wait > 0:
+                await async_sleep(wait)
             if self._budget is not None:
                 await self._budget.acquire_async(op.write)
             try:
@@ -84,6 +87,7 @@ class AsyncAttioClient(BaseClient):
             except APIConnectionError as exc:
                 decision: Any = self._decide_failure(op, exc, attempt)
             else:
+                self._score_settle(ticket, raw)
                 decision = self._decide(op, raw, attempt)
                 if not isinstance(decision, RetryLater):
                     return decision

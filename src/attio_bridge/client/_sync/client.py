@@ -78,6 +78,9 @@ class AttioClient(BaseClient):
         op = classify(method, path)
         attempt = 0
         while True:
+            wait, ticket = self._score_ticket(op, json)
+            if wait > 0:
+                sleep(wait)
             if self._budget is not None:
                 self._budget.acquire(op.write)
             try:
@@ -85,6 +88,7 @@ class AttioClient(BaseClient):
             except APIConnectionError as exc:
                 decision: Any = self._decide_failure(op, exc, attempt)
             else:
+                self._score_settle(ticket, raw)
                 decision = self._decide(op, raw, attempt)
                 if not isinstance(decision, RetryLater):
                     return decision
