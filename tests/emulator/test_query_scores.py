@@ -110,7 +110,7 @@ def test_scores_are_summed_across_tokens(api: tuple[TestClient, Clock]) -> None:
 @pytest.mark.operation("POST /v2/objects/{object}/records/query")
 def test_a_refused_query_spends_nothing(api: tuple[TestClient, Clock]) -> None:
     """A 429 means the request was not processed (rate-limiting guide): it takes no score."""
-    c, clock = api
+    c, _ = api
     assert query(c, KEY_A, HEAVY).status_code == 200
     assert (
         query(c, KEY_A, {"filter": {"$and": [{"name": str(i)} for i in range(9)]}}).status_code
