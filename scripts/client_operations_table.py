@@ -390,8 +390,9 @@ def render(rows: list[Row], unknown: list[str]) -> str:
     lines = [
         "# Client operations",
         "",
-        "Every operation of Attio's REST API (the vendored spec, plus what API-NOTES adds), the",
-        "`AsyncAttioClient` / `AttioClient` method that calls it, and the tests under",
+        "Every operation of Attio's REST API (the vendored spec, plus what API-NOTES and",
+        "docs.attio.com add), the `AsyncAttioClient` / `AttioClient` method that calls it, and",
+        "the tests under",
         "`tests/client` marked `@pytest.mark.operation(...)` for it. Methods in *italics* reach",
         "the operation through another method (an iterator through its page method).",
         "",

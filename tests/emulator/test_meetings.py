@@ -96,8 +96,19 @@ def test_find_or_create_meeting_by_external_ref(api: TestClient) -> None:
     assert meeting["is_all_day"] is False
     assert meeting["start"] == {"datetime": "2026-03-02T14:00:00.000Z", "timezone": None}
     assert meeting["participants"] == [
-        {"status": "accepted", "is_organizer": True, "email_address": "ada@example.com"},
-        {"status": "pending", "is_organizer": False, "email_address": "bob.smith@example.com"},
+        # name: null unless given when the participant was created (attio 0.26.1's model).
+        {
+            "status": "accepted",
+            "is_organizer": True,
+            "email_address": "ada@example.com",
+            "name": None,
+        },
+        {
+            "status": "pending",
+            "is_organizer": False,
+            "email_address": "bob.smith@example.com",
+            "name": None,
+        },
     ]
     assert meeting["created_by_actor"]["type"] == "api-token"
     again = _meeting(api, title="Renamed").json()["data"]
@@ -296,9 +307,13 @@ def test_create_recording_then_get_and_event(api: TestClient, events: list[Event
     assert rec["web_url"] == f"https://app.attio.com/{slug}/calls/{mid}/{rid}"
     got = api.get(f"/v2/meetings/{mid}/call_recordings/{rid}").json()["data"]
     assert got["status"] == "completed"
-    assert {k: v for k, v in got.items() if k != "status"} == {
+    # The recording as created, plus (newer spec) its video_url and transcript.
+    assert {k: v for k, v in got.items() if k not in ("status", "video_url", "transcript")} == {
         k: v for k, v in rec.items() if k != "status"
     }
+    assert got["video_url"] == "https://cdn.example.com/call.mp4"
+    assert got["transcript"]["segments"][0]["speaker"]["name"]
+    assert got["transcript"]["raw_transcript"].startswith("[00:00] ")
     assert events == [
         {
             "event_type": "call-recording.created",

@@ -366,11 +366,14 @@ def create_task(ws: Workspace, data: dict[str, Any], actor: Actor) -> dict[str, 
         "content_plaintext": content,
         "deadline_at": _deadline(data["deadline_at"]),
         "is_completed": _is_completed(data["is_completed"]),
+        "completed_at": None,
         "linked_records": _linked_records(ws, data["linked_records"]),
         "assignees": _assignees(ws, data["assignees"]),
         "created_by_actor": dict(actor),
         "created_at": now_ts(),
     }
+    if task["is_completed"]:
+        task["completed_at"] = task["created_at"]
     ws.tasks[task_id] = task
     ws.emit("task.created", {"task_id": task_id}, actor)
     return public(task)
@@ -401,7 +404,11 @@ def update_task(ws: Workspace, task_id: str, data: dict[str, Any], actor: Actor)
     if "deadline_at" in data:
         changes["deadline_at"] = _deadline(data["deadline_at"])
     if "is_completed" in data:
-        changes["is_completed"] = _is_completed(data["is_completed"])
+        changes["is_completed"] = done = _is_completed(data["is_completed"])
+        # When it was completed (the newer spec's completed_at): set on completion, kept while
+        # it stays completed, null again when reopened.
+        if done != task["is_completed"]:
+            changes["completed_at"] = now_ts() if done else None
     if "linked_records" in data:
         changes["linked_records"] = _linked_records(ws, data["linked_records"])
     if "assignees" in data:

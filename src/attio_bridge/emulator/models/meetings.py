@@ -201,11 +201,17 @@ def _participants(value: Any) -> list[dict[str, Any]]:
                 f'"status" must be one of {", ".join(PARTICIPANT_STATUSES)}, '
                 f"got {item['status']!r}."
             )
+        name = item.get("name")
+        if name is not None and not isinstance(name, str):
+            raise ValidationTypeError('A participant\'s "name" must be a string or null.')
         out.append(
             {
                 "status": item["status"],
                 "is_organizer": organizer,
                 "email_address": email.strip().lower(),
+                # Only a name given when the participant was created, else null (the newer
+                # spec's MeetingParticipant.name: display names are not resolved into it).
+                "name": name,
             }
         )
     return out
@@ -394,6 +400,16 @@ def get_recording(ws: Workspace, meeting_id: str, recording_id: str) -> dict[str
     if recording is None or recording["id"]["meeting_id"] != meeting_id:
         raise NotFoundError(f'Call recording with ID "{recording_id}" not found.')
     return recording
+
+
+def render_recording(recording: dict[str, Any]) -> dict[str, Any]:
+    """``GET …/call_recordings/{id}``: the recording with its ``video_url`` and ``transcript``
+    (``{segments, raw_transcript}``, null while there is none), as the newer spec has it."""
+    segments: list[dict[str, Any]] = recording["_transcript"]
+    transcript = (
+        {"segments": segments, "raw_transcript": _raw_transcript(segments)} if segments else None
+    )
+    return {**public(recording), "video_url": recording["_video_url"], "transcript": transcript}
 
 
 def list_recordings(ws: Workspace, meeting_id: str) -> list[dict[str, Any]]:

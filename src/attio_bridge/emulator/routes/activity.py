@@ -117,7 +117,9 @@ async def list_threads(call: Call) -> Any:
 @table.route("GET", "/v2/threads/{thread_id}")
 async def get_thread(call: Call) -> Any:
     ws = call.ws
-    return {"data": activity.render_thread(ws, activity.get_thread(ws, call.path["thread_id"]))}
+    thread = activity.render_thread(ws, activity.get_thread(ws, call.path["thread_id"]))
+    # The newer spec pages a thread's comments by cursor; the emulator sends them all at once.
+    return {"data": thread, "pagination": {"next_cursor": None}}
 
 
 @table.route("POST", "/v2/comments")

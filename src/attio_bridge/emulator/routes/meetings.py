@@ -18,7 +18,6 @@ from starlette.responses import Response
 from ..errors import RateLimitError, ValidationTypeError
 from ..http import Call, RouteTable, error_response, retry_after_date
 from ..models import meetings
-from ..models.activity import public
 
 if TYPE_CHECKING:
     from ..state import EmulatorState
@@ -125,7 +124,7 @@ async def create_recording(call: Call) -> Any:
 @table.route("GET", "/v2/meetings/{meeting_id}/call_recordings/{call_recording_id}")
 async def get_recording(call: Call) -> Any:
     rec = meetings.get_recording(call.ws, call.path["meeting_id"], call.path["call_recording_id"])
-    return {"data": public(rec)}
+    return {"data": meetings.render_recording(rec)}
 
 
 @table.route("DELETE", "/v2/meetings/{meeting_id}/call_recordings/{call_recording_id}")

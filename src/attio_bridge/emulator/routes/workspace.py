@@ -35,6 +35,8 @@ async def identify(call: Call) -> Any:
     authorizer = candidates[0] if candidates else None
     return {
         "active": True,
+        # The emulator's keys are workspace tokens (the newer spec: "workspace" or "user").
+        "token_level": "workspace",
         "scope": token.scopes,
         "client_id": token.token_id,
         "token_type": "Bearer",
