@@ -21,7 +21,7 @@ from attio_bridge.emulator import EmulatorConfig, create_app
 from attio_bridge.emulator.app import EmulatorApp
 
 from ..conftest import API_KEY
-from .factories import company, entry, person, pipeline
+from .factories import attribute_body, company, entry, person, pipeline
 from .validation import ConformantClient
 
 SQL = "POST /v2/sql"
@@ -125,13 +125,22 @@ def test_information_schema_lists_tables_and_columns(conformant: ConformantClien
     assert {"name", "email_addresses", "company"} <= set(people)
 
 
-@pytest.mark.operation(SQL)
+@pytest.mark.operation(SQL, "DELETE /v2/objects/{object}/records/{record_id}")
 def test_rows_are_the_workspace_as_it_is_now(conformant: ConformantClient) -> None:
-    """query-sql answers from the workspace's current data: a change shows in the next query."""
+    """query-sql answers from the workspace's current data: a change, a new record, a deleted one
+    and a new attribute each show in the next query (the emulator keeps its tables between
+    queries and must not answer from an old copy)."""
     acme = company(conformant, name="Before")
+    assert rows(conformant, "SELECT name FROM companies") == [{"name": "Before"}]
     path = f"/v2/objects/companies/records/{acme['id']['record_id']}"
     conformant.data("PATCH", path, json={"data": {"values": {"name": "After"}}})
     assert rows(conformant, "SELECT name FROM companies") == [{"name": "After"}]
+    other = company(conformant, name="Second")
+    assert len(rows(conformant, "SELECT name FROM companies")) == 2
+    conformant.delete(f"/v2/objects/companies/records/{other['id']['record_id']}")
+    assert rows(conformant, "SELECT name FROM companies") == [{"name": "After"}]
+    conformant.data("POST", "/v2/objects/companies/attributes", json=attribute_body("tier", "text"))
+    assert rows(conformant, "SELECT name, tier FROM companies") == [{"name": "After", "tier": None}]
 
 
 @pytest.mark.operation(SQL)

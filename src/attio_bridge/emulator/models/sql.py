@@ -6,12 +6,13 @@ so ``FROM companies`` works) and one per list in ``lists`` (``FROM lists.sales``
 its slug, with a column per attribute slug; records have ``record_id``, entries ``entry_id`` and
 ``parent_record``. ``information_schema.tables`` and ``.columns`` describe them.
 
-No SQL is parsed here: each query gets a fresh in-memory SQLite database of the workspace as it
-is (``objects``, ``lists`` and ``information_schema`` attached under those names). Every table
-is created, but only those the query reads (SQLite says which while compiling it) are filled,
-from rows kept per record as long as the record's JSON is (``Workspace.records_json``). The
-query then runs with ``PRAGMA query_only`` and an authorizer that allows reading and nothing
-else, a progress handler that stops it at the timeout, and a row cap.
+No SQL is parsed here. Each workspace keeps an in-memory SQLite database (``objects``, ``lists``
+and ``information_schema`` attached under those names); before a query, the tables it reads
+(SQLite says which while compiling it against empty tables) are brought up to the workspace as
+it is: filled again only when a record changed, from rows kept per record as long as the
+record's JSON is (``Workspace.records_json``), and the whole database made anew when attributes
+change. The query then runs with ``PRAGMA query_only`` and an authorizer that allows reading
+and nothing else, a progress handler that stops it at the timeout, and a row cap.
 
 Cells: a single value is a scalar (text, number, boolean, a date or timestamp as ISO text, an
 option's or status's title, an email, a domain, a phone number), a structured value a JSON
@@ -25,6 +26,7 @@ referenced_actor_id}``), a multiselect attribute a JSON array, no value NULL. Wh
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
 import weakref
 from collections.abc import Iterable
@@ -163,10 +165,12 @@ class _Table:
             row.append(cells if col.attr.is_multiselect else (cells[0] if cells else None))
         return [orjson.dumps(c).decode() if isinstance(c, dict | list) else c for c in row]
 
-    def _rows(self, ws: Workspace) -> list[list[Any]]:
+    def snapshot(self, ws: Workspace) -> tuple[tuple[bytes, ...] | None, list[list[Any]]]:
+        """The table's rows now, and what they were made from: each record's kept JSON, the same
+        objects as long as no record changed (None for a list's entries: always made anew)."""
         holders = list(ws.store.holders(self.parent).values())
         if isinstance(self.parent, ListDef):
-            return [
+            return None, [
                 self._cells(
                     ws,
                     [
@@ -185,7 +189,7 @@ class _Table:
         objects = _ROWS.setdefault(ws, {})
         kept = objects.get(self.parent.id, {})
         objects[self.parent.id] = fresh = {}  # only the records there are now
-        rows = []
+        rows, made_from = [], []
         for h in holders:
             assert h.json_cache is not None
             made = h.json_cache[1]
@@ -194,15 +198,20 @@ class _Table:
                 hit = (made, self._cells(ws, [h.id], orjson.loads(made)["values"]))
             fresh[h.id] = hit
             rows.append(hit[1])
-        return rows
+            made_from.append(made)
+        return tuple(made_from), rows
+
+    @property
+    def layout(self) -> tuple[Any, ...]:
+        return (self.schema, self.name, tuple((c.name, c.decl) for c in self.columns))
 
     def create(self, db: sqlite3.Connection) -> None:
         cols = ", ".join(f"{_quote(c.name)} {c.decl}".strip() for c in self.columns)
         db.execute(f"CREATE TABLE {self.target} ({cols})")
-
-    def fill(self, ws: Workspace, db: sqlite3.Connection) -> None:
-        marks = ", ".join("?" * len(self.columns))
-        db.executemany(f"INSERT INTO {self.target} VALUES ({marks})", self._rows(ws))
+        # Pages of an export go in id order: an index, not a sort of the table per page.
+        key = _quote(self.columns[0].name)
+        index = f"{self.schema}.{_quote('by_' + self.columns[0].name + '_' + self.name)}"
+        db.execute(f"CREATE INDEX {index} ON {_quote(self.name)} ({key})")
 
 
 def _information_schema(db: sqlite3.Connection, tables: Iterable[_Table]) -> None:
@@ -239,25 +248,115 @@ def _tables_read(db: sqlite3.Connection, sql: str) -> set[str]:
     return read
 
 
-def build_database(ws: Workspace, sql: str) -> sqlite3.Connection:
-    """An in-memory SQLite database of the workspace as it is now for ``sql``, open for reading
-    only: every table is there, but only those ``sql`` reads hold their rows."""
+def _empty_database(tables: Iterable[_Table]) -> sqlite3.Connection:
     db = sqlite3.connect(":memory:", detect_types=sqlite3.PARSE_DECLTYPES, check_same_thread=False)
     for schema in ("objects", "lists", "information_schema"):
         db.execute(f"ATTACH DATABASE ':memory:' AS {schema}")
-    tables = [_Table("objects", o) for o in ws.schema.objects.values()]
-    tables += [_Table("lists", lst) for lst in ws.schema.lists.values()]
     for t in tables:
         t.create(db)
     _information_schema(db, tables)
-    read = _tables_read(db, sql) if isinstance(sql, str) and sql.strip() else set()
-    for t in tables:
-        if t.name in read:
-            t.fill(ws, db)
     db.commit()
-    db.execute("PRAGMA query_only = ON")
-    db.set_authorizer(_authorize)
     return db
+
+
+Snapshot = dict[str, tuple[tuple[bytes, ...] | None, list[list[Any]]]]
+
+
+@dataclass
+class SqlQuery:
+    """One query made ready on the event loop (``prepare``), run beside it (``run``): what the
+    workspace holds is read only in ``prepare``."""
+
+    sql: str
+    layout: tuple[Any, ...]
+    tables: list[_Table]
+    rows: Snapshot
+
+
+class SqlDatabase:
+    """A workspace's SQLite database, kept between queries: a table is filled again only when
+    one of its records changed since (or the attributes: then the whole database is made
+    anew). Queries run one at a time, read-only."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._db: sqlite3.Connection | None = None
+        self._layout: tuple[Any, ...] = ()
+        self._filled: dict[str, tuple[bytes, ...] | None] = {}
+
+    @staticmethod
+    def prepare(ws: Workspace, sql: str) -> SqlQuery:
+        """Read what ``sql`` needs of the workspace: the tables, and the rows of those it reads
+        (SQLite names them while compiling it against empty tables)."""
+        if not isinstance(sql, str) or not sql.strip():
+            raise SqlError('"sql" is required: one SELECT statement, as a string.')
+        tables = [_Table("objects", o) for o in ws.schema.objects.values()]
+        tables += [_Table("lists", lst) for lst in ws.schema.lists.values()]
+        probe = _empty_database(tables)
+        try:
+            read = _tables_read(probe, sql)
+        finally:
+            probe.close()
+        rows = {t.target: t.snapshot(ws) for t in tables if t.name in read}
+        return SqlQuery(sql, tuple(t.layout for t in tables), tables, rows)
+
+    def run(
+        self,
+        query: SqlQuery,
+        *,
+        timeout_s: float = DEFAULT_TIMEOUT_S,
+        row_limit: int = DEFAULT_ROW_LIMIT,
+    ) -> list[dict[str, Any]]:
+        """``run_sql`` on the kept database, brought up to ``query``'s snapshot first."""
+        with self._lock:
+            db = self._refresh(query)
+            return run_sql(db, query.sql, timeout_s=timeout_s, row_limit=row_limit)
+
+    def _refresh(self, query: SqlQuery) -> sqlite3.Connection:
+        if self._db is None or self._layout != query.layout:
+            if self._db is not None:
+                self._db.close()
+            self._db, self._layout, self._filled = _empty_database(query.tables), query.layout, {}
+        db = self._db
+        db.set_authorizer(None)
+        db.execute("PRAGMA query_only = OFF")
+        width = {t.target: len(t.columns) for t in query.tables}
+        for target, (made_from, rows) in query.rows.items():
+            had = self._filled.get(target, ())
+            same = (
+                made_from is not None
+                and had is not None
+                and len(had) == len(made_from)
+                and all(a is b for a, b in zip(had, made_from, strict=True))
+            )
+            if same and target in self._filled:
+                continue
+            db.execute(f"DELETE FROM {target}")
+            marks = ", ".join("?" * width[target])
+            db.executemany(f"INSERT INTO {target} VALUES ({marks})", rows)
+            self._filled[target] = made_from
+        db.commit()
+        db.execute("PRAGMA query_only = ON")
+        db.set_authorizer(_authorize)
+        return db
+
+    def close(self) -> None:
+        """Release the database."""
+        with self._lock:
+            if self._db is not None:
+                self._db.close()
+                self._db = None
+
+
+_DATABASES: weakref.WeakKeyDictionary[Workspace, SqlDatabase] = weakref.WeakKeyDictionary()
+
+
+def database_of(ws: Workspace) -> SqlDatabase:
+    """The workspace's kept SQL database (made on first use, gone with the workspace)."""
+    found = _DATABASES.get(ws)
+    if found is None:
+        found = _DATABASES[ws] = SqlDatabase()
+    return found
 
 
 def _authorize(action: int, *_: Any) -> int:
@@ -271,7 +370,7 @@ def run_sql(
     timeout_s: float = DEFAULT_TIMEOUT_S,
     row_limit: int = DEFAULT_ROW_LIMIT,
 ) -> list[dict[str, Any]]:
-    """The rows ``sql`` selects from ``db`` (``build_database``), each a dict by column name;
+    """The rows ``sql`` selects from ``db`` (``SqlDatabase.run``), each a dict by column name;
     ``SqlError`` for anything but one reading statement, a query past ``timeout_s`` seconds or
     one that returns more than ``row_limit`` rows."""
     if not isinstance(sql, str) or not sql.strip():

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..errors import BillingError, RateLimitError
 from ..http import Call, RouteTable, error_response, retry_after_date
-from ..models.sql import SqlError, build_database, run_sql
+from ..models.sql import SqlError, database_of
 
 table = RouteTable()
 
@@ -34,13 +34,11 @@ async def query_sql(call: Call) -> Any:
     sql = body.get("sql")
     if not isinstance(sql, str):
         raise SqlError('"sql" is required: one SELECT statement, as a string.')
-    # Built on the event loop (the workspace is only ever touched there); run beside it, so a
+    # Prepared on the event loop (the workspace is only ever read there); run beside it, so a
     # slow query holds up no other request.
-    db = build_database(call.ws, sql)
-    try:
-        rows = await asyncio.to_thread(
-            run_sql, db, sql, timeout_s=config.sql_timeout_s, row_limit=config.sql_row_limit
-        )
-    finally:
-        db.close()
+    database = database_of(call.ws)
+    query = database.prepare(call.ws, sql)
+    rows = await asyncio.to_thread(
+        database.run, query, timeout_s=config.sql_timeout_s, row_limit=config.sql_row_limit
+    )
     return {"data": {"rows": rows}}
