@@ -49,10 +49,11 @@ def run(args: list[str], env: dict[str, str], config_home: Path) -> Result:
 
 
 def breaking(emu: InProcessEmulator, fail: BaseException) -> Iterator[str]:
-    """A base URL that reaches ``emu`` but raises ``fail`` on a records query."""
+    """A base URL that reaches ``emu`` but raises ``fail`` where the rows are read: a records
+    query, or SQL (the export's path where the workspace has it)."""
 
     async def app(scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] == "http" and scope["path"].endswith("/records/query"):
+        if scope["type"] == "http" and scope["path"].endswith(("/records/query", "/v2/sql")):
             raise fail
         await emu.app(scope, receive, send)
 

@@ -14,10 +14,13 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
+from attio_bridge.emulator import EmulatorConfig, create_app
 from attio_bridge.emulator.spec import Operation, load_spec, spec_operations
 
+from ..conftest import API_KEY
 from ..emulator._spec import require_spec
 from .differences import apply_differences
+from .factories import seed_workspace
 from .validation import ConformantClient, SpecValidator, iter_marked_operations
 
 _PASSED = pytest.StashKey[bool]()
@@ -58,6 +61,20 @@ def operations(raw_spec: dict[str, Any]) -> list[Operation]:
 def validator(spec: dict[str, Any], operations: list[Operation]) -> SpecValidator:
     """Validates responses against the patched spec."""
     return SpecValidator(spec, operations)
+
+
+@pytest.fixture(scope="module")
+def seeded(validator: SpecValidator) -> Iterator[tuple[TestClient, dict[str, str]]]:
+    """A client of an emulator (module-wide) seeded with a resource of each kind
+    (``factories.seed_workspace``), and their ids."""
+    app = create_app(EmulatorConfig(api_keys=[API_KEY], read_rate=0, write_rate=0))
+    with TestClient(
+        app,
+        base_url="http://emulator.test",
+        headers={"Authorization": f"Bearer {API_KEY}"},
+        raise_server_exceptions=False,
+    ) as client:
+        yield client, seed_workspace(ConformantClient(client, validator))
 
 
 @pytest.fixture

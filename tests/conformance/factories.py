@@ -183,6 +183,8 @@ def seed_workspace(c: ConformantClient) -> dict[str, str]:
     ids["option"] = saas[0]["id"]["option_id"]
     spare = {"api_slug": "fuzz_objects", "singular_noun": "Fuzz", "plural_noun": "Fuzzes"}
     ids["spare_object"] = c.data("POST", "/v2/objects", json={"data": spare})["id"]["object_id"]
+    victim = {"api_slug": "fuzz_victims", "singular_noun": "Victim", "plural_noun": "Victims"}
+    ids["object_delete"] = c.data("POST", "/v2/objects", json={"data": victim})["id"]["object_id"]
     fuzz = c.data("POST", companies, json=attribute_body("fuzz_text", "text"))
     ids["fuzz_attribute"] = fuzz["id"]["attribute_id"]
     stage = c.data("GET", f"/v2/lists/{ids['list']}/attributes/stage")
@@ -213,7 +215,8 @@ def seed_workspace(c: ConformantClient) -> dict[str, str]:
     ids["thread"], ids["comment"] = head["thread_id"], head["id"]["comment_id"]
     reply = {k: v for k, v in comment.items() if k != "record"} | {"thread_id": ids["thread"]}
     ids["comment_delete"] = c.data("POST", "/v2/comments", json={"data": reply})["id"]["comment_id"]
-    ids["meeting"] = new_meeting(c)["id"]["meeting_id"]
+    for name in ("meeting", "meeting_delete"):
+        ids[name] = new_meeting(c)["id"]["meeting_id"]
     recordings = f"/v2/meetings/{ids['meeting']}/call_recordings"
     for name in ("recording", "recording_delete"):
         made = c.data("POST", recordings, json={"data": {"video_url": VIDEO_URL}})
@@ -221,7 +224,49 @@ def seed_workspace(c: ConformantClient) -> dict[str, str]:
     for name in ("webhook", "webhook_delete"):
         hook = {"target_url": "https://hooks.example.com/a", "subscriptions": []}
         ids[name] = c.data("POST", "/v2/webhooks", json={"data": hook})["id"]["webhook_id"]
+    _seed_files_and_activities(c, ids)
     return ids
+
+
+def _seed_files_and_activities(c: ConformantClient, ids: dict[str, str]) -> None:
+    """A file with bytes and a folder (docs files/*); two custom activities, one with a unique
+    ``visit_key`` attribute and two records (docs activities/*, activity-records/*)."""
+    upload = c.client.post(
+        "/v2/files/upload",
+        data={"object": "people", "record_id": ids["person"]},
+        files={"file": ("seed.txt", b"seeded bytes", "text/plain")},
+    )
+    assert upload.status_code == 201, upload.text
+    ids["file"] = upload.json()["data"]["id"]["file_id"]
+    folder = {"file_type": "folder", "object": "people", "record_id": ids["person"], "name": "Seed"}
+    ids["file_delete"] = c.data("POST", "/v2/files", json={"data": folder})["id"]["file_id"]
+    for name in ("activity", "activity_delete"):
+        body = {
+            "api_slug": unique("seed_visits_"),
+            "singular_noun": "Visit",
+            "plural_noun": "Visits",
+            "extends": "interactions",
+        }
+        ids[name] = c.data("POST", "/v2/activities", json={"data": body})["api_slug"]
+    # The attribute endpoints with target ``activities`` are newer than the vendored spec.
+    key = attribute_body("visit_key", "text", is_unique=True)
+    made = c.client.post(f"/v2/activities/{ids['activity']}/attributes", json=key)
+    assert made.status_code == 200, made.text
+    records = f"/v2/activities/{ids['activity']}/records"
+    for name in ("activity_record", "activity_record_delete"):
+        values = {"visit_key": unique("visit-")}
+        rec = c.data("POST", records, json={"data": {"values": values}})
+        ids[name] = rec["id"]["record_id"]
+    # An email's metadata, as a synced mailbox puts it in (the control plane; docs list-emails).
+    email = {
+        "direction": "outbound",
+        "subject_line": "Offer",
+        "participants": [
+            {"role": "from", "email_address": "me@ours.test", "name": None},
+            {"role": "to", "email_address": "bob@vendor.test", "name": "Bob"},
+        ],
+    }
+    assert c.client.post("/_emulator/emails", json=email).status_code < 300
 
 
 def path_parameters(label: str, ids: dict[str, str]) -> dict[str, str]:
@@ -244,6 +289,8 @@ def path_parameters(label: str, ids: dict[str, str]) -> dict[str, str]:
         "meeting_id": ids["meeting"],
         "call_recording_id": ids["recording_delete" if deleting else "recording"],
         "webhook_id": ids["webhook_delete" if deleting else "webhook"],
+        "file_id": ids["file_delete" if deleting else "file"],
+        "activity": ids["activity_delete" if deleting else "activity"],
     }
     # Writes that reshape an object (renames, new required attributes) go to a spare object
     # by id, so the people and companies the other operations use stay as seeded.
@@ -264,4 +311,12 @@ def path_parameters(label: str, ids: dict[str, str]) -> dict[str, str]:
         params["attribute"] = "name"
     if "/entries/{entry_id}/attributes/" in label:
         params["attribute"] = ids["stage"]
+    if label == "DELETE /v2/objects/{object}":
+        params["object"] = ids["object_delete"]  # a custom object: standard ones stay
+    if label == "DELETE /v2/meetings/{meeting_id}":
+        params["meeting_id"] = ids["meeting_delete"]
+    if "/v2/activities/{activity}/records" in label:
+        # The records of the seeded activity (a delete takes its own victim record).
+        params["activity"] = ids["activity"]
+        params["record_id"] = ids["activity_record_delete" if deleting else "activity_record"]
     return params

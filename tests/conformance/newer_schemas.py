@@ -190,5 +190,13 @@ NEWER_RESPONSE_SCHEMAS: dict[str, dict[str, dict[str, Any]]] = {
     "PATCH /v2/meetings/{meeting_id}": MEETING_UPDATE,
     "PUT /v2/meetings/{meeting_id}": MEETING_UPDATE,
     "DELETE /v2/meetings/{meeting_id}": {"200": EMPTY, "404": NOT_FOUND},
+    # sql/query-sql (and the attio 0.26.1 models): {data: {rows: [{column: value}]}}; 403 for a
+    # plan without SQL (billing_error) or a token without its scopes (unauthorized).
+    "POST /v2/sql": {
+        "200": _data(_object({"rows": {"type": "array", "items": {"type": "object"}}})),
+        "400": error(400, ("filter_error", "validation_type")),
+        "403": error(403, ("billing_error", "unauthorized"), "auth_error"),
+        "429": RATE_LIMITED,
+    },
 }
 """Newer operations' response schemas, by operation key and status."""

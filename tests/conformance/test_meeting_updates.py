@@ -89,7 +89,7 @@ def test_delete_meeting_takes_its_recordings(conformant: ConformantClient) -> No
     conformant.delete(f"/v2/meetings/{mid}", expect=404, code="not_found")
 
 
-@op("POST /v2/meetings", GET_RECORDING)
+@op("POST /v2/meetings", GET, GET_RECORDING)
 def test_newer_meeting_and_recording_fields(conformant: ConformantClient) -> None:
     """docs meetings and call-recordings pages: a participant carries ``name`` (null when
     unknown); a recording carries its ``video_url`` and, once processed, its ``transcript``
@@ -106,6 +106,9 @@ def test_newer_meeting_and_recording_fields(conformant: ConformantClient) -> Non
     meeting = new_meeting(conformant, participants=participants)
     assert [p["name"] for p in meeting["participants"]] == ["Ada", None]
     mid = meeting["id"]["meeting_id"]
+    # Kept as given (only a name given at creation, never resolved; docs get-a-meeting).
+    stored = conformant.data("GET", f"/v2/meetings/{mid}")["participants"]
+    assert [p["name"] for p in stored] == ["Ada", None]
     rec = conformant.data(
         "POST", f"/v2/meetings/{mid}/call_recordings", json={"data": {"video_url": VIDEO_URL}}
     )

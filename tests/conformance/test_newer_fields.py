@@ -43,14 +43,17 @@ def _task(c: ConformantClient, done: bool) -> dict[str, Any]:
 @op("POST /v2/tasks", "PATCH /v2/tasks/{task_id}", "GET /v2/tasks/{task_id}")
 def test_task_completed_at_follows_completion(conformant: ConformantClient) -> None:
     """docs get-a-task: ``completed_at`` is null until the task is completed, then when it was;
-    completing it again keeps the moment; reopening clears it."""
+    completing it again, or another edit, keeps the moment; reopening clears it."""
     open_task = _task(conformant, done=False)
     assert open_task["completed_at"] is None
     path = f"/v2/tasks/{open_task['id']['task_id']}"
     done = conformant.data("PATCH", path, json={"data": {"is_completed": True}})
     assert done["completed_at"] is not None
+    assert done["completed_at"] >= open_task["created_at"]
     again = conformant.data("PATCH", path, json={"data": {"is_completed": True}})
     assert again["completed_at"] == done["completed_at"]
+    edited = conformant.data("PATCH", path, json={"data": {"deadline_at": None}})
+    assert edited["completed_at"] == done["completed_at"]  # still completed: unchanged
     reopened = conformant.data("PATCH", path, json={"data": {"is_completed": False}})
     assert reopened["completed_at"] is None
     assert conformant.data("GET", path)["completed_at"] is None

@@ -18,7 +18,6 @@ with its source), its ends are accepted and one past either end is refused, nami
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -26,12 +25,10 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
-from attio_bridge.emulator import EmulatorConfig, create_app
 from attio_bridge.emulator.paging import MAX_COUNT
 from attio_bridge.emulator.spec import spec_operations
 
-from .factories import path_parameters, seed_workspace
-from .validation import ConformantClient, SpecValidator
+from .factories import path_parameters
 
 API_KEY = "test-key"
 COUNTS = ("limit", "offset")
@@ -95,19 +92,6 @@ def _is_count(value: Any, where: str) -> bool:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_COUNT
-
-
-@pytest.fixture(scope="module")
-def seeded(validator: SpecValidator) -> Iterator[tuple[TestClient, dict[str, str]]]:
-    """A client of an emulator seeded with a resource of each kind, and their ids."""
-    app = create_app(EmulatorConfig(api_keys=[API_KEY], read_rate=0, write_rate=0))
-    with TestClient(
-        app,
-        base_url="http://emulator.test",
-        headers={"Authorization": f"Bearer {API_KEY}"},
-        raise_server_exceptions=False,
-    ) as client:
-        yield client, seed_workspace(ConformantClient(client, validator))
 
 
 def test_the_spec_pages_the_routes_api_notes_lists(raw_spec: dict[str, Any]) -> None:

@@ -68,6 +68,16 @@ def test_import_and_export_commands(emulator: InProcessEmulator, tmp_path: Path)
     unknown = invoke(["export", "nothing"])
     assert unknown.exit_code == 4, unknown.output
 
+    # SQL where the workspace has it (docs.attio.com/sql/overview); --no-sql pages, same rows.
+    assert "POST /v2/sql" in {e.operation for e in emulator.app.state.journal.entries}
+    emulator.app.state.journal.entries.clear()
+    paged = tmp_path / "paged.jsonl"
+    assert invoke(["export", "people", "-f", "jsonl", "-o", str(paged), "--no-sql"]).exit_code == 0
+    operations = {e.operation for e in emulator.app.state.journal.entries}
+    assert "POST /v2/sql" not in operations
+    assert "POST /v2/objects/{object}/records/query" in operations
+    assert sorted(paged.read_text().splitlines()) == sorted(out.read_text().splitlines())
+
 
 def wait_for_checkpoint(store: StateStore, proc: subprocess.Popen[Any]) -> None:
     """Until ``store`` holds an import checkpoint with rows written, or ``proc`` ended (a

@@ -25,7 +25,7 @@ import functools
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 import typer.main
@@ -112,6 +112,7 @@ def _serve(
     database: Path | None,
     banner: bool,
     scopes: str | None = None,
+    **more: Any,
 ) -> None:
     import uvicorn
 
@@ -133,6 +134,7 @@ def _serve(
         seed=seed,
         seed_size=seed_size,
         database=str(database) if database else None,
+        **more,  # further EmulatorConfig fields (SQL, query scores)
     )
     # Bound first, before a seed that may take a while and before the banner: the banner only
     # promises an address that is really served, and with --port 0 names the port picked.
@@ -183,11 +185,37 @@ def emulator(
             "record_permission:read,object_configuration:read); default: every scope."
         ),
     ] = None,
+    query_score_budget: Annotated[
+        float,
+        typer.Option(
+            help="Score that record and entry queries may spend per 10 s, summed over every "
+            "token (0: off; see docs/EMULATOR-SQL.md)."
+        ),
+    ] = 0.0,
+    query_score_max: Annotated[
+        float, typer.Option(help="Highest score one query may have (0: off).")
+    ] = 0.0,
+    sql: Annotated[
+        bool, typer.Option(help="Serve POST /v2/sql (--no-sql: a plan without SQL, 403).")
+    ] = True,
 ) -> None:
     """Serve a local, stateful stand-in for Attio's REST API v2."""
     keys = api_key or ["test-key"]
     _serve(
-        host, port, keys, read_rate, write_rate, latency_ms, seed, seed_size, database, True, scopes
+        host,
+        port,
+        keys,
+        read_rate,
+        write_rate,
+        latency_ms,
+        seed,
+        seed_size,
+        database,
+        True,
+        scopes,
+        query_score_budget=query_score_budget,
+        query_score_max=query_score_max,
+        sql_enabled=sql,
     )
 
 

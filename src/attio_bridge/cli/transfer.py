@@ -448,6 +448,13 @@ def export_command(
             "the export is complete.",
         ),
     ] = None,
+    sql: Annotated[
+        bool,
+        typer.Option(
+            help="Read the rows with SQL (POST /v2/sql) where the workspace has it, pages of "
+            "records otherwise; --no-sql always pages.",
+        ),
+    ] = True,
     *,
     options: ConnectionOptions,
 ) -> None:
@@ -470,7 +477,7 @@ def export_command(
             async with make_async_client(settings) as client:
                 with _export_progress(object, to_stdout) as on_progress:
                     return await export_records(
-                        client, object, out, format, on_progress=on_progress
+                        client, object, out, format, on_progress=on_progress, sql=sql
                     )
 
         if to_stdout:

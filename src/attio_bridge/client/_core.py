@@ -22,6 +22,7 @@ from ._exceptions import APIConnectionError, APITimeoutError, AttioAPIError, mak
 from ._http import RawResponse
 from ._rate import DEFAULT_READ_RATE, DEFAULT_WRITE_RATE, RateBudget, budget_for
 from ._retry import retry_delay, should_retry
+from ._scores import QueryScoreBudget, Ticket, is_scored, score_budget_for
 from ._types import NOT_GIVEN, NotGiven
 
 DEFAULT_BASE_URL = "https://api.attio.com"
@@ -34,7 +35,7 @@ MAX_TIMEOUT_RETRIES = 1
 log = logging.getLogger("attio_bridge.client")
 
 # POST endpoints that only read: they count against the read budget and are safe to retry.
-_READ_POSTS = ("/records/query", "/entries/query", "/objects/records/search")
+_READ_POSTS = ("/records/query", "/entries/query", "/objects/records/search", "/v2/sql")
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +68,7 @@ class ClientOptions:
     write_rate: int
     rate_limit_backend: Any
     transport: Any
+    query_score_budget: float = 0.0
 
 
 def _api_root(url: str) -> str:
@@ -127,6 +129,7 @@ class BaseClient:
         write_rate: int = DEFAULT_WRITE_RATE,
         rate_limit_backend: Any = None,
         transport: Any = None,
+        query_score_budget: float = 0.0,
     ) -> None:
         given = isinstance(api_key, str)
         key = api_key if isinstance(api_key, str) else os.environ.get("ATTIO_API_KEY")
@@ -154,11 +157,16 @@ class BaseClient:
             write_rate=write_rate,
             rate_limit_backend=rate_limit_backend,
             transport=transport,
+            query_score_budget=query_score_budget,
         )
         self._budget: RateBudget | None = (
             budget_for(key, read_rate, write_rate, rate_limit_backend)
             if read_rate > 0 or write_rate > 0
             else None
+        )
+        # Score-based limits on queries (_scores.py): off unless a budget is given.
+        self._scores: QueryScoreBudget | None = (
+            score_budget_for(key, query_score_budget) if query_score_budget > 0 else None
         )
 
     def __repr__(self) -> str:
@@ -179,6 +187,23 @@ class BaseClient:
     def budget(self) -> RateBudget | None:
         """The shared rate budget this client paces itself with (None when disabled)."""
         return self._budget
+
+    @property
+    def score_budget(self) -> QueryScoreBudget | None:
+        """The query score window this client paces record and entry queries by (None: off)."""
+        return self._scores
+
+    def _score_ticket(self, op: Operation, body: Any) -> tuple[float, Ticket | None]:
+        """Seconds to wait before sending a scored query (and its ticket), by the query score
+        budget; (0, None) for any other request or without a budget."""
+        if self._scores is None or not is_scored(op.method, op.path):
+            return 0.0, None
+        return self._scores.reserve(op.path, body)
+
+    def _score_settle(self, ticket: Ticket | None, raw: RawResponse) -> None:
+        """Count a sent query as the score its answer reports, when it reports one."""
+        if ticket is not None and self._scores is not None:
+            self._scores.settle(ticket, raw.headers)
 
     def _headers(self) -> dict[str, str]:
         return {

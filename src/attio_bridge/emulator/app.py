@@ -23,6 +23,7 @@ from .routes import (
     meetings,
     objects,
     records,
+    sql,
     views,
     webhooks,
     workspace,
@@ -45,6 +46,7 @@ def route_tables() -> list[RouteTable]:
         activities,
         history,
         views,
+        sql,
     )
     return [m.table for m in modules]
 

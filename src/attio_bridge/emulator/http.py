@@ -65,9 +65,9 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
     return Response(orjson.dumps(body), status_code=status, media_type=JSON_TYPE, headers=headers)
 
 
-def raw_json(body: bytes, status: int = 200) -> Response:
+def raw_json(body: bytes, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     """A response whose JSON is already serialised."""
-    return Response(body, status_code=status, media_type=JSON_TYPE)
+    return Response(body, status_code=status, media_type=JSON_TYPE, headers=headers)
 
 
 def error_response(err: EmulatorError, headers: dict[str, str] | None = None) -> Response:
@@ -296,7 +296,8 @@ async def _handle(state: EmulatorState, spec: RouteSpec, request: Request) -> Re
             else:
                 result = await spec.handler(call)
     except EmulatorError as err:
-        return error_response(err)
+        # An error may bring headers of its own (a score limit's Retry-After, scores.py).
+        return error_response(err, getattr(err, "headers", None))
     if fault is not None and fault.kind == "drop_after":
         raise ConnectionDropped(spec.operation)
     if isinstance(result, Response):

@@ -138,6 +138,14 @@ NOTES_OPERATIONS: tuple[Operation, ...] = (
         ("200", "400", "404"),
         "meetings/delete-a-meeting",
     ),
+    _docs(
+        "POST",
+        "/v2/sql",
+        "Query SQL",
+        "SQL",
+        ("200", "400", "403", "429"),
+        "sql/query-sql",
+    ),
 )
 
 

@@ -15,6 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 from .delivery import DeliveryEngine
 from .http import RateBudget, jitter
+from .models.sql import DEFAULT_ROW_LIMIT as DEFAULT_SQL_ROW_LIMIT
+from .models.sql import DEFAULT_TIMEOUT_S as DEFAULT_SQL_TIMEOUT_S
+from .scores import QueryScores
 from .seed import apply_seed
 from .standins import STANDINS, StandIn, Standins
 from .workspace import Workspace
@@ -70,6 +73,14 @@ class EmulatorConfig:
     google_tokens: list[str] = field(default_factory=lambda: ["ya29.sandbox"])
     # The systems served beside Attio: the registry, or a longer tuple with a stand-in of one's own.
     standins: tuple[StandIn[Any], ...] = STANDINS
+    # POST /v2/sql (routes/sql.py): on the Enterprise plan or not, its own rate, timeout, row cap.
+    sql_enabled: bool = True
+    sql_rate: float = 2.0
+    sql_timeout_s: float = DEFAULT_SQL_TIMEOUT_S
+    sql_row_limit: int = DEFAULT_SQL_ROW_LIMIT
+    # Score-based limits on record and entry queries (scores.py); 0 is off, the default.
+    query_score_budget: float = 0.0
+    query_score_max: float = 0.0
 
 
 @dataclass(slots=True)
@@ -193,6 +204,8 @@ class EmulatorState:
         self.budget = RateBudget(config.read_rate, config.write_rate)
         # Record merge's own limit (5/s per token), dated by the same clock as the budgets.
         self.merge_budget = RateBudget(MERGE_RATE, MERGE_RATE, lambda: self.budget.clock())
+        self.sql_budget = RateBudget(config.sql_rate, 0)
+        self.scores = QueryScores(config.query_score_budget, config.query_score_max)
         self.faults = Faults(self.rng)
         self.journal = Journal()
         self.latency_ms = config.latency_ms

@@ -29,6 +29,7 @@ from .resources import (
     AsyncRecords,
     AsyncScim,
     AsyncSequences,
+    AsyncSql,
     AsyncTasks,
     AsyncThreads,
     AsyncWebhooks,
@@ -67,6 +68,7 @@ class AsyncAttioClient(BaseClient):
         self.activity_records = AsyncActivityRecords(self)
         self.emails = AsyncEmails(self)
         self.sequences = AsyncSequences(self)
+        self.sql = AsyncSql(self)
 
     def with_options(self, **changes: Any) -> AsyncAttioClient:
         """A copy with some options changed (``timeout``, ``max_retries``, ...), same budget."""
@@ -116,6 +118,9 @@ class AsyncAttioClient(BaseClient):
         op = classify(method, path)
         attempt = 0
         while True:
+            wait, ticket = self._score_ticket(op, json)
+            if wait > 0:
+                await async_sleep(wait)
             if self._budget is not None:
                 await self._budget.acquire_async(op.write)
             try:
@@ -123,6 +128,7 @@ class AsyncAttioClient(BaseClient):
             except APIConnectionError as exc:
                 decision: Any = self._decide_failure(op, exc, attempt)
             else:
+                self._score_settle(ticket, raw)
                 decision = self._decide(op, raw, attempt)
                 if not isinstance(decision, RetryLater):
                     return raw.status_code, decision

@@ -30,6 +30,7 @@ from .resources import (
     Records,
     Scim,
     Sequences,
+    Sql,
     Tasks,
     Threads,
     Webhooks,
@@ -68,6 +69,7 @@ class AttioClient(BaseClient):
         self.activity_records = ActivityRecords(self)
         self.emails = Emails(self)
         self.sequences = Sequences(self)
+        self.sql = Sql(self)
 
     def with_options(self, **changes: Any) -> AttioClient:
         """A copy with some options changed (``timeout``, ``max_retries``, ...), same budget."""
@@ -117,6 +119,9 @@ class AttioClient(BaseClient):
         op = classify(method, path)
         attempt = 0
         while True:
+            wait, ticket = self._score_ticket(op, json)
+            if wait > 0:
+                sleep(wait)
             if self._budget is not None:
                 self._budget.acquire(op.write)
             try:
@@ -124,6 +129,7 @@ class AttioClient(BaseClient):
             except APIConnectionError as exc:
                 decision: Any = self._decide_failure(op, exc, attempt)
             else:
+                self._score_settle(ticket, raw)
                 decision = self._decide(op, raw, attempt)
                 if not isinstance(decision, RetryLater):
                     return raw.status_code, decision

@@ -209,6 +209,8 @@ def _participants(value: Any) -> list[dict[str, Any]]:
                 "status": item["status"],
                 "is_organizer": organizer,
                 "email_address": email.strip().lower(),
+                # Only a name given when the participant was created, else null (the newer
+                # spec's MeetingParticipant.name: display names are not resolved into it).
                 "name": name,
             }
         )
@@ -436,13 +438,13 @@ def get_recording(ws: Workspace, meeting_id: str, recording_id: str) -> dict[str
 
 def render_recording(recording: dict[str, Any]) -> dict[str, Any]:
     """A recording in the newer spec's read shape: with its ``video_url`` and, once processed,
-    its ``transcript`` (``segments`` and ``raw_transcript``)."""
+    its ``transcript`` (``segments`` and ``raw_transcript``; null while there is none, as the
+    newer spec has it)."""
     segments: list[dict[str, Any]] = recording["_transcript"]
-    return {
-        **public(recording),
-        "video_url": recording["_video_url"],
-        "transcript": {"segments": segments, "raw_transcript": _raw_transcript(segments)},
-    }
+    transcript = (
+        {"segments": segments, "raw_transcript": _raw_transcript(segments)} if segments else None
+    )
+    return {**public(recording), "video_url": recording["_video_url"], "transcript": transcript}
 
 
 def list_recordings(ws: Workspace, meeting_id: str) -> list[dict[str, Any]]:

@@ -115,8 +115,10 @@ async def update_list(call: Call) -> Any:
 async def query_entries(call: Call) -> Any:
     ws = call.ws
     lst = ws.schema.get_list(call.path["list"])
-    page = run_query(ws, lst, await call.flat())
-    return {"data": [ws.render_entry(lst, e) for e in page]}
+    body = await call.flat()
+    scored = call.state.scores.charge(body, len(ws.store.holders(lst)))
+    page = run_query(ws, lst, body)
+    return json_response({"data": [ws.render_entry(lst, e) for e in page]}, headers=scored)
 
 
 @table.route("POST", "/v2/lists/{list}/entries")

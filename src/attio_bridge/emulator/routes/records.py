@@ -28,9 +28,11 @@ async def search(call: Call) -> Any:
 async def query_records(call: Call) -> Any:
     ws = call.ws
     obj = ws.schema.get_object(call.path["object"])
-    page = run_query(ws, obj, await call.flat())
+    body = await call.flat()
+    scored = call.state.scores.charge(body, len(ws.store.holders(obj)))
+    page = run_query(ws, obj, body)
     # Pre-serialised records (see Workspace.records_json): the page is joined, not re-rendered.
-    return raw_json(b'{"data":' + ws.records_json(obj, page) + b"}")
+    return raw_json(b'{"data":' + ws.records_json(obj, page) + b"}", headers=scored)
 
 
 @table.route("POST", "/v2/objects/{object}/records")

@@ -18,6 +18,7 @@ from .notes import AsyncNotes
 from .objects import AsyncObjects
 from .records import AsyncRecords
 from .scim import AsyncScim
+from .sql import AsyncSql
 from .tasks import AsyncTasks
 from .threads import AsyncThreads
 from .webhooks import AsyncWebhooks
@@ -39,6 +40,7 @@ __all__ = [
     "AsyncRecords",
     "AsyncScim",
     "AsyncSequences",
+    "AsyncSql",
     "AsyncTasks",
     "AsyncThreads",
     "AsyncWebhooks",

@@ -19,6 +19,7 @@ from .notes import Notes
 from .objects import Objects
 from .records import Records
 from .scim import Scim
+from .sql import Sql
 from .tasks import Tasks
 from .threads import Threads
 from .webhooks import Webhooks
@@ -40,6 +41,7 @@ __all__ = [
     "Records",
     "Scim",
     "Sequences",
+    "Sql",
     "Tasks",
     "Threads",
     "Webhooks",
