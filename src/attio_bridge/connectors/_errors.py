@@ -35,11 +35,22 @@ class ConnectorError(AttioError):
     name or a connector not configured will not.
     """
 
-    def __init__(self, system: str, code: str, message: str, *, status: int | None = None) -> None:
+    def __init__(
+        self,
+        system: str,
+        code: str,
+        message: str,
+        *,
+        status: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
         super().__init__(message)
         self.system = system
         self.code = code
         self.status = status
+        # Seconds the system asked us to wait before trying again (a 429's Retry-After or its
+        # rate-limit window), when it said.
+        self.retry_after = retry_after
 
     @property
     def retryable(self) -> bool:  # type: ignore[override]
