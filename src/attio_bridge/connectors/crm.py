@@ -10,7 +10,7 @@ delay the system asked for) and 5xx.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
@@ -27,8 +27,8 @@ class ExternalRecord:
 
     object: str
     id: str
-    properties: dict[str, Any] = field(default_factory=dict)
-    modified_at: datetime = datetime.min
+    properties: dict[str, Any]
+    modified_at: datetime
     archived: bool = False
 
 
