@@ -93,8 +93,10 @@ def _str(value: Any) -> Any:
     return value if value is None or isinstance(value, str) else str(value)
 
 
-def _names(raw: str | None) -> list[str] | None:
-    return [n for n in raw.split(",") if n] if raw else None
+def _names(request: Request, key: str) -> list[str] | None:
+    # HubSpot takes a comma-separated list or the parameter repeated (as the SDK sends it).
+    names = [n for raw in request.query_params.getlist(key) for n in raw.split(",") if n]
+    return names or None
 
 
 def _limit(raw: Any, default: int = 10) -> int:
@@ -260,7 +262,7 @@ def hubspot_routes(state: EmulatorState) -> list[BaseRoute]:
             records = m.deleted_records(object) if archived else m.live(object)
             path = f"/crm/v3/objects/{object}"
             page = _page(records, _after(q.get("after")), _limit(q.get("limit")), path)
-            names, hist = _names(q.get("properties")), _names(q.get("propertiesWithHistory"))
+            names, hist = _names(request, "properties"), _names(request, "propertiesWithHistory")
             page["results"] = [render(m, r, names, hist) for r in page["results"]]
             return json_response(page)
         if op == "objects.search":
@@ -268,7 +270,7 @@ def hubspot_routes(state: EmulatorState) -> list[BaseRoute]:
         if op == "objects.get":
             archived = q.get("archived", "false").lower() == "true"
             record = m.get(object, request.path_params["object_id"], deleted=archived)
-            names, hist = _names(q.get("properties")), _names(q.get("propertiesWithHistory"))
+            names, hist = _names(request, "properties"), _names(request, "propertiesWithHistory")
             return json_response(render(m, record, names, hist))
         params: dict[str, Any] = {"op": op.removeprefix("objects."), "object": object}
         if op != "objects.create":
@@ -281,7 +283,9 @@ def hubspot_routes(state: EmulatorState) -> list[BaseRoute]:
         record = logged_write(state, NAME, params, lambda: write(model(), params))
         if op == "objects.archive":
             return Response(status_code=204)
-        names = list(params["properties"]) + ["hs_object_id", "createdate", "hs_lastmodifieddate"]
+        # HubSpot answers a write with the object's default properties and those written.
+        names = [*DEFAULT_PROPERTIES[object], *params["properties"], "hs_object_id", "createdate",
+                 "hs_lastmodifieddate"]  # fmt: skip
         return json_response(render(model(), record, names), 201 if op == "objects.create" else 200)
 
     endpoint = crm_endpoint(state, NAME, method, token_ok, render_error, limiter, handle)
