@@ -36,14 +36,16 @@ from .base import Failure, StandIn, Standins, http_errors, standin_routes
 from .drive import DRIVE
 from .google import GOOGLE
 from .hubspot import HUBSPOT
+from .salesforce import SALESFORCE
 from .slack import SLACK
 
-STANDINS: tuple[StandIn[Any], ...] = (SLACK, GOOGLE, DRIVE, HUBSPOT)
+STANDINS: tuple[StandIn[Any], ...] = (SLACK, GOOGLE, DRIVE, HUBSPOT, SALESFORCE)
 
 __all__ = [
     "DRIVE",
     "GOOGLE",
     "HUBSPOT",
+    "SALESFORCE",
     "SLACK",
     "STANDINS",
     "Failure",
