@@ -38,8 +38,9 @@ from .google import GOOGLE
 from .hubspot import HUBSPOT
 from .salesforce import SALESFORCE
 from .slack import SLACK
+from .zoho import ZOHO
 
-STANDINS: tuple[StandIn[Any], ...] = (SLACK, GOOGLE, DRIVE, HUBSPOT, SALESFORCE)
+STANDINS: tuple[StandIn[Any], ...] = (SLACK, GOOGLE, DRIVE, HUBSPOT, SALESFORCE, ZOHO)
 
 __all__ = [
     "DRIVE",
@@ -48,6 +49,7 @@ __all__ = [
     "SALESFORCE",
     "SLACK",
     "STANDINS",
+    "ZOHO",
     "Failure",
     "StandIn",
     "Standins",
