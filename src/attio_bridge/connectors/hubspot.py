@@ -54,19 +54,26 @@ class HubSpotConnector:
     """Contacts, companies and deals of one HubSpot account, through a private app's token.
 
     ``base_url`` is the API root (``https://api.hubapi.com``; the emulator serves its stand-in
-    at its own root). ``search_cap`` is HubSpot's search result cap (lower it in tests).
+    at its own root). ``search_cap`` is HubSpot's search result cap and ``search_page`` the
+    search page size (lower both in tests to reach the cap with a few records).
     """
 
     system = SYSTEM
 
     def __init__(
-        self, token: str, *, base_url: str | None = None, search_cap: int = SEARCH_CAP
+        self,
+        token: str,
+        *,
+        base_url: str | None = None,
+        search_cap: int = SEARCH_CAP,
+        search_page: int = SEARCH_LIMIT,
     ) -> None:
         token = require_token(
             SYSTEM, token, "set HUBSPOT_ACCESS_TOKEN to the access token of a HubSpot private app"
         )
         self.base_url = (base_url or DEFAULT_API_URL).rstrip("/")
         self.search_cap = search_cap
+        self.search_page = search_page
         self._client = HubSpot(
             access_token=token, host=self.base_url, retry=urllib3.Retry(0, redirect=False)
         )
@@ -147,7 +154,7 @@ class HubSpotConnector:
             ],
             sorts=[{"propertyName": MODIFIED, "direction": "ASCENDING"}],
             properties=self._names(object),
-            limit=SEARCH_LIMIT,
+            limit=self.search_page,
             after=str(after),
         )
         search = self._client.crm.objects.search_api
@@ -156,7 +163,7 @@ class HubSpotConnector:
         following = _next_after(answer)
         if following is None or not records:
             return Page(records, None)
-        if int(following) + SEARCH_LIMIT <= self.search_cap:
+        if int(following) + self.search_page <= self.search_cap:
             return Page(records, f"{since_ms}:{following}")
         # The next page would pass the search cap: search again from the last time seen.
         last = _ms(records[-1].modified_at)
