@@ -12,6 +12,7 @@ and ``info``, 204 for an empty page, ``REQUIRED_PARAM_MISSING`` without ``fields
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,6 +22,9 @@ import pytest
 from starlette.testclient import TestClient
 
 from attio_bridge.emulator import EmulatorConfig, create_app
+from attio_bridge.webhooks import SignatureError, verify_hubspot
+
+from .receiver import Receiver
 
 HS = {"Authorization": "Bearer pat-sandbox"}
 SF = {"Authorization": "Bearer 00Dsandbox!session"}
@@ -259,3 +263,56 @@ def test_zoho_rate_limit_headers() -> None:
         limited = http.get("/crm/v7/Services?fields=id", headers=ZO)
     assert limited.status_code == 429 and limited.json()["code"] == "TOO_MANY_REQUESTS"
     assert {"x-ratelimit-reset", "retry-after"} <= set(limited.headers)
+
+
+# -- HubSpot's webhooks -------------------------------------------------------------------------
+
+
+def test_hubspot_sends_signed_webhooks_for_each_write() -> None:
+    """Create, property change and archive each POST HubSpot's v3-signed event array."""
+    receiver = Receiver()
+    secret = "hubspot-app-secret"
+    target = receiver.url
+    config = EmulatorConfig(
+        read_rate=0, write_rate=0, hubspot_webhook_url=target, hubspot_client_secret=secret
+    )
+    app = create_app(config)
+    try:
+        with TestClient(app, base_url="http://emulator.test") as http:
+            made = http.post(
+                "/crm/v3/objects/contacts", headers=HS, json={"properties": {"firstname": "W"}}
+            ).json()
+            http.patch(
+                f"/crm/v3/objects/contacts/{made['id']}",
+                headers=HS,
+                json={"properties": {"firstname": "X"}},
+            )
+            http.delete(f"/crm/v3/objects/contacts/{made['id']}", headers=HS)
+            assert app.state.deliveries.wait_idle(10)
+        got = receiver.received()
+    finally:
+        app.state.deliveries.close()
+        receiver.close()
+    kinds = [r.json()[0]["subscriptionType"] for r in got]
+    assert kinds == ["contact.creation", "contact.propertyChange", "contact.deletion"]
+    change = got[1].json()[0]
+    assert change["objectId"] == int(made["id"])
+    assert (change["propertyName"], change["propertyValue"]) == ("firstname", "X")
+    for request in got:
+        verify_hubspot(
+            method="POST",
+            url=target,
+            body=request.body,
+            headers=request.headers,
+            client_secret=secret,
+            now=time.time(),
+        )
+    with pytest.raises(SignatureError):
+        verify_hubspot(
+            method="POST",
+            url=target,
+            body=got[0].body,
+            headers=got[0].headers,
+            client_secret="another-secret",
+            now=time.time(),
+        )

@@ -6,7 +6,8 @@ records are ``{"id", "properties", "createdAt", "updatedAt", "archived"[, "archi
 errors ``{"status": "error", "message", "correlationId", "category"}``; a 429 carries
 ``errorType: RATE_LIMIT``, ``policyName`` and the ``X-HubSpot-RateLimit-*`` headers. Search
 pages stop at 10,000 results, as HubSpot's do. Tokens: ``Authorization: Bearer`` with an
-emulator API key or one of ``EmulatorConfig.hubspot_tokens``.
+emulator API key or one of ``EmulatorConfig.hubspot_tokens``. Each write also sends HubSpot's
+signed webhook when ``EmulatorConfig.hubspot_webhook_url`` is set (``webhooks``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from ...http import json_response
 from ...persistence import logged_write
 from .._crm import CrmError, CrmRecord, RateWindow, bearer, crm_endpoint
 from .model import DEFAULT_PROPERTIES, HubSpotModel, _iso
+from .webhooks import send_webhook
 
 if TYPE_CHECKING:
     from ...state import EmulatorState
@@ -281,6 +283,7 @@ def hubspot_routes(state: EmulatorState) -> list[BaseRoute]:
                 raise CrmError(400, "invalid", "properties must be an object")
             params["properties"] = props
         record = logged_write(state, NAME, params, lambda: write(model(), params))
+        send_webhook(state, params["op"], record, params.get("properties", {}))
         if op == "objects.archive":
             return Response(status_code=204)
         # HubSpot answers a write with the object's default properties and those written.
