@@ -127,7 +127,14 @@ def test_field_history(sf: SalesforceConnector) -> None:
 
 def test_request_limit_is_retryable(sf: SalesforceConnector, emu: EmulatorProcess) -> None:
     """REQUEST_LIMIT_EXCEEDED (403) may pass later; a 5xx too."""
-    fail(emu, system="salesforce", method="query", status=403, error="REQUEST_LIMIT_EXCEEDED", count=1)
+    fail(
+        emu,
+        system="salesforce",
+        method="query",
+        status=403,
+        error="REQUEST_LIMIT_EXCEEDED",
+        count=1,
+    )
     with pytest.raises(ConnectorError) as caught:
         sf.modified_since("Contact", PAST)
     assert caught.value.code == "REQUEST_LIMIT_EXCEEDED" and caught.value.retryable

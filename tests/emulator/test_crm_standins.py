@@ -111,11 +111,15 @@ def test_hubspot_search_filters_sorts_and_caps(http: TestClient) -> None:
     r = http.post("/crm/v3/objects/contacts/search", headers=HS, json=body).json()
     assert r["total"] == 3 and len(r["results"]) == 2 and r["paging"]["next"]["after"] == "2"
     assert set(r["results"][0]["properties"]) == {"email"}
-    future = {**body, "filterGroups": [{"filters": [{**body["filterGroups"][0]["filters"][0],
-                                                     "value": "99999999999999"}]}]}  # fmt: skip
-    assert http.post("/crm/v3/objects/contacts/search", headers=HS, json=future).json()[
-        "total"
-    ] == 0
+    future = {
+        **body,
+        "filterGroups": [
+            {"filters": [{**body["filterGroups"][0]["filters"][0], "value": "99999999999999"}]}
+        ],
+    }
+    assert (
+        http.post("/crm/v3/objects/contacts/search", headers=HS, json=future).json()["total"] == 0
+    )
     capped = http.post(
         "/crm/v3/objects/contacts/search", headers=HS, json={**body, "after": "9999"}
     )
@@ -124,10 +128,14 @@ def test_hubspot_search_filters_sorts_and_caps(http: TestClient) -> None:
 
 
 def test_hubspot_history_newest_first(http: TestClient) -> None:
-    made = http.post("/crm/v3/objects/contacts", headers=HS, json={"properties": {"firstname": "A"}})
+    made = http.post(
+        "/crm/v3/objects/contacts", headers=HS, json={"properties": {"firstname": "A"}}
+    )
     contact_id = made.json()["id"]
     http.patch(
-        f"/crm/v3/objects/contacts/{contact_id}", headers=HS, json={"properties": {"firstname": "B"}}
+        f"/crm/v3/objects/contacts/{contact_id}",
+        headers=HS,
+        json={"properties": {"firstname": "B"}},
     )
     r = http.get(
         f"/crm/v3/objects/contacts/{contact_id}?propertiesWithHistory=firstname", headers=HS

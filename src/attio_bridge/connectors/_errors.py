@@ -33,7 +33,8 @@ RETRYABLE_CODES = frozenset(
 class ConnectorError(AttioError):
     """A call to another system failed; ``code`` is that system's error code (or ``connection``).
 
-    ``system`` is ``"slack"``, ``"google_drive"``, ``"hubspot"``, ``"salesforce"`` or ``"zoho"``; ``status`` the HTTP status of the answer,
+    ``system`` is ``"slack"``, ``"google_drive"``, ``"hubspot"``, ``"salesforce"`` or
+    ``"zoho"``; ``status`` the HTTP status of the answer,
     when there was one. The message names what failed and how to fix it, and never holds a
     token. ``retryable`` is decided by the code and status: no answer (``connection``), a rate
     limit or a server error may pass; a refused token, a missing channel or folder, an invalid

@@ -228,9 +228,7 @@ class HubSpotConnector:
         """Change some properties of a record."""
         basic = self._client.crm.objects.basic_api
         body = SimplePublicObjectInput(properties=properties)
-        answer = self._call(
-            f"updating {self._object(object)} {id}", basic.update, object, id, body
-        )
+        answer = self._call(f"updating {self._object(object)} {id}", basic.update, object, id, body)
         return _record(object, answer)
 
     def delete(self, object: str, id: str) -> None:
@@ -319,7 +317,11 @@ def _error(what: str, exc: Exception) -> ConnectorError:
         if wait is None:
             policy = str(body.get("policyName", ""))
             interval = next(
-                (v for k, v in headers.items() if k.lower() == "x-hubspot-ratelimit-interval-milliseconds"),
+                (
+                    v
+                    for k, v in headers.items()
+                    if k.lower() == "x-hubspot-ratelimit-interval-milliseconds"
+                ),
                 None,
             )
             wait = 1.0 if policy == "SECONDLY" or interval is None else int(interval) / 1000

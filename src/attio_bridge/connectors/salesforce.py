@@ -28,7 +28,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import requests
-from simple_salesforce import Salesforce
+from simple_salesforce.api import Salesforce
 from simple_salesforce.exceptions import SalesforceError
 
 from ._common import require_token, retry_after, setting, unknown_object, utc
@@ -55,11 +55,16 @@ class _Session(requests.Session):
         self._from = f"https://{host}"
         self._to = base_url
 
-    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
-        if isinstance(url, str) and url.startswith(self._from):
-            url = self._to + url[len(self._from) :]
+    def request(
+        self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any
+    ) -> requests.Response:
+        """Send as ``requests`` does, to the configured base URL, with a timeout by default."""
+        target = url.decode() if isinstance(url, bytes) else url
+        if target.startswith(self._from):
+            target = self._to + target[len(self._from) :]
         kwargs.setdefault("timeout", TIMEOUT)
-        return super().request(method, url, *args, **kwargs)
+        verb = method.decode() if isinstance(method, bytes) else method
+        return super().request(verb, target, *args, **kwargs)
 
 
 class SalesforceConnector:

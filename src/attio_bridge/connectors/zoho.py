@@ -129,7 +129,9 @@ class ZohoConnector:
         """Field API name -> Zoho data type; cached."""
         self._module(object)
         if self._fields is None:
-            answer = self._get("listing the Services fields", "/settings/fields", {"module": MODULE})
+            answer = self._get(
+                "listing the Services fields", "/settings/fields", {"module": MODULE}
+            )
             self._fields = {f["api_name"]: f["data_type"] for f in (answer or {}).get("fields", [])}
         return dict(self._fields)
 

@@ -13,6 +13,7 @@ signed webhook when ``EmulatorConfig.hubspot_webhook_url`` is set (``webhooks``)
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -52,9 +53,7 @@ def render_error(err: CrmError) -> Response:
             policyName="TEN_SECONDLY_ROLLING",
         )
         headers = {
-            "X-HubSpot-RateLimit-Interval-Milliseconds": str(
-                int((err.retry_after or 10.0) * 1000)
-            ),
+            "X-HubSpot-RateLimit-Interval-Milliseconds": str(int((err.retry_after or 10.0) * 1000)),
             "X-HubSpot-RateLimit-Remaining": "0",
         }
     return json_response(body, err.status, headers=headers)
@@ -68,8 +67,12 @@ def render(
 ) -> dict[str, Any]:
     """A record as HubSpot renders it, with the asked properties (or the object's defaults)."""
     every = model.properties_of(record)
-    names = properties or [*DEFAULT_PROPERTIES[record.object], "hs_object_id", "createdate",
-                           "hs_lastmodifieddate"]  # fmt: skip
+    names = properties or [
+        *DEFAULT_PROPERTIES[record.object],
+        "hs_object_id",
+        "createdate",
+        "hs_lastmodifieddate",
+    ]
     out: dict[str, Any] = {
         "id": record.id,
         "properties": {n: every.get(n) for n in names if n in model.fields[record.object]},
@@ -165,6 +168,15 @@ def _ms(value: Any) -> datetime:
             raise CrmError(400, "invalid", f"{value!r} is not a valid date") from None
 
 
+def _sort_key(name: str) -> Callable[[CrmRecord], tuple[Any, ...]]:
+    """How search sorts by ``name``: the kept times, or a property's text."""
+    if name == "hs_lastmodifieddate":
+        return lambda r: (r.modified, int(r.id))
+    if name == "createdate":
+        return lambda r: (r.created, int(r.id))
+    return lambda r: (str(r.properties.get(name) or ""),)
+
+
 def _search(model: HubSpotModel, object: str, body: dict[str, Any]) -> dict[str, Any]:
     """The CRM search API over the modification date (GTE/GT/LTE/LT/EQ filters), sorted."""
     found = model.live(object)
@@ -196,12 +208,7 @@ def _search(model: HubSpotModel, object: str, body: dict[str, Any]) -> dict[str,
     for sort in reversed(body.get("sorts") or []):
         name = sort.get("propertyName") if isinstance(sort, dict) else sort
         desc = isinstance(sort, dict) and sort.get("direction") == "DESCENDING"
-        if name == "hs_lastmodifieddate":
-            found.sort(key=lambda r: (r.modified, int(r.id)), reverse=desc)
-        elif name == "createdate":
-            found.sort(key=lambda r: (r.created, int(r.id)), reverse=desc)
-        else:
-            found.sort(key=lambda r, n=name: str(r.properties.get(n) or ""), reverse=desc)
+        found.sort(key=_sort_key(str(name)), reverse=desc)
     limit = _limit(body.get("limit"), 10)
     after = _after(body.get("after"))
     if after + limit > SEARCH_CAP:
@@ -253,10 +260,15 @@ def hubspot_routes(state: EmulatorState) -> list[BaseRoute]:
             return json_response(
                 {
                     "results": [
-                        {"name": n, "label": n, "type": t, "fieldType": "text",
-                         "modificationMetadata": {"readOnlyValue": n in m.read_only}}
+                        {
+                            "name": n,
+                            "label": n,
+                            "type": t,
+                            "fieldType": "text",
+                            "modificationMetadata": {"readOnlyValue": n in m.read_only},
+                        }
                         for n, t in m.fields[object].items()
-                    ]  # fmt: skip
+                    ]
                 }
             )
         if op == "objects.list":
@@ -287,8 +299,13 @@ def hubspot_routes(state: EmulatorState) -> list[BaseRoute]:
         if op == "objects.archive":
             return Response(status_code=204)
         # HubSpot answers a write with the object's default properties and those written.
-        names = [*DEFAULT_PROPERTIES[object], *params["properties"], "hs_object_id", "createdate",
-                 "hs_lastmodifieddate"]  # fmt: skip
+        names = [
+            *DEFAULT_PROPERTIES[object],
+            *params["properties"],
+            "hs_object_id",
+            "createdate",
+            "hs_lastmodifieddate",
+        ]
         return json_response(render(model(), record, names), 201 if op == "objects.create" else 200)
 
     endpoint = crm_endpoint(state, NAME, method, token_ok, render_error, limiter, handle)

@@ -53,11 +53,23 @@ def events_for(op: str, record: CrmRecord, properties: dict[str, Any]) -> list[d
         "changeSource": "CRM",
     }
     if op == "create":
-        return [{"eventId": next(_EVENT_IDS), **base, "subscriptionType": f"{kind}.creation",
-                 "changeFlag": "NEW"}]  # fmt: skip
+        return [
+            {
+                "eventId": next(_EVENT_IDS),
+                **base,
+                "subscriptionType": f"{kind}.creation",
+                "changeFlag": "NEW",
+            }
+        ]
     if op == "archive":
-        return [{"eventId": next(_EVENT_IDS), **base, "subscriptionType": f"{kind}.deletion",
-                 "changeFlag": "DELETED"}]  # fmt: skip
+        return [
+            {
+                "eventId": next(_EVENT_IDS),
+                **base,
+                "subscriptionType": f"{kind}.deletion",
+                "changeFlag": "DELETED",
+            }
+        ]
     return [
         {
             "eventId": next(_EVENT_IDS),
@@ -70,7 +82,9 @@ def events_for(op: str, record: CrmRecord, properties: dict[str, Any]) -> list[d
     ]
 
 
-def send_webhook(state: EmulatorState, op: str, record: CrmRecord, properties: dict[str, Any]) -> None:
+def send_webhook(
+    state: EmulatorState, op: str, record: CrmRecord, properties: dict[str, Any]
+) -> None:
     """Queue the signed webhook of one write, when a target URL is configured."""
     url = state.config.hubspot_webhook_url
     if not url:

@@ -228,5 +228,10 @@ def _test(cond: str, row: dict[str, Any], known: set[str]) -> bool:
         return bool(value != literal)
     if value is None or literal is None:
         return False
-    ops = {">": value > literal, ">=": value >= literal, "<": value < literal, "<=": value <= literal}
+    ops = {
+        ">": value > literal,
+        ">=": value >= literal,
+        "<": value < literal,
+        "<=": value <= literal,
+    }
     return bool(ops[op])

@@ -105,7 +105,7 @@ def salesforce_routes(state: EmulatorState) -> list[BaseRoute]:
         if "locator" in p or request.url.path.endswith("/query/"):
             return "query"
         if "record_id" in p:
-            rid = p["record_id"]
+            rid = str(p["record_id"])
             if rid in ("describe", "updated", "deleted"):
                 return rid
             return {"GET": "retrieve", "PATCH": "update"}.get(request.method, "delete")
@@ -154,10 +154,14 @@ def salesforce_routes(state: EmulatorState) -> list[BaseRoute]:
                 {
                     "name": object,
                     "fields": [
-                        {"name": n, "type": t, "createable": n not in m.read_only,
-                         "updateable": n not in m.read_only}
+                        {
+                            "name": n,
+                            "type": t,
+                            "createable": n not in m.read_only,
+                            "updateable": n not in m.read_only,
+                        }
                         for n, t in fields.items()
-                    ],  # fmt: skip
+                    ],
                 }
             )
         if op in ("updated", "deleted"):
@@ -180,7 +184,9 @@ def salesforce_routes(state: EmulatorState) -> list[BaseRoute]:
         if op == "retrieve":
             record = m.get(object, request.path_params["record_id"])
             row = m.row(record)
-            return json_response({"attributes": {"type": object, "url": _url(version, object, record.id)}, **row})
+            return json_response(
+                {"attributes": {"type": object, "url": _url(version, object, record.id)}, **row}
+            )
         params: dict[str, Any] = {"op": op, "object": object}
         if op != "create":
             params["id"] = request.path_params["record_id"]
@@ -204,7 +210,9 @@ def salesforce_routes(state: EmulatorState) -> list[BaseRoute]:
         Route(base + "/query/{locator}", endpoint, methods=["GET"]),
         Route(base + "/sobjects/{object}/", endpoint, methods=["POST"]),
         Route(base + "/sobjects/{object}/{record_id}/", endpoint, methods=["GET"]),
-        Route(base + "/sobjects/{object}/{record_id}", endpoint, methods=["GET", "PATCH", "DELETE"]),
+        Route(
+            base + "/sobjects/{object}/{record_id}", endpoint, methods=["GET", "PATCH", "DELETE"]
+        ),
     ]
 
 

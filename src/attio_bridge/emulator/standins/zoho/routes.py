@@ -96,7 +96,9 @@ def _since(raw: str) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def _listing(rows: list[dict[str, Any]], page: int, per_page: int, extra: dict[str, Any]) -> Response:
+def _listing(
+    rows: list[dict[str, Any]], page: int, per_page: int, extra: dict[str, Any]
+) -> Response:
     chunk = rows[(page - 1) * per_page : page * per_page]
     if not chunk:
         return Response(status_code=204)
@@ -153,7 +155,9 @@ def zoho_routes(state: EmulatorState) -> list[BaseRoute]:
         if op == "list":
             fields = [f for f in q.get("fields", "").split(",") if f]
             if not fields:
-                raise CrmError(400, "REQUIRED_PARAM_MISSING", "One of the expected parameter is missing")
+                raise CrmError(
+                    400, "REQUIRED_PARAM_MISSING", "One of the expected parameter is missing"
+                )
             since = request.headers.get("if-modified-since")
             if since:
                 records = m.modified_between(MODULE, _since(since))
@@ -194,13 +198,15 @@ def zoho_routes(state: EmulatorState) -> list[BaseRoute]:
                 raise CrmError(400, "INVALID_DATA", "the body is not valid JSON") from None
             data = body.get("data") if isinstance(body, dict) else None
             if not isinstance(data, list) or len(data) != 1 or not isinstance(data[0], dict):
-                raise CrmError(400, "INVALID_DATA", "the body must be {\"data\": [record]}")
+                raise CrmError(400, "INVALID_DATA", 'the body must be {"data": [record]}')
             params["fields"] = data[0]
         record = logged_write(state, NAME, params, lambda: write(model(), params))
         message = {"create": "record added", "update": "record updated"}.get(op, "record deleted")
         details: dict[str, Any] = {"id": record.id}
         if op != "delete":
-            details.update(Modified_Time=zoho_time(record.modified), Created_Time=zoho_time(record.created))
+            details.update(
+                Modified_Time=zoho_time(record.modified), Created_Time=zoho_time(record.created)
+            )
         result = {"code": "SUCCESS", "details": details, "message": message, "status": "success"}
         return json_response({"data": [result]}, 201 if op == "create" else 200)
 
