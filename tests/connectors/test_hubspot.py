@@ -209,3 +209,12 @@ def test_from_env_and_configuration_errors(emu: EmulatorProcess) -> None:
     with pytest.raises(ConnectorError) as unknown:
         HubSpotConnector.from_env(env).list_page("tickets")
     assert unknown.value.code == "unknown_object"
+
+
+def test_chosen_properties_only(emu: EmulatorProcess) -> None:
+    """``properties`` narrows what is read; the modification time always comes along."""
+    reset(emu)
+    narrow = HubSpotConnector(TOKEN, base_url=emu.base_url, properties={"contacts": ["email"]})
+    record = narrow.list_page("contacts").records[0]
+    assert set(record.properties) == {"email", "hs_lastmodifieddate"}
+    assert set(narrow.list_page("deals").records[0].properties) >= {"dealname", "amount"}

@@ -21,13 +21,33 @@ against, with the shared types ``ExternalRecord``, ``Page`` and ``FieldChange``;
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from ._errors import ConnectorError
 from .crm import CrmConnector, ExternalRecord, FieldChange, Page
 from .drive import DriveConnector, DriveFolder
-from .hubspot import HubSpotConnector
-from .salesforce import SalesforceConnector
 from .slack import SlackChannel, SlackConnector, channel_name
-from .zoho import ZohoConnector
+
+if TYPE_CHECKING:
+    from .hubspot import HubSpotConnector
+    from .salesforce import SalesforceConnector
+    from .zoho import ZohoConnector
+
+# The CRM SDKs take about a second to import (simple-salesforce pulls in zeep): loaded on first
+# use, so that the workflows importing this package for Slack and Drive do not pay for them.
+_LAZY = {
+    "HubSpotConnector": ".hubspot",
+    "SalesforceConnector": ".salesforce",
+    "ZohoConnector": ".zoho",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(module, __name__), name)
 
 __all__ = [
     "ConnectorError",
