@@ -324,3 +324,13 @@ def test_hubspot_sends_signed_webhooks_for_each_write() -> None:
             client_secret="another-secret",
             now=time.time(),
         )
+
+
+def test_zoho_page_tokens_and_the_discrete_paging_limit(http: TestClient) -> None:
+    first = http.get("/crm/v7/Services?fields=id&per_page=1", headers=ZO).json()
+    token = first["info"]["next_page_token"]
+    second = http.get(f"/crm/v7/Services?fields=id&per_page=1&page_token={token}", headers=ZO)
+    assert second.json()["data"][0]["id"] != first["data"][0]["id"]
+    far = http.get("/crm/v7/Services?fields=id&per_page=200&page=11", headers=ZO)
+    assert far.status_code == 400
+    assert far.json()["code"] == "DISCRETE_PAGINATION_LIMIT_EXCEEDED"

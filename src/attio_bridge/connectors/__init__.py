@@ -49,6 +49,7 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     return getattr(importlib.import_module(module, __name__), name)
 
+
 __all__ = [
     "ConnectorError",
     "CrmConnector",

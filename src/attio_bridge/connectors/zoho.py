@@ -10,7 +10,9 @@ Services sync one way, into Attio: ``create``, ``update`` and ``delete`` raise
 required in v7; the connector asks for every field of ``settings/fields``), modified records
 through the ``If-Modified-Since`` header (Zoho's times are whole seconds: a record modified in
 the same second as ``since`` may come again), deleted ids from ``/crm/v7/Services/deleted``.
-``history`` is always ``[]``: Zoho keeps no field history this API exposes.
+Past 2,000 records v7 pages only by ``page_token``: the cursor follows
+``info.next_page_token`` when Zoho sends one. ``history`` is always ``[]``: Zoho keeps no field
+history this API exposes.
 
 Configuration: ``ZOHO_ACCESS_TOKEN`` (an OAuth access token, sent as ``Authorization:
 Zoho-oauthtoken ...``) and ``ZOHO_API_URL`` (``https://www.zohoapis.com``; use your data
@@ -116,8 +118,12 @@ class ZohoConnector:
         if not answer:
             return Page([], None)
         records = [_record(r) for r in answer.get("data", [])]
-        more = bool(answer.get("info", {}).get("more_records"))
-        return Page(records, f"{page + 1}:{per_page}" if more else None)
+        info = answer.get("info", {})
+        if not info.get("more_records"):
+            return Page(records, None)
+        # v7 pages past 2,000 records only by page_token: follow it when Zoho sends one.
+        token = info.get("next_page_token")
+        return Page(records, f"t:{token}:{per_page}" if token else f"{page + 1}:{per_page}")
 
     # -- the protocol -------------------------------------------------------------------------
 
@@ -138,18 +144,17 @@ class ZohoConnector:
     def list_page(self, object: str, cursor: str | None = None, limit: int = 100) -> Page:
         """One page of Services (``cursor`` is the next page number)."""
         self._module(object)
-        page, per_page = _read_cursor(cursor, min(limit, MAX_PER_PAGE))
-        params = {"fields": self._names(), "page": page, "per_page": per_page}
+        paging, page, per_page = _paging(cursor, min(limit, MAX_PER_PAGE))
+        params = {"fields": self._names(), **paging}
         return self._page(self._get("listing Services", f"/{MODULE}", params), page, per_page)
 
     def modified_since(self, object: str, since: datetime, cursor: str | None = None) -> Page:
         """Services modified at or after ``since`` (``If-Modified-Since``), oldest first."""
         self._module(object)
-        page, per_page = _read_cursor(cursor, MAX_PER_PAGE)
+        paging, page, per_page = _paging(cursor, MAX_PER_PAGE)
         params = {
             "fields": self._names(),
-            "page": page,
-            "per_page": per_page,
+            **paging,
             "sort_by": "Modified_Time",
             "sort_order": "asc",
         }
@@ -203,6 +208,17 @@ class ZohoConnector:
 
 
 # -- helpers ------------------------------------------------------------------------------------
+
+
+def _paging(cursor: str | None, per_page: int) -> tuple[dict[str, Any], int, int]:
+    """The paging parameters for ``cursor`` (``"page:per_page"`` or ``"t:token:per_page"``),
+    the page number and the page size."""
+    if cursor is not None and cursor.startswith("t:"):
+        token, _, count = cursor[2:].rpartition(":")
+        if token and count.isdigit():
+            return {"page_token": token, "per_page": int(count)}, 0, int(count)
+    page, size = _read_cursor(cursor, per_page)
+    return {"page": page, "per_page": size}, page, size
 
 
 def _read_cursor(cursor: str | None, per_page: int) -> tuple[int, int]:

@@ -1,8 +1,9 @@
 """The Zoho stand-in's routes: Zoho CRM REST API v7 for the Services module.
 
 Shapes follow Zoho CRM's API v7 reference: ``GET /crm/v7/Services?fields=&page=&per_page=``
-(``{"data", "info": {"per_page", "count", "page", "more_records", "sort_by", "sort_order"}}``,
-204 without a body when nothing matches; ``fields`` is required), the ``If-Modified-Since``
+(``{"data", "info": {"per_page", "count", "page", "more_records", "next_page_token", "sort_by",
+"sort_order"}}``, 204 without a body when nothing matches; ``fields`` is required; past 2,000
+records only ``page_token`` pages), the ``If-Modified-Since``
 header (records modified at or after it; 304 when none), ``GET /crm/v7/Services/{id}``
 (``{"data": [record]}``; 204 when there is no such record), ``GET /crm/v7/Services/deleted``
 (``{"data": [{"id", "type", "deleted_time", "display_name", ...}], "info"}``), ``GET
@@ -102,14 +103,32 @@ def _listing(
     chunk = rows[(page - 1) * per_page : page * per_page]
     if not chunk:
         return Response(status_code=204)
+    more = page * per_page < len(rows)
     info = {
         "per_page": per_page,
         "count": len(chunk),
         "page": page,
-        "more_records": page * per_page < len(rows),
+        "more_records": more,
+        # v7 pages past 2,000 records with page_token only; the stand-in's token is the page.
+        "next_page_token": f"pt{page + 1}" if more else None,
+        "previous_page_token": f"pt{page - 1}" if page > 1 else None,
         **extra,
     }
     return json_response({"data": chunk, "info": info})
+
+
+def _page_of(q: Any) -> int:
+    token = q.get("page_token")
+    if token:
+        if not token.startswith("pt") or not token[2:].isdigit() or int(token[2:]) < 1:
+            raise CrmError(400, "INVALID_DATA", "invalid data for page_token")
+        return int(token[2:])
+    page = _int(q.get("page"), 1, "page")
+    if (page - 1) * _int(q.get("per_page"), MAX_PER_PAGE, "per_page") >= 2000:
+        raise CrmError(
+            400, "DISCRETE_PAGINATION_LIMIT_EXCEEDED", "use page_token to fetch beyond 2000 records"
+        )
+    return page
 
 
 def zoho_routes(state: EmulatorState) -> list[BaseRoute]:
@@ -150,7 +169,7 @@ def zoho_routes(state: EmulatorState) -> list[BaseRoute]:
             )
         if request.path_params.get("module", MODULE) != MODULE:
             raise CrmError(400, "INVALID_MODULE", "the module name given seems to be invalid")
-        page = _int(q.get("page"), 1, "page")
+        page = _page_of(q)
         per_page = _int(q.get("per_page"), MAX_PER_PAGE, "per_page", MAX_PER_PAGE)
         if op == "list":
             fields = [f for f in q.get("fields", "").split(",") if f]
