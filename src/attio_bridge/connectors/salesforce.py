@@ -93,6 +93,7 @@ class SalesforceConnector:
         self.version = version
         probe = Salesforce(instance_url=self.instance_url, session_id=token, version=version)
         session = _Session(self.instance_url, probe.sf_instance)
+        self._fields: dict[str, dict[str, str]] = {}
         self._sf = Salesforce(
             instance_url=self.instance_url, session_id=token, version=version, session=session
         )
@@ -157,10 +158,12 @@ class SalesforceConnector:
         return list(OBJECTS)
 
     def fields(self, object: str) -> dict[str, str]:
-        """Field name -> Salesforce type (``string``, ``email``, ``reference`` ...)."""
+        """Field name -> Salesforce type (``string``, ``email``, ``reference`` ...); cached."""
         kind = self._type(object)
-        answer = self._call(f"describing {object}", kind.describe)
-        return {f["name"]: f["type"] for f in answer.get("fields", [])}
+        if object not in self._fields:
+            answer = self._call(f"describing {object}", kind.describe)
+            self._fields[object] = {f["name"]: f["type"] for f in answer.get("fields", [])}
+        return dict(self._fields[object])
 
     def _select(self, object: str) -> str:
         return ", ".join(self.fields(object))
