@@ -151,7 +151,11 @@ class HubSpotConnector:
         return Page([_record(object, r) for r in answer.results], _next_after(answer))
 
     def modified_since(self, object: str, since: datetime, cursor: str | None = None) -> Page:
-        """Records with ``hs_lastmodifieddate >= since``, oldest first (CRM search API)."""
+        """Records with ``hs_lastmodifieddate >= since``, oldest first (CRM search API).
+
+        A ``cursor`` carries its own since-time (it moves past the search cap), so ``since`` only
+        counts on the first call.
+        """
         self._object(object)
         since_ms, after = _read_cursor(cursor) if cursor else (_ms(since), 0)
         request = PublicObjectSearchRequest(
