@@ -25,14 +25,20 @@ def call(
     *,
     token: str | None = None,
     method: str | None = None,
+    authorization: str | None = None,
 ) -> tuple[int, Any]:
-    """Send JSON ``body`` (GET when None) to ``url``; ``(status, decoded JSON or None)``."""
+    """Send JSON ``body`` (GET when None) to ``url``; ``(status, decoded JSON or None)``.
+
+    ``token`` goes as a Bearer token; ``authorization`` as the whole Authorization header.
+    """
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(url, data=data, method=method)
     if data is not None:
         request.add_header("Content-Type", "application/json")
     if token:
         request.add_header("Authorization", f"Bearer {token}")
+    if authorization:
+        request.add_header("Authorization", authorization)
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             raw = response.read()

@@ -21,6 +21,11 @@ RETRYABLE_CODES = frozenset(
         "rateLimitExceeded",
         "userRateLimitExceeded",
         "transientError",
+        # HubSpot (a 429's errorType), Salesforce (errorCode)
+        "RATE_LIMIT",
+        "REQUEST_LIMIT_EXCEEDED",
+        "SERVER_UNAVAILABLE",
+        "UNABLE_TO_LOCK_ROW",
     }
 )
 
@@ -28,18 +33,30 @@ RETRYABLE_CODES = frozenset(
 class ConnectorError(AttioError):
     """A call to another system failed; ``code`` is that system's error code (or ``connection``).
 
-    ``system`` is ``"slack"`` or ``"google_drive"``; ``status`` the HTTP status of the answer,
+    ``system`` is ``"slack"``, ``"google_drive"``, ``"hubspot"``, ``"salesforce"`` or
+    ``"zoho"``; ``status`` the HTTP status of the answer,
     when there was one. The message names what failed and how to fix it, and never holds a
     token. ``retryable`` is decided by the code and status: no answer (``connection``), a rate
     limit or a server error may pass; a refused token, a missing channel or folder, an invalid
     name or a connector not configured will not.
     """
 
-    def __init__(self, system: str, code: str, message: str, *, status: int | None = None) -> None:
+    def __init__(
+        self,
+        system: str,
+        code: str,
+        message: str,
+        *,
+        status: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
         super().__init__(message)
         self.system = system
         self.code = code
         self.status = status
+        # Seconds the system asked us to wait before trying again (a 429's Retry-After or its
+        # rate-limit window), when it said.
+        self.retry_after = retry_after
 
     @property
     def retryable(self) -> bool:  # type: ignore[override]

@@ -16,6 +16,9 @@ The ``DeliveryEngine`` listens to ``Workspace.emit`` and behaves as Attio docume
 The listener runs inside the API call, so it only matches and enqueues; one daemon worker thread,
 started on the first message and leaving after a quiet spell, does the sending. Every attempt is
 kept for the control plane (``render_deliveries()``); tests wait with ``wait_idle()``.
+
+Stand-ins that send webhooks of their own (HubSpot's) queue them with ``send()``: same worker,
+pace and retries, their own headers and signature.
 """
 
 from __future__ import annotations
@@ -73,9 +76,14 @@ class Message:
     signature: str
     idempotency_key: str
     attempts: int = 0
+    # A stand-in's own message (``DeliveryEngine.send``): its headers as given, and no Attio
+    # webhook to look up, check or mark degraded.
+    own_headers: dict[str, str] | None = None
 
     def headers(self) -> dict[str, str]:
         """The request headers, identical on every try."""
+        if self.own_headers is not None:
+            return dict(self.own_headers)
         return {
             "Content-Type": "application/json",
             "Attio-Signature": self.signature,
@@ -188,6 +196,31 @@ class DeliveryEngine:
             held.append((ws, event))
             return
         self._queue_events([(ws, event)])
+
+    def send(
+        self, sender: str, event_type: str, target_url: str, body: bytes, headers: dict[str, str]
+    ) -> None:
+        """Queue a stand-in's own webhook (HubSpot's): the same worker, pace, retry schedule
+        and attempt log as Attio's deliveries (``webhook_id`` is ``sender``); a reset drops it.
+        """
+        with self._cond:
+            ws = self._workspace
+            if ws is None:
+                return
+            msg = Message(
+                seq=next(self._seq),
+                ws=ws,
+                webhook_id=sender,
+                target_url=target_url,
+                event_type=event_type,
+                body=body,
+                signature="",
+                idempotency_key=new_id(),
+                own_headers=headers,
+            )
+            heapq.heappush(self._queue, (time.monotonic(), msg.seq, msg))
+            self._ensure_worker()
+            self._cond.notify_all()
 
     def _queue_events(self, events: list[tuple[Workspace, Mapping[str, Any]]]) -> None:
         size = max(1, self._config.max_events_per_delivery)
@@ -321,11 +354,14 @@ class DeliveryEngine:
         return None
 
     def _send(self, client: httpx.Client, msg: Message, generation: int) -> None:
-        hook = msg.ws.webhooks.get(msg.webhook_id)
-        if msg.ws is not self._workspace or hook is None:
-            return  # the webhook (or, after a reset, its workspace) is gone
-        if hook["status"] not in RECEIVING_STATUSES:
-            return  # switched off since the event: inactive webhooks receive nothing
+        if msg.ws is not self._workspace:
+            return  # after a reset, its workspace is gone
+        hook = msg.ws.webhooks.get(msg.webhook_id) if msg.own_headers is None else None
+        if msg.own_headers is None:
+            if hook is None:
+                return  # the webhook is gone
+            if hook["status"] not in RECEIVING_STATUSES:
+                return  # switched off since the event: inactive webhooks receive nothing
         msg.attempts += 1
         started = now_ts()
         status: int | None = None
@@ -362,5 +398,5 @@ class DeliveryEngine:
             if retry and generation == self._generation:
                 due = time.monotonic() + schedule[msg.attempts - 1]
                 heapq.heappush(self._queue, (due, msg.seq, msg))
-        if outcome == "failed" and hook["status"] == "active":
+        if outcome == "failed" and hook is not None and hook["status"] == "active":
             hook["status"] = "degraded"

@@ -71,6 +71,16 @@ class EmulatorConfig:
     # Tokens the Slack and Drive stand-ins accept besides api_keys (see emulator/standins).
     slack_tokens: list[str] = field(default_factory=lambda: ["xoxb-sandbox"])
     google_tokens: list[str] = field(default_factory=lambda: ["ya29.sandbox"])
+    # Tokens the CRM stand-ins (HubSpot, Salesforce, Zoho) accept besides api_keys.
+    hubspot_tokens: list[str] = field(default_factory=lambda: ["pat-sandbox"])
+    salesforce_tokens: list[str] = field(default_factory=lambda: ["00Dsandbox!session"])
+    zoho_tokens: list[str] = field(default_factory=lambda: ["1000.sandbox"])
+    # Their rate limits, system -> (requests, seconds), off when absent (HubSpot's private apps:
+    # 100 per 10 s; Salesforce: its API request allowance; Zoho: credits per minute).
+    crm_rate_limits: dict[str, tuple[int, float]] = field(default_factory=dict)
+    # HubSpot's webhooks: the app's client secret signs them (v3); sent when a target is set.
+    hubspot_client_secret: str = "hubspot-sandbox-secret"
+    hubspot_webhook_url: str | None = None
     # The systems served beside Attio: the registry, or a longer tuple with a stand-in of one's own.
     standins: tuple[StandIn[Any], ...] = STANDINS
     # POST /v2/sql (routes/sql.py): on the Enterprise plan or not, its own rate, timeout, row cap.

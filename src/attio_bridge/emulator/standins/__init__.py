@@ -15,6 +15,12 @@ Registered, in the order their models are made (a replayed reset depends on it):
 - ``google``: Google's OAuth token endpoint for service accounts, ``POST /google/oauth2/token``.
 - ``drive``: Drive API v3 files at ``/drive/v3/files[/{fileId}]``; accepts the tokens ``google``
   issued, so it needs ``google`` registered too.
+- ``hubspot``: HubSpot's CRM API v3, ``/crm/v3/objects/{contacts|companies|deals}[/search|/{id}]``
+  and ``/crm/v3/properties/{object}``.
+- ``salesforce``: Salesforce's REST API, ``/services/data/v59.0/sobjects/...`` and ``/query``.
+- ``zoho``: Zoho CRM's Services module, ``/crm/v7/Services[/deleted|/{id}]``.
+
+The CRM stand-ins share their record store and request frame (``_crm``).
 
 Tokens: every stand-in accepts the emulator's Attio API keys (``EmulatorConfig.api_keys``, so
 ``EmulatorProcess(api_key=...)`` serves all the systems with one key); Slack also
@@ -29,15 +35,21 @@ from typing import Any
 from .base import Failure, StandIn, Standins, http_errors, standin_routes
 from .drive import DRIVE
 from .google import GOOGLE
+from .hubspot import HUBSPOT
+from .salesforce import SALESFORCE
 from .slack import SLACK
+from .zoho import ZOHO
 
-STANDINS: tuple[StandIn[Any], ...] = (SLACK, GOOGLE, DRIVE)
+STANDINS: tuple[StandIn[Any], ...] = (SLACK, GOOGLE, DRIVE, HUBSPOT, SALESFORCE, ZOHO)
 
 __all__ = [
     "DRIVE",
     "GOOGLE",
+    "HUBSPOT",
+    "SALESFORCE",
     "SLACK",
     "STANDINS",
+    "ZOHO",
     "Failure",
     "StandIn",
     "Standins",
