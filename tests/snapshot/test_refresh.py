@@ -59,7 +59,7 @@ async def test_refresh_reads_one_query_per_500_records(
 
 
 @pytest.mark.attio_seed("generated", size=501)
-async def test_over_500_records_take_one_more_read(
+async def test_over_500_records_take_one_more_read_of_in_not_of_sql(
     snapshots: Snapshots, attio_client: AttioClient
 ) -> None:
     ids = [r.id.record_id for r in attio_client.records.query("people", limit=501)]
@@ -67,8 +67,10 @@ async def test_over_500_records_take_one_more_read(
     imported = await snapshots.import_records("people", ids)
     assert imported.reads == 2
     assert len(imported.imported) == 501
-    result = await snapshots.refresh()
-    assert (result.reads, result.unchanged) == (2, 501)
+    by_in = await snapshots.refresh(sql=False)
+    assert (by_in.reads, by_in.unchanged, by_in.sql) == (2, 501, False)  # $in: 500 ids a query
+    by_sql = await snapshots.refresh()
+    assert (by_sql.reads, by_sql.unchanged, by_sql.sql) == (1, 501, True)  # SQL: 5,000 a query
 
 
 async def test_a_stale_snapshot_is_pending_until_refreshed(
@@ -182,15 +184,28 @@ async def test_users_and_projects_see_their_own_snapshots(
 
 
 @pytest.mark.attio_seed("generated", size=1200)
+@pytest.mark.parametrize(
+    ("operation", "status", "sql"),
+    [
+        ("POST /v2/objects/{object}/records/query", 400, False),
+        ("POST /v2/sql", 401, True),  # not a refusal of SQL (400, 403, 404): no fallback
+    ],
+)
 async def test_a_failing_read_fails_the_refresh_and_changes_nothing(
-    snapshots: Snapshots, attio_client: AttioClient, attio_control: EmulatorControl, project: Path
+    snapshots: Snapshots,
+    attio_client: AttioClient,
+    attio_control: EmulatorControl,
+    project: Path,
+    operation: str,
+    status: int,
+    sql: bool,
 ) -> None:
     ids = [r.id.record_id for r in attio_client.records.iter("people")]
     await snapshots.import_records("people", ids)
     attio_client.records.update("people", ids[-1], {"job_title": "Changed"})
     head = git(project, "rev-parse", "HEAD")
-    attio_control.fault("POST /v2/objects/{object}/records/query", status=400)
+    attio_control.fault(operation, status=status)
     with pytest.raises(AttioAPIError):
-        await snapshots.refresh()
+        await snapshots.refresh(sql=sql)
     assert git(project, "rev-parse", "HEAD") == head
     assert {s.status for s in snapshots.list()} == {"synced"}

@@ -208,3 +208,12 @@ def test_a_path_traversal_record_name_ends_up_as_a_safe_file(tmp_path: Path) -> 
     assert path.is_relative_to((site.project / "attio" / "companies").resolve())
     assert ".." not in path.name and "/" not in path.name
     assert not (tmp_path / "etc").exists()
+
+
+def test_the_session_cookie_is_secure_only_over_https(site: Site) -> None:
+    with TestClient(site.app, base_url="https://127.0.0.1") as client:
+        secure = client.get("/snapshots/browse/companies").headers["set-cookie"].lower()
+    with browser(site) as client:
+        plain = client.get("/snapshots/browse/companies").headers["set-cookie"].lower()
+    assert "; secure" in secure and "httponly" in secure
+    assert "; secure" not in plain and "httponly" in plain

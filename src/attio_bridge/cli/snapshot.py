@@ -9,7 +9,8 @@ in the shared state store (``ATTIO_BRIDGE_DATABASE_URL``, else the local SQLite 
   JSON file per record under ``attio/KIND/``, one commit; ``--dry-run`` reads and prints what
   would be written, and writes nothing.
 - ``list [--kind KIND]``: the imported records, their status and files.
-- ``refresh``: re-reads every imported record (one read per 500) and commits what changed.
+- ``refresh``: re-reads every imported record (by SQL, one read per 5,000, where the workspace
+  answers it; else one per 500) and commits what changed.
 - ``remove ID...``: their files (one commit) and index rows.
 - ``link ID EXPERIMENT``: links an imported record to an experiment.
 

@@ -10,6 +10,13 @@ the whole list for more; pages stop as soon as every entry looked for was found.
 a result reports are these requests; the workspace schema, which decoding needs, is read once
 by the services and cached.
 
+A refresh reads with Attio's SQL (``POST /v2/sql``, ``values.sql``) where the workspace allows
+it: one query per ``SQL_PAGE`` (5,000) records or entries, ``WHERE record_id IN (...)`` or, on
+a list's table, ``WHERE entry_id IN (...)``. A refusal of the first query (403: no Enterprise
+plan, or a token without the scopes; 404; 400 for that table) sends it back to the queries of
+``$in`` above; both give the same files and index rows. SQL rows carry no web URL: a refreshed
+snapshot keeps the one it was imported with.
+
 Each import, refresh or removal is one commit (``git.ProjectRepo``) holding the snapshot's
 files only, and then one write of the index (``state.SnapshotIndex``). A record whose content
 did not change is not rewritten: ``imported_at`` is when its file's content was last taken from
@@ -27,11 +34,13 @@ from pathlib import Path
 from typing import Any, Literal, get_args
 from urllib.parse import quote
 
+from ..client import AttioAPIError
 from ..client.models import Entry
 from ..errors import ConfigurationError, InvalidInputError, MissingError
 from ..services import AsyncServices
 from ..state import SnapshotIndex, StateStore
 from ..values import WorkspaceSchema, decode_entry, decode_record
+from ..values.sql import SQL_PAGE, SQL_REFUSALS, entries_sql, entry_row, record_row, records_sql
 from . import files
 from .git import DEFAULT_AUTHOR, Commit, ProjectRepo
 from .slugs import unique_slug
@@ -126,6 +135,7 @@ class RefreshResult:
     failed: list[tuple[str, str]]
     commit: str | None
     reads: int
+    sql: bool = False  # whether records were read with SQL (False: queries of ``$in``)
 
 
 @dataclass(frozen=True)
@@ -170,6 +180,8 @@ class _Reader:
 
     services: AsyncServices
     reads: int = 0
+    sql: bool = False  # whether to try SQL; off for good once Attio refuses it (403, 404)
+    used_sql: bool = False  # whether SQL answered
     _schema: WorkspaceSchema | None = field(default=None, repr=False)
 
     async def schema(self) -> WorkspaceSchema:
@@ -217,6 +229,71 @@ class _Reader:
                     pending.exception()  # seen: a failure of a later page is not logged
                 else:
                     pending.cancel()
+        return found
+
+    async def _sql(self, query: str, *, first: bool) -> list[dict[str, Any]] | None:
+        """The rows of ``query``; None when Attio refuses the ``first`` query of a table (a
+        403 or 404 also stops every later try: the plan or the token will not change)."""
+        try:
+            rows = await self.services.context.client.sql.query(query)
+        except AttioAPIError as exc:
+            if not first or exc.status_code not in SQL_REFUSALS:
+                raise
+            self.sql = exc.status_code == 400
+            return None
+        finally:
+            self.reads += 1
+        self.used_sql = True
+        return rows
+
+    async def _sql_rows(
+        self, query: Callable[[Sequence[str]], str], ids: Sequence[str]
+    ) -> list[dict[str, Any]] | None:
+        """The rows of ``query(chunk)`` for each ``SQL_PAGE`` of ``ids``; None when SQL is not
+        to be used (then nothing was read but the refused query)."""
+        if not self.sql:
+            return None
+        rows: list[dict[str, Any]] = []
+        for n, chunk in enumerate(_chunks(ids, SQL_PAGE)):
+            got = await self._sql(query(chunk), first=n == 0)
+            if got is None:
+                return None
+            rows += got
+        return rows
+
+    async def records_by_sql(
+        self, object: str, ids: Sequence[str], seen: Callable[[int, str], None]
+    ) -> dict[str, _Fetched] | None:
+        """The records of ``object`` among ``ids`` from its SQL table; None without SQL."""
+        target = (await self.schema()).target(object, "object")
+        rows = await self._sql_rows(lambda chunk: records_sql(target, chunk), ids)
+        if rows is None:
+            return None
+        found: dict[str, _Fetched] = {}
+        for row in rows:
+            flat = files.flat_attributes(record_row(target, row))
+            rid = str(row["record_id"])
+            found[rid] = _Fetched(rid, flat, files.display_name(flat, rid))
+            seen(len(found), found[rid].name)
+        return found
+
+    async def entries_by_sql(
+        self, list_slug: str, ids: Sequence[str]
+    ) -> dict[str, _Fetched] | None:
+        """The entries ``ids`` of ``list_slug`` from the list's SQL table (without their
+        parents' names); None without SQL."""
+        target = (await self.schema()).target(list_slug, "list")
+        rows = await self._sql_rows(lambda chunk: entries_sql(target, chunk), ids)
+        if rows is None:
+            return None
+        parent = target.parent_object or ""
+        found: dict[str, _Fetched] = {}
+        for row in rows:
+            flat = entry_row(target, parent, row)
+            eid = str(row["entry_id"])
+            found[eid] = _Fetched(
+                eid, files.flat_attributes(flat), parent=(parent, flat["parent_record_id"])
+            )
         return found
 
     async def _entry(self, entry: Entry) -> _Fetched:
@@ -540,15 +617,17 @@ class Snapshots:
         return ImportResult(planned, failed, sha, reads, unchanged)
 
     async def refresh(
-        self, *, progress: ProgressCallback | None = None, dry_run: bool = False
+        self, *, progress: ProgressCallback | None = None, dry_run: bool = False, sql: bool = True
     ) -> RefreshResult:
-        """Read every imported record again (queries of ``$in``: one read per ``PAGE``
-        records), rewrite the files whose content changed in one commit, and set each row's
-        status: ``synced``, or ``error`` for records Attio no longer has (in ``failed``)."""
+        """Read every imported record again, rewrite the files whose content changed in one
+        commit, and set each row's status: ``synced``, or ``error`` for records Attio no longer
+        has (in ``failed``). Reads: one SQL query per ``SQL_PAGE`` records where the workspace
+        answers SQL (and ``sql``), else one query of ``$in`` per ``PAGE``."""
         rows = self._index.rows(self.user, self.project)
         total = len(rows)
         notify = progress or (lambda _p: None)
         reader = self._reader()
+        reader.sql = sql
         planned: builtins.list[Snapshot] = []
         writes: dict[str, bytes] = {}
         failed: builtins.list[tuple[str, str]] = []
@@ -564,11 +643,9 @@ class Snapshots:
             def seen(count: int, name: str, start: int = done) -> None:
                 notify(Progress(start + count, total, name))
 
-            if kind == "list-entries" and list_slug is not None:
-                parents = _unique([str(r["attributes"].get("parent_record_id", "")) for r in group])
-                fetched = await reader.entries_of_parents(list_slug, parents, set(ids))
-            else:
-                fetched = await reader.records(kind, ids, seen)
+            fetched = await self._read_again(reader, kind, list_slug, group, seen)
+            # In the index's order, whichever way they were read.
+            fetched = {i: fetched[i] for i in ids if i in fetched}
             existing = {r["record_id"]: r for r in group}
             got, to_write, same = self._plan(kind, fetched, existing, list_slug, check_files=False)
             planned += got
@@ -583,7 +660,7 @@ class Snapshots:
             notify(Progress(done, total, kind))
         changed = [s for s in planned if s.path in writes]
         if dry_run:
-            return RefreshResult(changed, unchanged, failed, None, reader.reads)
+            return RefreshResult(changed, unchanged, failed, None, reader.reads, reader.used_sql)
         sha = None
         if changed:
             notify(Progress(total, total, "committing"))
@@ -597,7 +674,26 @@ class Snapshots:
         ]
         self._index.set_status(self.user, self.project, back, "synced")
         self._index.set_status(self.user, self.project, [i for i, _ in failed], "error")
-        return RefreshResult(changed, unchanged, failed, sha, reader.reads)
+        return RefreshResult(changed, unchanged, failed, sha, reader.reads, reader.used_sql)
+
+    @staticmethod
+    async def _read_again(
+        reader: _Reader,
+        kind: str,
+        list_slug: str | None,
+        group: Sequence[Mapping[str, Any]],
+        seen: Callable[[int, str], None],
+    ) -> dict[str, _Fetched]:
+        """The refreshed records (or entries) of one index ``group``: by SQL, else by ``$in``."""
+        ids = [r["record_id"] for r in group]
+        if kind == "list-entries" and list_slug is not None:
+            by_sql = await reader.entries_by_sql(list_slug, ids)
+            if by_sql is not None:
+                return by_sql
+            parents = _unique([str(r["attributes"].get("parent_record_id", "")) for r in group])
+            return await reader.entries_of_parents(list_slug, parents, set(ids))
+        by_sql = await reader.records_by_sql(kind, ids, seen)
+        return by_sql if by_sql is not None else await reader.records(kind, ids, seen)
 
     # -- changing the index and files -----------------------------------------------------------
     def remove(self, record_ids: Sequence[str]) -> str | None:

@@ -1,8 +1,8 @@
 """What keeps the pages safe: signed session cookies, CSRF tokens, security headers, users.
 
-- ``SessionMiddleware``: the session is a JSON document in a cookie signed with HMAC-SHA256
-  (stdlib ``hmac``; a tampered or foreign cookie is an empty session), ``HttpOnly``,
-  ``SameSite=Lax``, ``Secure`` when served over https. The key is given
+- ``SessionMiddleware``: Starlette's own session middleware (a JSON document in a cookie signed
+  and timestamped by itsdangerous; a tampered, foreign or expired cookie is an empty session),
+  ``HttpOnly``, ``SameSite=Lax``, ``Secure`` when the request came over https. The key is given
   (``ATTIO_BRIDGE_SESSION_KEY``) or made at start, so a restart signs everyone out.
 - ``csrf_token(session)`` is a random token per session; ``csrf_ok(request, form)`` accepts a
   POST only when the ``X-CSRF-Token`` header (htmx sends it, from ``hx-headers``) or the form's
@@ -17,19 +17,17 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import hmac
 import re
 import secrets
 from collections.abc import Mapping
 from typing import Any
 
-import orjson
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from starlette.datastructures import MutableHeaders
-from starlette.requests import HTTPConnection, Request
+from starlette.middleware.sessions import SessionMiddleware as StarletteSessions
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..errors import InvalidInputError, MissingError
@@ -62,54 +60,30 @@ def is_loopback(host: str) -> bool:
 
 
 class SessionMiddleware:
-    """The session as ``scope["session"]``, kept in an HMAC-signed cookie."""
+    """The session as ``scope["session"]``, kept by Starlette's signed-cookie middleware.
+
+    Starlette fixes ``Secure`` when the middleware is made; this one is served both over plain
+    http (loopback) and behind https, so it holds two Starlette middlewares on the same key and
+    hands each request to the one matching its scheme. Both read each other's cookies.
+    """
 
     def __init__(self, app: ASGIApp, *, key: bytes, max_age: int = 14 * 24 * 3600) -> None:
-        self.app = app
-        self._key = key
-        self._max_age = max_age
-
-    def _sign(self, payload: bytes) -> str:
-        mac = hmac.new(self._key, payload, hashlib.sha256).digest()
-        return base64.urlsafe_b64encode(payload + mac).decode().rstrip("=")
-
-    def _load(self, cookie: str) -> dict[str, Any]:
-        try:
-            raw = base64.urlsafe_b64decode(cookie + "=" * (-len(cookie) % 4))
-        except ValueError:
-            return {}
-        payload, mac = raw[:-32], raw[-32:]
-        if not hmac.compare_digest(mac, hmac.new(self._key, payload, hashlib.sha256).digest()):
-            return {}
-        try:
-            found = orjson.loads(payload)
-        except orjson.JSONDecodeError:
-            return {}
-        return found if isinstance(found, dict) else {}
+        secret = key.hex()  # Starlette takes a str key; hex keeps every byte of a random key
+        self._plain = StarletteSessions(
+            app, secret, session_cookie=SESSION_COOKIE, max_age=max_age, same_site="lax"
+        )
+        self._secure = StarletteSessions(
+            app,
+            secret,
+            session_cookie=SESSION_COOKIE,
+            max_age=max_age,
+            same_site="lax",
+            https_only=True,
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        cookie = HTTPConnection(scope).cookies.get(SESSION_COOKIE)
-        session = self._load(cookie) if cookie else {}
-        before = dict(session)
-        scope["session"] = session
-        secure = scope.get("scheme") == "https"
-
-        async def send_with_cookie(message: Message) -> None:
-            if message["type"] == "http.response.start" and scope["session"] != before:
-                value = self._sign(orjson.dumps(scope["session"])) if scope["session"] else ""
-                age = self._max_age if value else 0
-                attrs = f"Path=/; Max-Age={age}; HttpOnly; SameSite=Lax" + (
-                    "; Secure" if secure else ""
-                )
-                MutableHeaders(scope=message).append(
-                    "set-cookie", f"{SESSION_COOKIE}={value}; {attrs}"
-                )
-            await send(message)
-
-        await self.app(scope, receive, send_with_cookie)
+        chosen = self._secure if scope.get("scheme") in ("https", "wss") else self._plain
+        await chosen(scope, receive, send)
 
 
 class SecurityHeadersMiddleware:

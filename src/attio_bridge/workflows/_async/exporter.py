@@ -18,7 +18,7 @@ of entries (``record_id`` ``$in`` the page's ids), not one read per entry.
 Where the workspace allows it (the Enterprise plan's ``POST /v2/sql`` answers and the token has
 its scopes), the rows are read with SQL instead: a page of up to ``SQL_PAGE`` rows a request
 where paging reads 500, and a list's parent records with one query per page of entries
-(``_model/export.py`` turns SQL rows into the same flat rows). The first SQL query decides: a
+(``values/sql.py`` turns SQL rows into the same flat rows). The first SQL query decides: a
 refusal (400, 403, 404) falls back to paging, and ``sql=False`` never tries. Rows come in
 record (or entry) id order on the SQL path, in creation order when paging.
 """
@@ -37,7 +37,7 @@ from ...values import (
     decode_entry,
     decode_record,
 )
-from .._model.export import SQL_PAGE, entry_row, page_sql, record_row, records_sql
+from ...values.sql import SQL_PAGE, SQL_REFUSALS, entry_row, page_sql, record_row, records_sql
 from ..importing.flat import (
     FORMATS,
     columns_of,
@@ -91,11 +91,6 @@ async def _entry_rows(
             row |= records.get(entry.parent_record_id) or {"record_id": entry.parent_record_id}
             row |= {renamed.get(k, k): v for k, v in entry_values(flat)}
             yield row
-
-
-# Answers to the first SQL query that mean "not here": paging instead (400: a table or column
-# this workspace's SQL does not have; 403: no Enterprise plan or no scope; 404: no endpoint).
-SQL_REFUSALS = (400, 403, 404)
 
 
 async def _sql_first_page(

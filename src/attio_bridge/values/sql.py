@@ -1,4 +1,6 @@
-"""The export's SQL path without I/O: the queries it sends and its rows as flat rows.
+"""Attio's SQL tables without I/O: the queries that read them, and their rows as decoded rows.
+
+Used by the export's SQL path (``workflows``) and the snapshot refresh's (``snapshot``).
 
 Attio's SQL (docs.attio.com/sql/guides/querying-with-sql) has a table per object and per list,
 a column per attribute slug. A cell holds a scalar (text, a number, a boolean, a date or time as
@@ -14,11 +16,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ...values.decode import decode_values
-from ...values.schema import TargetSchema
+from .decode import decode_values
+from .schema import TargetSchema
 
 # Rows asked for per SQL query: well below the endpoint's row cap.
 SQL_PAGE = 5000
+# Answers to a first SQL query that mean "not here": read another way instead (400: a table or
+# column this workspace's SQL does not have; 403: no Enterprise plan or no scope; 404: no
+# endpoint).
+SQL_REFUSALS = (400, 403, 404)
 
 _FIELD = {
     "currency": "currency_value",
@@ -39,10 +45,18 @@ def page_sql(target: TargetSchema, offset: int, limit: int) -> str:
     return f"SELECT * FROM {table} ORDER BY {key} LIMIT {limit} OFFSET {offset}"
 
 
+def _in(ids: Sequence[str]) -> str:
+    return ", ".join("'" + i.replace("'", "''") + "'" for i in ids)
+
+
 def records_sql(target: TargetSchema, record_ids: Sequence[str]) -> str:
     """The records of object ``target`` with these ids."""
-    ids = ", ".join("'" + i.replace("'", "''") + "'" for i in record_ids)
-    return f"SELECT * FROM {_quote(target.slug)} WHERE record_id IN ({ids})"
+    return f"SELECT * FROM {_quote(target.slug)} WHERE record_id IN ({_in(record_ids)})"
+
+
+def entries_sql(target: TargetSchema, entry_ids: Sequence[str]) -> str:
+    """The entries of list ``target`` with these ids."""
+    return f"SELECT * FROM lists.{_quote(target.slug)} WHERE entry_id IN ({_in(entry_ids)})"
 
 
 def _rest_value(kind: str | None, cell: Any) -> dict[str, Any]:
