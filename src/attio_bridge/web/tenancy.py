@@ -56,6 +56,16 @@ class TenantResources:
         self._store: StateStore | None = None
         self._parts: dict[str, TenantParts] = {}
 
+    def store(self) -> StateStore:
+        """The state store the handlers share (opened on first use)."""
+        with self._lock:
+            return self._open_store()
+
+    def _open_store(self) -> StateStore:
+        if self._store is None:
+            self._store = open_store(self._store_url, environ=self._environ)
+        return self._store
+
     def parts(self, name: str) -> TenantParts:
         """The parts of the tenant ``name`` (``UnknownTenantError`` if none is configured)."""
         with self._lock:
@@ -63,8 +73,7 @@ class TenantResources:
             if found is not None:
                 return found
             tenant = self._tenants.get(name)
-            if self._store is None:
-                self._store = open_store(self._store_url, environ=self._environ)
+            store = self._open_store()
             client = AsyncAttioClient(
                 api_key=tenant.api_key,
                 base_url=tenant.base_url,
@@ -76,9 +85,7 @@ class TenantResources:
             cache = create_cache(
                 self._redis_url, prefix=f"{DEFAULT_PREFIX}{tenant.cache_namespace}:"
             )
-            found = TenantParts(
-                tenant, client, AsyncServices(client, cache=cache), cache, self._store
-            )
+            found = TenantParts(tenant, client, AsyncServices(client, cache=cache), cache, store)
             self._parts[name] = found
             return found
 
