@@ -173,6 +173,7 @@ def build_service(
     jobs_url: str | None = None,
     retry: RetrySchedule | None = None,
     concurrency: int = 8,
+    partition_concurrency: int | None = None,
     hooks: Hooks | None = None,
     handler_router: Router | None = None,
     transport: Any = None,
@@ -184,7 +185,13 @@ def build_service(
     env = os.environ if environ is None else environ
     load_handler_modules(handlers)
     resources = TenantResources(tenants, redis_url=redis_url, environ=env, transport=transport)
-    queue = JobQueue(jobs_url, environ=env, retry=retry, concurrency=concurrency)
+    queue = JobQueue(
+        jobs_url,
+        environ=env,
+        retry=retry,
+        concurrency=concurrency,
+        partition_concurrency=partition_concurrency,
+    )
     contexts: dict[str, HandlerContext] = {}
 
     def context_for(name: str) -> HandlerContext:
