@@ -94,7 +94,7 @@ def main(argv: list[str]) -> int:
         Tenants([Tenant(api_key=KEY)]),
         work=False,
         jobs_url=f"sqlite:///{folder / 'jobs.sqlite3'}",
-        environ={"XDG_CONFIG_HOME": str(folder)},
+        environ={"XDG_CONFIG_HOME": str(folder), "XDG_STATE_HOME": str(folder)},
     )
     app = create_app(service, pages=pages)
     with (

@@ -113,6 +113,7 @@ def test_dead_letters_an_open_circuit_and_a_degraded_webhook_each_notify_once(
     tenant = Tenant(api_key="key-alerts-31", base_url=outside.url, attio_secrets=(SECRET,))
     env = {
         "XDG_CONFIG_HOME": str(tmp_path),
+        "XDG_STATE_HOME": str(tmp_path),
         "ATTIO_BRIDGE_ALERT_WEBHOOK_URL": f"{outside.url}/alerts/t0ken-in-path",
         "ATTIO_BRIDGE_ALERT_CHECK_INTERVAL": "0.2",
     }
@@ -131,7 +132,7 @@ def test_dead_letters_an_open_circuit_and_a_degraded_webhook_each_notify_once(
             assert answer.status_code == 200
         _wait(
             lambda: {a["kind"] for a in outside.alerts} >= {"dead-letter", "circuit"},
-            "a dead-letter and a circuit alert",
+            f"a dead-letter and a circuit alert (got {outside.alerts})",
         )
         _wait(
             lambda: any(a["kind"] == "webhook-degraded" for a in outside.alerts),

@@ -73,7 +73,7 @@ def test_a_flood_and_an_open_circuit_do_not_hold_up_a_healthy_workspace(tmp_path
     circuits = Circuits(redis_url="", settings=CircuitSettings(fail_max=3, reset_timeout=600))
     service = build_service(
         tenants,
-        environ={"XDG_CONFIG_HOME": str(tmp_path)},
+        environ={"XDG_CONFIG_HOME": str(tmp_path), "XDG_STATE_HOME": str(tmp_path)},
         jobs_url=f"sqlite:///{tmp_path / 'jobs.sqlite3'}",
         retry=RetrySchedule(attempts=4, first_delay=0.05, factor=1.0, jitter=0.0),
         concurrency=6,

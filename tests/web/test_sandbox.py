@@ -63,6 +63,7 @@ def _get(url: str, key: str | None = None) -> tuple[int, str]:
 def sandbox(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], list[str], dict[str, str]]]:
     env = {k: v for k, v in os.environ.items() if k not in ("ATTIO_API_KEY", "ATTIO_BASE_URL")}
     env |= {"PYTHONUNBUFFERED": "1", "XDG_CONFIG_HOME": str(tmp_path), "NO_COLOR": "1"}
+    env["XDG_STATE_HOME"] = str(tmp_path / "state")
     args = [sys.executable, "-m", "attio_bridge.cli", "serve", "--port", "0", "--log-level", "info"]
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
     try:
@@ -134,6 +135,7 @@ def test_with_a_key_serve_takes_deliveries_signed_with_the_configured_secret(
     """The real mode: the tenant from the environment, two secrets while one is rotated."""
     secret = "whsec-real-mode-5d1c2e8f"
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "XDG_CONFIG_HOME": str(tmp_path)}
+    env["XDG_STATE_HOME"] = str(tmp_path / "state")
     env |= {"ATTIO_API_KEY": "real-mode-key-77aa01", "ATTIO_WEBHOOK_SECRET": f"old-one,{secret}"}
     env.pop("REDIS_URL", None)
     args = [

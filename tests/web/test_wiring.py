@@ -26,6 +26,7 @@ def test_the_tenant_comes_from_the_environment_with_each_rotated_secret(tmp_path
             "ATTIO_BASE_URL": "http://127.0.0.1:9/",
             "ATTIO_WEBHOOK_SECRET": " old-secret-1 , new-secret-2,",
             "XDG_CONFIG_HOME": str(tmp_path),
+            "XDG_STATE_HOME": str(tmp_path),
         }
     )
     (tenant,) = tenants
@@ -40,7 +41,7 @@ def test_the_tenant_comes_from_the_environment_with_each_rotated_secret(tmp_path
 
 def test_no_api_key_is_a_configuration_error_naming_the_variable(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError, match="ATTIO_API_KEY is not set"):
-        service_tenants({"XDG_CONFIG_HOME": str(tmp_path)})
+        service_tenants({"XDG_CONFIG_HOME": str(tmp_path), "XDG_STATE_HOME": str(tmp_path)})
 
 
 def test_the_worker_command_without_a_key_is_one_error_line(
@@ -48,6 +49,7 @@ def test_the_worker_command_without_a_key_is_one_error_line(
 ) -> None:
     monkeypatch.delenv("ATTIO_API_KEY", raising=False)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
     with pytest.raises(SystemExit) as exit:
         main(["worker"])
     assert exit.value.code not in (0, None)
@@ -61,7 +63,11 @@ def test_handler_modules_are_imported_from_the_current_folder(
     (tmp_path / "my_web_handlers.py").write_text("LOADED = True\n")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(sys, "path", [p for p in sys.path if p not in ("", str(tmp_path))])
-    env = {"ATTIO_API_KEY": "k-1234", "XDG_CONFIG_HOME": str(tmp_path)}
+    env = {
+        "ATTIO_API_KEY": "k-1234",
+        "XDG_CONFIG_HOME": str(tmp_path),
+        "XDG_STATE_HOME": str(tmp_path),
+    }
     tenants = service_tenants(env)
     build_service(tenants, handlers=["my_web_handlers"], environ=env)
     assert sys.modules["my_web_handlers"].LOADED is True
@@ -86,6 +92,7 @@ def test_the_app_from_the_environment_serves_the_configured_workspace(
         "ATTIO_API_KEY": "env-app-key-4411",
         "ATTIO_WEBHOOK_SECRET": secret,
         "XDG_CONFIG_HOME": str(tmp_path),
+        "XDG_STATE_HOME": str(tmp_path),
     }
     try:
         with TestClient(app_from_env(env)) as client:
