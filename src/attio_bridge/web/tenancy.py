@@ -90,12 +90,21 @@ class TenantResources:
             return found
 
     async def aclose(self) -> None:
-        """Close every client, cache and the store."""
+        """Close every client, cache and the store; each is closed even if one before it fails
+        (in the service the handlers made them on the job queue's event loop, which has stopped
+        by now: a connection bound to it may refuse to close cleanly). The first error is raised
+        once all are closed."""
         with self._lock:
             parts, self._parts = list(self._parts.values()), {}
             store, self._store = self._store, None
+        failed: list[BaseException] = []
         for part in parts:
-            await part.client.aclose()
-            await part.cache.aclose()
+            for close in (part.client.aclose, part.cache.aclose):
+                try:
+                    await close()
+                except Exception as exc:
+                    failed.append(exc)
         if store is not None:
             store.close()
+        if failed:
+            raise failed[0]
