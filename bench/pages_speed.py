@@ -32,9 +32,8 @@ from starlette.testclient import TestClient
 from attio_bridge.emulator import EmulatorConfig
 from attio_bridge.emulator import create_app as emulator_app
 from attio_bridge.state import open_store
-from attio_bridge.web import Service, create_app
+from attio_bridge.web import build_service, create_app
 from attio_bridge.web.imports import SnapshotsBackend
-from attio_bridge.web.interim import AttioReceiver, MemoryJobQueue, describe_event
 from attio_bridge.web.snapshots import Connection, Pages, PagesConfig
 from attio_bridge.webhooks import Tenant, Tenants
 
@@ -91,8 +90,11 @@ def main(argv: list[str]) -> int:
             transport=httpx.ASGITransport(app=emulator),
         )
     )
-    service = Service(
-        Tenants([Tenant(api_key=KEY)]), MemoryJobQueue(), AttioReceiver, processor=describe_event
+    service = build_service(
+        Tenants([Tenant(api_key=KEY)]),
+        work=False,
+        jobs_url=f"sqlite:///{folder / 'jobs.sqlite3'}",
+        environ={"XDG_CONFIG_HOME": str(folder), "XDG_STATE_HOME": str(folder)},
     )
     app = create_app(service, pages=pages)
     with (

@@ -66,7 +66,7 @@ EXPORTS: dict[str, set[str]] = {
         "build_service",
         "configure_logging",
         "create_app",
-        "tenants_from_env",
+        "service_tenants",
     },
     "attio_bridge.webhooks": {
         "BraintreeKeys",

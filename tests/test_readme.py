@@ -37,6 +37,8 @@ EXPORT = re.compile(r"(\w+)=(\S+)")
 NOT_RUN = {
     "python3 dev.py sandbox": "serves a sandbox until Ctrl-C, and runs the whole test suite; "
     "this test starts the sandbox that command serves",
+    "attio-bridge serve --handlers my_handlers": "serves a real workspace until Ctrl-C; "
+    "tests/web/test_sandbox.py runs serve with a key",
     ".venv/bin/attio-bridge emulator --port 8790": "serves until Ctrl-C on a fixed port; the "
     "sandbox this test starts is that command with --seed sandbox",
 }

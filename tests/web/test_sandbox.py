@@ -63,6 +63,7 @@ def _get(url: str, key: str | None = None) -> tuple[int, str]:
 def sandbox(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], list[str], dict[str, str]]]:
     env = {k: v for k, v in os.environ.items() if k not in ("ATTIO_API_KEY", "ATTIO_BASE_URL")}
     env |= {"PYTHONUNBUFFERED": "1", "XDG_CONFIG_HOME": str(tmp_path), "NO_COLOR": "1"}
+    env["XDG_STATE_HOME"] = str(tmp_path / "state")
     args = [sys.executable, "-m", "attio_bridge.cli", "serve", "--port", "0", "--log-level", "info"]
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
     try:
@@ -134,6 +135,7 @@ def test_with_a_key_serve_takes_deliveries_signed_with_the_configured_secret(
     """The real mode: the tenant from the environment, two secrets while one is rotated."""
     secret = "whsec-real-mode-5d1c2e8f"
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "XDG_CONFIG_HOME": str(tmp_path)}
+    env["XDG_STATE_HOME"] = str(tmp_path / "state")
     env |= {"ATTIO_API_KEY": "real-mode-key-77aa01", "ATTIO_WEBHOOK_SECRET": f"old-one,{secret}"}
     env.pop("REDIS_URL", None)
     args = [
@@ -174,3 +176,39 @@ def test_with_a_key_serve_takes_deliveries_signed_with_the_configured_secret(
     logged = [json.loads(line) for line in out.decode().splitlines() if line.startswith("{")]
     assert {"service started", "service stopped"} <= {line["event"] for line in logged}
     assert "real-mode-key-77aa01" not in out.decode() and secret not in out.decode()
+
+
+def test_the_sandbox_service_ignores_its_own_token_and_not_the_newcomers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Echo suppression: the service reads the emulator with a key of its own and ignores the
+    actor ``GET /v2/self`` names for that key; the banner's key, the newcomer's, is another."""
+    import shutil
+
+    import structlog
+    from starlette.testclient import TestClient
+
+    from attio_bridge.cli.serve import _sandbox
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    prepared = _sandbox("127.0.0.1", 0, None, [], True, None, "json", None, tmp_path / "project")
+    try:
+        (tenant,) = prepared.service.tenants
+        newcomer = next(
+            re.search(r"ATTIO_API_KEY=(\S+)", line)[1]  # type: ignore[index]
+            for line in prepared.banner
+            if "people create" in line
+        )
+        assert newcomer != tenant.api_key
+        with TestClient(prepared.fallback) as api:
+            me = api.get("/v2/self", headers={"Authorization": f"Bearer {tenant.api_key}"})
+            them = api.get("/v2/self", headers={"Authorization": f"Bearer {newcomer}"})
+        assert tenant.ignore_actor_ids == (me.json()["client_id"],)
+        assert them.json()["client_id"] not in tenant.ignore_actor_ids
+        assert prepared.scratch is not None and prepared.scratch.is_dir()  # its own jobs file
+    finally:
+        prepared.sock.close()
+        if prepared.scratch is not None:
+            shutil.rmtree(prepared.scratch, ignore_errors=True)
+        structlog.reset_defaults()

@@ -7,6 +7,7 @@ import asyncio
 import os
 import uuid
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -14,7 +15,16 @@ import redis
 
 from attio_bridge.emulator.app import EmulatorApp
 from attio_bridge.web.tenancy import TenantResources
-from attio_bridge.webhooks import Tenant, Tenants, UnknownTenantError
+from attio_bridge.webhooks import (
+    Coalescer,
+    Event,
+    EventProcessor,
+    HandlerContext,
+    Tenant,
+    Tenants,
+    UnknownTenantError,
+    router,
+)
 from tests._servers import server_absent
 
 from ..conftest import API_KEY
@@ -75,3 +85,71 @@ def test_a_workspace_cache_in_redis_lives_under_its_own_namespace(tmp_path: Path
             client.delete(key)
         asyncio.run(resources.aclose())
         client.close()
+
+
+def test_a_record_updated_handled_by_the_worker_empties_the_web_process_cached_record(
+    emulator: EmulatorApp, tmp_path: Path
+) -> None:
+    """Two processes' parts (each its own Redis connection): the web process caches a record,
+    the worker handles the ``record.updated`` of a change made elsewhere, and the web process
+    reads the new value, not the one it cached."""
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        server_absent(f"Redis is not reachable at {REDIS_URL} ({exc})", "start it to run this")
+    name = f"web-test-{uuid.uuid4().hex[:12]}"
+    store = f"sqlite:///{tmp_path / 's.sqlite3'}"
+    web, worker = (
+        TenantResources(
+            _tenants(name),
+            redis_url=REDIS_URL,
+            store_url=store,
+            transport=httpx.ASGITransport(app=emulator),
+        )
+        for _ in range(2)
+    )
+
+    async def scenario() -> tuple[str | None, str | None]:
+        try:
+            return await steps()
+        finally:  # on the loop their connections belong to
+            await web.aclose()
+            await worker.aclose()
+
+    async def steps() -> tuple[str | None, str | None]:
+        page = web.parts(name)
+        ada = await page.services.people.upsert(email="ada@example.com", name="Ada Lovelace")
+        await page.services.records.get("people", ada.record_id)  # cached, in Redis
+        # Changed elsewhere (the raw client: no cache of ours is told).
+        await page.client.records.update("people", ada.record_id, {"job_title": "Engineer"})
+        stale = await page.services.records.get("people", ada.record_id)
+        jobs = worker.parts(name)
+        context = HandlerContext.build(jobs.tenant, jobs.services, jobs.store)
+        context.coalescer = Coalescer()
+        event = Event(
+            "attio",
+            name,
+            "record.updated",
+            {
+                "event_type": "record.updated",
+                "id": {"object_id": "people", "record_id": ada.record_id, "attribute_id": "a"},
+                "actor": {"type": "workspace-member", "id": "m-1"},
+            },
+            "delivery-1",
+        )
+        await EventProcessor(router, lambda _: context)(event.to_payload())
+        fresh = await page.services.records.get("people", ada.record_id)
+        return _title(stale.values), _title(fresh.values)
+
+    try:
+        assert asyncio.run(scenario()) == (None, "Engineer")
+    finally:
+        for key in client.scan_iter(match=f"attio-bridge:cache:t:{name}:*"):
+            client.delete(key)
+        client.close()
+
+
+def _title(values: dict[str, Any]) -> str | None:
+    found = values.get("job_title") or []
+    return str(found[0]["value"]) if found else None

@@ -12,19 +12,21 @@ from starlette.testclient import TestClient
 
 from attio_bridge.cli import main
 from attio_bridge.errors import ConfigurationError
-from attio_bridge.web import EventFeed, build_service, tenants_from_env
+from attio_bridge.web import EventFeed, build_service, service_tenants
 from attio_bridge.web.wiring import app_from_env
 from attio_bridge.webhooks import Event
 
 from ._support import delivery, record_event, signed
 
 
-def test_the_tenant_comes_from_the_environment_with_each_rotated_secret() -> None:
-    tenants = tenants_from_env(
+def test_the_tenant_comes_from_the_environment_with_each_rotated_secret(tmp_path: Path) -> None:
+    tenants = service_tenants(
         {
             "ATTIO_API_KEY": "key-from-env-1234",
             "ATTIO_BASE_URL": "http://127.0.0.1:9/",
             "ATTIO_WEBHOOK_SECRET": " old-secret-1 , new-secret-2,",
+            "XDG_CONFIG_HOME": str(tmp_path),
+            "XDG_STATE_HOME": str(tmp_path),
         }
     )
     (tenant,) = tenants
@@ -37,9 +39,9 @@ def test_the_tenant_comes_from_the_environment_with_each_rotated_secret() -> Non
     assert "key-from-env-1234" not in repr(tenant)
 
 
-def test_no_api_key_is_a_configuration_error_naming_the_variable() -> None:
+def test_no_api_key_is_a_configuration_error_naming_the_variable(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError, match="ATTIO_API_KEY is not set"):
-        tenants_from_env({})
+        service_tenants({"XDG_CONFIG_HOME": str(tmp_path), "XDG_STATE_HOME": str(tmp_path)})
 
 
 def test_the_worker_command_without_a_key_is_one_error_line(
@@ -47,6 +49,7 @@ def test_the_worker_command_without_a_key_is_one_error_line(
 ) -> None:
     monkeypatch.delenv("ATTIO_API_KEY", raising=False)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
     with pytest.raises(SystemExit) as exit:
         main(["worker"])
     assert exit.value.code not in (0, None)
@@ -60,11 +63,16 @@ def test_handler_modules_are_imported_from_the_current_folder(
     (tmp_path / "my_web_handlers.py").write_text("LOADED = True\n")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(sys, "path", [p for p in sys.path if p not in ("", str(tmp_path))])
-    tenants = tenants_from_env({"ATTIO_API_KEY": "k-1234"})
-    build_service(tenants, handlers=["my_web_handlers"])
+    env = {
+        "ATTIO_API_KEY": "k-1234",
+        "XDG_CONFIG_HOME": str(tmp_path),
+        "XDG_STATE_HOME": str(tmp_path),
+    }
+    tenants = service_tenants(env)
+    build_service(tenants, handlers=["my_web_handlers"], environ=env)
     assert sys.modules["my_web_handlers"].LOADED is True
-    with pytest.raises(ConfigurationError, match="cannot import the handler module 'no_such_mod"):
-        build_service(tenants, handlers=["no_such_mod_xyz"])
+    with pytest.raises(ConfigurationError, match="handler module 'no_such_mod_xyz' cannot be"):
+        build_service(tenants, handlers=["no_such_mod_xyz"], environ=env)
     sys.modules.pop("my_web_handlers")
 
 
@@ -77,10 +85,15 @@ def test_the_feed_keeps_the_newest_rows_only() -> None:
 
 
 def test_the_app_from_the_environment_serves_the_configured_workspace(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     secret = "whsec-from-env-0b7d55"
-    env = {"ATTIO_API_KEY": "env-app-key-4411", "ATTIO_WEBHOOK_SECRET": secret}
+    env = {
+        "ATTIO_API_KEY": "env-app-key-4411",
+        "ATTIO_WEBHOOK_SECRET": secret,
+        "XDG_CONFIG_HOME": str(tmp_path),
+        "XDG_STATE_HOME": str(tmp_path),
+    }
     try:
         with TestClient(app_from_env(env)) as client:
             body = delivery(record_event())

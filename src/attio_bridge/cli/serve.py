@@ -1,11 +1,15 @@
 """``attio-bridge serve``, ``sandbox`` and ``worker``: the always-on service.
 
-``serve`` with ``ATTIO_API_KEY`` set serves the real workspace (``web.wiring.tenants_from_env``);
-without it, and always as ``sandbox``, it runs the sandbox: the emulator in this process, seeded,
-on the same address as the service (its API under ``/v2``), with a webhook subscribed to the
-service's ``/webhooks/attio`` whose secret stays in memory, and a worker in this process. The
-banner names the events page and the line to change a record with, so a newcomer watches the
-event arrive. ``worker`` runs jobs only, no HTTP, until SIGTERM or Ctrl-C.
+``serve`` with ``ATTIO_API_KEY`` set (or a workspaces file in ``ATTIO_BRIDGE_WORKSPACES``)
+serves the real workspaces (``web.wiring.service_tenants``); without it, and always as
+``sandbox``, it runs the sandbox: the emulator in this process, seeded, on the same address as
+the service (its API under ``/v2``), with a webhook subscribed to the service's
+``/webhooks/attio`` whose secret stays in memory, and a worker in this process running the real
+durable queue on a SQLite file of its own in a temporary folder (removed when the sandbox
+stops: sandbox jobs never mix with the real ones). The service reads the emulator with a key of
+its own, whose actor (the token id ``GET /v2/self`` names) it ignores, so its own writes do not
+echo back; the banner's line uses the newcomer's key, so the change it makes arrives on the
+page. ``worker`` runs jobs only, no HTTP, until SIGTERM or Ctrl-C.
 
 Everything heavy (the emulator, the web app, uvicorn, the queue) is imported inside the
 commands: building the command line stays cheap (tests/cli/test_startup_cli.py).
@@ -15,8 +19,10 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import socket
 import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,6 +105,7 @@ class _Prepared:
     fallback: Any
     banner: list[str]
     pages: Pages | None = None
+    scratch: Path | None = None  # a folder removed once the service stopped
 
 
 def _serve(prepare: Callable[[], _Prepared]) -> None:
@@ -119,7 +126,11 @@ def _serve(prepare: Callable[[], _Prepared]) -> None:
         access_log=False,
         timeout_graceful_shutdown=int(ready.service.shutdown_timeout),
     )
-    uvicorn.Server(config).run(sockets=[ready.sock])
+    try:
+        uvicorn.Server(config).run(sockets=[ready.sock])
+    finally:
+        if ready.scratch is not None:
+            shutil.rmtree(ready.scratch, ignore_errors=True)
 
 
 def _subscribe(emulator: Any, target: str) -> str:
@@ -180,8 +191,9 @@ def _sandbox(
     sock = listener(host, port)
     url = url_of(host, sock)
     key = "sandbox-" + secrets.token_hex(12)
+    own_key = "sandbox-service-" + secrets.token_hex(12)  # the service's: its writes are ignored
     config = EmulatorConfig(
-        api_keys=[key],
+        api_keys=[key, own_key],
         seed="sandbox",
         database=str(database) if database else None,
         webhook_retry_schedule=SANDBOX_RETRIES,
@@ -194,10 +206,20 @@ def _sandbox(
     # The emulator posts to the service over loopback, whatever address the service listens on.
     loopback = "[::1]" if ":" in host else "127.0.0.1"
     secret = _subscribe(emulator, f"http://{loopback}:{sock.getsockname()[1]}/webhooks/attio")
-    _logging(log_format, log_level, "warning", [key, secret])
-    tenant = Tenant(api_key=key, base_url=url, attio_secrets=(secret,))
+    _logging(log_format, log_level, "warning", [key, own_key, secret])
+    # What GET /v2/self answers with the service's key (its client_id): the actor of its writes.
+    # Asked of the emulator's own record, as the server does not answer before it starts.
+    own_actor = emulator.state.workspace.tokens[own_key].token_id
+    tenant = Tenant(
+        api_key=own_key, base_url=url, attio_secrets=(secret,), ignore_actor_ids=(own_actor,)
+    )
+    scratch = Path(tempfile.mkdtemp(prefix="attio-bridge-sandbox-"))
     service = build_service(
-        Tenants([tenant]), work=work, handlers=handlers, template_dir=template_dir
+        Tenants([tenant]),
+        work=work,
+        handlers=handlers,
+        template_dir=template_dir,
+        jobs_url=f"sqlite:///{scratch / 'jobs.sqlite3'}",
     )
     try_line = (
         f"ATTIO_BASE_URL={url} ATTIO_API_KEY={key} attio-bridge people create "
@@ -217,7 +239,7 @@ def _sandbox(
         f"  {try_line}",
         "Press Ctrl-C to stop.",
     ]
-    return _Prepared(service, sock, emulator, banner, pages)
+    return _Prepared(service, sock, emulator, banner, pages, scratch)
 
 
 def _production(
@@ -231,9 +253,9 @@ def _production(
     project: Path | None = None,
 ) -> _Prepared:
     from ..web.service import tenant_secrets
-    from ..web.wiring import build_service, tenants_from_env
+    from ..web.wiring import build_service, service_tenants
 
-    tenants = tenants_from_env(os.environ)
+    tenants = service_tenants(os.environ)
     _logging(log_format, log_level, "info", tenant_secrets(tenants))
     sock = listener(host, port)
     url = url_of(host, sock)
@@ -272,7 +294,7 @@ def serve_command(
     """Serve webhooks, the events page, the snapshot pages, /healthz, /readyz and /metrics;
     without ATTIO_API_KEY, the sandbox."""
     modules, work = handlers or [], not no_worker
-    if os.environ.get("ATTIO_API_KEY"):
+    if os.environ.get("ATTIO_API_KEY") or os.environ.get("ATTIO_BRIDGE_WORKSPACES"):
         _serve(
             lambda: _production(
                 host, port, modules, work, template_dir, log_format, log_level, project
@@ -316,12 +338,17 @@ def worker_command(
     import asyncio
 
     from ..web.service import tenant_secrets
-    from ..web.wiring import build_service, tenants_from_env
+    from ..web.wiring import build_service, service_tenants
 
     with reporting(ConnectionOptions()):
-        tenants = tenants_from_env(os.environ)
+        tenants = service_tenants(os.environ)
         _logging(log_format, log_level, "info", tenant_secrets(tenants))
-        service = build_service(tenants, work=True, handlers=handlers or [])
+        service = build_service(
+            tenants,
+            work=True,
+            handlers=handlers or [],
+            redis_url=os.environ.get("REDIS_URL") or None,
+        )
     typer.echo("attio-bridge worker running. Press Ctrl-C to stop.", err=True)
     asyncio.run(_work(service))
 
@@ -334,7 +361,7 @@ async def _work(service: Service) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    service.start()
+    await asyncio.to_thread(service.start)  # opens the jobs database: off the loop
     try:
         await stop.wait()
     finally:

@@ -30,6 +30,7 @@ import logging
 import os
 import socket
 import sqlite3
+import sys
 import threading
 import time
 import uuid
@@ -332,6 +333,7 @@ class JobQueue:
             config["dbos_system_schema"] = self._target.schema
         if self._target.path is not None:
             _use_wal(self._target.path)
+        _reopen_console(logging.getLogger("dbos"))
         try:
             DBOS(config=config)
             logging.getLogger("dbos").addFilter(_QUIET)  # once: a filter is kept by identity
@@ -674,6 +676,20 @@ class JobQueue:
                 _blocking(DBOS.delete_workflows, [info.id for info in batch])
                 deleted += len(batch)
         return deleted
+
+
+def _reopen_console(logger: logging.Logger) -> None:
+    """DBOS adds its console handler once per process, on the ``sys.stderr`` of that moment; if
+    that stream was closed since (a test's captured output, a web app's replaced stderr), the
+    handler writes to the current ``sys.stderr`` instead of failing every later launch."""
+    for handler in logger.handlers:
+        stream = getattr(handler, "stream", None)
+        if isinstance(handler, logging.StreamHandler) and getattr(stream, "closed", False):
+            handler.acquire()  # not setStream: it would flush the closed stream first
+            try:
+                handler.stream = sys.stderr
+            finally:
+                handler.release()
 
 
 def _use_wal(path: Path) -> None:

@@ -6,7 +6,9 @@
   receiver core. It refuses an unknown source (404) and a body over ``service.max_body`` (413,
   from ``Content-Length`` before reading, or as soon as the streamed body passes the limit),
   builds an ``InboundRequest`` from the raw bytes and answers with the receiver's ``Reply``;
-  while the service stops it answers 503 so the sender delivers again later;
+  while the service stops it answers 503 so the sender delivers again later. Every refusal,
+  the adapter's too, is the receiver's (``precheck``, ``refuse``), so
+  ``attio_bridge_webhooks_rejected_total{source,reason}`` counts each once;
 - ``GET /healthz`` (the process answers), ``GET /readyz`` (the job store, and Redis when
   configured, reachable: 200, or 503 naming what is not), ``GET /metrics`` (Prometheus text);
 - ``GET /`` the events page and ``GET /events/feed`` its table, which the page polls every second
@@ -99,7 +101,6 @@ def create_app(
         )
         status = str(response.status_code)
         metrics.HTTP_SECONDS.labels(route, "POST", status).observe(time.perf_counter() - started)
-        metrics.WEBHOOK_REQUESTS.labels(source if source in service.sources else "", status).inc()
         _log.info(
             "webhook request",
             source=source,
@@ -110,31 +111,41 @@ def create_app(
         return response
 
     async def _webhook(request: Request, source: str) -> Response:
-        if source not in service.sources:
-            known = ", ".join(service.sources)
-            return JSONResponse({"error": f"no receiver for {source!r} (known: {known})"}, 404)
-        if not service.accepting:
-            return JSONResponse(
-                {"error": "shutting down; deliver again later"}, 503, {"Retry-After": "5"}
+        receiver = service.receiver
+        workspace = request.path_params.get("workspace") or None
+        headers = {key.lower(): value for key, value in request.headers.items()}
+        reply = receiver.precheck(source, workspace, headers)
+        if reply is None and not service.accepting:
+            reply = receiver.refuse(
+                source,
+                503,
+                "shutting_down",
+                "shutting down; deliver again later",
+                {"Retry-After": "5"},
             )
+        if reply is not None:
+            return JSONResponse(reply.body, reply.status, reply.headers)
         try:
             body = await _body(request, service.max_body)
         except _TooLarge:
-            return JSONResponse(
-                {"error": f"body larger than {service.max_body} bytes"},
+            reply = receiver.refuse(
+                source,
                 413,
+                "too_large",
+                f"body larger than {service.max_body} bytes",
                 {"Connection": "close"},
             )
+            return JSONResponse(reply.body, reply.status, reply.headers)
         inbound = InboundRequest(
             source=source,
-            workspace=request.path_params.get("workspace", ""),
+            workspace=workspace,
             method=request.method,
             url=str(request.url),
-            headers={key.lower(): value for key, value in request.headers.items()},
+            headers=headers,
             body=body,
             content_type=request.headers.get("content-type", ""),
         )
-        reply = await service.receiver.dispatch(inbound)
+        reply = await receiver.dispatch(inbound)
         return JSONResponse(reply.body, reply.status, reply.headers)
 
     async def healthz(request: Request) -> Response:
@@ -146,9 +157,9 @@ def create_app(
         return JSONResponse({"ready": ready, "checks": checks}, 200 if ready else 503)
 
     async def metrics_page(request: Request) -> Response:
-        with contextlib.suppress(Exception):  # a scrape shows what it can; /readyz says why
-            metrics.set_depth(await anyio.to_thread.run_sync(service.jobs.depth))
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+        # The jobs' depth gauge reads the queue's database while rendering: off the loop.
+        text = await anyio.to_thread.run_sync(generate_latest)
+        return Response(text, media_type=CONTENT_TYPE_LATEST)
 
     def _page(request: Request, name: str) -> Response:
         context: dict[str, Any] = {
@@ -185,7 +196,8 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        service.start()
+        # Starting opens the jobs database and launches DBOS, which blocks: not on the loop.
+        await anyio.to_thread.run_sync(service.start)
         try:
             yield
         finally:

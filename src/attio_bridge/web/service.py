@@ -5,15 +5,20 @@ as one.
 with ``Service.submit`` as the receiver's way into the queue), ``feed`` (the events page's data),
 ``readiness()`` (what ``/readyz`` reports), ``resources`` (each workspace's client, services and
 cache, for the handlers' context). ``start()`` registers the processor, subscribes the
-feed and the metrics to the queue and starts it; ``stop()``, on the app's shutdown (uvicorn's
-answer to SIGTERM), first stops taking deliveries (503 from then on, so the sender retries
-elsewhere or later), then lets the queue finish or hand back its in-flight work within
-``shutdown_timeout``, then closes the workspaces' clients and caches.
+feed to the queue, starts it (it blocks while the queue opens its database: the app's lifespan
+calls it on a worker thread) and starts the ``periodic`` tasks, each on a thread of its own
+(the alerts' checks); ``stop()``, on the app's shutdown (uvicorn's answer to SIGTERM), first
+stops taking deliveries (503 from then on, so the sender retries elsewhere or later), stops the
+periodic tasks, then lets the queue finish or hand back its in-flight work within
+``shutdown_timeout`` (what is not finished stays stored and another worker, or this one on its
+next start, takes it over), then closes the workspaces' clients and caches.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,13 +27,12 @@ import anyio.to_thread
 
 from ..errors import mask_url
 from ..webhooks import JOB_KIND, Event, Tenants
-from . import metrics
 from .feed import EventFeed
 from .logs import get_logger, redactor
 from .ports import JobQueuePort, JobSpec, Processor, ReceiverPort, Submit
 from .tenancy import TenantResources
 
-__all__ = ["SOURCES", "ReceiverFactory", "Service", "tenant_secrets"]
+__all__ = ["SOURCES", "Periodic", "ReceiverFactory", "Service", "tenant_secrets"]
 
 SOURCES = ("attio", "hubspot", "braintree", "zoho")
 """The senders with a receiver: ``/webhooks/<source>``."""
@@ -37,6 +41,16 @@ ReceiverFactory = Callable[..., ReceiverPort]
 """``Receiver(tenants, submit, *, max_body=...)``, the receiver's constructor."""
 
 _log = get_logger("attio_bridge.web")
+
+
+@dataclass(frozen=True, slots=True)
+class Periodic:
+    """A task the service runs every ``interval`` seconds while it runs (``run`` blocks; an
+    error it raises is logged and the task runs again at the next interval)."""
+
+    name: str
+    interval: float
+    run: Callable[[], None]
 
 
 def tenant_secrets(tenants: Tenants) -> list[str]:
@@ -68,6 +82,8 @@ class Service:
         sources: Sequence[str] = SOURCES,
         feed: EventFeed | None = None,
         resources: TenantResources | None = None,
+        periodic: Sequence[Periodic] = (),
+        on_stop: Callable[[], None] | None = None,
     ) -> None:
         self.tenants = tenants
         self.jobs = jobs
@@ -79,6 +95,10 @@ class Service:
         self.template_dir = Path(template_dir) if template_dir is not None else None
         self.sources = tuple(sources)
         self.resources = resources
+        self.periodic = tuple(periodic)
+        self._on_stop = on_stop
+        self._halt = threading.Event()
+        self._threads: list[threading.Thread] = []
         redactor.add(tenant_secrets(tenants))
         self.feed = feed or EventFeed(scrub=redactor.scrub)
         submit: Submit = self.submit
@@ -99,7 +119,6 @@ class Service:
         ]
         new = list(await self.jobs.submit(specs)) if specs else []
         self.feed.received(events, new)
-        metrics.count_received(events, new)
         for event, fresh in zip(events, new, strict=True):
             _log.debug(
                 "event received" if fresh else "event redelivered",
@@ -117,8 +136,14 @@ class Service:
         if self.processor is not None:
             self.jobs.register(JOB_KIND, self.processor)
         self.jobs.subscribe(self.feed.observe)
-        self.jobs.subscribe(metrics.JobTimer())
         self.jobs.start(work=self.work)
+        self._halt.clear()
+        for task in self.periodic:
+            thread = threading.Thread(
+                target=self._every, args=(task,), name=f"attio-bridge {task.name}", daemon=True
+            )
+            thread.start()
+            self._threads.append(thread)
         self._started = True
         self.accepting = True
         _log.info("service started", work=self.work, tenants=len(self.tenants))
@@ -130,10 +155,30 @@ class Service:
             return
         self._started = False
         _log.info("service stopping", timeout=self.shutdown_timeout)
+        self._halt.set()
+        threads, self._threads = self._threads, []
+        for thread in threads:
+            await anyio.to_thread.run_sync(thread.join, 5.0)
         await anyio.to_thread.run_sync(self.jobs.shutdown, self.shutdown_timeout)
         if self.resources is not None:
-            await self.resources.aclose()
+            try:
+                await self.resources.aclose()
+            except Exception as exc:  # stopping goes on; what is left closes with the process
+                _log.warning("closing the workspaces' clients failed", error=type(exc).__name__)
+        if self._on_stop is not None:
+            self._on_stop()
         _log.info("service stopped")
+
+    def _every(self, task: Periodic) -> None:
+        while not self._halt.wait(task.interval):
+            try:
+                task.run()
+            except Exception as exc:  # a check that failed runs again at the next interval
+                _log.warning(
+                    "periodic task failed",
+                    task=task.name,
+                    error=redactor.scrub(f"{type(exc).__name__}: {exc}"),
+                )
 
     async def readiness(self, timeout: float = 2.0) -> dict[str, str]:
         """Each dependency and ``"ok"``, or why it is not (no secret, no password in a URL)."""
@@ -148,8 +193,7 @@ class Service:
         return checks
 
     async def _jobs_reachable(self) -> None:
-        depth = await anyio.to_thread.run_sync(self.jobs.depth, abandon_on_cancel=True)
-        metrics.set_depth(depth)
+        await anyio.to_thread.run_sync(self.jobs.depth, abandon_on_cancel=True)
 
 
 async def _check(probe: Callable[[], Any], timeout: float) -> str:

@@ -56,6 +56,16 @@ class TenantResources:
         self._store: StateStore | None = None
         self._parts: dict[str, TenantParts] = {}
 
+    def store(self) -> StateStore:
+        """The state store the handlers share (opened on first use)."""
+        with self._lock:
+            return self._open_store()
+
+    def _open_store(self) -> StateStore:
+        if self._store is None:
+            self._store = open_store(self._store_url, environ=self._environ)
+        return self._store
+
     def parts(self, name: str) -> TenantParts:
         """The parts of the tenant ``name`` (``UnknownTenantError`` if none is configured)."""
         with self._lock:
@@ -63,8 +73,7 @@ class TenantResources:
             if found is not None:
                 return found
             tenant = self._tenants.get(name)
-            if self._store is None:
-                self._store = open_store(self._store_url, environ=self._environ)
+            store = self._open_store()
             client = AsyncAttioClient(
                 api_key=tenant.api_key,
                 base_url=tenant.base_url,
@@ -76,19 +85,26 @@ class TenantResources:
             cache = create_cache(
                 self._redis_url, prefix=f"{DEFAULT_PREFIX}{tenant.cache_namespace}:"
             )
-            found = TenantParts(
-                tenant, client, AsyncServices(client, cache=cache), cache, self._store
-            )
+            found = TenantParts(tenant, client, AsyncServices(client, cache=cache), cache, store)
             self._parts[name] = found
             return found
 
     async def aclose(self) -> None:
-        """Close every client, cache and the store."""
+        """Close every client, cache and the store; each is closed even if one before it fails
+        (in the service the handlers made them on the job queue's event loop, which has stopped
+        by now: a connection bound to it may refuse to close cleanly). The first error is raised
+        once all are closed."""
         with self._lock:
             parts, self._parts = list(self._parts.values()), {}
             store, self._store = self._store, None
+        failed: list[BaseException] = []
         for part in parts:
-            await part.client.aclose()
-            await part.cache.aclose()
+            for close in (part.client.aclose, part.cache.aclose):
+                try:
+                    await close()
+                except Exception as exc:
+                    failed.append(exc)
         if store is not None:
             store.close()
+        if failed:
+            raise failed[0]

@@ -1,69 +1,165 @@
 """Where the service's real pieces are chosen: the one place ``serve``, ``worker`` and the sandbox
 build a ``Service`` from.
 
-``tenants_from_env`` reads the one workspace of a deployment configured by environment variables
-(``ATTIO_API_KEY``, ``ATTIO_BASE_URL``, ``ATTIO_WEBHOOK_SECRET``: several secrets separated by
-commas while one is rotated). ``build_service`` composes the queue, the receiver and the
-processor. Until the durable queue (``attio_bridge.jobs.JobQueue``) and the receiver core
-(``attio_bridge.webhooks.Receiver``, ``EventProcessor``, ``load_handlers``) are in, it uses the
-in-memory stand-ins of ``web/interim.py``: nothing received survives a restart.
+``service_tenants`` finds the workspaces served (``webhooks.tenants.load_tenants``: the file
+``ATTIO_BRIDGE_WORKSPACES`` names, the state store's ``tenants``, else one workspace from
+``ATTIO_API_KEY``, ``ATTIO_BASE_URL`` and ``ATTIO_WEBHOOK_SECRET``) and refuses a workspace
+without a key. ``build_service`` composes:
+
+- the durable queue, ``jobs.JobQueue`` (``ATTIO_BRIDGE_DATABASE_URL``, else a SQLite file beside
+  the state store; ``jobs_url`` overrides both, as the sandbox does with a file of its own);
+- the receiver, ``webhooks.Receiver``, whose events ``Service.submit`` turns into jobs;
+- the processor, ``webhooks.EventProcessor`` over the router the handler modules registered on,
+  each workspace's ``HandlerContext`` built from ``TenantResources.parts``; every event of a
+  workspace runs inside its Attio circuit (``jobs.circuits``): once Attio failed ``fail_max``
+  times in a row for that workspace, its events wait on their retry schedule
+  (``CircuitOpenError``, retryable) instead of calling Attio again;
+- the alerts (``alerts_from_env``): with ``ATTIO_BRIDGE_ALERT_SLACK_CHANNEL`` (and
+  ``SLACK_BOT_TOKEN``) or ``ATTIO_BRIDGE_ALERT_WEBHOOK_URL``, dead letters and open circuits
+  notify, and every ``ATTIO_BRIDGE_ALERT_CHECK_INTERVAL`` seconds (60) the workspaces' webhooks
+  are checked for Attio's ``degraded`` mark and dead-letter incidents with no dead job left are
+  closed. Nothing configured: no alert is sent and nothing fails.
+
 ``app_from_env`` is the whole app from the environment, for an ASGI server started by hand.
 """
 
 from __future__ import annotations
 
-import importlib
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from starlette.applications import Starlette
 
+from ..client import AttioClient
+from ..connectors import SlackConnector
 from ..errors import ConfigurationError
-from ..webhooks import DEFAULT_TENANT, Tenant, Tenants
+from ..jobs import JobQueue, Processor, RetrySchedule
+from ..jobs.circuits import Circuits
+from ..state import open_secrets, open_store
+from ..webhooks import (
+    DEFAULT_TENANT,
+    EventProcessor,
+    HandlerContext,
+    Hooks,
+    Receiver,
+    Router,
+    Tenants,
+    load_handlers,
+    router,
+)
+from ..webhooks.alerts import Alerts, Notifier, SlackNotifier, WebhookNotifier
+from ..webhooks.tenants import load_tenants
 from .app import create_app
-from .interim import AttioReceiver, MemoryJobQueue, describe_event
-from .logs import configure_logging
-from .service import Service, tenant_secrets
+from .logs import configure_logging, get_logger
+from .service import Periodic, Service, tenant_secrets
 from .tenancy import TenantResources
 
-__all__ = ["app_from_env", "build_service", "load_handler_modules", "tenants_from_env"]
+__all__ = [
+    "ALERT_CHECK_INTERVAL_ENV",
+    "ALERT_SLACK_CHANNEL_ENV",
+    "ALERT_WEBHOOK_URL_ENV",
+    "alerts_from_env",
+    "app_from_env",
+    "build_service",
+    "guarded",
+    "load_handler_modules",
+    "service_tenants",
+]
+
+ALERT_SLACK_CHANNEL_ENV = "ATTIO_BRIDGE_ALERT_SLACK_CHANNEL"
+ALERT_WEBHOOK_URL_ENV = "ATTIO_BRIDGE_ALERT_WEBHOOK_URL"
+ALERT_CHECK_INTERVAL_ENV = "ATTIO_BRIDGE_ALERT_CHECK_INTERVAL"
+
+_log = get_logger("attio_bridge.web")
 
 
-def tenants_from_env(environ: Mapping[str, str]) -> Tenants:
-    """The deployment's one workspace, ``default``, from the environment."""
-    api_key = environ.get("ATTIO_API_KEY", "")
-    if not api_key:
-        raise ConfigurationError("ATTIO_API_KEY is not set: set it to serve a real workspace")
-    secrets = tuple(
-        s.strip() for s in environ.get("ATTIO_WEBHOOK_SECRET", "").split(",") if s.strip()
-    )
-    return Tenants(
-        [
-            Tenant(
-                name=DEFAULT_TENANT,
-                api_key=api_key,
-                base_url=environ.get("ATTIO_BASE_URL") or None,
-                attio_secrets=secrets,
+def service_tenants(environ: Mapping[str, str] | None = None) -> Tenants:
+    """The workspaces this deployment serves (see the module docstring); each needs a key."""
+    env = os.environ if environ is None else environ
+    store = open_store(environ=env)
+    try:
+        tenants = load_tenants(environ=env, secrets=open_secrets(store, environ=env), store=store)
+    finally:
+        store.close()
+    for tenant in tenants:
+        if not tenant.api_key:
+            if tenant.name == DEFAULT_TENANT and len(tenants) == 1:
+                raise ConfigurationError(
+                    "ATTIO_API_KEY is not set: set it to serve a real workspace (or name a "
+                    "workspaces file in ATTIO_BRIDGE_WORKSPACES)"
+                )
+            raise ConfigurationError(
+                f"workspace {tenant.name!r} has no API key: set its api_key_env variable"
             )
-        ]
-    )
+    return tenants
 
 
 def load_handler_modules(modules: Sequence[str]) -> None:
-    """Import each of the user's handler modules (they register their handlers on import); the
-    current folder is searched first, as ``python -m`` does."""
+    """Import each of the user's handler modules (their ``@on`` handlers register on the
+    default router); the current folder is searched first, as ``python -m`` does."""
     if modules and os.getcwd() not in sys.path:
         sys.path.insert(0, os.getcwd())
-    for name in modules:
-        try:
-            importlib.import_module(name)
-        except ImportError as exc:
-            raise ConfigurationError(
-                f"cannot import the handler module {name!r} ({exc}): give a module importable "
-                "from here, such as my_handlers for my_handlers.py in the current folder"
-            ) from exc
+    load_handlers(modules)
+
+
+def guarded(processor: Processor, circuits: Circuits) -> Processor:
+    """``processor`` run inside the Attio circuit of each event's workspace."""
+
+    async def run(payload: dict[str, Any]) -> dict[str, Any] | None:
+        workspace = str(payload.get("workspace") or DEFAULT_TENANT)
+        circuit = circuits.breaker_for("attio", workspace)
+        call: Callable[[dict[str, Any]], Awaitable[dict[str, Any] | None]] = processor
+        return await circuit.call_async(call, payload)
+
+    return run
+
+
+def alerts_from_env(resources: TenantResources, environ: Mapping[str, str]) -> Alerts | None:
+    """The alerts the environment configures (module docstring), or None when none is."""
+    notifiers: list[Notifier] = []
+    channel = environ.get(ALERT_SLACK_CHANNEL_ENV, "").strip()
+    if channel:
+        slack = SlackConnector(
+            environ.get("SLACK_BOT_TOKEN", ""), base_url=environ.get("SLACK_API_URL") or None
+        )
+        notifiers.append(SlackNotifier(slack, channel))
+    url = environ.get(ALERT_WEBHOOK_URL_ENV, "").strip()
+    if url:
+        notifiers.append(WebhookNotifier(url))
+    return Alerts(resources.store(), notifiers) if notifiers else None
+
+
+def _interval(environ: Mapping[str, str]) -> float:
+    raw = environ.get(ALERT_CHECK_INTERVAL_ENV, "").strip() or "60"
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = -1.0
+    if seconds <= 0:
+        raise ConfigurationError(
+            f"{ALERT_CHECK_INTERVAL_ENV} is a number of seconds above 0, not {raw!r}"
+        )
+    return seconds
+
+
+def _alert_loops(
+    alerts: Alerts, tenants: Tenants, queue: JobQueue, interval: float
+) -> list[Periodic]:
+    def check_webhooks() -> None:
+        for tenant in tenants:
+            with AttioClient(api_key=tenant.api_key, base_url=tenant.base_url) as client:
+                alerts.check_webhooks(client.webhooks.iter(), tenant=tenant.name)
+
+    def sweep() -> None:
+        alerts.sweep_dead_letters(info.partition for info in queue.list(status="dead", limit=None))
+
+    return [
+        Periodic("webhooks check", interval, check_webhooks),
+        Periodic("dead letter sweep", interval, sweep),
+    ]
 
 
 def build_service(
@@ -74,22 +170,58 @@ def build_service(
     redis_url: str | None = None,
     template_dir: str | Path | None = None,
     environ: Mapping[str, str] | None = None,
+    jobs_url: str | None = None,
+    retry: RetrySchedule | None = None,
+    concurrency: int = 8,
+    partition_concurrency: int | None = None,
+    hooks: Hooks | None = None,
+    handler_router: Router | None = None,
+    transport: Any = None,
+    circuits: Circuits | None = None,
 ) -> Service:
-    """The service for ``tenants``: a queue that runs jobs when ``work``, the receiver, the
-    processor with the user's ``handlers`` modules loaded."""
+    """The service for ``tenants`` (module docstring): a queue that runs jobs when ``work``,
+    the receiver, the processor with the user's ``handlers`` modules loaded. ``transport`` (an
+    httpx transport to an emulator) is the tests' seam to Attio."""
+    env = os.environ if environ is None else environ
     load_handler_modules(handlers)
-    # What the handlers' context is made of, per workspace (``HandlerContext`` once it exists:
-    # ``EventProcessor(router, context_for)`` with context_for(name) built on resources.parts).
-    resources = TenantResources(tenants, redis_url=redis_url, environ=environ)
+    resources = TenantResources(tenants, redis_url=redis_url, environ=env, transport=transport)
+    queue = JobQueue(
+        jobs_url,
+        environ=env,
+        retry=retry,
+        concurrency=concurrency,
+        partition_concurrency=partition_concurrency,
+    )
+    contexts: dict[str, HandlerContext] = {}
+
+    def context_for(name: str) -> HandlerContext:
+        found = contexts.get(name)
+        if found is None:
+            parts = resources.parts(name)
+            found = HandlerContext.build(parts.tenant, parts.services, parts.store, hooks)
+            contexts[name] = found
+        return found
+
+    circuits = circuits or Circuits(redis_url=redis_url or "", environ=env)
+    processor = guarded(EventProcessor(handler_router or router, context_for), circuits)
+    alerts = alerts_from_env(resources, env)
+    periodic: list[Periodic] = []
+    if alerts is not None:
+        queue.subscribe(alerts.on_job_event)
+        circuits.add_listener(alerts.on_circuit_change)
+        if work:
+            periodic = _alert_loops(alerts, tenants, queue, _interval(env))
     return Service(
         tenants,
-        MemoryJobQueue(),
-        AttioReceiver,
-        processor=describe_event,
+        queue,
+        Receiver,
+        processor=processor,
         work=work,
         redis_url=redis_url,
         template_dir=template_dir,
         resources=resources,
+        periodic=periodic,
+        on_stop=circuits.close,
     )
 
 
@@ -99,7 +231,7 @@ def app_from_env(environ: Mapping[str, str] | None = None) -> Starlette:
     ``ATTIO_BRIDGE_LOG_LEVEL`` (default info); handler modules are named, comma-separated, in
     ``ATTIO_BRIDGE_HANDLERS``."""
     env = os.environ if environ is None else environ
-    tenants = tenants_from_env(env)
+    tenants = service_tenants(env)
     level = env.get("ATTIO_BRIDGE_LOG_LEVEL", "info")
     configure_logging(json=True, level=level, secrets=tenant_secrets(tenants))
     handlers = [m.strip() for m in env.get("ATTIO_BRIDGE_HANDLERS", "").split(",") if m.strip()]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from prometheus_client import Counter
 
-__all__ = ["IGNORED", "RECEIVED", "REJECTED", "STORED"]
+__all__ = ["IGNORED", "RECEIVED", "REDELIVERED", "REJECTED", "STORED"]
 
 RECEIVED = Counter(
     "attio_bridge_webhooks_received",
@@ -24,6 +24,11 @@ REJECTED = Counter(
 STORED = Counter(
     "attio_bridge_webhooks_stored",
     "Events stored durably for processing, by sender.",
+    ["source"],
+)
+REDELIVERED = Counter(
+    "attio_bridge_webhooks_redelivered",
+    "Events stored before (a redelivery or a duplicate): nothing new was started, by sender.",
     ["source"],
 )
 IGNORED = Counter(

@@ -32,7 +32,7 @@ from urllib.parse import parse_qs
 import orjson
 
 from .events import Event
-from .metrics import IGNORED, RECEIVED, REJECTED, STORED
+from .metrics import IGNORED, RECEIVED, REDELIVERED, REJECTED, STORED
 from .tenants import DEFAULT_TENANT, Tenant, Tenants, UnknownTenantError
 from .verify import (
     HUBSPOT_WINDOW,
@@ -259,7 +259,16 @@ class Receiver:
             )
         STORED.labels(source=source).inc(len(events))
         new = sum(1 for f in fresh if f)
+        if new < len(events):
+            REDELIVERED.labels(source=source).inc(len(events) - new)
         return Reply(200, {"accepted": len(events), "new": new, "ignored": ignored})
+
+    def refuse(
+        self, source: str, status: int, reason: str, message: str, headers: dict[str, str]
+    ) -> Reply:
+        """A refusal the adapter decided (a body that grew past the limit while it streamed,
+        a service shutting down), counted as the receiver's own are."""
+        return self._refuse(source, _Refused(status, reason, message), headers)
 
     def _refuse(
         self, source: str, refused: _Refused, headers: dict[str, str] | None = None
