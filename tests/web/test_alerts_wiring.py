@@ -88,7 +88,7 @@ def _delivery(kind: str, count: int) -> bytes:
     return orjson.dumps({"webhook_id": "wh-1", "events": events})
 
 
-def _wait(done: Any, what: str, timeout: float = 20.0) -> None:
+def _wait(done: Any, what: str, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if done():
