@@ -1,0 +1,96 @@
+"""The CRM connector protocol and the types the sync engine and the CRM connectors share.
+
+``CrmConnector`` is what ``attio_bridge.sync`` codes against; ``HubSpotConnector``,
+``SalesforceConnector`` and ``ZohoConnector`` implement it. Every method is synchronous (the
+systems' SDKs are); async callers run them in a thread. Every failure is a ``ConnectorError``
+whose ``retryable`` is true for timeouts, dropped connections, 429 (with ``retry_after``, the
+delay the system asked for) and 5xx.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol, runtime_checkable
+
+
+@dataclass(frozen=True)
+class ExternalRecord:
+    """One record of another CRM, with plain JSON property values.
+
+    ``object`` is the system's object name: ``"contacts" | "companies" | "deals"`` (HubSpot),
+    ``"Contact" | "Account" | "Opportunity"`` (Salesforce), ``"Services"`` (Zoho). ``modified_at``
+    is HubSpot's ``hs_lastmodifieddate`` / ``updatedAt``, Salesforce's ``SystemModstamp``, Zoho's
+    ``Modified_Time``; always timezone-aware (UTC).
+    """
+
+    object: str
+    id: str
+    properties: dict[str, Any] = field(default_factory=dict)
+    modified_at: datetime = datetime.min
+    archived: bool = False
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of records; ``next_cursor`` is None on the last page."""
+
+    records: list[ExternalRecord]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One value a field held from ``changed_at`` on (property or field history)."""
+
+    field: str
+    value: Any
+    changed_at: datetime
+
+
+@runtime_checkable
+class CrmConnector(Protocol):
+    """Records of one CRM: listing, incremental reads, writes and field history."""
+
+    system: str  # "hubspot" | "salesforce" | "zoho"
+
+    def objects(self) -> list[str]:
+        """The object names this connector syncs."""
+        ...
+
+    def fields(self, object: str) -> dict[str, str]:
+        """Field name -> the system's type name, for ``sync check``."""
+        ...
+
+    def list_page(self, object: str, cursor: str | None = None, limit: int = 100) -> Page:
+        """One page of every live record of ``object``; pass ``next_cursor`` back for the next."""
+        ...
+
+    def modified_since(self, object: str, since: datetime, cursor: str | None = None) -> Page:
+        """Records modified at or after ``since``, oldest first, one page at a time."""
+        ...
+
+    def deleted_since(self, object: str, since: datetime) -> list[str]:
+        """Ids of records deleted (archived) at or after ``since``."""
+        ...
+
+    def get(self, object: str, id: str) -> ExternalRecord | None:
+        """One record, or None when there is none with that id."""
+        ...
+
+    def create(self, object: str, properties: dict[str, Any]) -> ExternalRecord:
+        """Create a record and return it as stored."""
+        ...
+
+    def update(self, object: str, id: str, properties: dict[str, Any]) -> ExternalRecord:
+        """Change some properties of a record and return it as stored."""
+        ...
+
+    def delete(self, object: str, id: str) -> None:
+        """Delete (archive) a record; deleting one already gone is not an error."""
+        ...
+
+    def history(self, object: str, id: str, fields: Sequence[str]) -> list[FieldChange]:
+        """Past values of ``fields``, oldest first; ``[]`` where the system keeps none."""
+        ...
