@@ -155,3 +155,31 @@ class FakeSide:
     def history(self, object: str, id: str, fields: Sequence[str]) -> list[FieldChange]:
         self._enter("history")
         return [c for c in self.changes.get((object, id), []) if c.field in fields]
+
+
+_SHARED: list[FakeSide] = []
+
+
+def shared() -> FakeSide:
+    """One fake side for the whole process: the factory the command tests give --connector."""
+    if not _SHARED:
+        _SHARED.append(
+            FakeSide(
+                {
+                    "contacts": {
+                        "email": "string",
+                        "firstname": "string",
+                        "lastname": "string",
+                        "jobtitle": "string",
+                        "about": "string",
+                    }
+                }
+            )
+        )
+    return _SHARED[0]
+
+
+def reset_shared() -> FakeSide:
+    """A fresh shared fake side."""
+    _SHARED.clear()
+    return shared()
