@@ -28,6 +28,9 @@ from .logs import configure_logging
 from .service import Service, tenant_secrets
 from .tenancy import TenantResources
 
+# Handlers the service always has, beside the webhooks package's defaults.
+BUILT_IN_HANDLERS = "attio_bridge.sync.handlers"
+
 __all__ = ["app_from_env", "build_service", "load_handler_modules", "tenants_from_env"]
 
 
@@ -76,8 +79,9 @@ def build_service(
     environ: Mapping[str, str] | None = None,
 ) -> Service:
     """The service for ``tenants``: a queue that runs jobs when ``work``, the receiver, the
-    processor with the user's ``handlers`` modules loaded."""
-    load_handler_modules(handlers)
+    processor with the built-in Braintree handlers (``attio_bridge.sync.handlers``) and the
+    user's ``handlers`` modules loaded."""
+    load_handler_modules([BUILT_IN_HANDLERS, *handlers])
     # What the handlers' context is made of, per workspace (``HandlerContext`` once it exists:
     # ``EventProcessor(router, context_for)`` with context_for(name) built on resources.parts).
     resources = TenantResources(tenants, redis_url=redis_url, environ=environ)
