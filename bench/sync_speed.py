@@ -29,14 +29,15 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from attio_bridge.client import AttioClient  # noqa: E402
-from attio_bridge.emulator import EmulatorConfig, create_app  # noqa: E402
-from attio_bridge.state import open_store  # noqa: E402
-from attio_bridge.sync import parse_mappings  # noqa: E402
-from attio_bridge.sync.engine import SyncEngine  # noqa: E402
-from attio_bridge.sync.store import RecordStore  # noqa: E402
-from attio_bridge.testing import SyncASGITransport  # noqa: E402
-from tests.sync._fake_side import FakeSide  # noqa: E402
+from tests.sync._fake_side import FakeSide
+
+from attio_bridge.client import AttioClient
+from attio_bridge.emulator import EmulatorConfig, create_app
+from attio_bridge.state import open_store
+from attio_bridge.sync import parse_mappings
+from attio_bridge.sync.engine import SyncEngine
+from attio_bridge.sync.store import RecordStore
+from attio_bridge.testing import SyncASGITransport
 
 ATTIO_READS, ATTIO_WRITES, HUBSPOT = 100.0, 25.0, 10.0
 KEY = "bench-sync-key"
