@@ -359,7 +359,7 @@ class Pages:
             try:
                 if not form:
                     return await handler(request, who)
-                data = await _form(request)
+                data = await read_form(request)
                 if not csrf_ok(request, data):
                     return self._forbidden(request)
                 return await handler(request, who, data)
@@ -621,7 +621,7 @@ class Pages:
         return self.render(request, "pages/login.html", failed=False)
 
     async def login_post(self, request: Request) -> Response:
-        form = await _form(request)
+        form = await read_form(request)
         if not csrf_ok(request, form):
             return self._forbidden(request)
         name = str(form.get("user") or "").strip()
@@ -634,7 +634,7 @@ class Pages:
         return RedirectResponse(f"{PREFIX}/", 303)
 
     async def logout(self, request: Request) -> Response:
-        form = await _form(request)
+        form = await read_form(request)
         if not csrf_ok(request, form):
             return self._forbidden(request)
         request.session.clear()
@@ -645,7 +645,7 @@ MAX_FORM = 1_000_000
 """The largest form body read (bytes); the pages' forms are a few kilobytes."""
 
 
-async def _form(request: Request) -> FormData:
+async def read_form(request: Request) -> FormData:
     """A url-encoded form (what the pages' forms and htmx send); anything else is empty.
 
     Parsed here rather than by Starlette, whose parser needs python-multipart, a dependency
