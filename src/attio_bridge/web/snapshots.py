@@ -39,10 +39,9 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 import jinja2
 from starlette.datastructures import FormData, UploadFile
-from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import BaseRoute, Mount, Route
 
 from ..client import APIConnectionError, AsyncAttioClient, AttioAPIError
 from ..errors import AttioError, InvalidInputError
@@ -52,11 +51,10 @@ from .browse import KINDS, PAGE_SIZES, Kind, browse_page
 from .i18n import LOCALES, Languages, negotiate
 from .imports import ImportJobs, SnapshotsBackend, SnapshotsPort, default_backend
 from .security import (
-    SecurityHeadersMiddleware,
-    SessionMiddleware,
     Users,
     csrf_ok,
     csrf_token,
+    secured_mount,
 )
 
 __all__ = ["Connection", "Pages", "PagesConfig", "load_settings", "save_settings"]
@@ -309,13 +307,8 @@ class Pages:
 
     def mount(self) -> Mount:
         """The pages as one ``Mount`` at ``/snapshots``, with their session and headers."""
-        key = (
-            self.config.session_key
-            or os.environ.get("ATTIO_BRIDGE_SESSION_KEY", "").encode()
-            or secrets.token_bytes(32)
-        )
         page = self._page
-        routes = [
+        routes: list[BaseRoute] = [
             Route("/", page(self.home), methods=["GET"]),
             Route("/connect", page(self.connect_page), methods=["GET"]),
             Route("/connect", page(self.connect_post, form=True), methods=["POST"]),
@@ -332,14 +325,7 @@ class Pages:
             Route("/login", self.login_post, methods=["POST"]),
             Route("/logout", self.logout, methods=["POST"]),
         ]
-        return Mount(
-            PREFIX,
-            routes=routes,
-            middleware=[
-                Middleware(SecurityHeadersMiddleware),
-                Middleware(SessionMiddleware, key=key),
-            ],
-        )
+        return secured_mount(PREFIX, routes, self.config.session_key)
 
     def _page(
         self,

@@ -13,22 +13,19 @@ loopback), or behind one.
 
 from __future__ import annotations
 
-import os
-import secrets
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import jinja2
-from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import BaseRoute, Mount, Route
 
 from ..errors import AttioError
 from ..state import StateStore
 from ..sync.conflicts import ConflictQueue, ConflictRecord
-from .security import SecurityHeadersMiddleware, SessionMiddleware, csrf_ok, csrf_token
+from .security import csrf_ok, csrf_token, secured_mount
 from .snapshots import read_form
 
 __all__ = ["PREFIX", "ConflictPages", "Resolver"]
@@ -87,20 +84,8 @@ class ConflictPages:
 
     def mount(self) -> Mount:
         """The page as one ``Mount`` at ``/sync`` with its session and security headers."""
-        key = (
-            self.session_key
-            or os.environ.get("ATTIO_BRIDGE_SESSION_KEY", "").encode()
-            or secrets.token_bytes(32)
-        )
-        routes = [
+        routes: list[BaseRoute] = [
             Route("/conflicts", self.conflicts, methods=["GET"], name="sync_conflicts"),
             Route("/conflicts/{conflict_id}/resolve", self.resolve_post, methods=["POST"]),
         ]
-        return Mount(
-            PREFIX,
-            routes=routes,
-            middleware=[
-                Middleware(SecurityHeadersMiddleware),
-                Middleware(SessionMiddleware, key=key),
-            ],
-        )
+        return secured_mount(PREFIX, routes, self.session_key)
