@@ -4,13 +4,25 @@ the test drives and faults it injects: the other side of the sync engine's tests
 from __future__ import annotations
 
 import itertools
+import json
+import os
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from attio_bridge.connectors import ConnectorError
 from attio_bridge.connectors.crm import ExternalRecord, FieldChange, Page
+
+CONTACT_FIELDS = {
+    "email": "string",
+    "firstname": "string",
+    "lastname": "string",
+    "jobtitle": "string",
+    "about": "string",
+}
 
 
 class FakeClock:
@@ -163,19 +175,7 @@ _SHARED: list[FakeSide] = []
 def shared() -> FakeSide:
     """One fake side for the whole process: the factory the command tests give --connector."""
     if not _SHARED:
-        _SHARED.append(
-            FakeSide(
-                {
-                    "contacts": {
-                        "email": "string",
-                        "firstname": "string",
-                        "lastname": "string",
-                        "jobtitle": "string",
-                        "about": "string",
-                    }
-                }
-            )
-        )
+        _SHARED.append(FakeSide({"contacts": dict(CONTACT_FIELDS)}))
     return _SHARED[0]
 
 
@@ -183,3 +183,75 @@ def reset_shared() -> FakeSide:
     """A fresh shared fake side."""
     _SHARED.clear()
     return shared()
+
+
+class FileSide(FakeSide):
+    """A ``FakeSide`` kept in a JSON file, so that several processes share it; each call
+    loads it and each write saves it (atomically). ``delay`` slows writes down and ``marker``
+    is touched once a write was made, so a test can kill a process in the middle of a run."""
+
+    def __init__(self, path: Path, *, delay: float = 0.0, marker: Path | None = None) -> None:
+        super().__init__({"contacts": dict(CONTACT_FIELDS)})
+        self.path, self.delay, self.marker = path, delay, marker
+        if path.exists():
+            self._load()
+
+    def _load(self) -> None:
+        doc = json.loads(self.path.read_text())
+        self.records = {
+            o: {
+                r["id"]: ExternalRecord(
+                    o, r["id"], r["properties"], datetime.fromisoformat(r["at"])
+                )
+                for r in recs
+            }
+            for o, recs in doc["records"].items()
+        }
+        self.deleted = {
+            o: [(i, datetime.fromisoformat(at)) for i, at in d] for o, d in doc["deleted"].items()
+        }
+        self._ids = itertools.count(doc["next_id"])
+        self.clock.at = max(self.clock.at, datetime.fromisoformat(doc["clock"]))
+
+    def save(self) -> None:
+        """Write the file (atomically)."""
+        peek = next(self._ids)
+        self._ids = itertools.count(peek)
+        doc = {
+            "records": {
+                o: [
+                    {"id": r.id, "properties": r.properties, "at": r.modified_at.isoformat()}
+                    for r in recs.values()
+                ]
+                for o, recs in self.records.items()
+            },
+            "deleted": {o: [(i, at.isoformat()) for i, at in d] for o, d in self.deleted.items()},
+            "next_id": peek,
+            "clock": self.clock.at.isoformat(),
+        }
+        temp = self.path.with_suffix(".tmp")
+        temp.write_text(json.dumps(doc))
+        os.replace(temp, self.path)
+
+    def _enter(self, op: str) -> None:
+        if self.path.exists():
+            self._load()
+        super()._enter(op)
+
+    def create(self, object: str, properties: dict[str, Any]) -> ExternalRecord:
+        time.sleep(self.delay)
+        rec = super().create(object, properties)
+        self.save()
+        if self.marker is not None:
+            self.marker.touch()
+        return rec
+
+    def update(self, object: str, id: str, properties: dict[str, Any]) -> ExternalRecord:
+        time.sleep(self.delay)
+        rec = super().update(object, id, properties)
+        self.save()
+        return rec
+
+    def delete(self, object: str, id: str) -> None:
+        super().delete(object, id)
+        self.save()

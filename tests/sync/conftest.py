@@ -16,15 +16,7 @@ from attio_bridge.sync.engine import SyncEngine
 from attio_bridge.sync.store import RecordStore
 from attio_bridge.values import decode_record, load_schema
 
-from ._fake_side import FakeClock, FakeSide
-
-CONTACT_FIELDS = {
-    "email": "string",
-    "firstname": "string",
-    "lastname": "string",
-    "jobtitle": "string",
-    "about": "string",
-}
+from ._fake_side import CONTACT_FIELDS, FakeClock, FakeSide
 
 
 def contacts_mapping(on_delete: str = "delete") -> SyncMapping:
