@@ -187,3 +187,35 @@ async def test_a_failed_charge_adds_one_note_and_one_task_however_often_it_runs(
         t for t in await attio_async_client.tasks.list() if "failed payment" in t.content_plaintext
     ]
     assert len(tasks) == 1 and "49.99" in tasks[0].content_plaintext
+
+
+async def test_the_failed_charge_task_goes_to_the_companys_owner(
+    attio_async_client: AsyncAttioClient, tmp_path: Path
+) -> None:
+    services = AsyncServices(attio_async_client)
+    owner = {
+        "title": "Owner",
+        "description": "Account owner",
+        "api_slug": "owner",
+        "type": "actor-reference",
+        "is_required": False,
+        "is_unique": False,
+        "is_multiselect": False,
+        "config": {},
+    }
+    await attio_async_client.attributes.create("objects", "companies", owner)
+    [member, *_] = await attio_async_client.workspace_members.list()
+    acme = await services.companies.upsert("acme.com", "Acme")
+    ref = [
+        {
+            "referenced_actor_type": "workspace-member",
+            "referenced_actor_id": member.id["workspace_member_id"],
+        }
+    ]
+    await attio_async_client.records.update("companies", acme.record_id, {"owner": ref})
+    fields = with_customer(Kind.SubscriptionChargedUnsuccessfully, "failed")
+    await deliver(fields, services, tmp_path)
+    [task] = [
+        t for t in await attio_async_client.tasks.list() if "failed payment" in t.content_plaintext
+    ]
+    assert [a["referenced_actor_id"] for a in task.assignees] == [member.id["workspace_member_id"]]

@@ -33,7 +33,7 @@ from typing import Any, TypeVar
 from ..client import AttioClient
 from ..client.models import Record
 from ..connectors.crm import CrmConnector, ExternalRecord
-from ..errors import AttioError
+from ..errors import AttioError, InvalidInputError, MissingError
 from ..values import SchemaCache, decode_record, encode_values
 from . import metrics
 from .conflicts import ConflictQueue, ConflictRecord
@@ -219,7 +219,9 @@ class SyncEngine:
         side's (``"external"``) or the value given, written to both sides."""
         rec = self.conflicts.get(conflict_id)
         if rec.decision != "open":
-            raise AttioError(f"conflict {conflict_id} is already closed ({rec.decision})")
+            raise InvalidInputError(
+                f"conflict {conflict_id} is already closed ({rec.decision}); nothing to resolve"
+            )
         value = (
             rec.attio_value
             if take == "attio"
@@ -230,7 +232,10 @@ class SyncEngine:
         m = self.mapping
         link = self.store.get(m.system, m.object, rec.external_id)
         if link is None:
-            raise AttioError(f"conflict {conflict_id}: the record is no longer synced")
+            raise MissingError(
+                f"conflict {conflict_id}: its record is no longer synced (deleted on a side);"
+                " run `attio-bridge sync reconcile`"
+            )
         self._report = Report(m.name)
         values = {rec.field: value}
         if link.attio_id:

@@ -153,7 +153,8 @@ async def subscription_changed(event: Event, ctx: HandlerContext) -> dict[str, A
     revenue = _revenue(sub)
     if revenue is not None and event.type != "subscription_charged_unsuccessfully":
         values["subscription_revenue"] = revenue
-    await ctx.services.records.update("companies", company.record_id, values)
+    # The record as updated: fresher than a cached copy (the owner may have changed since).
+    company = await ctx.services.records.update("companies", company.record_id, values)
     effect: dict[str, Any] = {
         "action": "subscription updated",
         "company": company.record_id,
