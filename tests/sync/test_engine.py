@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from prometheus_client import REGISTRY
 
 from attio_bridge.client import AttioClient
 from attio_bridge.connectors import ConnectorError
@@ -19,6 +20,12 @@ from ._fake_side import FakeSide
 from .conftest import Make, contacts, contacts_mapping, people
 
 AUGUSTA = [{"first_name": "Augusta", "last_name": "Lovelace", "full_name": "Augusta Lovelace"}]
+
+
+def written_metric(side: str) -> float:
+    labels = {"mapping": "contacts", "side": side}
+    value = REGISTRY.get_sample_value("attio_bridge_sync_records_written_total", labels)
+    return value or 0.0
 
 
 def contact(side: FakeSide, email: str) -> ExternalRecord:
@@ -73,8 +80,10 @@ def test_a_full_run_brings_both_sides_together_and_a_second_writes_nothing(
     make_engine: Make, side: FakeSide, attio_client: AttioClient
 ) -> None:
     seed(side, attio_client)
+    written_before = written_metric("attio")
     report = make_engine().full()
     assert report.errors == []
+    assert written_metric("attio") - written_before == report.written["attio"] == 3
     want = {
         "ada@acme.com": {
             "first_name": "Ada",
