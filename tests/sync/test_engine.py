@@ -12,7 +12,7 @@ from prometheus_client import REGISTRY
 from attio_bridge.client import AttioClient
 from attio_bridge.connectors import ConnectorError
 from attio_bridge.connectors.crm import ExternalRecord
-from attio_bridge.state import StateStore
+from attio_bridge.state import LockTimeout, StateStore
 from attio_bridge.sync.conflicts import ConflictQueue
 from attio_bridge.webhooks import Event
 
@@ -330,3 +330,13 @@ def test_a_first_sync_can_bring_each_fields_history(
         "people", person.record_id, "job_title", show_historic=True
     )
     assert [v["value"] for v in values] == ["Intern", "Engineer"]
+
+
+def test_runs_of_one_mapping_take_turns(
+    make_engine: Make, side: FakeSide, attio_client: AttioClient, state: StateStore
+) -> None:
+    seed(side, attio_client)
+    with state.lock("sync:contacts", timeout=0), pytest.raises(LockTimeout) as caught:
+        make_engine(lock_timeout=0).full()
+    assert caught.value.retryable and len(people(attio_client)) == 2  # nothing ran
+    assert make_engine(lock_timeout=0).incremental().written["attio"] == 3  # free again

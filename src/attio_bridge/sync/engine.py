@@ -122,6 +122,7 @@ class SyncEngine:
         sleep: Callable[[float], None] = time.sleep,
         attio_page: int = ATTIO_PAGE,
         external_page: int = EXTERNAL_PAGE,
+        lock_timeout: float | None = 600.0,
     ) -> None:
         self.mapping = mapping
         self.connector = connector
@@ -135,11 +136,21 @@ class SyncEngine:
         self.sleep = sleep
         self.attio_page = attio_page
         self.external_page = external_page
+        self.lock_timeout = lock_timeout
         self._report = Report(mapping.name)
 
     # -- runs ------------------------------------------------------------------------------------
     def full(self) -> Report:
-        """Every record of both sides, resumable from the checkpoint of a run that died."""
+        """Every record of both sides, resumable from the checkpoint of a run that died. Runs
+        of one mapping take turns (a lock in the state store, held across machines on
+        PostgreSQL, freed when its holder dies)."""
+        with self._turn():
+            return self._full()
+
+    def _turn(self) -> Any:
+        return self.store.state.lock(f"sync:{self.mapping.name}", timeout=self.lock_timeout)
+
+    def _full(self) -> Report:
         m = self.mapping
         self._report = Report(m.name)
         checkpoint = self.store.checkpoint(m.name) or {}
@@ -187,10 +198,14 @@ class SyncEngine:
     def incremental(self, events: Iterable[Any] = ()) -> Report:
         """The records ``events`` name, then what the other side changed or deleted since the
         previous pull started (a full run when there was none)."""
+        with self._turn():
+            return self._incremental(events)
+
+    def _incremental(self, events: Iterable[Any]) -> Report:
         m = self.mapping
         since = self.store.cursor(m.system, m.object)
         if since is None:
-            report = self.full()
+            report = self._full()
             for event in events:
                 self._event(event)
             return report
