@@ -13,7 +13,8 @@ the workflows; ``webhooks sync`` (``cli/webhooks.py``) makes the workspace's web
 file; ``snapshot`` (``cli/snapshot.py``) keeps chosen records as JSON files in a git
 repository (``deals ls`` is ``records.ls_command``, as ``people ls`` is); ``jobs``
 (``cli/jobs.py``) lists, retries, replays and purges durable jobs; ``users``
-(``cli/users.py``) names who may sign in to the snapshot pages; ``--version`` prints
+(``cli/users.py``) names who may sign in to the snapshot pages; ``sync`` (``cli/sync.py``)
+checks, runs and reconciles the two-way sync and settles its conflicts; ``--version`` prints
 the installed version. Errors are one clear line and an exit code, never a traceback; options,
 configuration and exit codes shared by the commands are in ``cli/_common.py``, with the
 ``CliEnvironment`` a run's clients come from (``main(argv, env)``, or ``obj=`` of the app).
@@ -31,7 +32,7 @@ import typer
 import typer.main
 from typer.exceptions import TyperException
 
-from . import jobs, lists, notes, people, records, serve, tasks, transfer, workflows
+from . import jobs, lists, notes, people, records, serve, sync, tasks, transfer, workflows
 from ._common import App, CliEnvironment, ExitStatus, asks_for_json, error_line
 from ._serving import emulator_banner, url_of
 from ._serving import listener as bind
@@ -98,6 +99,7 @@ app.add_typer(webhooks_app, name="webhooks")
 app.add_typer(jobs.jobs_app, name="jobs")
 app.add_typer(users_app, name="users")
 app.add_typer(snapshot_app, name="snapshot")
+app.add_typer(sync.sync_app, name="sync")
 
 
 def _serve(

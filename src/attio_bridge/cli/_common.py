@@ -524,6 +524,7 @@ def error_classes() -> tuple[ErrorClass, ...]:
     from ..jobs import JobQueueError
     from ..services import ServiceError
     from ..services.urls import AttioUrlError
+    from ..sync import MappingError
     from ..values import ValuesError
     from ..workflows.scoring_rules import RulesFileError
 
@@ -537,7 +538,7 @@ def error_classes() -> tuple[ErrorClass, ...]:
     return (
         # Ahead of InvalidInputError: a URL or a rules file given on the command line that
         # cannot be used is a usage error, as a bad configuration file is.
-        row((AttioUrlError, RulesFileError), ExitStatus.USAGE),
+        row((AttioUrlError, RulesFileError, MappingError), ExitStatus.USAGE),
         row(ConfigurationError, ExitStatus.USAGE),
         row(
             AuthenticationError,

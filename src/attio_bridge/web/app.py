@@ -46,6 +46,7 @@ from .logs import get_logger
 from .ports import InboundRequest
 from .service import Service
 from .snapshots import Pages
+from .sync_pages import ConflictPages
 
 __all__ = ["create_app"]
 
@@ -86,10 +87,14 @@ def _templates(template_dir: Path | None) -> Jinja2Templates:
 
 
 def create_app(
-    service: Service, *, fallback: ASGIApp | None = None, pages: Pages | None = None
+    service: Service,
+    *,
+    fallback: ASGIApp | None = None,
+    pages: Pages | None = None,
+    sync_pages: ConflictPages | None = None,
 ) -> Starlette:
-    """The service's ASGI app; ``pages`` the snapshot pages, ``fallback`` answers the paths no
-    route serves."""
+    """The service's ASGI app; ``pages`` the snapshot pages, ``sync_pages`` the sync's
+    conflicts page, ``fallback`` answers the paths no route serves."""
     templates = _templates(service.template_dir)
 
     async def webhook(request: Request) -> Response:
@@ -191,6 +196,8 @@ def create_app(
     ]
     if pages is not None:
         routes.append(pages.mount())
+    if sync_pages is not None:
+        routes.append(sync_pages.mount())
     if fallback is not None:
         routes.append(Mount("", app=fallback))
 

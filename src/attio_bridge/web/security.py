@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import hmac
+import os
 import re
 import secrets
 from collections.abc import Mapping
@@ -26,8 +27,10 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from starlette.datastructures import MutableHeaders
+from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware as StarletteSessions
 from starlette.requests import Request
+from starlette.routing import BaseRoute, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..errors import InvalidInputError, MissingError
@@ -108,6 +111,25 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def secured_mount(prefix: str, routes: list[BaseRoute], session_key: bytes | None) -> Mount:
+    """``routes`` mounted at ``prefix`` behind the security headers and the signed session
+    (``session_key``, else ``ATTIO_BRIDGE_SESSION_KEY``, else a random key: sessions then end
+    with the process)."""
+    key = (
+        session_key
+        or os.environ.get("ATTIO_BRIDGE_SESSION_KEY", "").encode()
+        or secrets.token_bytes(32)
+    )
+    return Mount(
+        prefix,
+        routes=routes,
+        middleware=[
+            Middleware(SecurityHeadersMiddleware),
+            Middleware(SessionMiddleware, key=key),
+        ],
+    )
 
 
 def csrf_token(session: dict[str, Any]) -> str:

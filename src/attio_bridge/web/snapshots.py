@@ -39,10 +39,9 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 import jinja2
 from starlette.datastructures import FormData, UploadFile
-from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import BaseRoute, Mount, Route
 
 from ..client import APIConnectionError, AsyncAttioClient, AttioAPIError
 from ..errors import AttioError, InvalidInputError
@@ -52,11 +51,10 @@ from .browse import KINDS, PAGE_SIZES, Kind, browse_page
 from .i18n import LOCALES, Languages, negotiate
 from .imports import ImportJobs, SnapshotsBackend, SnapshotsPort, default_backend
 from .security import (
-    SecurityHeadersMiddleware,
-    SessionMiddleware,
     Users,
     csrf_ok,
     csrf_token,
+    secured_mount,
 )
 
 __all__ = ["Connection", "Pages", "PagesConfig", "load_settings", "save_settings"]
@@ -309,13 +307,8 @@ class Pages:
 
     def mount(self) -> Mount:
         """The pages as one ``Mount`` at ``/snapshots``, with their session and headers."""
-        key = (
-            self.config.session_key
-            or os.environ.get("ATTIO_BRIDGE_SESSION_KEY", "").encode()
-            or secrets.token_bytes(32)
-        )
         page = self._page
-        routes = [
+        routes: list[BaseRoute] = [
             Route("/", page(self.home), methods=["GET"]),
             Route("/connect", page(self.connect_page), methods=["GET"]),
             Route("/connect", page(self.connect_post, form=True), methods=["POST"]),
@@ -332,14 +325,7 @@ class Pages:
             Route("/login", self.login_post, methods=["POST"]),
             Route("/logout", self.logout, methods=["POST"]),
         ]
-        return Mount(
-            PREFIX,
-            routes=routes,
-            middleware=[
-                Middleware(SecurityHeadersMiddleware),
-                Middleware(SessionMiddleware, key=key),
-            ],
-        )
+        return secured_mount(PREFIX, routes, self.config.session_key)
 
     def _page(
         self,
@@ -359,7 +345,7 @@ class Pages:
             try:
                 if not form:
                     return await handler(request, who)
-                data = await _form(request)
+                data = await read_form(request)
                 if not csrf_ok(request, data):
                     return self._forbidden(request)
                 return await handler(request, who, data)
@@ -621,7 +607,7 @@ class Pages:
         return self.render(request, "pages/login.html", failed=False)
 
     async def login_post(self, request: Request) -> Response:
-        form = await _form(request)
+        form = await read_form(request)
         if not csrf_ok(request, form):
             return self._forbidden(request)
         name = str(form.get("user") or "").strip()
@@ -634,7 +620,7 @@ class Pages:
         return RedirectResponse(f"{PREFIX}/", 303)
 
     async def logout(self, request: Request) -> Response:
-        form = await _form(request)
+        form = await read_form(request)
         if not csrf_ok(request, form):
             return self._forbidden(request)
         request.session.clear()
@@ -645,7 +631,7 @@ MAX_FORM = 1_000_000
 """The largest form body read (bytes); the pages' forms are a few kilobytes."""
 
 
-async def _form(request: Request) -> FormData:
+async def read_form(request: Request) -> FormData:
     """A url-encoded form (what the pages' forms and htmx send); anything else is empty.
 
     Parsed here rather than by Starlette, whose parser needs python-multipart, a dependency

@@ -242,12 +242,37 @@ def parse_braintree(*, signature: str, payload: str, keys: BraintreeKeys) -> dic
         raise SignatureError(
             "malformed", f"bt_payload is not a Braintree notification ({type(exc).__name__})"
         ) from None
+    subject = _plain(getattr(notification, "subject", {}) or {})
+    _restore_customers(notification, subject)
     return {
         "kind": str(notification.kind),
         "timestamp": _plain(notification.timestamp),
-        "subject": _plain(getattr(notification, "subject", {}) or {}),
+        "subject": subject,
         "source_merchant_id": _plain(getattr(notification, "source_merchant_id", None)),
     }
+
+
+def _restore_customers(notification: Any, subject: dict[str, Any]) -> None:
+    """Put each transaction's ``customer`` back into ``subject``: the SDK moves it out of the
+    parsed payload into ``Transaction.customer_details`` while building its objects, and the
+    handlers need it to find the customer's company."""
+    subscription = getattr(notification, "subscription", None)
+    raw = subject.get("subscription")
+    if subscription is None or not isinstance(raw, dict):
+        return
+    for tx, doc in zip(
+        getattr(subscription, "transactions", None) or [],
+        raw.get("transactions") or [],
+        strict=False,
+    ):
+        details = getattr(tx, "customer_details", None)
+        if details is None or not isinstance(doc, dict):
+            continue
+        customer = {
+            k: getattr(details, k, None)
+            for k in ("id", "email", "company", "first_name", "last_name")
+        }
+        doc["customer"] = _plain({k: v for k, v in customer.items() if v is not None})
 
 
 # -- Zoho CRM --------------------------------------------------------------------------------------

@@ -1,0 +1,622 @@
+"""``SyncEngine``: one mapping kept in step between Attio and another CRM.
+
+- ``full()`` reads every page of Attio (records query, 500 a page) and of the other side
+  (``list_page``), pairs records by link, else by match key, merges each pair (``merge``) and
+  makes the writes. The external cursor is checkpointed after each page (``RecordStore``), so a
+  run that dies resumes from its last page; what was already synced merges to no writes.
+  Attio records no external page named are then settled (created on the other side, or deleted
+  when their external record is gone), as are links whose Attio record is gone.
+- ``incremental(events)`` settles the records named by webhook events (Attio's ``record.*``,
+  HubSpot's ``contact.propertyChange``-style payloads, Salesforce change events, each re-read
+  from its side, so duplicated and reordered events do no harm), then pulls what changed and
+  what was deleted on the other side since the previous pull *started*.
+- ``reconcile()`` is a full run that compares the ids of both sides.
+- ``resolve(conflict_id, take)`` writes the chosen value (``"attio"``, ``"external"`` or a
+  value) to both sides and closes the conflict.
+- ``dry_run=True`` collects the writes (``Report.planned``) instead of making them.
+
+The other side is a ``connectors.crm.CrmConnector`` (synchronous); its retryable failures are
+retried after the delay it asked for. A record that fails for good is counted and reported and
+the run goes on. A record created in Attio from the other side on its first sync gets each
+field's past values from ``connector.history`` when ``history=True`` (Attio's history write,
+which fires no webhook).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from ..client import AttioClient
+from ..client.models import Record
+from ..connectors.crm import CrmConnector, ExternalRecord
+from ..errors import AttioError, InvalidInputError, MissingError
+from ..values import SchemaCache, decode_record, encode_values
+from . import metrics
+from .conflicts import ConflictQueue, ConflictRecord
+from .mapping import SyncMapping
+from .merge import MergeResult, Side, merge
+from .store import Link, RecordStore, content_hash, plain
+
+__all__ = ["ATTIO_PAGE", "PlannedWrite", "Report", "SyncEngine"]
+
+ATTIO_PAGE = 500
+EXTERNAL_PAGE = 100
+_RETRIES = 6
+_T = TypeVar("_T")
+_HUBSPOT_OBJECTS = {"contact": "contacts", "company": "companies", "deal": "deals"}
+
+
+@dataclass(frozen=True)
+class PlannedWrite:
+    """One write a run made (or, in a dry run, would make)."""
+
+    side: str  # "attio" | "external"
+    op: str  # "create" | "update" | "delete" | "flag"
+    id: str | None
+    values: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON document."""
+        return {"side": self.side, "op": self.op, "id": self.id, "values": plain(self.values)}
+
+
+@dataclass
+class Report:
+    """What one run did."""
+
+    mapping: str
+    read: dict[str, int] = field(default_factory=lambda: {"attio": 0, "external": 0})
+    written: dict[str, int] = field(default_factory=lambda: {"attio": 0, "external": 0})
+    skipped: int = 0
+    conflicts: list[ConflictRecord] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    planned: list[PlannedWrite] = field(default_factory=list)
+
+    @property
+    def writes(self) -> int:
+        """Writes made (or planned) on both sides."""
+        return self.written["attio"] + self.written["external"]
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON document."""
+        return {
+            "mapping": self.mapping,
+            "read": self.read,
+            "written": self.written,
+            "skipped_unchanged": self.skipped,
+            "conflicts": [c.to_dict() for c in self.conflicts],
+            "errors": self.errors,
+            "planned": [p.to_dict() for p in self.planned],
+        }
+
+
+@dataclass
+class _Attio:
+    """An Attio record's canonical values."""
+
+    id: str
+    values: dict[str, Any]
+    modified_at: datetime | None
+    keys: tuple[str, ...]  # its match-key values, folded
+
+
+class SyncEngine:
+    """Keeps ``mapping``'s two objects in step (module docstring)."""
+
+    def __init__(
+        self,
+        mapping: SyncMapping,
+        connector: CrmConnector,
+        client: AttioClient,
+        store: RecordStore,
+        conflicts: ConflictQueue | None = None,
+        *,
+        schema: SchemaCache | None = None,
+        dry_run: bool = False,
+        history: bool = False,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        sleep: Callable[[float], None] = time.sleep,
+        attio_page: int = ATTIO_PAGE,
+        external_page: int = EXTERNAL_PAGE,
+        lock_timeout: float | None = 600.0,
+    ) -> None:
+        self.mapping = mapping
+        self.connector = connector
+        self.client = client
+        self.store = store
+        self.conflicts = conflicts or ConflictQueue(store.state)
+        self.schema = schema or SchemaCache(client)
+        self.dry_run = dry_run
+        self.history = history
+        self.clock = clock
+        self.sleep = sleep
+        self.attio_page = attio_page
+        self.external_page = external_page
+        self.lock_timeout = lock_timeout
+        self._report = Report(mapping.name)
+
+    # -- runs ------------------------------------------------------------------------------------
+    def full(self) -> Report:
+        """Every record of both sides, resumable from the checkpoint of a run that died. Runs
+        of one mapping take turns (a lock in the state store, held across machines on
+        PostgreSQL, freed when its holder dies)."""
+        with self._turn():
+            return self._full()
+
+    def _turn(self) -> Any:
+        return self.store.state.lock(f"sync:{self.mapping.name}", timeout=self.lock_timeout)
+
+    def _full(self) -> Report:
+        m = self.mapping
+        self._report = Report(m.name)
+        checkpoint = self.store.checkpoint(m.name) or {}
+        started = (
+            datetime.fromisoformat(checkpoint["started_at"])
+            if "started_at" in checkpoint
+            else self.clock()
+        )
+        cursor: str | None = checkpoint.get("cursor")
+        attio = self._read_attio()
+        by_key = {k: a for a in attio.values() for k in a.keys}
+        seen_attio: set[str] = set()
+        seen_external: set[str] = set()
+        while True:
+            page = self._call(self.connector.list_page, m.object, cursor, self.external_page)
+            for rec in page.records:
+                seen_external.add(rec.id)
+                self._external_changed(rec, attio, by_key, seen_attio)
+            cursor = page.next_cursor
+            if cursor is None:
+                break
+            if not self.dry_run:
+                self.store.set_checkpoint(
+                    m.name, {"cursor": cursor, "started_at": started.isoformat()}
+                )
+        for a in attio.values():
+            if a.id not in seen_attio:
+                self._attio_changed(a)
+        for link in self.store.links(m.system, m.object):
+            if link.external_id in seen_external or (link.attio_id or "") in attio:
+                continue
+            # Gone from Attio and not in the listing: settle it once more.
+            self._settle(link, None, self._get_external(link.external_id))
+        if not self.dry_run:
+            self.store.set_cursor(m.system, m.object, started)
+            self.store.set_checkpoint(m.name, None)
+        return self._report
+
+    def reconcile(self) -> Report:
+        """A full comparison of the ids of both sides (a full run, not resumed)."""
+        if not self.dry_run:
+            self.store.set_checkpoint(self.mapping.name, None)
+        return self.full()
+
+    def incremental(self, events: Iterable[Any] = ()) -> Report:
+        """The records ``events`` name, then what the other side changed or deleted since the
+        previous pull started (a full run when there was none)."""
+        with self._turn():
+            return self._incremental(events)
+
+    def _incremental(self, events: Iterable[Any]) -> Report:
+        m = self.mapping
+        since = self.store.cursor(m.system, m.object)
+        if since is None:
+            report = self._full()
+            for event in events:
+                self._event(event)
+            return report
+        self._report = Report(m.name)
+        started = self.clock()
+        for event in events:
+            self._event(event)
+        cursor: str | None = None
+        while True:
+            page = self._call(self.connector.modified_since, m.object, since, cursor)
+            for rec in page.records:
+                self._external_changed(rec)
+            cursor = page.next_cursor
+            if cursor is None:
+                break
+        for ext_id in self._call(self.connector.deleted_since, m.object, since):
+            link = self.store.get(m.system, m.object, ext_id)
+            if link is not None:
+                self._settle(link, self._get_attio(link.attio_id), None)
+        if not self.dry_run:
+            self.store.set_cursor(m.system, m.object, started)
+        return self._report
+
+    def resolve(self, conflict_id: str, take: Any) -> ConflictRecord:
+        """Close open conflict ``conflict_id`` with Attio's value (``"attio"``), the other
+        side's (``"external"``) or the value given, written to both sides."""
+        rec = self.conflicts.get(conflict_id)
+        if rec.decision != "open":
+            raise InvalidInputError(
+                f"conflict {conflict_id} is already closed ({rec.decision}); nothing to resolve"
+            )
+        value = (
+            rec.attio_value
+            if take == "attio"
+            else rec.external_value
+            if take == "external"
+            else take
+        )
+        m = self.mapping
+        link = self.store.get(m.system, m.object, rec.external_id)
+        if link is None:
+            raise MissingError(
+                f"conflict {conflict_id}: its record is no longer synced (deleted on a side);"
+                " run `attio-bridge sync reconcile`"
+            )
+        self._report = Report(m.name)
+        values = {rec.field: value}
+        if link.attio_id:
+            self._write_attio_update(link.attio_id, values)
+        self._write_external_update(link.external_id, values)
+        base = dict(link.base or {}) | {rec.field: plain(value)}
+        pending = tuple(f for f in link.pending if f != rec.field)
+        self.store.put(replace(link, base=base, pending=pending), link)
+        decision = take if take in ("attio", "external") else "value"
+        return self.conflicts.close(rec, f"resolved: {decision}", value)
+
+    # -- one record ------------------------------------------------------------------------------
+    def _event(self, event: Any) -> None:
+        """Settle the record one webhook event names (re-read from its side)."""
+        payload: Mapping[str, Any] = event.payload
+        if event.source == "attio":
+            ident = payload.get("id") or {}
+            record_id = ident.get("record_id")
+            target = self.schema.get().object(self.mapping.attio_target)
+            if not record_id or target is None or ident.get("object_id") not in (target.id, None):
+                return
+            a = self._get_attio(record_id)
+            if a is not None:
+                self._attio_changed(a)
+                return
+            link = self.store.by_attio(self.mapping.system, self.mapping.object, record_id)
+            if link is not None:
+                self._settle(link, None, self._get_external(link.external_id))
+            return
+        if event.source != self.mapping.system:
+            return
+        for ext_id in _event_ids(payload, self.mapping.object):
+            rec = self._get_external(ext_id)
+            if rec is not None:
+                self._external_changed(rec)
+                continue
+            link = self.store.get(self.mapping.system, self.mapping.object, ext_id)
+            if link is not None:
+                self._settle(link, self._get_attio(link.attio_id), None)
+
+    def _external_changed(
+        self,
+        rec: ExternalRecord,
+        attio: Mapping[str, _Attio] | None = None,
+        by_key: Mapping[str, _Attio] | None = None,
+        seen_attio: set[str] | None = None,
+    ) -> None:
+        """Settle an external record with its Attio twin (by link, else by match key)."""
+        m = self.mapping
+        self._count_read("external")
+        if rec.archived:
+            link = self.store.get(m.system, m.object, rec.id)
+            if link is not None:
+                self._settle(link, self._attio_of(link, attio), None)
+            return
+        link = self.store.get(m.system, m.object, rec.id) or Link(m.system, m.object, rec.id)
+        twin = self._attio_of(link, attio) if link.attio_id else None
+        if twin is None and link.base is None:
+            key = self._external_key(rec)
+            if key is not None:
+                twin = by_key.get(key) if by_key is not None else self._find_attio(key)
+            if twin is not None:
+                other = self.store.by_attio(m.system, m.object, twin.id)
+                if other is not None and other.external_id != rec.id:
+                    twin = None  # already synced with another record: do not steal it
+        if twin is not None and seen_attio is not None:
+            seen_attio.add(twin.id)
+        self._settle(replace(link, attio_id=twin.id if twin else link.attio_id), twin, rec)
+
+    def _attio_changed(self, a: _Attio) -> None:
+        """Settle an Attio record that no external record claimed."""
+        m = self.mapping
+        link = self.store.by_attio(m.system, m.object, a.id)
+        if link is None:
+            self._settle(Link(m.system, m.object, "", attio_id=a.id), a, None)
+            return
+        self._settle(link, a, self._get_external(link.external_id))
+
+    def _settle(self, link: Link, a: _Attio | None, rec: ExternalRecord | None) -> None:
+        """Merge one pair, make the writes, remember the result."""
+        m = self.mapping
+        if link.flagged:
+            # Deleted on one side with on_delete = "flag": left alone until someone looks.
+            self._report.skipped += 1
+            return
+        ext_values = None if rec is None else plain(m.from_external(rec.properties))
+        attio_side = Side(None if a is None else a.values, None if a is None else a.modified_at)
+        ext_side = Side(ext_values, None if rec is None else rec.modified_at)
+        if (
+            a is not None
+            and ext_values is not None
+            and link.base is not None
+            and content_hash(a.values) == content_hash(ext_values) == content_hash(link.base)
+            and not link.pending
+        ):
+            self._report.skipped += 1
+            metrics.SKIPPED.labels(m.name).inc()
+            return
+        result = merge(m.fields, link.base, attio_side, ext_side, link.pending)
+        try:
+            link = self._apply(link, a, rec, result)
+        except AttioError as exc:
+            if exc.retryable:
+                raise
+            self._report.errors.append(f"{link.external_id or link.attio_id}: {exc}")
+            metrics.ERRORS.labels(m.name).inc()
+            return
+        self._keep_conflicts(link, result)
+
+    def _apply(
+        self, link: Link, a: _Attio | None, rec: ExternalRecord | None, r: MergeResult
+    ) -> Link:
+        m = self.mapping
+        previous = (
+            None if not link.external_id else self.store.get(m.system, m.object, link.external_id)
+        )
+        attio_id, ext_id = link.attio_id, link.external_id
+        flagged = link.flagged
+        if r.delete_attio or r.delete_external:
+            side = "attio" if r.delete_attio else "external"
+            gone_id = attio_id if r.delete_attio else ext_id
+            if m.on_delete == "flag":
+                self._plan(side, "flag", gone_id, {})
+                flagged = f"deleted in {'external' if r.delete_attio else 'attio'}"
+            elif r.delete_attio and attio_id is not None:
+                self._plan("attio", "delete", attio_id, {})
+                if not self.dry_run:
+                    self.client.records.delete(m.attio_target, attio_id)
+            elif r.delete_external and ext_id:
+                self._plan("external", "delete", ext_id, {})
+                if not self.dry_run:
+                    self._call(self.connector.delete, m.object, ext_id)
+            if not self.dry_run and previous is not None:
+                if flagged:
+                    self.store.put(replace(link, flagged=flagged, base=None), previous)
+                else:
+                    self.store.forget(previous)
+            return link
+        if r.base is None:
+            if previous is not None and not self.dry_run:
+                self.store.forget(previous)
+            return link
+        if r.create_attio and rec is not None:
+            attio_id = self._create_attio(rec, r.attio_writes)
+        elif r.attio_writes and attio_id:
+            self._write_attio_update(attio_id, r.attio_writes)
+        if r.create_external:
+            ext_id = self._create_external(r.external_writes)
+        elif r.external_writes and ext_id:
+            self._write_external_update(ext_id, r.external_writes)
+        self._lag(a, rec, r)
+        new = replace(
+            link,
+            external_id=ext_id,
+            attio_id=attio_id,
+            base=r.base,
+            pending=tuple(c.field for c in r.open),
+            wrote_attio=content_hash(r.base) if r.attio_writes else link.wrote_attio,
+            wrote_external=content_hash(r.base) if r.external_writes else link.wrote_external,
+        )
+        if not self.dry_run and ext_id:
+            self.store.put(new, previous)
+        return new
+
+    # -- writes ----------------------------------------------------------------------------------
+    def _attio_row(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        row: dict[str, Any] = {}
+        for slug, value in values.items():
+            f = self.mapping.field(slug)
+            if f.transform == "split_name" and isinstance(value, Mapping):
+                row[slug] = {k: v for k, v in value.items() if v}
+            else:
+                row[slug] = value
+        return row
+
+    def _encode(self, row: Mapping[str, Any], *, create: bool = False) -> dict[str, Any]:
+        m = self.mapping
+        return encode_values(self.schema, m.attio_target, row, create=create, kind=m.attio_kind)
+
+    def _create_attio(self, rec: ExternalRecord, values: Mapping[str, Any]) -> str | None:
+        m = self.mapping
+        row = self._attio_row(values)
+        if m.match_external == "id" and m.match_attio not in row:
+            row[m.match_attio] = rec.id
+        self._plan("attio", "create", None, row)
+        if self.dry_run:
+            return None
+        encoded = self._encode(row, create=True)
+        created = self.client.records.create(m.attio_target, encoded)
+        if self.history:
+            self._backfill(rec, created.record_id)
+        return created.record_id
+
+    def _write_attio_update(self, attio_id: str, values: Mapping[str, Any]) -> None:
+        m = self.mapping
+        row = self._attio_row(values)
+        self._plan("attio", "update", attio_id, row)
+        if not self.dry_run:
+            encoded = self._encode(row)
+            self.client.records.overwrite(m.attio_target, attio_id, encoded)
+
+    def _create_external(self, values: Mapping[str, Any]) -> str:
+        props = self.mapping.to_external(values)
+        self._plan("external", "create", None, props)
+        if self.dry_run:
+            return ""
+        return self._call(self.connector.create, self.mapping.object, props).id
+
+    def _write_external_update(self, ext_id: str, values: Mapping[str, Any]) -> None:
+        props = self.mapping.to_external(
+            {k: v for k, v in values.items() if self.mapping.field(k).invertible}
+        )
+        if not props:
+            return
+        self._plan("external", "update", ext_id, props)
+        if not self.dry_run:
+            self._call(self.connector.update, self.mapping.object, ext_id, props)
+
+    def _backfill(self, rec: ExternalRecord, attio_id: str) -> None:
+        """Each field's past values, from the other side's history, written to Attio."""
+        m = self.mapping
+        simple = [f for f in m.fields if len(f.external) == 1 and f.transform != "split_name"]
+        if not simple:
+            return
+        changes = self._call(
+            self.connector.history, m.object, rec.id, [f.external[0] for f in simple]
+        )
+        for f in simple:
+            mine = sorted(
+                (c for c in changes if c.field == f.external[0]), key=lambda c: c.changed_at
+            )
+            if len(mine) < 2:
+                continue
+            values = []
+            for i, c in enumerate(mine):
+                until = mine[i + 1].changed_at.isoformat() if i + 1 < len(mine) else None
+                value = f.from_external({f.external[0]: c.value})
+                values.append(
+                    {"value": value, "active_from": c.changed_at.isoformat(), "active_until": until}
+                )
+            self.client.records.write_attribute_values(m.attio_target, attio_id, f.attio, values)
+
+    def _plan(self, side: str, op: str, ident: str | None, values: Mapping[str, Any]) -> None:
+        self._report.planned.append(PlannedWrite(side, op, ident, dict(values)))
+        self._report.written[side] += 1
+        metrics.WRITTEN.labels(self.mapping.name, side).inc()
+
+    def _keep_conflicts(self, link: Link, r: MergeResult) -> None:
+        now = self.clock()
+        for c in r.conflicts:
+            rec = ConflictRecord.of(self.mapping.name, link.external_id, link.attio_id, c, now)
+            self._report.conflicts.append(rec)
+            metrics.CONFLICTS.labels(self.mapping.name, c.decision).inc()
+            if not self.dry_run:
+                self.conflicts.record(rec)
+
+    def _lag(self, a: _Attio | None, rec: ExternalRecord | None, r: MergeResult) -> None:
+        now = self.clock()
+        source = rec.modified_at if r.attio_writes and rec else None
+        if r.external_writes and a is not None and a.modified_at is not None:
+            source = a.modified_at
+        if source is not None:
+            metrics.LAG.labels(self.mapping.name).observe(max(0.0, (now - source).total_seconds()))
+
+    # -- reads -----------------------------------------------------------------------------------
+    def _read_attio(self) -> dict[str, _Attio]:
+        """Every record of the Attio object, 500 a page."""
+        out: dict[str, _Attio] = {}
+        offset = 0
+        target = self.mapping.attio_target
+        while True:
+            page = self.client.records.query(target, limit=self.attio_page, offset=offset)
+            for record in page:
+                a = self._canonical(record)
+                out[a.id] = a
+            if len(page) < self.attio_page:
+                return out
+            offset += len(page)
+
+    def _canonical(self, record: Record) -> _Attio:
+        self._count_read("attio")
+        m = self.mapping
+        row = decode_record(self.schema, record)
+        values = plain(m.from_attio_row(row))
+        slugs = {f.attio for f in m.fields} | {"name"}
+        stamps = [
+            v.get("active_from")
+            for slug, items in record.values.items()
+            if slug in slugs or slug == m.match_attio
+            for v in items
+            if v.get("active_from")
+        ]
+        modified = max((datetime.fromisoformat(str(s)) for s in stamps), default=None)
+        raw = row.get(m.match_attio)
+        keys = tuple(_fold(k) for k in (raw if isinstance(raw, list) else [raw]) if k is not None)
+        return _Attio(record.record_id, values, modified, keys)
+
+    def _attio_of(self, link: Link, attio: Mapping[str, _Attio] | None) -> _Attio | None:
+        if not link.attio_id:
+            return None
+        if attio is not None:
+            return attio.get(link.attio_id)
+        return self._get_attio(link.attio_id)
+
+    def _get_attio(self, record_id: str | None) -> _Attio | None:
+        if not record_id:
+            return None
+        from ..client import NotFoundError
+
+        try:
+            record = self.client.records.get(self.mapping.attio_target, record_id)
+        except NotFoundError:
+            return None
+        return self._canonical(record)
+
+    def _find_attio(self, key: str) -> _Attio | None:
+        m = self.mapping
+        found = self.client.records.query(m.attio_target, filter={m.match_attio: key}, limit=1)
+        return self._canonical(found[0]) if found else None
+
+    def _get_external(self, ext_id: str) -> ExternalRecord | None:
+        if not ext_id:
+            return None
+        return self._call(self.connector.get, self.mapping.object, ext_id)
+
+    def _external_key(self, rec: ExternalRecord) -> str | None:
+        m = self.mapping
+        value = rec.id if m.match_external == "id" else rec.properties.get(m.match_external)
+        return None if value in (None, "") else _fold(value)
+
+    def _count_read(self, side: str) -> None:
+        self._report.read[side] += 1
+        metrics.READ.labels(self.mapping.name, side).inc()
+
+    # -- calls -----------------------------------------------------------------------------------
+    def _call(self, fn: Callable[..., _T], *args: Any) -> _T:
+        """A connector call, retried after the delay the system asked for while retryable."""
+        for attempt in range(_RETRIES):
+            try:
+                return fn(*args)
+            except AttioError as exc:
+                if not exc.retryable or attempt == _RETRIES - 1:
+                    raise
+                delay = getattr(exc, "retry_after", None)
+                self.sleep(float(delay) if delay is not None else min(30.0, 0.5 * 2**attempt))
+        raise AssertionError("unreachable")
+
+
+def _fold(value: Any) -> str:
+    """A match-key value compared without case or surrounding space."""
+    return str(value).strip().casefold()
+
+
+def _event_ids(payload: Mapping[str, Any], object: str) -> Sequence[str]:
+    """The external ids a HubSpot, Salesforce (change event) or plain ``{object, id}`` payload
+    names for ``object``."""
+    if "subscriptionType" in payload and "objectId" in payload:
+        kind = str(payload["subscriptionType"]).split(".", 1)[0]
+        if _HUBSPOT_OBJECTS.get(kind, kind) != object:
+            return []
+        return [str(payload["objectId"])]
+    header = payload.get("ChangeEventHeader")
+    if isinstance(header, Mapping):
+        if header.get("entityName") != object:
+            return []
+        return [str(i) for i in header.get("recordIds", [])]
+    if payload.get("object") == object and payload.get("id") is not None:
+        return [str(payload["id"])]
+    return []
