@@ -154,6 +154,10 @@ class WebhookNotifier:
         self._client.close()
 
 
+DEAD_LETTER_SETTLE = 30.0
+"""Seconds a dead-letter incident stays open after its last dead letter, whatever a sweep lists."""
+
+
 class Alerts:
     """Incidents kept in ``store`` (shared by every process using it), notified through
     ``notifiers`` once each."""
@@ -267,9 +271,18 @@ class Alerts:
 
     def sweep_dead_letters(self, dead_partitions: Iterable[str]) -> list[str]:
         """Resolve the dead-letter incidents of partitions that hold no dead job any more
-        (``dead_partitions``: the partitions of the jobs dead now); the keys resolved."""
+        (``dead_partitions``: the partitions of the jobs dead now, listed before this call);
+        the keys resolved. An incident that saw a dead letter in the last
+        ``DEAD_LETTER_SETTLE`` seconds stays open: the queue tells its observers of a dead job
+        before the job's state is written, so a listing taken meanwhile does not show it yet
+        (closing then would notify the same incident twice)."""
         still = {"dead-letter:{}:{}".format(*_partition(p, "")) for p in dead_partitions}
-        gone = [k for k in self.open_incidents("dead-letter:") if k not in still]
+        settled = self._clock() - DEAD_LETTER_SETTLE
+        gone = [
+            k
+            for k, doc in self.open_incidents("dead-letter:").items()
+            if k not in still and float(doc.get("last_at", 0.0)) < settled
+        ]
         return [k for k in gone if self.resolve(k)]
 
     # -- circuits -----------------------------------------------------------------------------
