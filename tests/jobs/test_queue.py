@@ -119,6 +119,29 @@ def test_the_same_job_submitted_three_times_at_once_has_one_effect(
     assert work.runs == {"same": 1}
 
 
+def test_many_submits_at_once_are_each_stored_and_a_bad_one_fails_alone(
+    make_queue: QueueFactory,
+) -> None:
+    # Submits made at the same time share one transaction: a payload that is not JSON must
+    # still fail only its own submit, and every other one be stored and answered as new.
+    queue = make_queue()
+    queue.start(work=False)
+
+    async def many() -> list[list[bool] | BaseException]:
+        submits = [queue.submit([spec(f"m{n}"), spec(f"m{n}-b")]) for n in range(40)]
+        submits.insert(20, queue.submit([spec("bad", when=object())]))
+        return list(await asyncio.gather(*submits, return_exceptions=True))
+
+    answers = asyncio.run(many())
+    assert isinstance(answers.pop(20), InvalidInputError)
+    assert answers == [[True, True]] * 40
+    assert sorted(job.id for job in queue.list(limit=200)) == sorted(
+        [f"m{n}" for n in range(40)] + [f"m{n}-b" for n in range(40)]
+    )
+    with pytest.raises(MissingError):
+        queue.get("bad")
+
+
 def test_jobs_submitted_by_another_process_are_stored_and_run_here(
     make_queue: QueueFactory, target: Target, tmp_path: Path
 ) -> None:

@@ -4,7 +4,9 @@ How a job is kept and run:
 
 - ``submit`` writes one ENQUEUED workflow row per job, all in one transaction, with the job's
   id as the workflow id: the row is durable when ``submit`` returns, and an id already known
-  inserts nothing (``ON CONFLICT DO NOTHING``), however many submit it at once.
+  inserts nothing (``ON CONFLICT DO NOTHING``), however many submit it at once. Submits made at
+  the same time (a service acknowledging concurrent deliveries) share one transaction, written
+  by one thread (``_commit.GroupCommit``).
 - A worker's DBOS queue thread claims rows partition by partition (the queue's
   ``partition_worker_concurrency`` is below its ``worker_concurrency``, so one flooded
   partition always leaves room for the others) and runs the workflow ``_run_job``.
@@ -50,6 +52,7 @@ from dbos._error import DBOSException
 from ..errors import AttioError, ConfigurationError, InvalidInputError, MissingError, mask_url
 from ..state import DATABASE_URL_ENV, state_home
 from . import _metrics
+from ._commit import GroupCommit
 from ._executors import Heartbeat
 from ._model import (
     STATUSES,
@@ -278,6 +281,7 @@ class JobQueue:
         self._heartbeat: Heartbeat | None = None
         self._stop = threading.Event()
         self._beat_thread: threading.Thread | None = None
+        self._commit = GroupCommit(self._store, name="attio-bridge-jobs-submit")
 
     @property
     def database(self) -> str:
@@ -412,6 +416,7 @@ class JobQueue:
         except Exception as exc:  # stopping goes on: what is left is recovered by others
             _log.warning("the job queue did not stop cleanly: %s", _masked(exc))
         finally:
+            self._commit.close()
             DBOS.destroy(workflow_completion_timeout_sec=0)
             self._started = False
             self._engine = None
@@ -483,11 +488,19 @@ class JobQueue:
         """Store ``specs`` durably (one transaction) and return, per spec, True when it is new
         and False when a job with its id is already known (then nothing new starts)."""
         self._require_started()
-        return await asyncio.to_thread(self.submit_sync, specs)
+        rows, first = self._rows(specs)
+        inserted = await asyncio.wrap_future(self._commit.submit(rows))
+        return _new(specs, first, inserted)
 
     def submit_sync(self, specs: Sequence[JobSpec]) -> list[bool]:
         """``submit`` for code without an event loop."""
         self._require_started()
+        rows, first = self._rows(specs)
+        return _new(specs, first, self._commit.submit(rows).result())
+
+    def _rows(self, specs: Sequence[JobSpec]) -> tuple[list[dict[str, Any]], dict[str, int]]:
+        """DBOS's rows for ``specs`` (the first of each id) and each id's first index; an
+        invalid spec raises here, before anything is queued for storing."""
         dbos = _get_dbos_instance()
         first: dict[str, int] = {}
         rows = []
@@ -512,15 +525,16 @@ class JobQueue:
                 attributes["type"] = payload["type"]
             row["attributes"] = attributes
             rows.append(row)
+        return cast(list[dict[str, Any]], rows), first
+
+    def _store(self, rows: list[dict[str, Any]]) -> set[str]:
+        """Insert ``rows`` in one transaction (on the group commit's thread); the new ids."""
         try:
-            inserted = dbos._sys_db.init_workflows(rows)
+            return _get_dbos_instance()._sys_db.init_workflows(cast(Any, rows))
         except sa.exc.SQLAlchemyError as exc:
             raise JobQueueError(
                 f"jobs could not be stored in {self.database}: {_masked(exc)}"
             ) from None
-        return [
-            first.get(spec.id) == index and spec.id in inserted for index, spec in enumerate(specs)
-        ]
 
     # -- inspecting ------------------------------------------------------------------------
 
@@ -690,6 +704,11 @@ def _reopen_console(logger: logging.Logger) -> None:
                 handler.stream = sys.stderr
             finally:
                 handler.release()
+
+
+def _new(specs: Sequence[JobSpec], first: Mapping[str, int], inserted: set[str]) -> list[bool]:
+    """Per spec: whether it is the first of its id in ``specs`` and its row was inserted."""
+    return [first.get(spec.id) == index and spec.id in inserted for index, spec in enumerate(specs)]
 
 
 def _use_wal(path: Path) -> None:
