@@ -22,8 +22,28 @@ from ._support import InProcessEmulator, invoke
 
 KEY = "options-cli-s3cret-key-3c7d"
 
-# Commands that never talk to Attio: they serve the emulator, or read a URL offline.
-OFFLINE = {"emulator", "sandbox", "url parse"}
+# Commands without one Attio connection of the command line's: they serve the emulator, read a
+# URL offline, or read only the local stores (jobs, users, sync status and conflicts); `serve`
+# and `worker` take their workspaces, each with its own key, from the workspaces file or the
+# environment (docs/SERVICE.md), not from one --api-key.
+OFFLINE = {
+    "emulator",
+    "sandbox",
+    "url parse",
+    "serve",
+    "worker",
+    "jobs list",
+    "jobs show",
+    "jobs retry",
+    "jobs replay",
+    "jobs purge",
+    "users add",
+    "users list",
+    "users remove",
+    "sync status",
+    "sync conflicts list",
+    "sync conflicts show",
+}
 SHARED = {
     "api_key": ["--api-key"],
     "base_url": ["--base-url"],
