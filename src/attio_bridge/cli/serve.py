@@ -36,6 +36,7 @@ from ._serving import emulator_banner, listener, url_of
 if TYPE_CHECKING:
     from ..web.service import Service
     from ..web.snapshots import Pages
+    from ..web.sync_pages import ConflictPages
 
 __all__ = ["sandbox_command", "serve_command", "worker_command"]
 
@@ -106,6 +107,8 @@ class _Prepared:
     banner: list[str]
     pages: Pages | None = None
     scratch: Path | None = None  # a folder removed once the service stopped
+    sync_pages: ConflictPages | None = None
+    on_stop: Callable[[], None] | None = None  # called once the service stopped
 
 
 def _serve(prepare: Callable[[], _Prepared]) -> None:
@@ -117,7 +120,9 @@ def _serve(prepare: Callable[[], _Prepared]) -> None:
 
     with reporting(ConnectionOptions()):
         ready = prepare()
-    app = create_app(ready.service, fallback=ready.fallback, pages=ready.pages)
+    app = create_app(
+        ready.service, fallback=ready.fallback, pages=ready.pages, sync_pages=ready.sync_pages
+    )
     for line in ready.banner:
         typer.echo(line)
     config = uvicorn.Config(
@@ -129,6 +134,8 @@ def _serve(prepare: Callable[[], _Prepared]) -> None:
     try:
         uvicorn.Server(config).run(sockets=[ready.sock])
     finally:
+        if ready.on_stop is not None:
+            ready.on_stop()
         if ready.scratch is not None:
             shutil.rmtree(ready.scratch, ignore_errors=True)
 
@@ -192,26 +199,38 @@ def _sandbox(
     url = url_of(host, sock)
     key = "sandbox-" + secrets.token_hex(12)
     own_key = "sandbox-service-" + secrets.token_hex(12)  # the service's: its writes are ignored
+    # The emulator posts to the service over loopback, whatever address the service listens on.
+    loopback = "[::1]" if ":" in host else "127.0.0.1"
+    inside = f"http://{loopback}:{sock.getsockname()[1]}"
+    hubspot_token = "pat-sandbox-" + secrets.token_hex(12)
+    hubspot_secret = secrets.token_hex(24)  # signs HubSpot's webhooks: in memory only
     config = EmulatorConfig(
         api_keys=[key, own_key],
         seed="sandbox",
         database=str(database) if database else None,
         webhook_retry_schedule=SANDBOX_RETRIES,
+        hubspot_tokens=[hubspot_token],
+        hubspot_client_secret=hubspot_secret,
+        hubspot_webhook_url=f"{inside}/webhooks/hubspot",
     )
     try:
         emulator = emulator_app(config)
     except ValueError as exc:
         sock.close()
         raise _usage(str(exc)) from None
-    # The emulator posts to the service over loopback, whatever address the service listens on.
-    loopback = "[::1]" if ":" in host else "127.0.0.1"
-    secret = _subscribe(emulator, f"http://{loopback}:{sock.getsockname()[1]}/webhooks/attio")
-    _logging(log_format, log_level, "warning", [key, own_key, secret])
+    secret = _subscribe(emulator, f"{inside}/webhooks/attio")
+    _logging(
+        log_format, log_level, "warning", [key, own_key, secret, hubspot_token, hubspot_secret]
+    )
     # What GET /v2/self answers with the service's key (its client_id): the actor of its writes.
     # Asked of the emulator's own record, as the server does not answer before it starts.
     own_actor = emulator.state.workspace.tokens[own_key].token_id
     tenant = Tenant(
-        api_key=own_key, base_url=url, attio_secrets=(secret,), ignore_actor_ids=(own_actor,)
+        api_key=own_key,
+        base_url=url,
+        attio_secrets=(secret,),
+        hubspot_client_secret=hubspot_secret,
+        ignore_actor_ids=(own_actor,),
     )
     scratch = Path(tempfile.mkdtemp(prefix="attio-bridge-sandbox-"))
     service = build_service(
@@ -221,11 +240,12 @@ def _sandbox(
         template_dir=template_dir,
         jobs_url=f"sqlite:///{scratch / 'jobs.sqlite3'}",
     )
+    sync, sync_pages = _sandbox_sync(service, inside, own_key, hubspot_token, scratch)
     try_line = (
         f"ATTIO_BASE_URL={url} ATTIO_API_KEY={key} attio-bridge people create "
         "newcomer@example.com --first-name New --last-name Comer"
     )
-    sandbox_key = Connection(key, f"http://{loopback}:{sock.getsockname()[1]}")
+    sandbox_key = Connection(key, inside)
     pages, pages_line = _pages(
         host, project or state_home() / "sandbox-project", sandbox=True, connection=sandbox_key
     )
@@ -237,9 +257,64 @@ def _sandbox(
         "A webhook of the emulator sends every event to this service's /webhooks/attio.",
         "Change a record and watch its event arrive on the page:",
         f"  {try_line}",
+        "A sync keeps HubSpot's stand-in (contacts, companies) and Attio in step"
+        f" (conflicts: {url}/sync/conflicts). Change a HubSpot contact and see it reach Attio:",
+        f"  {_hubspot_line(url, hubspot_token, _ada(emulator))}",
+        f"  ATTIO_BASE_URL={url} ATTIO_API_KEY={key} attio-bridge people get ada@acme.example",
         "Press Ctrl-C to stop.",
     ]
-    return _Prepared(service, sock, emulator, banner, pages, scratch)
+    return _Prepared(
+        service, sock, emulator, banner, pages, scratch, sync_pages, on_stop=sync.close
+    )
+
+
+def _ada(emulator: Any) -> str:
+    """The id of the seeded HubSpot contact ada@acme.example in the stand-in."""
+    from ..emulator.standins.hubspot.model import HubSpotModel
+
+    model = emulator.state.standins.model("hubspot", HubSpotModel)
+    for record in model.records["contacts"].values():
+        if record.properties.get("email") == "ada@acme.example":
+            return str(record.id)
+    return "1003"
+
+
+def _hubspot_line(url: str, token: str, contact_id: str) -> str:
+    """A curl that updates a seeded contact through HubSpot's API shape at the stand-in."""
+    body = '{"properties":{"jobtitle":"Countess of Computing"}}'
+    return (
+        f"curl -s -X PATCH {url}/crm/v3/objects/contacts/{contact_id}"
+        f" -H 'Authorization: Bearer {token}' -H 'Content-Type: application/json' -d '{body}'"
+    )
+
+
+def _sandbox_sync(
+    service: Service, inside: str, own_key: str, hubspot_token: str, scratch: Path
+) -> tuple[Any, ConflictPages]:
+    """The sandbox's sync (``sync.sandbox``) on a state store in ``scratch``: its full runs on
+    the service's queue (the first submitted once the queue started), its incremental runs on
+    HubSpot's and Attio's events; and the conflicts page over it."""
+    from ..jobs import JobQueue
+    from ..sync.sandbox import SandboxSync
+    from ..web.service import Periodic
+    from ..web.sync_pages import ConflictPages
+    from ..webhooks import router
+
+    sync = SandboxSync(
+        attio_key=own_key,  # the service's key: its writes do not echo back
+        attio_url=inside,
+        hubspot_token=hubspot_token,
+        hubspot_url=inside,
+        state_url=f"sqlite:///{scratch / 'sync.sqlite3'}",
+    )
+    queue = service.jobs
+    assert isinstance(queue, JobQueue)
+    sync.register(queue, router)
+    service.periodic = (
+        *service.periodic,
+        Periodic("sandbox sync start", 0.2, lambda: sync.start(queue)),
+    )
+    return sync, ConflictPages(sync.state, sync.resolve)
 
 
 def _production(

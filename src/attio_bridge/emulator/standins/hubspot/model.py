@@ -49,8 +49,8 @@ DEFAULT_PROPERTIES = {
 }
 SEED: dict[str, list[dict[str, Any]]] = {
     "companies": [
-        {"name": "Acme Corp", "domain": "acme.example", "industry": "COMPUTER_SOFTWARE"},
-        {"name": "Globex", "domain": "globex.example", "city": "Springfield"},
+        {"name": "Acme Corp", "domain": "acme.example.com", "industry": "COMPUTER_SOFTWARE"},
+        {"name": "Globex", "domain": "globex.example.com", "city": "Springfield"},
     ],
     "contacts": [
         {"email": "ada@acme.example", "firstname": "Ada", "lastname": "Lovelace"},
