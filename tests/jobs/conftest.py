@@ -16,12 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
-from psycopg import sql
 
 from attio_bridge.jobs import JobQueue, RetrySchedule
-from tests._servers import server_absent
+from tests._servers import postgres_database
 
 ADMIN_URL = os.environ.get("ATTIO_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -41,21 +39,8 @@ class Target:
 @pytest.fixture(scope="session")
 def pg_database() -> Iterator[str]:
     """The URL of a PostgreSQL database made for this run (dropped afterwards)."""
-    name = f"attio_bridge_jobs_test_{uuid.uuid4().hex[:12]}"
-    try:
-        admin = psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=3)
-    except psycopg.Error as exc:
-        reason = f"PostgreSQL is not reachable at {ADMIN_URL} ({exc})"
-        server_absent(reason, "start it (or set ATTIO_TEST_POSTGRES_URL) to run these")
-    with admin:
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        try:
-            base, _, _ = ADMIN_URL.rpartition("/")
-            yield f"{base}/{name}"
-        finally:
-            admin.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
+    with postgres_database("attio_bridge_jobs_test", ADMIN_URL) as url:
+        yield url
 
 
 def sqlite_target(tmp_path: Path) -> Target:

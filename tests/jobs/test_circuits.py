@@ -10,7 +10,6 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-import redis
 
 from attio_bridge.errors import AttioError, ConfigurationError, InvalidInputError
 from attio_bridge.jobs.circuits import (
@@ -21,7 +20,7 @@ from attio_bridge.jobs.circuits import (
     Circuits,
     CircuitSettings,
 )
-from tests._servers import server_absent
+from tests._servers import redis_client
 
 REDIS_URL = os.environ.get("ATTIO_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 FAST = CircuitSettings(fail_max=2, reset_timeout=0.3)
@@ -38,11 +37,7 @@ def fail() -> None:
 @pytest.fixture
 def namespace() -> Iterator[str]:
     """A Redis key prefix of this test's own, removed afterwards."""
-    try:
-        client = redis.Redis.from_url(REDIS_URL, socket_timeout=2)
-        client.ping()
-    except redis.RedisError as exc:
-        server_absent(f"Redis is not reachable at {REDIS_URL} ({exc})", "start it to run these")
+    client = redis_client(REDIS_URL)
     name = f"test-circuits-{uuid.uuid4().hex[:12]}"
     yield name
     keys = list(client.scan_iter(f"{name}:*"))

@@ -15,14 +15,13 @@ from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
-import redis
 
 from attio_bridge.cache import Cache, MemoryBackend, RedisBackend
 from attio_bridge.client import AsyncAttioClient, AttioClient
 from attio_bridge.emulator.app import EmulatorApp
 from attio_bridge.services import AsyncServices, Services
 from attio_bridge.services._common import record_key
-from tests._servers import server_absent
+from tests._servers import redis_client
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 PUT_RECORD = "PUT /v2/objects/{object}/records"
@@ -50,12 +49,7 @@ def schema_calls(app: EmulatorApp) -> int:
 def redis_prefix() -> Iterator[str]:
     """A key prefix of one test in the real Redis, its keys removed afterwards (or a skip
     saying why there is no Redis)."""
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
-    try:
-        client.ping()
-    except redis.RedisError as exc:
-        client.close()
-        server_absent(f"Redis is not reachable at {REDIS_URL} ({exc})", "start it to run these")
+    client = redis_client(REDIS_URL)
     prefix = f"attio-bridge-test:{uuid.uuid4().hex}:"
     yield prefix
     leftovers = list(client.scan_iter(match=prefix + "*"))
