@@ -15,7 +15,11 @@ import pytest
 from attio_bridge import AsyncAttioClient, AsyncServices
 from attio_bridge.emulator.app import EmulatorApp
 from attio_bridge.snapshot import Snapshots
-from attio_bridge.snapshot.handlers import snapshot_record_gone, snapshot_record_updated
+from attio_bridge.snapshot.handlers import (
+    snapshot_record_gone,
+    snapshot_record_merged,
+    snapshot_record_updated,
+)
 from attio_bridge.state import SnapshotIndex, StateStore
 from attio_bridge.webhooks import Coalescer, Event, HandlerContext, Tenant
 from tests._events import received
@@ -127,3 +131,16 @@ async def test_a_deleted_record_s_snapshot_gets_the_status_error(world: World) -
     assert world.snapshots.get(world.ren).status == "error"
     assert world.snapshots.get(world.priya).status == "synced"
     assert (await snapshot_record_gone(event, world.context()))["marked"] == 0
+
+
+async def test_a_merged_away_record_s_snapshot_gets_the_status_error(world: World) -> None:
+    await world.client.records.merge("people", world.ren, world.priya)
+    events = await world.events_of("record.merged")
+    gone = {e.payload["duplicate_record_id"] for e in events}
+    assert gone == {world.ren, world.priya}
+
+    for event in events:
+        await snapshot_record_merged(event, world.context())
+
+    assert world.snapshots.get(world.ren).status == "error"
+    assert world.snapshots.get(world.priya).status == "error"
