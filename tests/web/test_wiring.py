@@ -14,7 +14,7 @@ from attio_bridge.cli import main
 from attio_bridge.errors import ConfigurationError
 from attio_bridge.web import EventFeed, build_service, service_tenants
 from attio_bridge.web.wiring import app_from_env
-from attio_bridge.webhooks import Event
+from attio_bridge.webhooks import Event, router
 
 from ._support import delivery, record_event, signed
 
@@ -71,6 +71,9 @@ def test_handler_modules_are_imported_from_the_current_folder(
     tenants = service_tenants(env)
     build_service(tenants, handlers=["my_web_handlers"], environ=env)
     assert sys.modules["my_web_handlers"].LOADED is True
+    # The built-in handlers are loaded beside the user's: snapshots refresh on record updates.
+    names = {getattr(h, "__module__", "") for h in router.handlers_for("record.updated")}
+    assert "attio_bridge.snapshot.handlers" in names
     with pytest.raises(ConfigurationError, match="handler module 'no_such_mod_xyz' cannot be"):
         build_service(tenants, handlers=["no_such_mod_xyz"], environ=env)
     sys.modules.pop("my_web_handlers")

@@ -27,6 +27,7 @@ from attio_bridge.webhooks import (
     Hooks,
     router,
 )
+from tests._events import received
 
 from .conftest import OUR_TOKEN_ID, tenant
 
@@ -95,16 +96,6 @@ def emitted(attio_emulator: EmulatorApp) -> list[dict[str, Any]]:
 def process(ctx: HandlerContext) -> EventProcessor:
     """The processor with the default router and ``ctx`` for every workspace."""
     return EventProcessor(router, lambda workspace: ctx)
-
-
-def received(events: list[dict[str, Any]], event_type: str) -> list[Event]:
-    """The emitted events of a type as the receiver would have stored them, received now."""
-    now = time.time()
-    return [
-        Event("attio", "default", e["event_type"], e, "delivery", i, now, "default:x")
-        for i, e in enumerate(events)
-        if e["event_type"] == event_type
-    ]
 
 
 def record_gets(control: EmulatorControl, record_id: str) -> int:

@@ -12,9 +12,12 @@ index of what was imported in the shared state store (docs/SNAPSHOTS.md).
 - ``slugs``: file names safe on every file system, unique and stable per record.
 - ``git``: commits of the snapshot's paths only, through dulwich; ``NotARepositoryError``.
 
-The index is ``state.SnapshotIndex`` (a table of the state store's database). The service's
-``record.updated`` handling calls ``Snapshots.mark_stale`` (or ``SnapshotIndex.mark_stale``
-for every project) so that ``refresh`` knows what to re-read.
+- ``handlers``: the service's (``web.wiring.BUILT_IN_HANDLERS``): ``record.updated`` marks
+  the record stale in every project (``SnapshotIndex.mark_stale``) and refreshes those
+  records (``refresh(record_ids=...)``) in each project's folder; deleted and merged-away
+  records get the status ``error``.
+
+The index is ``state.SnapshotIndex`` (a table of the state store's database).
 """
 
 from __future__ import annotations

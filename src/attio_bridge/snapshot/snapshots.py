@@ -614,16 +614,24 @@ class Snapshots:
         message = _message(_subject("Import", changed, where), changed) if changed else ""
         sha = self._repo.commit(writes, message, self.author)
         self._index.upsert([s.row() for s in planned])
+        self._index.set_folder(self.user, self.project, self.project_dir)
         return ImportResult(planned, failed, sha, reads, unchanged)
 
     async def refresh(
-        self, *, progress: ProgressCallback | None = None, dry_run: bool = False, sql: bool = True
+        self,
+        *,
+        progress: ProgressCallback | None = None,
+        dry_run: bool = False,
+        sql: bool = True,
+        record_ids: Sequence[str] | None = None,
     ) -> RefreshResult:
-        """Read every imported record again, rewrite the files whose content changed in one
-        commit, and set each row's status: ``synced``, or ``error`` for records Attio no longer
-        has (in ``failed``). Reads: one SQL query per ``SQL_PAGE`` records where the workspace
-        answers SQL (and ``sql``), else one query of ``$in`` per ``PAGE``."""
-        rows = self._index.rows(self.user, self.project)
+        """Read every imported record (of ``record_ids`` when given: the service refreshes
+        the stale ones only) again, rewrite the files whose content changed in one commit, and
+        set each row's status: ``synced``, or ``error`` for records Attio no longer has (in
+        ``failed``). Reads: one SQL query per ``SQL_PAGE`` records where the workspace answers
+        SQL (and ``sql``), else one query of ``$in`` per ``PAGE``."""
+        wanted = None if record_ids is None else _unique(record_ids)
+        rows = self._index.rows(self.user, self.project, record_ids=wanted)
         total = len(rows)
         notify = progress or (lambda _p: None)
         reader = self._reader()
@@ -667,6 +675,8 @@ class Snapshots:
             message = _message(_subject("Refresh", changed, "from Attio"), changed)
             sha = self._repo.commit(writes, message, self.author)
         self._index.upsert([s.row() for s in changed])
+        if rows:
+            self._index.set_folder(self.user, self.project, self.project_dir)
         # Rows not rewritten: back to synced if they were stale, error if Attio lost them.
         status = {r["record_id"]: r["status"] for r in rows}
         back = [

@@ -19,7 +19,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -28,13 +30,16 @@ from ._errors import StateError
 from ._schema import snapshots
 from .store import StateStore
 
-__all__ = ["SNAPSHOT_STATUSES", "SnapshotIndex"]
+__all__ = ["FOLDERS_NAMESPACE", "SNAPSHOT_STATUSES", "SnapshotIndex"]
 
 SNAPSHOT_STATUSES = ("synced", "pending", "error")
 SNAPSHOT_COLUMNS = tuple(c.name for c in snapshots.columns)
 # Ids per ``IN (...)``: below every SQLite build's limit of bound variables.
 _CHUNK = 500
 # What a re-import replaces; the experiments a record is linked to stay.
+# Documents ``{"user", "project", "folder"}``: where each project's folder is on disk, so that
+# the service (which has no folder of its own) can refresh it on a webhook event.
+FOLDERS_NAMESPACE = "snapshot-folders"
 _REPLACED = tuple(
     c for c in SNAPSHOT_COLUMNS if c not in ("user", "project", "record_id", "experiments")
 )
@@ -192,3 +197,31 @@ class SnapshotIndex:
             statement = statement.where(snapshots.c.project == project)
         with self._store._connection("write the snapshot index to", writes=True) as conn:
             return conn.execute(statement.values(status="pending")).rowcount
+
+    def holding(self, record_id: str) -> list[dict[str, Any]]:
+        """Every project's row of ``record_id`` (any user), by user, then project."""
+        query = (
+            select(snapshots)
+            .where(snapshots.c.record_id == record_id)
+            .order_by(snapshots.c.user, snapshots.c.project)
+        )
+        with self._store._connection("read the snapshot index from") as conn:
+            return [_row(r) for r in conn.execute(query).all()]
+
+    def set_folder(self, user: str, project: str, folder: Path) -> None:
+        """Record where ``user``'s ``project`` is on disk (its absolute path); written on
+        each import and refresh, read by the service's handlers."""
+        key = _folder_key(user, project)
+        document = {"user": user, "project": project, "folder": str(Path(folder).resolve())}
+        if self._store.get(FOLDERS_NAMESPACE, key) != document:
+            self._store.put(FOLDERS_NAMESPACE, key, document)
+
+    def folder(self, user: str, project: str) -> Path | None:
+        """The folder of ``user``'s ``project`` last recorded, or None (never imported into
+        since folders were recorded: an import or refresh from the CLI or pages records it)."""
+        document = self._store.get(FOLDERS_NAMESPACE, _folder_key(user, project))
+        return Path(document["folder"]) if document else None
+
+
+def _folder_key(user: str, project: str) -> str:
+    return f"{quote(user, safe='')}/{quote(project, safe='')}"

@@ -76,8 +76,9 @@ ALERT_CHECK_INTERVAL_ENV = "ATTIO_BRIDGE_ALERT_CHECK_INTERVAL"
 
 _log = get_logger("attio_bridge.web")
 
-# Handlers the service always has, beside the webhooks package's defaults.
-BUILT_IN_HANDLERS = "attio_bridge.sync.handlers"
+# Handlers the service always has, beside the webhooks package's defaults: Braintree into
+# Attio, and snapshots refreshed on record events.
+BUILT_IN_HANDLERS = ("attio_bridge.sync.handlers", "attio_bridge.snapshot.handlers")
 
 
 def service_tenants(environ: Mapping[str, str] | None = None) -> Tenants:
@@ -184,11 +185,12 @@ def build_service(
     circuits: Circuits | None = None,
 ) -> Service:
     """The service for ``tenants`` (module docstring): a queue that runs jobs when ``work``,
-    the receiver, the processor with the built-in Braintree handlers (``BUILT_IN_HANDLERS``) and
+    the receiver, the processor with the built-in Braintree and snapshot handlers
+    (``BUILT_IN_HANDLERS``) and
     the user's ``handlers`` modules loaded. ``transport`` (an httpx transport to an emulator) is
     the tests' seam to Attio."""
     env = os.environ if environ is None else environ
-    load_handler_modules([BUILT_IN_HANDLERS, *handlers])
+    load_handler_modules([*BUILT_IN_HANDLERS, *handlers])
     resources = TenantResources(tenants, redis_url=redis_url, environ=env, transport=transport)
     queue = JobQueue(
         jobs_url,
