@@ -1,7 +1,10 @@
-"""Shared fixtures: an in-process emulator and a client for it."""
+"""Shared fixtures: an in-process emulator and a client for it; the run's own state folder."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 
 import pytest
@@ -11,6 +14,25 @@ from attio_bridge.emulator import EmulatorConfig, create_app
 from attio_bridge.emulator.app import EmulatorApp
 
 API_KEY = "test-key"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Every test's state (state store, jobs, secrets, snapshot index, sandbox projects) goes
+    to a folder of this run's (of each xdist worker's), never the user's
+    ``~/.local/state/attio-bridge``: what a developer's sandbox left there must not change a
+    test, and a test must not leave anything there. Tests that need their own set it again."""
+    folder = tempfile.mkdtemp(prefix="attio-bridge-tests-state-")
+    config.stash[_STATE_HOME] = folder
+    os.environ["XDG_STATE_HOME"] = folder
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    folder = config.stash.get(_STATE_HOME, None)
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+_STATE_HOME = pytest.StashKey[str]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

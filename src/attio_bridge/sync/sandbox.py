@@ -80,6 +80,9 @@ class SandboxSync:
             for m in self.mappings
         }
         self._started = False
+        self._router: Router | None = None
+        # One bound method, so that the router can find it again to remove it.
+        self._handler = self.on_event
 
     def __repr__(self) -> str:
         return f"SandboxSync(mappings={list(self.engines)!r})"
@@ -98,7 +101,8 @@ class SandboxSync:
         engines (``router``'s handler)."""
         queue.register(SYNC_JOB_KIND, sync_processor(self.engine_for))
         for pattern in EVENT_PATTERNS:
-            router.add(pattern, self.on_event)
+            router.add(pattern, self._handler)
+        self._router = router
 
     def start(self, queue: JobQueue) -> None:
         """Submit the first full sync of every mapping (once; ``queue`` started)."""
@@ -127,6 +131,11 @@ class SandboxSync:
         return await asyncio.to_thread(engine.resolve, conflict_id, take)
 
     def close(self) -> None:
-        """Close the Attio client and the state store."""
+        """Take the event handler off the router (a router outlives a sandbox: in one process,
+        the next service's events must not reach this one's engines), close the Attio client
+        and the state store."""
+        if self._router is not None:
+            self._router.remove(self._handler)
+            self._router = None
         self._client.close()
         self.state.close()
