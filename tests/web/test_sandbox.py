@@ -208,6 +208,8 @@ def test_the_sandbox_service_ignores_its_own_token_and_not_the_newcomers(
         assert them.json()["client_id"] not in tenant.ignore_actor_ids
         assert prepared.scratch is not None and prepared.scratch.is_dir()  # its own jobs file
     finally:
+        if prepared.on_stop is not None:
+            prepared.on_stop()  # the sandbox's sync leaves the process's router
         prepared.sock.close()
         if prepared.scratch is not None:
             shutil.rmtree(prepared.scratch, ignore_errors=True)
