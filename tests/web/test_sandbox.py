@@ -214,3 +214,22 @@ def test_the_sandbox_service_ignores_its_own_token_and_not_the_newcomers(
         if prepared.scratch is not None:
             shutil.rmtree(prepared.scratch, ignore_errors=True)
         structlog.reset_defaults()
+
+
+def test_the_sandbox_project_is_new_each_run_and_removed_when_it_stops(
+    sandbox: tuple[subprocess.Popen[bytes], list[str], dict[str, str]],
+) -> None:
+    """The emulator reseeds with new ids each start: an import kept from an earlier run would
+    name records that no longer exist."""
+    proc, banner, env = sandbox
+    (line,) = [b for b in banner if "they import into the project" in b]
+    found = re.search(r"the project (\S+) \(", line)
+    assert found, line
+    project = Path(found[1])
+    assert not project.is_relative_to(env["XDG_STATE_HOME"]), project
+    url = re.findall(r"http://127\.0\.0\.1:\d+", banner[0])[0]
+    assert _get(f"{url}/snapshots/")[0] == 200  # the pages made the project's repository
+    assert (project / ".git").is_dir()
+    proc.send_signal(signal.SIGTERM)
+    proc.communicate(timeout=20)
+    assert not project.exists()

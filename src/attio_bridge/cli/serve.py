@@ -6,10 +6,12 @@ serves the real workspaces (``web.wiring.service_tenants``); without it, and alw
 the service (its API under ``/v2``), with a webhook subscribed to the service's
 ``/webhooks/attio`` whose secret stays in memory, and a worker in this process running the real
 durable queue on a SQLite file of its own in a temporary folder (removed when the sandbox
-stops: sandbox jobs never mix with the real ones). The service reads the emulator with a key of
-its own, whose actor (the token id ``GET /v2/self`` names) it ignores, so its own writes do not
-echo back; the banner's line uses the newcomer's key, so the change it makes arrives on the
-page. ``worker`` runs jobs only, no HTTP, until SIGTERM or Ctrl-C.
+stops: sandbox jobs never mix with the real ones); the snapshot pages' project is in that folder
+too, unless ``--project`` names one (the emulator reseeds with new ids each start, so an import
+kept from an earlier run would name records that no longer exist). The service reads the
+emulator with a key of its own, whose actor (the token id ``GET /v2/self`` names) it ignores,
+so its own writes do not echo back; the banner's line uses the newcomer's key, so the change
+it makes arrives on the page. ``worker`` runs jobs only, no HTTP, until SIGTERM or Ctrl-C.
 
 Everything heavy (the emulator, the web app, uvicorn, the queue) is imported inside the
 commands: building the command line stays cheap (tests/cli/test_startup_cli.py).
@@ -17,13 +19,14 @@ commands: building the command line stays cheap (tests/cli/test_startup_cli.py).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import shutil
 import socket
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -70,7 +73,7 @@ ProjectOpt = Annotated[
     Path | None,
     typer.Option(
         help="The project folder (a git repository) the snapshot pages import into "
-        "(serve: the current folder; sandbox: sandbox-project under the state folder)."
+        "(serve: the current folder; sandbox: a new one each run, removed when it stops)."
     ),
 ]
 DbOpt = Annotated[
@@ -118,6 +121,8 @@ def _serve(prepare: Callable[[], _Prepared]) -> None:
     with reporting(ConnectionOptions()):
         ready = prepare()
     app = create_app(ready.service, fallback=ready.fallback, pages=ready.pages)
+    if ready.scratch is not None:
+        _remove_after_shutdown(app, ready.scratch)
     for line in ready.banner:
         typer.echo(line)
     config = uvicorn.Config(
@@ -131,6 +136,22 @@ def _serve(prepare: Callable[[], _Prepared]) -> None:
     finally:
         if ready.scratch is not None:
             shutil.rmtree(ready.scratch, ignore_errors=True)
+
+
+def _remove_after_shutdown(app: Any, scratch: Path) -> None:
+    """Remove ``scratch`` once the app's shutdown (the queue, the pages) is done: uvicorn then
+    dies of the SIGTERM it caught, so code after ``run`` does not run."""
+    inner = app.router.lifespan_context
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Any) -> AsyncIterator[Any]:
+        try:
+            async with inner(app) as state:
+                yield state
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+    app.router.lifespan_context = lifespan
 
 
 def _subscribe(emulator: Any, target: str) -> str:
@@ -183,7 +204,6 @@ def _sandbox(
 ) -> _Prepared:
     from ..emulator.app import create_app as emulator_app
     from ..emulator.state import EmulatorConfig
-    from ..state import state_home
     from ..web.snapshots import Connection
     from ..web.wiring import build_service
     from ..webhooks import Tenant, Tenants
@@ -227,8 +247,10 @@ def _sandbox(
     )
     sandbox_key = Connection(key, f"http://{loopback}:{sock.getsockname()[1]}")
     pages, pages_line = _pages(
-        host, project or state_home() / "sandbox-project", sandbox=True, connection=sandbox_key
+        host, project or scratch / "project", sandbox=True, connection=sandbox_key
     )
+    if project is None:  # the emulator's ids change each run: imports of this run only
+        pages_line.append("  (a new project each run, removed when the sandbox stops)")
     banner = [
         f"attio-bridge sandbox: the events page is at {url}/",
         f"Browse the sandbox and import records as JSON files in git: {url}/snapshots/",
