@@ -138,6 +138,20 @@ def _serve(prepare: Callable[[], _Prepared]) -> None:
             shutil.rmtree(ready.scratch, ignore_errors=True)
 
 
+def _own_command() -> str:
+    """How a shell runs this installation's ``attio-bridge``: its name when ``PATH`` finds this
+    one, else the script beside the interpreter (relative to the current folder when inside it:
+    ``dev.py`` runs the sandbox from ``.venv`` without putting it on ``PATH``)."""
+    script = Path(sys.executable).absolute().parent / "attio-bridge"
+    found = shutil.which("attio-bridge")
+    if not script.is_file() or (found is not None and os.path.samefile(found, script)):
+        return "attio-bridge"
+    try:
+        return f"./{script.relative_to(Path.cwd())}"
+    except ValueError:
+        return str(script)
+
+
 def _remove_after_shutdown(app: Any, scratch: Path) -> None:
     """Remove ``scratch`` once the app's shutdown (the queue, the pages) is done: uvicorn then
     dies of the SIGTERM it caught, so code after ``run`` does not run."""
@@ -242,7 +256,7 @@ def _sandbox(
         jobs_url=f"sqlite:///{scratch / 'jobs.sqlite3'}",
     )
     try_line = (
-        f"ATTIO_BASE_URL={url} ATTIO_API_KEY={key} attio-bridge people create "
+        f"ATTIO_BASE_URL={url} ATTIO_API_KEY={key} {_own_command()} people create "
         "newcomer@example.com --first-name New --last-name Comer"
     )
     sandbox_key = Connection(key, f"http://{loopback}:{sock.getsockname()[1]}")
