@@ -171,3 +171,17 @@ def test_an_unreachable_database_is_a_connection_error_without_its_password(
     )
     assert result.exit_code == 7
     assert "postgresql://postgres:***@127.0.0.1:1/jobs" in one_error_line(result)
+
+
+@pytest.mark.parametrize(
+    "args", [["list"], ["show", "ev-1"], ["retry", "ev-1"], ["purge", "--all"]]
+)
+def test_a_sqlite_file_that_does_not_exist_is_refused_not_made(
+    args: list[str], config_home: Path, tmp_path: Path
+) -> None:
+    missing = tmp_path / "gone" / "jobs.sqlite3"
+    env = {"XDG_STATE_HOME": str(tmp_path / "state")}
+    result = invoke(["jobs", *args, "--database", f"sqlite:///{missing}"], env, config_home, SECRET)
+    assert result.exit_code == 4
+    assert f"no jobs database at {missing}" in one_error_line(result)
+    assert not missing.exists() and not missing.parent.exists()
