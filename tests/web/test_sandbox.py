@@ -116,6 +116,13 @@ def test_the_sandbox_shows_a_change_made_with_the_cli_arriving_on_its_page(
         time.sleep(0.1)
     assert "record.created" in feed and "status-succeeded" in feed, feed
 
+    # The banner's jobs line lists the sandbox's jobs, as printed.
+    (line,) = [b.strip() for b in banner if " jobs list " in b]
+    listed = subprocess.run(
+        [*shlex.split(line), "--json"], env=env, check=True, capture_output=True, text=True
+    )
+    assert "record.created" in {job["type"] for job in json.loads(listed.stdout)}
+
     proc.send_signal(signal.SIGTERM)
     out, _ = proc.communicate(timeout=20)
     # uvicorn shuts down gracefully, then dies of the signal it caught, as a shell expects.

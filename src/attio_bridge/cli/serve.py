@@ -248,12 +248,13 @@ def _sandbox(
         api_key=own_key, base_url=url, attio_secrets=(secret,), ignore_actor_ids=(own_actor,)
     )
     scratch = Path(tempfile.mkdtemp(prefix="attio-bridge-sandbox-"))
+    jobs_url = f"sqlite:///{scratch / 'jobs.sqlite3'}"
     service = build_service(
         Tenants([tenant]),
         work=work,
         handlers=handlers,
         template_dir=template_dir,
-        jobs_url=f"sqlite:///{scratch / 'jobs.sqlite3'}",
+        jobs_url=jobs_url,
     )
     try_line = (
         f"ATTIO_BASE_URL={url} ATTIO_API_KEY={key} {_own_command()} people create "
@@ -273,6 +274,8 @@ def _sandbox(
         "A webhook of the emulator sends every event to this service's /webhooks/attio.",
         "Change a record and watch its event arrive on the page:",
         f"  {try_line}",
+        "Its jobs (in a file of this run only; ATTIO_BRIDGE_DATABASE_URL is the state store's too):",
+        f"  {_own_command()} jobs list --database {jobs_url}",
         "Press Ctrl-C to stop.",
     ]
     return _Prepared(service, sock, emulator, banner, pages, scratch)
