@@ -274,7 +274,7 @@ def _sandbox(
         "A webhook of the emulator sends every event to this service's /webhooks/attio.",
         "Change a record and watch its event arrive on the page:",
         f"  {try_line}",
-        "Its jobs (in a file of this run only; ATTIO_BRIDGE_DATABASE_URL is the state store's too):",
+        "See its jobs (a file of this run only, removed when it stops):",
         f"  {_own_command()} jobs list --database {jobs_url}",
         "Press Ctrl-C to stop.",
     ]
