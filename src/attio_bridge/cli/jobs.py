@@ -210,7 +210,8 @@ def list_command(
             typer.echo("no jobs")
         else:
             rows = [_row(info) for info in found]
-            show_rows("Jobs", rows, Run(), ("id", "status", "type"), wanted=columns)
+            # the id whole: it is what show, retry and replay take (other columns go first)
+            show_rows("Jobs", rows, Run(), ("id", "status", "type"), wanted=columns, whole=("id",))
 
 
 def _show(info: JobInfo, json_: bool) -> None:
