@@ -199,7 +199,9 @@ TimeoutOpt = Annotated[
         show_default=False,
     ),
 ]
-DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")]
+DebugOpt = Annotated[
+    bool, typer.Option("--debug", help="Show tracebacks of errors and each retry of a request.")
+]
 
 
 def _library_client(cls: type[AttioClient], options: dict[str, Any]) -> AttioClient:
