@@ -192,3 +192,17 @@ def test_an_import_error_naming_an_argument_names_its_flag(
     result = run_failing(error, ["import", "deals", str(path)], config_home)
     assert result.exit_code == 5
     assert result.stderr == f"error: {error} (the match argument: --match)\n"
+
+
+def test_a_refused_connection_is_retried_quietly_unless_debug(config_home: Path) -> None:
+    """A refused connect is retried (the request never left), but its retry lines are for
+    ``--debug``: without it the one error line is all stderr holds."""
+    env = {"XDG_CONFIG_HOME": str(config_home), "ATTIO_API_KEY": KEY, "ATTIO_BASE_URL": None}
+    args = ["self", "--base-url", "http://127.0.0.1:1", "--max-retries", "1"]
+    quiet = CliRunner().invoke(app, args, env=env)
+    assert quiet.exit_code == 7
+    assert quiet.stderr.splitlines() == [quiet.stderr.strip()]
+    assert quiet.stderr.startswith("error: cannot reach Attio")
+    loud = CliRunner().invoke(app, [*args, "--debug"], env=env)
+    assert loud.exit_code == 7
+    assert "retrying GET /v2/self after APIConnectionError (retry 1" in loud.stderr

@@ -171,3 +171,34 @@ def test_an_unreachable_database_is_a_connection_error_without_its_password(
     )
     assert result.exit_code == 7
     assert "postgresql://postgres:***@127.0.0.1:1/jobs" in one_error_line(result)
+
+
+@pytest.mark.parametrize(
+    "args", [["list"], ["show", "ev-1"], ["retry", "ev-1"], ["purge", "--all"]]
+)
+def test_a_sqlite_file_that_does_not_exist_is_refused_not_made(
+    args: list[str], config_home: Path, tmp_path: Path
+) -> None:
+    missing = tmp_path / "gone" / "jobs.sqlite3"
+    env = {"XDG_STATE_HOME": str(tmp_path / "state")}
+    result = invoke(["jobs", *args, "--database", f"sqlite:///{missing}"], env, config_home, SECRET)
+    assert result.exit_code == 4
+    assert f"no jobs database at {missing}" in one_error_line(result)
+    assert not missing.exists() and not missing.parent.exists()
+
+
+def test_list_shows_a_long_job_id_whole_so_show_takes_it(config_home: Path, tmp_path: Path) -> None:
+    store = Store(tmp_path / "jobs.sqlite3")
+    long_id = "attio:" + "5f3c" * 16  # as long as a delivery's job id
+    queue = store.worker()
+    try:
+        queue.submit_sync([JobSpec(long_id, "webhook-event", "people", {"type": "record.updated"})])
+        wait_for(lambda: queue.get(long_id).status == "succeeded")
+    finally:
+        queue.shutdown()
+    env = {"ATTIO_BRIDGE_DATABASE_URL": store.url, "XDG_STATE_HOME": str(tmp_path / "state")}
+    table = invoke(["jobs", "list"], env, config_home, SECRET, columns=80)
+    assert table.exit_code == 0, table.stderr
+    assert long_id in table.stdout  # on one line, whole: the columns after it left out instead
+    shown = invoke(["jobs", "show", long_id, "--json"], env, config_home, SECRET)
+    assert json.loads(shown.stdout)["id"] == long_id

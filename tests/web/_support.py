@@ -92,11 +92,15 @@ class MemoryJobQueue:
         """Where the job ``job_id`` is."""
         return self._jobs[job_id].status
 
-    def shutdown(self, timeout: float = 10.0) -> None:
+    def shutdown(
+        self, timeout: float = 10.0, *, before_stop: Callable[[], None] | None = None
+    ) -> None:
         """Start nothing more; what runs is abandoned (nothing here is durable)."""
         self.stopped = True
         for task in list(self._tasks):
             task.cancel()
+        if before_stop is not None:
+            before_stop()
 
     def _tell(self, job: _Job, what: str, error: str | None, result: dict[str, Any] | None) -> None:
         job.status = "running" if what == "started" else what

@@ -13,6 +13,7 @@ from starlette.testclient import TestClient
 
 from attio_bridge.errors import AttioError
 from attio_bridge.web.app import create_app
+from attio_bridge.web.feed import summary
 from attio_bridge.web.service import Service
 
 from ._support import API_KEY, delivery, make_service, post, record_event, wait_for_row
@@ -111,3 +112,23 @@ def test_a_template_folder_replaces_the_page(tmp_path: Path) -> None:
         feed = client.get("/events/feed").text
     assert page == "<h1>Our events</h1><i>&lt;task&gt;.created</i>"
     assert 'hx-get="events/feed?since=' in feed  # the partial not replaced is the package's own
+
+
+def test_an_effect_reads_as_a_line_with_its_json_folded_and_counts_say_what_they_count() -> None:
+    async def reread(payload: dict[str, Any]) -> dict[str, Any]:
+        return {"action": "re-read record", "object": "people", "record_id": "5f3c1a2b-9d8e"}
+
+    service = make_service(reread)
+    with TestClient(create_app(service)) as client:
+        assert post(client, delivery(record_event("5f3c1a2b-9d8e", "record.updated"))) == 200
+        wait_for_row(service, lambda r: r.status == "succeeded")
+        feed = client.get("/events/feed").text
+    assert '<td class="effect">re-read record 5f3c1a2b…<details>' in feed
+    assert "<summary>JSON</summary>" in feed and "&#34;object&#34;:&#34;people&#34;" in feed
+    assert "<b>0</b>retries scheduled</div>" in feed and "<b>1</b>attempts started" in feed
+
+
+def test_an_effect_whose_action_is_not_about_its_id_names_the_id_apart() -> None:
+    effect = {"action": "no external sync hook", "record_id": "5f3c1a2b-9d8e"}
+    assert summary(effect) == "no external sync hook (record 5f3c1a2b…)"
+    assert summary({"note": "nothing to do"}) == "note: nothing to do"

@@ -98,18 +98,14 @@ def test_the_sandbox_shows_a_change_made_with_the_cli_arriving_on_its_page(
     assert hook["status"] == "active"
     assert {"record.created", "record.updated"} <= {s["event_type"] for s in hook["subscriptions"]}
 
-    # The banner's own line, as a newcomer would paste it (the command run as this Python's).
+    # The banner's own line, as a newcomer would paste it: its command runs as printed, whether
+    # or not this installation's scripts are on PATH (dev.py does not put .venv/bin there).
     (line,) = [b.strip() for b in banner if "people create" in b]
     words = shlex.split(line)
     assignments = dict(w.split("=", 1) for w in words if re.fullmatch(r"[A-Z_]+=\S+", w))
     command = words[len(assignments) :]
-    assert command[0] == "attio-bridge"
-    subprocess.run(
-        [sys.executable, "-m", "attio_bridge.cli", *command[1:]],
-        env={**env, **assignments},
-        check=True,
-        capture_output=True,
-    )
+    assert Path(command[0]).name == "attio-bridge"
+    subprocess.run(command, env={**env, **assignments}, check=True, capture_output=True)
 
     deadline = time.monotonic() + 20
     feed = ""
@@ -120,12 +116,21 @@ def test_the_sandbox_shows_a_change_made_with_the_cli_arriving_on_its_page(
         time.sleep(0.1)
     assert "record.created" in feed and "status-succeeded" in feed, feed
 
+    # The banner's jobs line lists the sandbox's jobs, as printed.
+    (line,) = [b.strip() for b in banner if " jobs list " in b]
+    listed = subprocess.run(
+        [*shlex.split(line), "--json"], env=env, check=True, capture_output=True, text=True
+    )
+    assert "record.created" in {job["type"] for job in json.loads(listed.stdout)}
+
     proc.send_signal(signal.SIGTERM)
     out, _ = proc.communicate(timeout=20)
     # uvicorn shuts down gracefully, then dies of the signal it caught, as a shell expects.
     assert proc.returncode in (0, -signal.SIGTERM)
     printed = "\n".join(banner) + out.decode()
     assert "service stopped" in printed  # the lifespan's shutdown ran: intake, then the queue
+    # the handler's client, made on the queue's loop, was closed on it before that loop stopped
+    assert "closing the workspaces' clients failed" not in printed
     assert re.search(r"\b[0-9a-f]{64}\b", printed) is None  # no webhook secret in the output
 
 
@@ -214,3 +219,22 @@ def test_the_sandbox_service_ignores_its_own_token_and_not_the_newcomers(
         if prepared.scratch is not None:
             shutil.rmtree(prepared.scratch, ignore_errors=True)
         structlog.reset_defaults()
+
+
+def test_the_sandbox_project_is_new_each_run_and_removed_when_it_stops(
+    sandbox: tuple[subprocess.Popen[bytes], list[str], dict[str, str]],
+) -> None:
+    """The emulator reseeds with new ids each start: an import kept from an earlier run would
+    name records that no longer exist."""
+    proc, banner, env = sandbox
+    (line,) = [b for b in banner if "they import into the project" in b]
+    found = re.search(r"the project (\S+) \(", line)
+    assert found, line
+    project = Path(found[1])
+    assert not project.is_relative_to(env["XDG_STATE_HOME"]), project
+    url = re.findall(r"http://127\.0\.0\.1:\d+", banner[0])[0]
+    assert _get(f"{url}/snapshots/")[0] == 200  # the pages made the project's repository
+    assert (project / ".git").is_dir()
+    proc.send_signal(signal.SIGTERM)
+    proc.communicate(timeout=20)
+    assert not project.exists()

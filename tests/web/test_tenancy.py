@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
 import uuid
 from pathlib import Path
 from typing import Any
@@ -153,3 +154,32 @@ def test_a_record_updated_handled_by_the_worker_empties_the_web_process_cached_r
 def _title(values: dict[str, Any]) -> str | None:
     found = values.get("job_title") or []
     return str(found[0]["value"]) if found else None
+
+
+def test_a_client_made_on_the_queues_loop_is_closed_on_it_before_that_loop_stops(
+    attio_emulator_server: Any, tmp_path: Path
+) -> None:
+    # the job queue runs handlers on its own loop, in its own thread, and stops it at shutdown
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    tenants = Tenants(
+        [
+            Tenant(
+                "a",
+                api_key=attio_emulator_server.api_key,
+                base_url=attio_emulator_server.base_url,
+            )
+        ]
+    )
+    resources = TenantResources(tenants, store_url=f"sqlite:///{tmp_path / 'state.sqlite3'}")
+
+    async def handle() -> None:  # a handler's read opens a pooled connection on the queue's loop
+        await resources.parts("a").client.request("GET", "/v2/self")
+
+    asyncio.run_coroutine_threadsafe(handle(), loop).result(10)
+    resources.close_on_their_loops()
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(5)
+    loop.close()
+    asyncio.run(resources.aclose())  # nothing left bound to the stopped loop: no error

@@ -58,6 +58,7 @@ import functools
 import inspect
 import itertools
 import json
+import logging
 import os
 import re
 import signal
@@ -198,7 +199,9 @@ TimeoutOpt = Annotated[
         show_default=False,
     ),
 ]
-DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")]
+DebugOpt = Annotated[
+    bool, typer.Option("--debug", help="Show tracebacks of errors and each retry of a request.")
+]
 
 
 def _library_client(cls: type[AttioClient], options: dict[str, Any]) -> AttioClient:
@@ -695,6 +698,30 @@ def _report(options: ConnectionOptions, status: ExitStatus, message: str) -> typ
     return typer.Exit(status)
 
 
+class _RetryLines(logging.StreamHandler):  # type: ignore[type-arg]
+    """The client's retry lines on stderr (the one of the run, which tests swap)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setFormatter(logging.Formatter("%(message)s"))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.setStream(sys.stderr)
+        super().emit(record)
+
+
+def _retry_lines(debug: bool) -> None:
+    """The client retries a failure its policy calls safe (a refused connection never carried
+    the request) and logs each retry: on stderr with ``--debug``, else nowhere, rather than
+    Python's last-resort handler printing five lines before the one error line. A handler the
+    application configured (the service's logging) still receives them."""
+    logger = logging.getLogger("attio_bridge.client")
+    for handler in list(logger.handlers):
+        if isinstance(handler, _RetryLines | logging.NullHandler):
+            logger.removeHandler(handler)
+    logger.addHandler(_RetryLines() if debug else logging.NullHandler())
+
+
 @contextmanager
 def reporting(options: ConnectionOptions) -> Iterator[None]:
     """Run a command body: an error becomes one ``error: ...`` line on stderr (or a traceback
@@ -706,7 +733,8 @@ def reporting(options: ConnectionOptions) -> Iterator[None]:
     process SIGPIPE ends, as any other Unix tool in that pipe gives: the output was cut short,
     which ``set -o pipefail`` should see, but it is no error to report. stdout is flushed
     before the block ends, so that what is still buffered meets a closed pipe here, not at
-    exit."""
+    exit. The client's "retrying ..." lines show with ``--debug`` only (``_retry_lines``)."""
+    _retry_lines(options.debug)
     try:
         with _terminable():
             try:

@@ -529,16 +529,17 @@ def show_rows(
     wanted: str | None = None,
     tail: Sequence[str] = (),
     page: Page | None = None,
+    whole: Sequence[str] = (),
 ) -> None:
     """Rows a query found (records, entries): JSON with ``--json`` (a plain list), else a
     table that fits the terminal, ``head`` first and ``tail`` last (``row_columns``,
-    ``print_rows``), or of the ``--columns`` ``wanted``; under it, when the rows fill the
-    ``page`` they were asked for, how to see the rest."""
+    ``print_rows``; the ``whole`` columns never cut), or of the ``--columns`` ``wanted``;
+    under it, when the rows fill the ``page`` they were asked for, how to see the rest."""
     if run.json:
         emit_json(rows)
         return
     columns = row_columns(rows, head, skip=skip, wanted=wanted, tail=tail)
-    print_rows(title, rows, columns, fit=wanted is None)
+    print_rows(title, rows, columns, fit=wanted is None, whole=whole)
     if page is not None and page.limit is not None and len(rows) >= page.limit:
         # A full page says nothing of what follows: Attio gives no total to print.
         typer.echo(

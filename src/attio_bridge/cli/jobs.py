@@ -3,7 +3,9 @@ the command line: ``list`` with filters (status, event type, kind, partition, ag
 one job, ``retry`` a dead one, ``replay`` a finished one, ``purge`` finished ones.
 
 The store is ``--database`` (else ``ATTIO_BRIDGE_DATABASE_URL``, else the SQLite file beside
-the state store), opened only to submit and inspect: these commands run no job.
+the state store), opened only to submit and inspect: these commands run no job. A SQLite file
+that does not exist is refused ("no jobs database at ..."), not made: a mistyped path or the
+file of a sandbox that has stopped would otherwise list "no jobs".
 """
 
 from __future__ import annotations
@@ -89,6 +91,7 @@ def _store(database: str | None, schema: str | None) -> Iterator[JobQueue]:
     """The job store, opened to inspect (it runs no job), closed after."""
     from ..jobs import JobQueue
 
+    _refuse_a_missing_file(database)
     # DBOS's own log lines would come before the one error line this command prints.
     logging.getLogger("dbos").disabled = True
     queue = JobQueue(database, schema=schema)
@@ -97,6 +100,34 @@ def _store(database: str | None, schema: str | None) -> Iterator[JobQueue]:
         yield queue
     finally:
         queue.shutdown(timeout=0)
+
+
+def _refuse_a_missing_file(database: str | None) -> None:
+    """A SQLite job store that does not exist is an error (opening it would make it)."""
+    import os
+    from pathlib import Path
+
+    from sqlalchemy.engine import make_url
+
+    from ..jobs import default_jobs_path
+
+    url = database or os.environ.get("ATTIO_BRIDGE_DATABASE_URL") or None
+    if url is None:
+        path = default_jobs_path(os.environ)
+    else:
+        try:
+            parsed = make_url(url)
+        except Exception:  # the queue says what is wrong with it, its password masked
+            return
+        if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+            return
+        path = Path(str(parsed.database)).expanduser()
+    if not path.exists():
+        raise CliError(
+            f"no jobs database at {path}: name the service's with --database "
+            "(or ATTIO_BRIDGE_DATABASE_URL)",
+            ExitStatus.NOT_FOUND,
+        )
 
 
 def _age(flag: str, text: str | None) -> timedelta | None:
@@ -179,7 +210,8 @@ def list_command(
             typer.echo("no jobs")
         else:
             rows = [_row(info) for info in found]
-            show_rows("Jobs", rows, Run(), ("id", "status", "type"), wanted=columns)
+            # the id whole: it is what show, retry and replay take (other columns go first)
+            show_rows("Jobs", rows, Run(), ("id", "status", "type"), wanted=columns, whole=("id",))
 
 
 def _show(info: JobInfo, json_: bool) -> None:

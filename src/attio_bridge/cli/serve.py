@@ -6,10 +6,12 @@ serves the real workspaces (``web.wiring.service_tenants``); without it, and alw
 the service (its API under ``/v2``), with a webhook subscribed to the service's
 ``/webhooks/attio`` whose secret stays in memory, and a worker in this process running the real
 durable queue on a SQLite file of its own in a temporary folder (removed when the sandbox
-stops: sandbox jobs never mix with the real ones). The service reads the emulator with a key of
-its own, whose actor (the token id ``GET /v2/self`` names) it ignores, so its own writes do not
-echo back; the banner's line uses the newcomer's key, so the change it makes arrives on the
-page. ``worker`` runs jobs only, no HTTP, until SIGTERM or Ctrl-C.
+stops: sandbox jobs never mix with the real ones); the snapshot pages' project is in that folder
+too, unless ``--project`` names one (the emulator reseeds with new ids each start, so an import
+kept from an earlier run would name records that no longer exist). The service reads the
+emulator with a key of its own, whose actor (the token id ``GET /v2/self`` names) it ignores,
+so its own writes do not echo back; the banner's line uses the newcomer's key, so the change
+it makes arrives on the page. ``worker`` runs jobs only, no HTTP, until SIGTERM or Ctrl-C.
 
 Everything heavy (the emulator, the web app, uvicorn, the queue) is imported inside the
 commands: building the command line stays cheap (tests/cli/test_startup_cli.py).
@@ -17,13 +19,14 @@ commands: building the command line stays cheap (tests/cli/test_startup_cli.py).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import shutil
 import socket
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -71,7 +74,7 @@ ProjectOpt = Annotated[
     Path | None,
     typer.Option(
         help="The project folder (a git repository) the snapshot pages import into "
-        "(serve: the current folder; sandbox: sandbox-project under the state folder)."
+        "(serve: the current folder; sandbox: a new one each run, removed when it stops)."
     ),
 ]
 DbOpt = Annotated[
@@ -123,6 +126,8 @@ def _serve(prepare: Callable[[], _Prepared]) -> None:
     app = create_app(
         ready.service, fallback=ready.fallback, pages=ready.pages, sync_pages=ready.sync_pages
     )
+    if ready.scratch is not None:
+        _remove_after_shutdown(app, ready.scratch)
     for line in ready.banner:
         typer.echo(line)
     config = uvicorn.Config(
@@ -138,6 +143,36 @@ def _serve(prepare: Callable[[], _Prepared]) -> None:
             ready.on_stop()
         if ready.scratch is not None:
             shutil.rmtree(ready.scratch, ignore_errors=True)
+
+
+def _own_command() -> str:
+    """How a shell runs this installation's ``attio-bridge``: its name when ``PATH`` finds this
+    one, else the script beside the interpreter (relative to the current folder when inside it:
+    ``dev.py`` runs the sandbox from ``.venv`` without putting it on ``PATH``)."""
+    script = Path(sys.executable).absolute().parent / "attio-bridge"
+    found = shutil.which("attio-bridge")
+    if not script.is_file() or (found is not None and os.path.samefile(found, script)):
+        return "attio-bridge"
+    try:
+        return f"./{script.relative_to(Path.cwd())}"
+    except ValueError:
+        return str(script)
+
+
+def _remove_after_shutdown(app: Any, scratch: Path) -> None:
+    """Remove ``scratch`` once the app's shutdown (the queue, the pages) is done: uvicorn then
+    dies of the SIGTERM it caught, so code after ``run`` does not run."""
+    inner = app.router.lifespan_context
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Any) -> AsyncIterator[Any]:
+        try:
+            async with inner(app) as state:
+                yield state
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+    app.router.lifespan_context = lifespan
 
 
 def _subscribe(emulator: Any, target: str) -> str:
@@ -190,7 +225,6 @@ def _sandbox(
 ) -> _Prepared:
     from ..emulator.app import create_app as emulator_app
     from ..emulator.state import EmulatorConfig
-    from ..state import state_home
     from ..web.snapshots import Connection
     from ..web.wiring import build_service
     from ..webhooks import Tenant, Tenants
@@ -233,22 +267,25 @@ def _sandbox(
         ignore_actor_ids=(own_actor,),
     )
     scratch = Path(tempfile.mkdtemp(prefix="attio-bridge-sandbox-"))
+    jobs_url = f"sqlite:///{scratch / 'jobs.sqlite3'}"
     service = build_service(
         Tenants([tenant]),
         work=work,
         handlers=handlers,
         template_dir=template_dir,
-        jobs_url=f"sqlite:///{scratch / 'jobs.sqlite3'}",
+        jobs_url=jobs_url,
     )
     sync, sync_pages = _sandbox_sync(service, inside, own_key, hubspot_token, scratch)
     try_line = (
-        f"ATTIO_BASE_URL={url} ATTIO_API_KEY={key} attio-bridge people create "
+        f"ATTIO_BASE_URL={url} ATTIO_API_KEY={key} {_own_command()} people create "
         "newcomer@example.com --first-name New --last-name Comer"
     )
     sandbox_key = Connection(key, inside)
     pages, pages_line = _pages(
-        host, project or state_home() / "sandbox-project", sandbox=True, connection=sandbox_key
+        host, project or scratch / "project", sandbox=True, connection=sandbox_key
     )
+    if project is None:  # the emulator's ids change each run: imports of this run only
+        pages_line.append("  (a new project each run, removed when the sandbox stops)")
     banner = [
         f"attio-bridge sandbox: the events page is at {url}/",
         f"Browse the sandbox and import records as JSON files in git: {url}/snapshots/",
@@ -257,10 +294,12 @@ def _sandbox(
         "A webhook of the emulator sends every event to this service's /webhooks/attio.",
         "Change a record and watch its event arrive on the page:",
         f"  {try_line}",
+        "See its jobs (a file of this run only, removed when it stops):",
+        f"  {_own_command()} jobs list --database {jobs_url}",
         "A sync keeps HubSpot's stand-in (contacts, companies) and Attio in step"
         f" (conflicts: {url}/sync/conflicts). Change a HubSpot contact and see it reach Attio:",
         f"  {_hubspot_line(url, hubspot_token, _ada(emulator))}",
-        f"  ATTIO_BASE_URL={url} ATTIO_API_KEY={key} attio-bridge people get ada@acme.example",
+        f"  ATTIO_BASE_URL={url} ATTIO_API_KEY={key} {_own_command()} people get ada@acme.example",
         "Press Ctrl-C to stop.",
     ]
     return _Prepared(

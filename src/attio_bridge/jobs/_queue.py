@@ -400,14 +400,20 @@ class JobQueue:
             except Exception as exc:  # the database may be away for a while; beat again later
                 _log.warning("jobs heartbeat failed: %s", _masked(exc))
 
-    def shutdown(self, timeout: float = 10.0) -> None:
+    def shutdown(
+        self, timeout: float = 10.0, *, before_stop: Callable[[], None] | None = None
+    ) -> None:
         """Stop taking jobs, let those running finish for up to ``timeout`` seconds, then stop.
-        Jobs not finished stay in the database and another worker takes them over at once."""
+        Jobs not finished stay in the database and another worker takes them over at once.
+        ``before_stop`` runs once the jobs are done, while the loop they ran on still runs (to
+        close what the processors opened on it)."""
         global _active
         if not self._started:
             return
         try:
             unfinished = self._drain(timeout)
+            if before_stop is not None:
+                before_stop()
             self._stop.set()
             if self._beat_thread is not None:
                 self._beat_thread.join(timeout=5)

@@ -41,7 +41,7 @@ from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp
 
 from . import metrics
-from .feed import COUNTS
+from .feed import COUNT_LABELS, COUNTS
 from .logs import get_logger
 from .ports import InboundRequest
 from .service import Service
@@ -171,6 +171,7 @@ def create_app(
             "rows": service.feed.rows(),
             "counts": service.feed.counts(),
             "names": COUNTS,
+            "labels": COUNT_LABELS,
             "version": service.feed.version,
         }
         return templates.TemplateResponse(request, name, context)

@@ -3,7 +3,10 @@
 ``EventFeed`` is fed from two sides: the receiver's submit (``received``: an event stored, or a
 redelivery of one already known) and the job queue's observer (``observe``: a job started,
 succeeded with its effect, is retrying, or is dead). It keeps one row per event, newest first,
-in a ring of ``size`` rows, and running counts. Observers may call it from worker threads, so
+in a ring of ``size`` rows, and running counts (of events, and of attempts: ``COUNT_LABELS``
+says so on the page, as "4 retries scheduled" is not "4 jobs retrying now"). An effect is kept
+as a readable line (``summary``: its ``action`` and the id it is about, "re-read record 5f3c…")
+and as its JSON. Observers may call it from worker threads, so
 every change holds a lock. Text that may carry a secret (an error, an effect) goes through
 ``scrub`` before it is kept.
 """
@@ -22,10 +25,22 @@ import orjson
 from ..webhooks import Event
 from .ports import JobEvent
 
-__all__ = ["COUNTS", "EventFeed", "FeedRow"]
+__all__ = ["COUNTS", "COUNT_LABELS", "EventFeed", "FeedRow", "summary"]
 
 COUNTS = ("received", "redelivered", "started", "succeeded", "retrying", "dead")
 """The counters the page shows, in its order."""
+
+COUNT_LABELS = {
+    "received": "received",
+    "redelivered": "redelivered",
+    "started": "attempts started",
+    "succeeded": "succeeded",
+    "retrying": "retries scheduled",
+    "dead": "dead letters",
+}
+"""What each counter counts, as the page labels it: since start, not jobs in that state now."""
+
+_ID_SHOWN = 8
 
 _SUBJECT_KEYS = ("record_id", "entry_id", "note_id", "task_id", "attribute_id", "list_id")
 _TEXT_MAX = 300
@@ -43,8 +58,9 @@ class FeedRow:
     subject: str
     status: str
     attempts: int = 0
-    effect: str = ""
+    effect: str = ""  # the effect's JSON
     error: str = ""
+    summary: str = ""  # the effect as a line to read
     updated_at: float = 0.0
 
 
@@ -56,6 +72,23 @@ def _subject(payload: Mapping[str, Any]) -> str:
             if isinstance(ids.get(key), str):
                 return f"{key.removesuffix('_id')} {ids[key]}"
     return ""
+
+
+def summary(effect: Mapping[str, Any]) -> str:
+    """An effect as a line: its ``action`` and the id it names ("re-read record 5f3c1a2b…",
+    "no external sync hook (record 5f3c1a2b…)"), else its first fields ("note: …")."""
+    action = effect.get("action")
+    named = next(
+        ((k.removesuffix("_id"), v) for k, v in effect.items() if k.endswith("_id") and v), None
+    )
+    if isinstance(action, str):
+        if named is None:
+            return action
+        kind, value = named
+        text = str(value)
+        short = text if len(text) <= _ID_SHOWN + 1 else text[:_ID_SHOWN] + "…"
+        return f"{action} {short}" if action.endswith(kind) else f"{action} ({kind} {short})"
+    return ", ".join(f"{k}: {v}" for k, v in list(effect.items())[:3])
 
 
 def _short(text: str) -> str:
@@ -115,15 +148,17 @@ class EventFeed:
                 subject="",
                 status="queued",
             )
-            effect = row.effect
+            effect, line = row.effect, row.summary
             if event.result is not None:
                 effect = _short(self._scrub(orjson.dumps(event.result).decode()))
+                line = _short(self._scrub(summary(event.result)))
             self._put(
                 replace(
                     row,
                     status=event.what,
                     attempts=max(row.attempts, event.attempt),
                     effect=effect,
+                    summary=line,
                     error=_short(self._scrub(event.error)) if event.error else "",
                     updated_at=event.at,
                 ),

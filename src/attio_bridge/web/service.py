@@ -16,6 +16,7 @@ next start, takes it over), then closes the workspaces' clients and caches.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -159,15 +160,28 @@ class Service:
         threads, self._threads = self._threads, []
         for thread in threads:
             await anyio.to_thread.run_sync(thread.join, 5.0)
-        await anyio.to_thread.run_sync(self.jobs.shutdown, self.shutdown_timeout)
+        await anyio.to_thread.run_sync(
+            functools.partial(
+                self.jobs.shutdown, self.shutdown_timeout, before_stop=self._close_on_their_loops
+            )
+        )
         if self.resources is not None:
             try:
                 await self.resources.aclose()
             except Exception as exc:  # stopping goes on; what is left closes with the process
-                _log.warning("closing the workspaces' clients failed", error=type(exc).__name__)
+                _close_failed(exc)
         if self._on_stop is not None:
             self._on_stop()
         _log.info("service stopped")
+
+    def _close_on_their_loops(self) -> None:
+        """Close the handlers' clients on the queue's loop, before the queue stops it."""
+        if self.resources is None:
+            return
+        try:
+            self.resources.close_on_their_loops()
+        except Exception as exc:  # stopping goes on; what is left closes with the process
+            _close_failed(exc)
 
     def _every(self, task: Periodic) -> None:
         while not self._halt.wait(task.interval):
@@ -194,6 +208,13 @@ class Service:
 
     async def _jobs_reachable(self) -> None:
         await anyio.to_thread.run_sync(self.jobs.depth, abandon_on_cancel=True)
+
+
+def _close_failed(exc: BaseException) -> None:
+    _log.warning(
+        "closing the workspaces' clients failed",
+        error=redactor.scrub(f"{type(exc).__name__}: {exc}"),
+    )
 
 
 async def _check(probe: Callable[[], Any], timeout: float) -> str:

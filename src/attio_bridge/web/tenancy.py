@@ -4,12 +4,16 @@
 that workspace's key, base URL and read and write budgets (shared through Redis when
 ``redis_url`` is given, so every process spends one budget), the ``AsyncServices`` on it and a
 cache under the workspace's own namespace (in Redis when configured, so an invalidation reaches
-every process; in memory otherwise). The state store is opened once and shared. ``aclose()``
-closes them all. A ``HandlerContext`` is these parts with the hooks.
+every process; in memory otherwise). The state store is opened once and shared. Each part
+remembers the event loop it was made on (the job queue's, for the handlers): an async client is
+closed on that loop, by ``close_on_their_loops()`` while the loop still runs (the service calls it
+once the queue's jobs are done, before the queue stops its loop); ``aclose()`` closes the rest.
+A ``HandlerContext`` is these parts with the hooks.
 """
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -33,6 +37,15 @@ class TenantParts:
     services: AsyncServices
     cache: Cache
     store: StateStore
+    loop: asyncio.AbstractEventLoop | None = None  # the event loop the client was made on
+
+    async def aclose(self) -> None:
+        """Close the client and the cache (on ``loop``); the cache is closed even if the client
+        fails to."""
+        try:
+            await self.client.aclose()
+        finally:
+            await self.cache.aclose()
 
 
 class TenantResources:
@@ -85,26 +98,70 @@ class TenantResources:
             cache = create_cache(
                 self._redis_url, prefix=f"{DEFAULT_PREFIX}{tenant.cache_namespace}:"
             )
-            found = TenantParts(tenant, client, AsyncServices(client, cache=cache), cache, store)
+            found = TenantParts(
+                tenant, client, AsyncServices(client, cache=cache), cache, store, _running_loop()
+            )
             self._parts[name] = found
             return found
 
+    def close_on_their_loops(self, timeout: float = 5.0) -> None:
+        """Close, from a thread that runs no event loop, each part made on an event loop that
+        still runs, on that loop (a client's connections belong to the loop that opened them).
+        The first error is raised once all are tried; the parts are forgotten either way."""
+        here = _running_loop()
+        with self._lock:
+            elsewhere = {
+                n: p for n, p in self._parts.items() if _running(p.loop) and p.loop is not here
+            }
+            for name in elsewhere:
+                del self._parts[name]
+        failed: list[BaseException] = []
+        for part in elsewhere.values():
+            assert part.loop is not None
+            try:
+                asyncio.run_coroutine_threadsafe(part.aclose(), part.loop).result(timeout)
+            except Exception as exc:
+                failed.append(exc)
+        if failed:
+            raise failed[0]
+
     async def aclose(self) -> None:
-        """Close every client, cache and the store; each is closed even if one before it fails
-        (in the service the handlers made them on the job queue's event loop, which has stopped
-        by now: a connection bound to it may refuse to close cleanly). The first error is raised
-        once all are closed."""
+        """Close every client, cache and the store; each is closed even if one before it fails.
+        A part made on another event loop that still runs is closed on it; one whose loop has
+        stopped cannot be closed cleanly (``close_on_their_loops`` should have run before). The
+        first error is raised once all are closed."""
         with self._lock:
             parts, self._parts = list(self._parts.values()), {}
             store, self._store = self._store, None
+        here = asyncio.get_running_loop()
         failed: list[BaseException] = []
         for part in parts:
-            for close in (part.client.aclose, part.cache.aclose):
-                try:
-                    await close()
-                except Exception as exc:
-                    failed.append(exc)
+            try:
+                if part.loop is None or part.loop is here:
+                    await part.aclose()
+                elif _running(part.loop):
+                    await asyncio.wrap_future(
+                        asyncio.run_coroutine_threadsafe(part.aclose(), part.loop)
+                    )
+                else:
+                    raise RuntimeError(
+                        f"the client of workspace {part.tenant.name!r} was made on an event loop "
+                        "that has stopped; close it before that loop stops"
+                    )
+            except Exception as exc:
+                failed.append(exc)
         if store is not None:
             store.close()
         if failed:
             raise failed[0]
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+def _running(loop: asyncio.AbstractEventLoop | None) -> bool:
+    return loop is not None and loop.is_running() and not loop.is_closed()
