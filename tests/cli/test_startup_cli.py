@@ -12,9 +12,11 @@ import json
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
+from attio_bridge.state import open_store
 from attio_bridge.testing.process import EmulatorProcess
 
 HEAVY = (
@@ -102,3 +104,34 @@ def test_a_command_of_the_services_imports_no_redis_without_a_redis_cache(
     server = attio_emulator_server
     env = {"ATTIO_BASE_URL": server.base_url, "ATTIO_API_KEY": server.api_key}
     assert _imported(["people", "ls", "--limit", "1", "--json"], (*HEAVY, "redis"), **env) == []
+
+
+# What the service's intake does not need: Alembic (a database at the head is not migrated),
+# the connectors' SDKs (loaded when a handler or an alert uses them) and the workflows.
+NOT_FOR_INTAKE = (
+    "alembic",
+    "requests",
+    "google.auth",
+    "slack_sdk",
+    "hubspot",
+    "simple_salesforce",
+    "attio_bridge.connectors.drive",
+    "attio_bridge.connectors.slack",
+    "attio_bridge.workflows",
+)
+
+
+def test_the_service_imports_nothing_its_intake_does_not_need(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'state.db'}"
+    open_store(url).close()  # a database already at the head
+    probe = textwrap.dedent(
+        f"""
+        import json, sys
+        import attio_bridge.web.app, attio_bridge.web.service
+        from attio_bridge.state import open_store
+        open_store({url!r}).close()
+        print(json.dumps(sorted(n for n in {list(NOT_FOR_INTAKE)!r} if n in sys.modules)))
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert json.loads(done.stdout.splitlines()[-1]) == [], done.stderr

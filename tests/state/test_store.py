@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
@@ -28,6 +29,7 @@ from attio_bridge.state import (
     StateStore,
     open_store,
 )
+from attio_bridge.state._migrate import head
 from attio_bridge.state._schema import VERSION_TABLE, metadata
 
 CHILD = Path(__file__).with_name("_child.py")
@@ -189,11 +191,15 @@ def _versions(url: str) -> list[str]:
         engine.dispose()
 
 
-def _script() -> ScriptDirectory:
+def _config() -> Config:
     config = Config()
     config.set_main_option("script_location", "attio_bridge.state:migrations")
     config.set_main_option("path_separator", "os")
-    return ScriptDirectory.from_config(config)
+    return config
+
+
+def _script() -> ScriptDirectory:
+    return ScriptDirectory.from_config(_config())
 
 
 def test_the_migration_history_has_one_head() -> None:
@@ -214,6 +220,37 @@ def test_migrations_run_once_and_leave_the_schema_the_code_uses(store_url: str) 
             assert compare_metadata(context, metadata) == []
     finally:
         engine.dispose()
+
+
+def test_the_head_read_without_alembic_is_alembics() -> None:
+    assert head() == _script().get_current_head()
+
+
+def test_an_older_database_is_upgraded(store_url: str) -> None:
+    open_store(store_url).close()
+    engine = sa.create_engine(store_url.replace("postgresql://", "postgresql+psycopg://"))
+    try:
+        with engine.begin() as conn:
+            config = _config()
+            config.attributes["connection"] = conn
+            command.downgrade(config, "0001")
+        assert _versions(store_url) == ["0001"]
+        with open_store(store_url):
+            pass
+        assert _versions(store_url) == [_script().get_current_head()]
+        assert sa.inspect(engine).has_table("attio_bridge_snapshots")
+    finally:
+        engine.dispose()
+
+
+def test_opening_a_current_database_does_not_import_alembic(store_url: str) -> None:
+    open_store(store_url).close()
+    probe = (
+        "import sys; from attio_bridge.state import open_store; "
+        f"open_store({store_url!r}).close(); print('alembic' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False", done.stderr
 
 
 def test_concurrent_first_opens_all_succeed(store_url: str, tmp_path: Path) -> None:

@@ -26,17 +26,23 @@ from typing import TYPE_CHECKING, Any
 
 from ._errors import ConnectorError
 from .crm import CrmConnector, ExternalRecord, FieldChange, Page
-from .drive import DriveConnector, DriveFolder
-from .slack import SlackChannel, SlackConnector, channel_name
 
 if TYPE_CHECKING:
+    from .drive import DriveConnector, DriveFolder
     from .hubspot import HubSpotConnector
     from .salesforce import SalesforceConnector
+    from .slack import SlackChannel, SlackConnector, channel_name
     from .zoho import ZohoConnector
 
-# The CRM SDKs take about a second to import (simple-salesforce pulls in zeep): loaded on first
-# use, so that the workflows importing this package for Slack and Drive do not pay for them.
+# The CRM SDKs take about a second to import (simple-salesforce pulls in zeep), Drive's
+# google-auth and requests about 0.2-0.4 s, slack_sdk less: each loaded on first use, so that
+# what imports this package (the service, for its handlers) pays only for what it calls.
 _LAZY = {
+    "DriveConnector": ".drive",
+    "DriveFolder": ".drive",
+    "SlackChannel": ".slack",
+    "SlackConnector": ".slack",
+    "channel_name": ".slack",
     "HubSpotConnector": ".hubspot",
     "SalesforceConnector": ".salesforce",
     "ZohoConnector": ".zoho",
@@ -47,7 +53,9 @@ def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(module, __name__), name)
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
 
 
 __all__ = [

@@ -2,7 +2,8 @@
 
 A SQLite file by default; PostgreSQL when a ``postgresql://`` URL is given (or set in
 ``ATTIO_BRIDGE_DATABASE_URL``), so that runs on several machines share their state and locks.
-Opening a store brings its schema to the newest Alembic revision, under a lock so that two
+Opening a store brings its schema to the newest Alembic revision (Alembic is imported only
+when the database is behind), under a lock so that two
 processes opening an empty database at once do not both create it.
 """
 
@@ -20,7 +21,6 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from alembic.util import CommandError
 from sqlalchemy import Engine, create_engine, delete, event, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
@@ -300,7 +300,7 @@ class StateStore:
                 f"another process has been preparing the state database "
                 f"{self.url_for_display} for {_MIGRATE_SECONDS:g} s; try again later"
             ) from None
-        except CommandError as exc:
+        except _migrate.UnknownRevisionError as exc:
             # The one Alembic failure a user meets: a revision this code does not know.
             raise StateError(
                 f"the state database {self.url_for_display} has a schema this attio-bridge "

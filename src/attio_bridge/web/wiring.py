@@ -34,7 +34,6 @@ from typing import Any
 from starlette.applications import Starlette
 
 from ..client import AttioClient
-from ..connectors import SlackConnector
 from ..errors import ConfigurationError
 from ..jobs import JobQueue, Processor, RetrySchedule
 from ..jobs.circuits import Circuits
@@ -127,6 +126,8 @@ def alerts_from_env(resources: TenantResources, environ: Mapping[str, str]) -> A
     notifiers: list[Notifier] = []
     channel = environ.get(ALERT_SLACK_CHANNEL_ENV, "").strip()
     if channel:
+        from ..connectors import SlackConnector  # here: slack_sdk only when alerts use Slack
+
         slack = SlackConnector(
             environ.get("SLACK_BOT_TOKEN", ""), base_url=environ.get("SLACK_API_URL") or None
         )
