@@ -144,3 +144,18 @@ async def test_a_merged_away_record_s_snapshot_gets_the_status_error(world: Worl
 
     assert world.snapshots.get(world.ren).status == "error"
     assert world.snapshots.get(world.priya).status == "error"
+
+
+async def test_an_update_of_a_record_in_no_snapshot_writes_nothing(
+    world: World, people: dict[str, str]
+) -> None:
+    other = next(rid for name, rid in people.items() if rid not in (world.ren, world.priya))
+    await world.client.records.update("people", other, {"job_title": "CFO"})
+    [event] = [e for e in await world.events_of("record.updated") if other in str(e.payload)]
+    before = commits(world.project)
+
+    effect = await snapshot_record_updated(event, world.context())
+
+    assert effect == {"action": "no snapshots of the record", "record_id": other}
+    assert commits(world.project) == before
+    assert SnapshotIndex(world.store).holding(other) == []

@@ -45,7 +45,10 @@ def _record_id(event: Event) -> str:
 async def _refresh_stale(ctx: HandlerContext, record_id: str) -> dict[str, Any]:
     """Mark ``record_id`` stale everywhere, then refresh each holding project's stale rows."""
     index = SnapshotIndex(ctx.store)
-    # The state store is synchronous and its lock may wait: off the event loop.
+    # The state store is synchronous and its lock may wait: off the event loop. Most updated
+    # records are in no snapshot: one read says so, and no write is made for them.
+    if not await asyncio.to_thread(index.holding, record_id):
+        return {"action": "no snapshots of the record", "record_id": record_id}
     marked = await asyncio.to_thread(index.mark_stale, record_id)
     rows = await asyncio.to_thread(index.holding, record_id)
     refreshed: list[dict[str, Any]] = []
