@@ -218,3 +218,40 @@ def test_chosen_properties_only(emu: EmulatorProcess) -> None:
     record = narrow.list_page("contacts").records[0]
     assert set(record.properties) == {"email", "hs_lastmodifieddate"}
     assert set(narrow.list_page("deals").records[0].properties) >= {"dealname", "amount"}
+
+
+def test_batch_writes_report_each_input(hubspot: HubSpotConnector) -> None:
+    """create_many and update_many: results in the inputs' order, a refused input's error in
+    its place, the others written (HubSpot's batch endpoints, multi-status)."""
+    from attio_bridge.connectors.crm import BatchWriter
+
+    assert isinstance(hubspot, BatchWriter)
+    rows = [{"email": f"b{n}@batch.io", "firstname": f"B{n}"} for n in range(150)]
+    rows[120] = {"email": "bad@batch.io", "nope": "1"}
+    made = hubspot.create_many("contacts", rows)
+    assert len(made) == 150
+    bad = made[120]
+    assert isinstance(bad, ConnectorError) and bad.status == 400
+    good = [r for r in made if not isinstance(r, ConnectorError)]
+    assert [r.properties["email"] for r in good] == [
+        r["email"] for n, r in enumerate(rows) if n != 120
+    ]
+    stored = hubspot.get("contacts", good[130].id)
+    assert stored is not None and stored.properties["firstname"] == rows[131]["firstname"]
+    changes = [(r.id, {"jobtitle": f"T{r.id}"}) for r in good[:3]] + [("999999", {"jobtitle": "x"})]
+    results = hubspot.update_many("contacts", changes)
+    assert results[:3] == [None, None, None]
+    missing = results[3]
+    assert isinstance(missing, ConnectorError) and missing.status == 404
+    again = hubspot.get("contacts", good[1].id)
+    assert again is not None and again.properties["jobtitle"] == f"T{good[1].id}"
+
+
+def test_calls_are_paced_at_the_rate_given(emu: EmulatorProcess) -> None:
+    """With a pace of 2 calls per second, 3 calls wait for the window (the limiter, not 429s)."""
+    reset(emu)
+    paced = HubSpotConnector(TOKEN, base_url=emu.base_url, rate=(2, 1.0))
+    started = time.monotonic()
+    for _ in range(3):
+        paced.list_page("contacts")
+    assert time.monotonic() - started >= 1.0

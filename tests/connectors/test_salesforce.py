@@ -173,3 +173,29 @@ def test_from_env(emu: EmulatorProcess) -> None:
     with pytest.raises(ConnectorError) as missing:
         SalesforceConnector.from_env({"SALESFORCE_ACCESS_TOKEN": TOKEN})
     assert "SALESFORCE_INSTANCE_URL" in str(missing.value)
+
+
+def test_collection_writes_report_each_record(sf: SalesforceConnector) -> None:
+    """create_many and update_many through sObject Collections: results in order, a refused
+    record's error in its place, the others written and read back."""
+    from attio_bridge.connectors.crm import BatchWriter
+
+    assert isinstance(sf, BatchWriter)
+    rows = [{"LastName": f"L{n}", "Email": f"l{n}@coll.io"} for n in range(210)]
+    rows[5] = {"LastName": "Bad", "Nope": "x"}
+    made = sf.create_many("Contact", rows)
+    assert len(made) == 210
+    bad = made[5]
+    assert isinstance(bad, ConnectorError) and bad.code == "INVALID_FIELD"
+    good = [r for r in made if not isinstance(r, ConnectorError)]
+    assert [r.properties["LastName"] for r in good] == [
+        r["LastName"] for n, r in enumerate(rows) if n != 5
+    ]
+    assert good[-1].properties["Email"] == "l209@coll.io"
+    results = sf.update_many(
+        "Contact", [(good[0].id, {"Title": "CEO"}), ("003000000000000AAA", {"Title": "x"})]
+    )
+    assert results[0] is None
+    assert isinstance(results[1], ConnectorError) and results[1].status == 404
+    stored = sf.get("Contact", good[0].id)
+    assert stored is not None and stored.properties["Title"] == "CEO"

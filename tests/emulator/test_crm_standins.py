@@ -157,6 +157,66 @@ def test_hubspot_rate_limit_answers_429_with_policy() -> None:
     assert 0 < int(limited.headers["X-HubSpot-RateLimit-Interval-Milliseconds"]) <= 10_000
 
 
+def test_hubspot_batch_create_update_read_with_errors_per_input(http: TestClient) -> None:
+    """Batch endpoints: 201/200 when every input went through, 207 with ``numErrors`` and one
+    error per failed input (named by its trace id, or its id) while the others are written."""
+    base = "/crm/v3/objects/contacts/batch"
+    made = http.post(
+        f"{base}/create",
+        headers=HS,
+        json={
+            "inputs": [
+                {"properties": {"email": "b1@x.io"}, "objectWriteTraceId": "a"},
+                {"properties": {"nope": "1"}, "objectWriteTraceId": "b"},
+                {"properties": {"email": "b3@x.io"}, "objectWriteTraceId": "c"},
+            ]
+        },
+    )
+    assert made.status_code == 207
+    body = made.json()
+    assert body["status"] == "COMPLETE" and body["numErrors"] == 1
+    assert [r["objectWriteTraceId"] for r in body["results"]] == ["a", "c"]
+    assert body["errors"][0]["context"] == {"objectWriteTraceId": ["b"]}
+    assert body["errors"][0]["category"] == "VALIDATION_ERROR"
+    ids = [r["id"] for r in body["results"]]
+    clean = http.post(
+        f"{base}/create", headers=HS, json={"inputs": [{"properties": {"email": "b4@x.io"}}]}
+    )
+    assert clean.status_code == 201 and "errors" not in clean.json()
+    updated = http.post(
+        f"{base}/update",
+        headers=HS,
+        json={
+            "inputs": [
+                {"id": ids[0], "properties": {"jobtitle": "CTO"}},
+                {"id": "999999", "properties": {"jobtitle": "x"}},
+            ]
+        },
+    )
+    assert updated.status_code == 207
+    assert updated.json()["errors"][0]["context"] == {"ids": ["999999"]}
+    assert updated.json()["errors"][0]["category"] == "OBJECT_NOT_FOUND"
+    read = http.post(
+        f"{base}/read",
+        headers=HS,
+        json={"inputs": [{"id": ids[0]}, {"id": ids[1]}], "properties": ["jobtitle", "email"]},
+    )
+    assert read.status_code == 200
+    assert [r["properties"]["email"] for r in read.json()["results"]] == ["b1@x.io", "b3@x.io"]
+    assert read.json()["results"][0]["properties"]["jobtitle"] == "CTO"
+    too_many = {"inputs": [{"properties": {"email": f"{n}@x.io"}} for n in range(101)]}
+    assert http.post(f"{base}/create", headers=HS, json=too_many).status_code == 400
+
+
+def test_hubspot_batch_is_one_request_against_the_limit() -> None:
+    with emulator(rates={"hubspot": (1, 10.0)}) as http:
+        rows = {"inputs": [{"properties": {"email": f"{n}@x.io"}} for n in range(100)]}
+        ok = http.post("/crm/v3/objects/contacts/batch/create", headers=HS, json=rows)
+        limited = http.post("/crm/v3/objects/contacts/batch/create", headers=HS, json=rows)
+    assert ok.status_code == 201 and len(ok.json()["results"]) == 100
+    assert limited.status_code == 429
+
+
 def test_crm_writes_survive_a_restart(tmp_path: Path) -> None:
     db = tmp_path / "emulator.sqlite3"
     with emulator(db) as http:
@@ -235,6 +295,71 @@ def test_salesforce_request_limit_is_403() -> None:
     assert ok.status_code == 200 and ok.json()["name"] == "Contact"
     assert limited.status_code == 403
     assert limited.json()[0]["errorCode"] == "REQUEST_LIMIT_EXCEEDED"
+
+
+def test_salesforce_collections_create_and_update_with_save_results(http: TestClient) -> None:
+    """sObject Collections: one SaveResult per record in order; allOrNone false keeps the good
+    ones; allOrNone true writes nothing when one fails."""
+    made = http.post(
+        f"{SF_BASE}/composite/sobjects",
+        headers=SF,
+        json={
+            "allOrNone": False,
+            "records": [
+                {"attributes": {"type": "Account"}, "Name": "One"},
+                {"attributes": {"type": "Account"}, "Nope": "x"},
+                {"attributes": {"type": "Account"}, "Name": "Three"},
+            ],
+        },
+    )
+    assert made.status_code == 200
+    results = made.json()
+    assert [r["success"] for r in results] == [True, False, True]
+    assert results[1]["errors"][0]["statusCode"] == "INVALID_FIELD"
+    assert set(results[0]) == {"id", "success", "errors"}
+    one = http.get(f"{SF_BASE}/sobjects/Account/{results[0]['id']}", headers=SF).json()
+    assert one["Name"] == "One"
+    changed = http.patch(
+        f"{SF_BASE}/composite/sobjects",
+        headers=SF,
+        json={
+            "records": [
+                {"attributes": {"type": "Account"}, "Id": results[2]["id"], "Name": "3"},
+                {"attributes": {"type": "Account"}, "Id": "001000000000000AAA", "Name": "x"},
+            ]
+        },
+    ).json()
+    assert [r["success"] for r in changed] == [True, False]
+    assert changed[1]["errors"][0]["statusCode"] == "INVALID_CROSS_REFERENCE_KEY"
+    three = http.get(f"{SF_BASE}/sobjects/Account/{results[2]['id']}", headers=SF).json()
+    assert three["Name"] == "3"
+    rolled = http.post(
+        f"{SF_BASE}/composite/sobjects",
+        headers=SF,
+        json={
+            "allOrNone": True,
+            "records": [
+                {"attributes": {"type": "Account"}, "Name": "Kept?"},
+                {"attributes": {"type": "Account"}, "Nope": "x"},
+            ],
+        },
+    ).json()
+    assert [r["success"] for r in rolled] == [False, False]
+    assert rolled[0]["errors"][0]["statusCode"] == "ALL_OR_NONE_OPERATION_ROLLED_BACK"
+    names = http.get(f"{SF_BASE}/query/?q=SELECT Id, Name FROM Account", headers=SF).json()
+    assert "Kept?" not in [r["Name"] for r in names["records"]]
+    too_many = [{"attributes": {"type": "Account"}, "Name": str(n)} for n in range(201)]
+    refused = http.post(f"{SF_BASE}/composite/sobjects", headers=SF, json={"records": too_many})
+    assert refused.status_code == 400
+
+
+def test_salesforce_collection_is_one_request_against_the_limit() -> None:
+    with emulator(rates={"salesforce": (1, 86400.0)}) as http:
+        rows = [{"attributes": {"type": "Contact"}, "LastName": f"L{n}"} for n in range(150)]
+        ok = http.post(f"{SF_BASE}/composite/sobjects", headers=SF, json={"records": rows})
+        limited = http.post(f"{SF_BASE}/composite/sobjects", headers=SF, json={"records": rows})
+    assert ok.status_code == 200 and all(r["success"] for r in ok.json())
+    assert limited.status_code == 403
 
 
 # -- Zoho ---------------------------------------------------------------------------------------

@@ -1,12 +1,16 @@
-"""Small pieces the CRM connectors share: times, retry delays, settings from the environment."""
+"""Small pieces the CRM connectors share: times, retry delays, settings from the environment,
+proactive pacing at a system's published rate."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+import time
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, TypeVar
+
+from pyrate_limiter import Duration, InMemoryBucket, Limiter, Rate
 
 from ._errors import ConnectorError
 
@@ -61,3 +65,35 @@ def unknown_object(system: str, object: str, known: list[str]) -> ConnectorError
         "unknown_object",
         f"{system} connector has no object {object!r}: use one of {', '.join(known)}",
     )
+
+
+_T = TypeVar("_T")
+# Slack on the window: calls admitted evenly still reach the system with jittery latency.
+PACE_MARGIN = 1.02
+
+
+class Pacer:
+    """At most ``limit`` calls per ``window_s`` seconds from this process (pyrate-limiter, in
+    memory), waiting for a permit before each call, so that a run does not live on 429s.
+    ``limit <= 0`` paces nothing. Thread-safe: callers on many threads share the budget."""
+
+    def __init__(self, limit: int, window_s: float) -> None:
+        self.limit = limit
+        self.window_s = window_s
+        self._limiter: Limiter | None = None
+        if limit > 0:
+            window_ms = max(1, int(window_s * Duration.SECOND * PACE_MARGIN))
+            self._limiter = Limiter(InMemoryBucket([Rate(limit, window_ms)]), buffer_ms=1)
+
+    def wait(self) -> None:
+        """Return once one more call may go."""
+        if self._limiter is None:
+            return
+        while not self._limiter.try_acquire("call", blocking=False):
+            time.sleep(min(0.05, self.window_s / max(self.limit, 1)))
+
+
+def chunks(items: Sequence[_T], size: int) -> Iterator[Sequence[_T]]:
+    """``items`` in runs of at most ``size``."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

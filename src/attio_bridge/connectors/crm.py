@@ -5,6 +5,11 @@
 systems' SDKs are); async callers run them in a thread. Every failure is a ``ConnectorError``
 whose ``retryable`` is true for timeouts, dropped connections, 429 (with ``retry_after``, the
 delay the system asked for) and 5xx.
+
+``BatchWriter`` is the optional part of the contract: ``create_many`` and ``update_many`` write
+many records in as few calls as the system allows (HubSpot's batch endpoints, 100 a call;
+Salesforce's sObject Collections, 200 a call), each record's failure reported in its place.
+The sync engine uses them when a connector has them and writes one record at a time otherwise.
 """
 
 from __future__ import annotations
@@ -13,6 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
+
+from ._errors import ConnectorError
 
 
 @dataclass(frozen=True)
@@ -93,4 +100,22 @@ class CrmConnector(Protocol):
 
     def history(self, object: str, id: str, fields: Sequence[str]) -> list[FieldChange]:
         """Past values of ``fields``, oldest first; ``[]`` where the system keeps none."""
+        ...
+
+
+@runtime_checkable
+class BatchWriter(Protocol):
+    """Writes of many records in few calls (module docstring); results in the inputs' order."""
+
+    def create_many(
+        self, object: str, rows: Sequence[dict[str, Any]]
+    ) -> list[ExternalRecord | ConnectorError]:
+        """Create records: each one as stored, or the error that refused it."""
+        ...
+
+    def update_many(
+        self, object: str, changes: Sequence[tuple[str, dict[str, Any]]]
+    ) -> list[ConnectorError | None]:
+        """Change some properties of records, ``(id, properties)`` each: None where it was
+        written, else the error that refused it."""
         ...

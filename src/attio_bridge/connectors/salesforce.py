@@ -13,6 +13,12 @@ resource (Salesforce keeps about 15 days of them), changed ids from ``updated``
 each ``NewValue`` from its ``CreatedDate`` on (the value a record was created with is not kept
 by Salesforce's field history).
 
+Many writes go through sObject Collections (``create_many`` / ``update_many``: ``POST`` /
+``PATCH composite/sobjects``, 200 records a call, ``allOrNone`` false so one refused record
+leaves the others written); created records are read back with one SOQL query per call.
+Salesforce has no per-second limit, only the org's daily API request allocation (and 25
+concurrent long-running requests), so ``rate`` paces nothing unless given.
+
 Configuration: ``SALESFORCE_INSTANCE_URL`` (``https://yourorg.my.salesforce.com``),
 ``SALESFORCE_ACCESS_TOKEN`` (an OAuth access token or session id) and optionally
 ``SALESFORCE_API_VERSION`` (59.0). Every failure is a ``ConnectorError`` whose code is
@@ -31,7 +37,7 @@ import requests
 from simple_salesforce.api import Salesforce
 from simple_salesforce.exceptions import SalesforceError
 
-from ._common import require_token, retry_after, setting, unknown_object, utc
+from ._common import Pacer, chunks, require_token, retry_after, setting, unknown_object, utc
 from ._errors import ConnectorError
 from .crm import ExternalRecord, FieldChange, Page
 
@@ -44,6 +50,7 @@ HISTORY = {
 }
 DEFAULT_VERSION = "59.0"
 TIMEOUT = 30.0
+COLLECTION_LIMIT = 200  # Salesforce: sObject Collections take at most 200 records
 _ID = re.compile(r"[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?")
 
 
@@ -71,12 +78,20 @@ class SalesforceConnector:
     """Contacts, Accounts and Opportunities of one Salesforce org, through an access token.
 
     ``instance_url`` is the org's URL (``https://yourorg.my.salesforce.com``; the emulator
-    serves its stand-in at its own root).
+    serves its stand-in at its own root). ``rate`` is ``(calls, seconds)``, a pace to keep
+    (none by default: Salesforce's limit is per day).
     """
 
     system = SYSTEM
 
-    def __init__(self, instance_url: str, token: str, *, version: str = DEFAULT_VERSION) -> None:
+    def __init__(
+        self,
+        instance_url: str,
+        token: str,
+        *,
+        version: str = DEFAULT_VERSION,
+        rate: tuple[int, float] = (0, 0.0),
+    ) -> None:
         token = require_token(
             SYSTEM,
             token,
@@ -94,6 +109,7 @@ class SalesforceConnector:
         probe = Salesforce(instance_url=self.instance_url, session_id=token, version=version)
         session = _Session(self.instance_url, probe.sf_instance)
         self._fields: dict[str, dict[str, str]] = {}
+        self.pacer = Pacer(*rate)
         self._sf = Salesforce(
             instance_url=self.instance_url, session_id=token, version=version, session=session
         )
@@ -114,6 +130,7 @@ class SalesforceConnector:
     # -- calls --------------------------------------------------------------------------------
 
     def _call(self, what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        self.pacer.wait()
         try:
             return fn(*args, **kwargs)
         except SalesforceError as exc:
@@ -233,6 +250,58 @@ class SalesforceConnector:
         self._call(f"updating {object} {id}", kind.update, id, properties)
         return self._read_back(object, id)
 
+    def _collection(self, what: str, method: str, records: list[dict[str, Any]]) -> Any:
+        body = {"allOrNone": False, "records": records}
+        return self._call(what, self._sf.restful, "composite/sobjects", method=method, json=body)
+
+    def create_many(
+        self, object: str, rows: Sequence[dict[str, Any]]
+    ) -> list[ExternalRecord | ConnectorError]:
+        """Create records, 200 a call (sObject Collections), read back with one query a call:
+        each as stored, or Salesforce's error for it."""
+        self._type(object)
+        out: list[ExternalRecord | ConnectorError] = []
+        for chunk in chunks(rows, COLLECTION_LIMIT):
+            records = [{"attributes": {"type": object}, **row} for row in chunk]
+            saved = self._collection(f"creating {len(chunk)} {object}", "POST", records)
+            ids = [str(r["id"]) for r in saved if r.get("success")]
+            stored = self._by_ids(object, ids)
+            out += [
+                stored.get(str(r.get("id"))) or _save_error(f"creating a {object}", r)
+                for r in saved
+            ]
+        return out
+
+    def update_many(
+        self, object: str, changes: Sequence[tuple[str, dict[str, Any]]]
+    ) -> list[ConnectorError | None]:
+        """Change records, 200 a call (sObject Collections): None where written, else
+        Salesforce's error for it."""
+        self._type(object)
+        out: list[ConnectorError | None] = []
+        for chunk in chunks(changes, COLLECTION_LIMIT):
+            records = [{"attributes": {"type": object}, "Id": i, **p} for i, p in chunk]
+            saved = self._collection(f"updating {len(chunk)} {object}", "PATCH", records)
+            out += [
+                None if r.get("success") else _save_error(f"updating {object} {i}", r)
+                for r, (i, _) in zip(saved, chunk, strict=True)
+            ]
+        return out
+
+    def _by_ids(self, object: str, ids: list[str]) -> dict[str, ExternalRecord]:
+        if not ids:
+            return {}
+        names = ", ".join(_quote(i) for i in ids)
+        soql = f"SELECT {self._select(object)} FROM {object} WHERE Id IN ({names})"
+        found: dict[str, ExternalRecord] = {}
+        cursor: str | None = None
+        while True:
+            page = self._page(object, self._query(f"reading back {object}", soql, cursor, None))
+            found |= {r.id: r for r in page.records}
+            cursor = page.next_cursor
+            if cursor is None:
+                return found
+
     def delete(self, object: str, id: str) -> None:
         """Delete a record (to the recycle bin); one already gone is not an error."""
         kind = self._type(object)
@@ -286,6 +355,20 @@ def _record(object: str, row: Mapping[str, Any]) -> ExternalRecord:
         properties=properties,
         modified_at=utc(row["SystemModstamp"]),
         archived=bool(row.get("IsDeleted", False)),
+    )
+
+
+def _save_error(what: str, result: Mapping[str, Any]) -> ConnectorError:
+    """The error of one SaveResult that did not succeed (or was not read back)."""
+    errors = result.get("errors") or []
+    first = errors[0] if errors else {}
+    code = str(first.get("statusCode") or "NOT_FOUND")
+    message = str(first.get("message") or "not found right after the write")
+    return ConnectorError(
+        SYSTEM,
+        code,
+        f"Salesforce refused {what} ({code}): {message[:300]}; check the values sent",
+        status=404 if code in ("NOT_FOUND", "INVALID_CROSS_REFERENCE_KEY") else 400,
     )
 
 

@@ -80,7 +80,8 @@ class CrmStore:
         self._new_id = new_id
         self._next = 1
 
-    def _check(self, object: str, properties: dict[str, Any]) -> None:
+    def check(self, object: str, properties: dict[str, Any]) -> None:
+        """Refuse (400 ``unknown``) a property that is not a writable field of ``object``."""
         known = self.object_fields(object)
         for name in properties:
             if name not in known or name in self.read_only:
@@ -95,7 +96,7 @@ class CrmStore:
 
     def create(self, object: str, properties: dict[str, Any]) -> CrmRecord:
         """A new record, its ``created`` and ``modified`` now."""
-        self._check(object, properties)
+        self.check(object, properties)
         now = parse_ts(now_ts())
         record = CrmRecord(object, self._new_id(object, self._next), {}, now, now)
         self._next += 1
@@ -121,7 +122,7 @@ class CrmStore:
     def update(self, object: str, id: str, properties: dict[str, Any]) -> CrmRecord:
         """Change some properties of a live record; ``modified`` becomes now."""
         record = self.get(object, id)
-        self._check(object, properties)
+        self.check(object, properties)
         self._write(record, properties, parse_ts(now_ts()))
         return record
 

@@ -8,6 +8,12 @@ errors ``{"status": "error", "message", "correlationId", "category"}``; a 429 ca
 pages stop at 10,000 results, as HubSpot's do. Tokens: ``Authorization: Bearer`` with an
 emulator API key or one of ``EmulatorConfig.hubspot_tokens``. Each write also sends HubSpot's
 signed webhook when ``EmulatorConfig.hubspot_webhook_url`` is set (``webhooks``).
+
+Batch endpoints (``POST /crm/v3/objects/{object}/batch/create|update|read``, at most 100
+``inputs``) count as one request against the rate limit. An input that fails does not stop the
+others: the answer is then 207 with ``numErrors`` and ``errors``, each naming its input in
+``context`` (``objectWriteTraceId`` for creates, as HubSpot's multi-status mode does, ``ids``
+for updates and reads); with no failure, 201 (create) or 200 with ``status: COMPLETE``.
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ if TYPE_CHECKING:
 NAME = "hubspot"
 SEARCH_CAP = 10_000  # HubSpot: "the search endpoints are limited to 10,000 total results"
 MAX_LIMIT = 100
+BATCH_LIMIT = 100  # HubSpot: batch endpoints take at most 100 inputs
 _CATEGORY = {400: "VALIDATION_ERROR", 401: "INVALID_AUTHENTICATION", 404: "OBJECT_NOT_FOUND"}
 
 
@@ -243,6 +250,8 @@ def hubspot_routes(state: EmulatorState) -> list[BaseRoute]:
             )
         if request.url.path.endswith("/search"):
             return "objects.search"
+        if "action" in p:
+            return f"objects.batch.{p['action']}"
         if request.url.path.startswith("/crm/v3/properties"):
             return "properties.list"
         return "objects.list" if request.method == "GET" else "objects.create"
@@ -281,6 +290,8 @@ def hubspot_routes(state: EmulatorState) -> list[BaseRoute]:
             return json_response(page)
         if op == "objects.search":
             return json_response(_search(m, object, await _body(request)))
+        if op.startswith("objects.batch."):
+            return await _batch(state, m, object, op.removeprefix("objects.batch."), request)
         if op == "objects.get":
             archived = q.get("archived", "false").lower() == "true"
             record = m.get(object, request.path_params["object_id"], deleted=archived)
@@ -298,20 +309,14 @@ def hubspot_routes(state: EmulatorState) -> list[BaseRoute]:
         send_webhook(state, params["op"], record, params.get("properties", {}))
         if op == "objects.archive":
             return Response(status_code=204)
-        # HubSpot answers a write with the object's default properties and those written.
-        names = [
-            *DEFAULT_PROPERTIES[object],
-            *params["properties"],
-            "hs_object_id",
-            "createdate",
-            "hs_lastmodifieddate",
-        ]
+        names = _write_names(object, params["properties"])
         return json_response(render(model(), record, names), 201 if op == "objects.create" else 200)
 
     endpoint = crm_endpoint(state, NAME, method, token_ok, render_error, limiter, handle)
     return [
         Route("/crm/v3/objects/{object_type}", endpoint, methods=["GET", "POST"]),
         Route("/crm/v3/objects/{object_type}/search", endpoint, methods=["POST"]),
+        Route("/crm/v3/objects/{object_type}/batch/{action:str}", endpoint, methods=["POST"]),
         Route(
             "/crm/v3/objects/{object_type}/{object_id}",
             endpoint,
@@ -319,3 +324,78 @@ def hubspot_routes(state: EmulatorState) -> list[BaseRoute]:
         ),
         Route("/crm/v3/properties/{object_type}", endpoint, methods=["GET"]),
     ]
+
+
+def _write_names(object: str, written: dict[str, Any]) -> list[str]:
+    """The properties HubSpot answers a write with: the defaults and those written."""
+    return [
+        *DEFAULT_PROPERTIES[object],
+        *written,
+        "hs_object_id",
+        "createdate",
+        "hs_lastmodifieddate",
+    ]
+
+
+def _batch_error(status: int, message: str, context: dict[str, list[str]]) -> dict[str, Any]:
+    category = _CATEGORY.get(status, "ERROR")
+    return {"status": "error", "category": category, "message": message, "context": context}
+
+
+async def _batch(
+    state: EmulatorState, m: HubSpotModel, object: str, action: str, request: Request
+) -> Response:
+    """One batch create, update or read: each input on its own, errors per input."""
+    if action not in ("create", "update", "read"):
+        raise CrmError(404, "not_found", f"no batch action {action!r}")
+    body = await _body(request)
+    inputs = body.get("inputs")
+    if not isinstance(inputs, list) or not all(isinstance(i, dict) for i in inputs):
+        raise CrmError(400, "invalid", "inputs must be a list of objects")
+    if len(inputs) > BATCH_LIMIT:
+        raise CrmError(400, "invalid", f"a batch takes at most {BATCH_LIMIT} inputs")
+    started = _iso(datetime.now(UTC))
+    results: list[dict[str, Any]] = []
+    errors: list[dict[str, Any]] = []
+    for n, item in enumerate(inputs):
+        label = "objectWriteTraceId" if action == "create" else "ids"
+        ident = str(item.get("objectWriteTraceId", n) if action == "create" else item.get("id"))
+        try:
+            results.append(_batch_one(state, m, object, action, item, body))
+        except CrmError as err:
+            errors.append(_batch_error(err.status, err.message, {label: [ident]}))
+    out: dict[str, Any] = {
+        "status": "COMPLETE",
+        "results": results,
+        "startedAt": started,
+        "completedAt": _iso(datetime.now(UTC)),
+    }
+    if errors:
+        out.update(numErrors=len(errors), errors=errors)
+        return json_response(out, 207)
+    return json_response(out, 201 if action == "create" else 200)
+
+
+def _batch_one(
+    state: EmulatorState,
+    m: HubSpotModel,
+    object: str,
+    action: str,
+    item: dict[str, Any],
+    body: dict[str, Any],
+) -> dict[str, Any]:
+    if action == "read":
+        record = m.get(object, str(item.get("id")))
+        return render(m, record, body.get("properties") or None)
+    props = item.get("properties")
+    if not isinstance(props, dict):
+        raise CrmError(400, "invalid", "properties must be an object")
+    params: dict[str, Any] = {"op": action, "object": object, "properties": props}
+    if action == "update":
+        params["id"] = str(item.get("id"))
+    record = logged_write(state, NAME, params, lambda: write(m, params))
+    send_webhook(state, action, record, props)
+    rendered = render(m, record, _write_names(object, props))
+    if "objectWriteTraceId" in item:
+        rendered["objectWriteTraceId"] = item["objectWriteTraceId"]
+    return rendered

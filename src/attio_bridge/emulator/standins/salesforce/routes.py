@@ -10,12 +10,19 @@ PATCH and DELETE: 204), ``sobjects/{Type}/updated/?start=&end=`` (``{"ids",
 "errorCode"}]``; the API request limit answers 403 ``REQUEST_LIMIT_EXCEEDED``, as Salesforce
 does. Tokens: ``Authorization: Bearer`` with an emulator API key or one of
 ``EmulatorConfig.salesforce_tokens``.
+
+sObject Collections (``composite/sobjects``: POST creates, PATCH updates, at most 200 records,
+each with ``attributes.type``; updates carry ``Id``) count as one request against the limit and
+answer 200 with one SaveResult per record, in order: ``{"id", "success", "errors":
+[{"statusCode", "message", "fields"}]}``. With ``allOrNone`` false (the default) a record that
+fails leaves the others written; with ``allOrNone`` true nothing is written when one fails.
 """
 
 from __future__ import annotations
 
 import itertools
 from datetime import UTC, datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -33,6 +40,7 @@ if TYPE_CHECKING:
 
 NAME = "salesforce"
 DEFAULT_BATCH = 2000
+COLLECTION_LIMIT = 200  # Salesforce: sObject Collections take at most 200 records
 _CODES = {401: "INVALID_SESSION_ID", 404: "NOT_FOUND", 500: "UNKNOWN_EXCEPTION"}
 
 
@@ -41,9 +49,7 @@ def render_error(err: CrmError) -> Response:
     if err.status == 429 or err.code == "rate_limited":
         body = [{"message": "TotalRequests Limit exceeded.", "errorCode": "REQUEST_LIMIT_EXCEEDED"}]
         return json_response(body, 403)
-    code = err.code if err.code.isupper() else _CODES.get(err.status, "INVALID_FIELD")
-    if err.code == "unknown":
-        code = "INVALID_FIELD"
+    code = _code(err)
     message = "Session expired or invalid" if err.status == 401 else err.message
     return json_response([{"message": message, "errorCode": code}], err.status)
 
@@ -104,6 +110,8 @@ def salesforce_routes(state: EmulatorState) -> list[BaseRoute]:
         p = request.path_params
         if "locator" in p or request.url.path.endswith("/query/"):
             return "query"
+        if request.url.path.endswith("/composite/sobjects"):
+            return "collections.create" if request.method == "POST" else "collections.update"
         if "record_id" in p:
             rid = str(p["record_id"])
             if rid in ("describe", "updated", "deleted"):
@@ -147,6 +155,9 @@ def salesforce_routes(state: EmulatorState) -> list[BaseRoute]:
                 return json_response(records_page(version, object, rows, _batch(request), total))
             object, rows = m.query(q.get("q", ""))
             return json_response(records_page(version, object, rows, _batch(request), len(rows)))
+        if op.startswith("collections."):
+            body = await _json(request)
+            return json_response(_collection(state, m, op.removeprefix("collections."), body))
         object = request.path_params["object"]
         fields = m.object_fields(object)
         if op == "describe":
@@ -191,13 +202,7 @@ def salesforce_routes(state: EmulatorState) -> list[BaseRoute]:
         if op != "create":
             params["id"] = request.path_params["record_id"]
         if op != "delete":
-            try:
-                body = orjson.loads(await request.body() or b"{}")
-            except orjson.JSONDecodeError:
-                raise CrmError(400, "JSON_PARSER_ERROR", "the body is not valid JSON") from None
-            if not isinstance(body, dict):
-                raise CrmError(400, "JSON_PARSER_ERROR", "the body must be a JSON object")
-            params["fields"] = body
+            params["fields"] = await _json(request)
         record = logged_write(state, NAME, params, lambda: write(model(), params))
         if op == "create":
             return json_response({"id": record.id, "success": True, "errors": []}, 201)
@@ -208,6 +213,7 @@ def salesforce_routes(state: EmulatorState) -> list[BaseRoute]:
     return [
         Route(base + "/query/", endpoint, methods=["GET"]),
         Route(base + "/query/{locator}", endpoint, methods=["GET"]),
+        Route(base + "/composite/sobjects", endpoint, methods=["POST", "PATCH"]),
         Route(base + "/sobjects/{object}/", endpoint, methods=["POST"]),
         Route(base + "/sobjects/{object}/{record_id}/", endpoint, methods=["GET"]),
         Route(
@@ -218,3 +224,88 @@ def salesforce_routes(state: EmulatorState) -> list[BaseRoute]:
 
 def _url(version: str, object: str, id: Any) -> str:
     return f"/services/data/v{version}/sobjects/{object}/{id}"
+
+
+async def _json(request: Request) -> dict[str, Any]:
+    try:
+        body = orjson.loads(await request.body() or b"{}")
+    except orjson.JSONDecodeError:
+        raise CrmError(400, "JSON_PARSER_ERROR", "the body is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise CrmError(400, "JSON_PARSER_ERROR", "the body must be a JSON object")
+    return body
+
+
+def _collection(
+    state: EmulatorState, m: SalesforceModel, op: str, body: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """sObject Collections create or update: one SaveResult per record, in order."""
+    records = body.get("records")
+    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+        raise CrmError(400, "JSON_PARSER_ERROR", "records must be a list of sObjects")
+    if len(records) > COLLECTION_LIMIT:
+        raise CrmError(
+            400, "EXCEEDED_ID_LIMIT", f"record limit exceeded: at most {COLLECTION_LIMIT} records"
+        )
+    plans: list[dict[str, Any] | CrmError] = [_collection_item(m, op, r) for r in records]
+    if body.get("allOrNone") and any(isinstance(p, CrmError) for p in plans):
+        return [_save_failure(p) if isinstance(p, CrmError) else _rolled_back() for p in plans]
+    results: list[dict[str, Any]] = []
+    for params in plans:
+        if isinstance(params, CrmError):
+            results.append(_save_failure(params))
+            continue
+        try:
+            record = logged_write(state, NAME, params, partial(write, m, params))
+        except CrmError as err:
+            results.append(_save_failure(err))
+            continue
+        results.append({"id": record.id, "success": True, "errors": []})
+    return results
+
+
+def _collection_item(m: SalesforceModel, op: str, row: dict[str, Any]) -> dict[str, Any] | CrmError:
+    """One record's write, checked before anything is written (or why it is refused)."""
+    fields = {k: v for k, v in row.items() if k not in ("attributes", "Id")}
+    object = (row.get("attributes") or {}).get("type")
+    if not object:
+        return CrmError(400, "INVALID_TYPE", "each record needs attributes.type")
+    params: dict[str, Any] = {"op": op, "object": object, "fields": fields}
+    try:
+        m.check(str(object), fields)
+        if op == "update":
+            if not row.get("Id"):
+                return CrmError(400, "MISSING_ARGUMENT", "Id not specified in an update call")
+            params["id"] = str(row["Id"])
+            m.get(str(object), params["id"])
+    except CrmError as err:
+        return err
+    return params
+
+
+def _code(err: CrmError) -> str:
+    """Salesforce's errorCode for a refusal."""
+    if err.code == "unknown":
+        return "INVALID_FIELD"
+    return err.code if err.code.isupper() else _CODES.get(err.status, "INVALID_FIELD")
+
+
+def _save_failure(err: CrmError) -> dict[str, Any]:
+    # An update of an Id Salesforce does not know is INVALID_CROSS_REFERENCE_KEY in a collection.
+    code = "INVALID_CROSS_REFERENCE_KEY" if err.code == "not_found" else _code(err)
+    return {
+        "success": False,
+        "errors": [{"statusCode": code, "message": err.message, "fields": []}],
+    }
+
+
+def _rolled_back() -> dict[str, Any]:
+    message = (
+        "The transaction was rolled back since another operation in the same transaction failed."
+    )
+    return {
+        "success": False,
+        "errors": [
+            {"statusCode": "ALL_OR_NONE_OPERATION_ROLLED_BACK", "message": message, "fields": []}
+        ],
+    }
