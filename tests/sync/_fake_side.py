@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -188,10 +189,12 @@ def reset_shared() -> FakeSide:
 class FileSide(FakeSide):
     """A ``FakeSide`` kept in a JSON file, so that several processes share it; each call
     loads it and each write saves it (atomically). ``delay`` slows writes down and ``marker``
-    is touched once a write was made, so a test can kill a process in the middle of a run."""
+    is touched once a write was made, so a test can kill a process in the middle of a run.
+    A lock keeps one thread's load-change-save whole while the engine's pool writes."""
 
     def __init__(self, path: Path, *, delay: float = 0.0, marker: Path | None = None) -> None:
         super().__init__({"contacts": dict(CONTACT_FIELDS)})
+        self._lock = threading.RLock()
         self.path, self.delay, self.marker = path, delay, marker
         if path.exists():
             self._load()
@@ -234,24 +237,28 @@ class FileSide(FakeSide):
         os.replace(temp, self.path)
 
     def _enter(self, op: str) -> None:
-        if self.path.exists():
-            self._load()
-        super()._enter(op)
+        with self._lock:
+            if self.path.exists():
+                self._load()
+            super()._enter(op)
 
     def create(self, object: str, properties: dict[str, Any]) -> ExternalRecord:
-        time.sleep(self.delay)
-        rec = super().create(object, properties)
-        self.save()
-        if self.marker is not None:
-            self.marker.touch()
-        return rec
+        with self._lock:
+            time.sleep(self.delay)
+            rec = super().create(object, properties)
+            self.save()
+            if self.marker is not None:
+                self.marker.touch()
+            return rec
 
     def update(self, object: str, id: str, properties: dict[str, Any]) -> ExternalRecord:
-        time.sleep(self.delay)
-        rec = super().update(object, id, properties)
-        self.save()
-        return rec
+        with self._lock:
+            time.sleep(self.delay)
+            rec = super().update(object, id, properties)
+            self.save()
+            return rec
 
     def delete(self, object: str, id: str) -> None:
-        super().delete(object, id)
-        self.save()
+        with self._lock:
+            super().delete(object, id)
+            self.save()

@@ -15,6 +15,17 @@
   value) to both sides and closes the conflict.
 - ``dry_run=True`` collects the writes (``Report.planned``) instead of making them.
 
+How a run goes fast (docs/SYNC.md, "Speed"): pairing and merging are decided in the calling
+thread, one record after another (so two external records never claim one Attio record), and
+the writes they call for are made by a pool of ``concurrency`` threads: Attio's one record at a
+time but many at once, paced by the client's shared rate budget rather than by round trips; the
+other side's in batches (``create_many`` / ``update_many`` when the connector is a
+``BatchWriter``, else one call per record), alongside. While one page's writes go out, the next
+page is read and decided; a page's links are stored and its checkpoint moved only once every
+write of that page is done, so a run that dies resumes at a page whose writes may not all have
+been made, and its match keys pair what was made. ``concurrency=1`` makes the writes in the
+calling thread, one after another, as a run without the pool would.
+
 The other side is a ``connectors.crm.CrmConnector`` (synchronous); its retryable failures are
 retried after the delay it asked for. A record that fails for good is counted and reported and
 the run goes on. A record created in Attio from the other side on its first sync gets each
@@ -25,14 +36,16 @@ which fires no webhook).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from ..client import AttioClient
 from ..client.models import Record
-from ..connectors.crm import CrmConnector, ExternalRecord
+from ..connectors.crm import BatchWriter, CrmConnector, ExternalRecord
 from ..errors import AttioError, InvalidInputError, MissingError
 from ..values import SchemaCache, decode_record, encode_values
 from . import metrics
@@ -45,6 +58,7 @@ __all__ = ["ATTIO_PAGE", "PlannedWrite", "Report", "SyncEngine"]
 
 ATTIO_PAGE = 500
 EXTERNAL_PAGE = 100
+CONCURRENCY = 8  # Attio writes in flight at once: 25/s at ~200 ms a round trip needs 5
 _RETRIES = 6
 _T = TypeVar("_T")
 _HUBSPOT_OBJECTS = {"contact": "contacts", "company": "companies", "deal": "deals"}
@@ -104,6 +118,31 @@ class _Attio:
     keys: tuple[str, ...]  # its match-key values, folded
 
 
+@dataclass
+class _Work:
+    """One pair's merge and the writes it calls for: decided in the run's thread, written by
+    the pool (``attio`` and ``external`` are the ops, None when there is nothing to write on
+    that side), finished (link stored, conflicts kept) in the run's thread again."""
+
+    link: Link
+    a: _Attio | None
+    rec: ExternalRecord | None
+    result: MergeResult
+    previous: Link | None
+    attio: tuple[str, Any] | None = None  # ("create", row) | ("update", row) | ("delete", None)
+    external: tuple[str, dict[str, Any]] | None = None  # ("create"|"update"|"delete", props)
+    ext_id: str = ""
+    attio_id: str | None = None
+    outcome: str = "write"  # "write" | "forget" | "flag" | "deleted"
+    flagged: str | None = None
+    error: AttioError | None = None
+
+    def fail(self, exc: AttioError) -> None:
+        """Remember the first failure of this pair's writes."""
+        if self.error is None:
+            self.error = exc
+
+
 class SyncEngine:
     """Keeps ``mapping``'s two objects in step (module docstring)."""
 
@@ -123,6 +162,8 @@ class SyncEngine:
         attio_page: int = ATTIO_PAGE,
         external_page: int = EXTERNAL_PAGE,
         lock_timeout: float | None = 600.0,
+        concurrency: int = CONCURRENCY,
+        batches: bool = True,
     ) -> None:
         self.mapping = mapping
         self.connector = connector
@@ -137,22 +178,41 @@ class SyncEngine:
         self.attio_page = attio_page
         self.external_page = external_page
         self.lock_timeout = lock_timeout
+        self.concurrency = max(1, concurrency)
+        self.batches = batches
         self._report = Report(mapping.name)
+        self._pool: ThreadPoolExecutor | None = None
+        self._claimed: dict[str, str] = {}  # Attio id -> external id paired in this run
 
     # -- runs ------------------------------------------------------------------------------------
     def full(self) -> Report:
         """Every record of both sides, resumable from the checkpoint of a run that died. Runs
         of one mapping take turns (a lock in the state store, held across machines on
         PostgreSQL, freed when its holder dies)."""
-        with self._turn():
+        with self._turn(), self._writers():
             return self._full()
 
     def _turn(self) -> Any:
         return self.store.state.lock(f"sync:{self.mapping.name}", timeout=self.lock_timeout)
 
+    @contextmanager
+    def _writers(self) -> Iterator[None]:
+        """The pool that makes a run's writes (none with ``concurrency=1`` or a dry run)."""
+        if self.concurrency <= 1 or self.dry_run:
+            yield
+            return
+        self.schema.get()  # loaded once here, not raced for by the pool's first writes
+        self._pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="sync-write")
+        try:
+            yield
+        finally:
+            pool, self._pool = self._pool, None
+            pool.shutdown(wait=True)
+
     def _full(self) -> Report:
         m = self.mapping
         self._report = Report(m.name)
+        self._claimed = {}
         checkpoint = self.store.checkpoint(m.name) or {}
         started = (
             datetime.fromisoformat(checkpoint["started_at"])
@@ -164,21 +224,21 @@ class SyncEngine:
         by_key = {k: a for a in attio.values() for k in a.keys}
         seen_attio: set[str] = set()
         seen_external: set[str] = set()
-        while True:
-            page = self._call(self.connector.list_page, m.object, cursor, self.external_page)
-            for rec in page.records:
-                seen_external.add(rec.id)
-                self._external_changed(rec, attio, by_key, seen_attio)
-            cursor = page.next_cursor
-            if cursor is None:
-                break
-            if not self.dry_run:
-                self.store.set_checkpoint(
-                    m.name, {"cursor": cursor, "started_at": started.isoformat()}
-                )
-        for a in attio.values():
-            if a.id not in seen_attio:
-                self._attio_changed(a)
+        with self._pipeline() as push:
+            while True:
+                page = self._call(self.connector.list_page, m.object, cursor, self.external_page)
+                works = []
+                for rec in page.records:
+                    seen_external.add(rec.id)
+                    works.append(self._external_changed(rec, attio, by_key, seen_attio))
+                cursor = page.next_cursor
+                push(works, self._checkpointer(started, cursor))
+                if cursor is None:
+                    break
+            unseen = [a for a in attio.values() if a.id not in seen_attio]
+            for start in range(0, len(unseen), self.external_page):
+                chunk = unseen[start : start + self.external_page]
+                push([self._attio_changed(a) for a in chunk], None)
         for link in self.store.links(m.system, m.object):
             if link.external_id in seen_external or (link.attio_id or "") in attio:
                 continue
@@ -189,6 +249,51 @@ class SyncEngine:
             self.store.set_checkpoint(m.name, None)
         return self._report
 
+    def _checkpointer(self, started: datetime, cursor: str | None) -> Callable[[], None] | None:
+        """What moves the checkpoint to ``cursor`` once a page's writes are done."""
+        if cursor is None or self.dry_run:
+            return None
+        doc = {"cursor": cursor, "started_at": started.isoformat()}
+        return lambda: self.store.set_checkpoint(self.mapping.name, doc)
+
+    @contextmanager
+    def _pipeline(
+        self,
+    ) -> Iterator[Callable[[list[_Work | None], Callable[[], None] | None], None]]:
+        """``push(works, then)``: start a group's writes, then finish the group pushed before
+        it (links stored, ``then`` called: the checkpoint), so one group's writes overlap the
+        next group's reads and decisions. On the way out, even when the run failed, the last
+        group is finished too, so no write is left running and a finished page is checkpointed."""
+        held: list[tuple[list[_Work], list[Future[Any]], Callable[[], None] | None]] = []
+        broken = False  # a group failed: no later group may move the checkpoint past it
+
+        def complete() -> None:
+            nonlocal broken
+            works, futures, then = held.pop(0)
+            try:
+                self._complete(works, futures, None if broken else then)
+            except BaseException:
+                broken = True
+                raise
+
+        def push(works: list[_Work | None], then: Callable[[], None] | None) -> None:
+            group = [w for w in works if w is not None]
+            held.append((group, self._start(group), then))
+            if len(held) > 1:
+                complete()
+
+        try:
+            yield push
+        finally:
+            first: BaseException | None = None
+            while held:  # every group, even after one failed: no write is left running
+                try:
+                    complete()
+                except BaseException as exc:
+                    first = first or exc
+            if first is not None:
+                raise first
+
     def reconcile(self) -> Report:
         """A full comparison of the ids of both sides (a full run, not resumed)."""
         if not self.dry_run:
@@ -198,7 +303,7 @@ class SyncEngine:
     def incremental(self, events: Iterable[Any] = ()) -> Report:
         """The records ``events`` name, then what the other side changed or deleted since the
         previous pull started (a full run when there was none)."""
-        with self._turn():
+        with self._turn(), self._writers():
             return self._incremental(events)
 
     def _incremental(self, events: Iterable[Any]) -> Report:
@@ -210,17 +315,18 @@ class SyncEngine:
                 self._event(event)
             return report
         self._report = Report(m.name)
+        self._claimed = {}
         started = self.clock()
         for event in events:
             self._event(event)
         cursor: str | None = None
-        while True:
-            page = self._call(self.connector.modified_since, m.object, since, cursor)
-            for rec in page.records:
-                self._external_changed(rec)
-            cursor = page.next_cursor
-            if cursor is None:
-                break
+        with self._pipeline() as push:
+            while True:
+                page = self._call(self.connector.modified_since, m.object, since, cursor)
+                push([self._external_changed(rec) for rec in page.records], None)
+                cursor = page.next_cursor
+                if cursor is None:
+                    break
         for ext_id in self._call(self.connector.deleted_since, m.object, since):
             link = self.store.get(m.system, m.object, ext_id)
             if link is not None:
@@ -254,8 +360,13 @@ class SyncEngine:
         self._report = Report(m.name)
         values = {rec.field: value}
         if link.attio_id:
-            self._write_attio_update(link.attio_id, values)
-        self._write_external_update(link.external_id, values)
+            row = self._attio_row(values)
+            self._plan("attio", "update", link.attio_id, row)
+            if not self.dry_run:
+                self.client.records.overwrite(m.attio_target, link.attio_id, self._encode(row))
+        props = self._external_update(link.external_id, values)
+        if props is not None and not self.dry_run:
+            self._call(self.connector.update, m.object, link.external_id, props)
         base = dict(link.base or {}) | {rec.field: plain(value)}
         pending = tuple(f for f in link.pending if f != rec.field)
         self.store.put(replace(link, base=base, pending=pending), link)
@@ -274,7 +385,7 @@ class SyncEngine:
                 return
             a = self._get_attio(record_id)
             if a is not None:
-                self._attio_changed(a)
+                self._settle_now(self._attio_changed(a))
                 return
             link = self.store.by_attio(self.mapping.system, self.mapping.object, record_id)
             if link is not None:
@@ -285,7 +396,7 @@ class SyncEngine:
         for ext_id in _event_ids(payload, self.mapping.object):
             rec = self._get_external(ext_id)
             if rec is not None:
-                self._external_changed(rec)
+                self._settle_now(self._external_changed(rec))
                 continue
             link = self.store.get(self.mapping.system, self.mapping.object, ext_id)
             if link is not None:
@@ -297,15 +408,15 @@ class SyncEngine:
         attio: Mapping[str, _Attio] | None = None,
         by_key: Mapping[str, _Attio] | None = None,
         seen_attio: set[str] | None = None,
-    ) -> None:
-        """Settle an external record with its Attio twin (by link, else by match key)."""
+    ) -> _Work | None:
+        """Pair an external record with its Attio twin (by link, else by match key) and decide."""
         m = self.mapping
         self._count_read("external")
         if rec.archived:
             link = self.store.get(m.system, m.object, rec.id)
             if link is not None:
-                self._settle(link, self._attio_of(link, attio), None)
-            return
+                return self._decide(link, self._attio_of(link, attio), None)
+            return None
         link = self.store.get(m.system, m.object, rec.id) or Link(m.system, m.object, rec.id)
         twin = self._attio_of(link, attio) if link.attio_id else None
         if twin is None and link.base is None:
@@ -314,28 +425,38 @@ class SyncEngine:
                 twin = by_key.get(key) if by_key is not None else self._find_attio(key)
             if twin is not None:
                 other = self.store.by_attio(m.system, m.object, twin.id)
-                if other is not None and other.external_id != rec.id:
+                claimed = self._claimed.get(twin.id, rec.id)
+                if (other is not None and other.external_id != rec.id) or claimed != rec.id:
                     twin = None  # already synced with another record: do not steal it
-        if twin is not None and seen_attio is not None:
-            seen_attio.add(twin.id)
-        self._settle(replace(link, attio_id=twin.id if twin else link.attio_id), twin, rec)
+        if twin is not None:
+            self._claimed[twin.id] = rec.id  # pairs made but not stored yet count too
+            if seen_attio is not None:
+                seen_attio.add(twin.id)
+        return self._decide(replace(link, attio_id=twin.id if twin else link.attio_id), twin, rec)
 
-    def _attio_changed(self, a: _Attio) -> None:
-        """Settle an Attio record that no external record claimed."""
+    def _attio_changed(self, a: _Attio) -> _Work | None:
+        """Decide an Attio record that no external record claimed."""
         m = self.mapping
         link = self.store.by_attio(m.system, m.object, a.id)
         if link is None:
-            self._settle(Link(m.system, m.object, "", attio_id=a.id), a, None)
-            return
-        self._settle(link, a, self._get_external(link.external_id))
+            return self._decide(Link(m.system, m.object, "", attio_id=a.id), a, None)
+        return self._decide(link, a, self._get_external(link.external_id))
 
     def _settle(self, link: Link, a: _Attio | None, rec: ExternalRecord | None) -> None:
         """Merge one pair, make the writes, remember the result."""
+        self._settle_now(self._decide(link, a, rec))
+
+    def _settle_now(self, work: _Work | None) -> None:
+        if work is not None:
+            self._complete([work], self._start([work]), None)
+
+    def _decide(self, link: Link, a: _Attio | None, rec: ExternalRecord | None) -> _Work | None:
+        """Merge one pair and plan its writes (None when there is nothing to do)."""
         m = self.mapping
         if link.flagged:
             # Deleted on one side with on_delete = "flag": left alone until someone looks.
             self._report.skipped += 1
-            return
+            return None
         ext_values = None if rec is None else plain(m.from_external(rec.properties))
         attio_side = Side(None if a is None else a.values, None if a is None else a.modified_at)
         ext_side = Side(ext_values, None if rec is None else rec.modified_at)
@@ -348,74 +469,205 @@ class SyncEngine:
         ):
             self._report.skipped += 1
             metrics.SKIPPED.labels(m.name).inc()
-            return
+            return None
         result = merge(m.fields, link.base, attio_side, ext_side, link.pending)
-        try:
-            link = self._apply(link, a, rec, result)
-        except AttioError as exc:
-            if exc.retryable:
-                raise
-            self._report.errors.append(f"{link.external_id or link.attio_id}: {exc}")
-            metrics.ERRORS.labels(m.name).inc()
-            return
-        self._keep_conflicts(link, result)
-
-    def _apply(
-        self, link: Link, a: _Attio | None, rec: ExternalRecord | None, r: MergeResult
-    ) -> Link:
-        m = self.mapping
         previous = (
             None if not link.external_id else self.store.get(m.system, m.object, link.external_id)
         )
-        attio_id, ext_id = link.attio_id, link.external_id
-        flagged = link.flagged
+        work = _Work(
+            link, a, rec, result, previous, ext_id=link.external_id, attio_id=link.attio_id
+        )
+        try:
+            self._plan_writes(work)
+        except AttioError as exc:
+            work.fail(exc)
+        return work
+
+    def _plan_writes(self, w: _Work) -> None:
+        m, r = self.mapping, w.result
         if r.delete_attio or r.delete_external:
             side = "attio" if r.delete_attio else "external"
-            gone_id = attio_id if r.delete_attio else ext_id
+            gone_id = w.attio_id if r.delete_attio else w.ext_id
+            w.outcome = "deleted"
             if m.on_delete == "flag":
                 self._plan(side, "flag", gone_id, {})
-                flagged = f"deleted in {'external' if r.delete_attio else 'attio'}"
-            elif r.delete_attio and attio_id is not None:
-                self._plan("attio", "delete", attio_id, {})
-                if not self.dry_run:
-                    self.client.records.delete(m.attio_target, attio_id)
-            elif r.delete_external and ext_id:
-                self._plan("external", "delete", ext_id, {})
-                if not self.dry_run:
-                    self._call(self.connector.delete, m.object, ext_id)
-            if not self.dry_run and previous is not None:
-                if flagged:
-                    self.store.put(replace(link, flagged=flagged, base=None), previous)
-                else:
-                    self.store.forget(previous)
-            return link
+                w.outcome = "flag"
+                w.flagged = f"deleted in {'external' if r.delete_attio else 'attio'}"
+            elif r.delete_attio and w.attio_id is not None:
+                self._plan("attio", "delete", w.attio_id, {})
+                w.attio = ("delete", None)
+            elif r.delete_external and w.ext_id:
+                self._plan("external", "delete", w.ext_id, {})
+                w.external = ("delete", {})
+            return
         if r.base is None:
-            if previous is not None and not self.dry_run:
-                self.store.forget(previous)
-            return link
-        if r.create_attio and rec is not None:
-            attio_id = self._create_attio(rec, r.attio_writes)
-        elif r.attio_writes and attio_id:
-            self._write_attio_update(attio_id, r.attio_writes)
+            w.outcome = "forget"
+            return
+        if r.create_attio and w.rec is not None:
+            row = self._attio_row(r.attio_writes)
+            if m.match_external == "id" and m.match_attio not in row:
+                row[m.match_attio] = w.rec.id
+            self._plan("attio", "create", None, row)
+            w.attio_id = None
+            w.attio = ("create", None if self.dry_run else self._encode(row, create=True))
+        elif r.attio_writes and w.attio_id:
+            row = self._attio_row(r.attio_writes)
+            self._plan("attio", "update", w.attio_id, row)
+            w.attio = ("update", None if self.dry_run else self._encode(row))
         if r.create_external:
-            ext_id = self._create_external(r.external_writes)
-        elif r.external_writes and ext_id:
-            self._write_external_update(ext_id, r.external_writes)
-        self._lag(a, rec, r)
-        new = replace(
-            link,
-            external_id=ext_id,
-            attio_id=attio_id,
-            base=r.base,
-            pending=tuple(c.field for c in r.open),
-            wrote_attio=content_hash(r.base) if r.attio_writes else link.wrote_attio,
-            wrote_external=content_hash(r.base) if r.external_writes else link.wrote_external,
-        )
-        if not self.dry_run and ext_id:
-            self.store.put(new, previous)
-        return new
+            props = m.to_external(r.external_writes)
+            self._plan("external", "create", None, props)
+            w.ext_id = ""
+            w.external = ("create", props)
+        elif r.external_writes and w.ext_id:
+            update = self._external_update(w.ext_id, r.external_writes)
+            if update is not None:
+                w.external = ("update", update)
+        if self.dry_run:
+            w.attio = w.external = None
+
+    def _external_update(self, ext_id: str, values: Mapping[str, Any]) -> dict[str, Any] | None:
+        """The properties an update of ``values`` writes on the other side (planned), if any."""
+        m = self.mapping
+        props = m.to_external({k: v for k, v in values.items() if m.field(k).invertible})
+        if not props:
+            return None
+        self._plan("external", "update", ext_id, props)
+        return props
 
     # -- writes ----------------------------------------------------------------------------------
+    def _start(self, works: list[_Work]) -> list[Future[Any]]:
+        """Start the writes of ``works``: each Attio write a task of the pool, the other side's
+        in one task (batched), alongside; made here, in order, when there is no pool."""
+        attio = [w for w in works if w.attio is not None and w.error is None]
+        external = [w for w in works if w.external is not None and w.error is None]
+        if self._pool is None:
+            for w in attio:
+                self._write_attio(w)
+            self._write_external(external)
+            return []
+        futures = [self._pool.submit(self._write_attio, w) for w in attio]
+        if external:
+            futures.append(self._pool.submit(self._write_external, external))
+        return futures
+
+    def _complete(
+        self, works: list[_Work], futures: list[Future[Any]], then: Callable[[], None] | None
+    ) -> None:
+        """Wait for a group's writes, store what they made, then ``then`` (the checkpoint). A
+        retryable failure is raised once the rest is stored; the checkpoint stays where it was."""
+        wait(futures)
+        for f in futures:
+            f.result()  # the tasks keep AttioErrors on their work; anything else is a bug
+        retry: AttioError | None = None
+        for w in works:
+            if w.error is not None and w.error.retryable:
+                retry = retry or w.error
+                continue
+            self._finish(w)
+        if retry is not None:
+            raise retry
+        if then is not None:
+            then()
+
+    def _write_attio(self, w: _Work) -> None:
+        """One pair's Attio write (a pool task: touches nothing shared but the client)."""
+        assert w.attio is not None
+        op, encoded = w.attio
+        target = self.mapping.attio_target
+        try:
+            if op == "create":
+                created = self.client.records.create(target, encoded)
+                w.attio_id = created.record_id
+                if self.history and w.rec is not None:
+                    self._backfill(w.rec, created.record_id)
+            elif op == "update" and w.attio_id:
+                self.client.records.overwrite(target, w.attio_id, encoded)
+            elif op == "delete" and w.attio_id:
+                self.client.records.delete(target, w.attio_id)
+        except AttioError as exc:
+            w.fail(exc)
+
+    def _write_external(self, works: list[_Work]) -> None:
+        """The other side's writes of a group: creates and updates in batches when the
+        connector has them, deletes (and everything without batches) one call each."""
+        obj = self.mapping.object
+        by_op: dict[str, list[_Work]] = {"create": [], "update": [], "delete": []}
+        for w in works:
+            assert w.external is not None
+            by_op[w.external[0]].append(w)
+        batch = self.connector if self.batches else None
+        if isinstance(batch, BatchWriter) and by_op["create"]:
+            rows = [w.external[1] for w in by_op["create"] if w.external]
+            results = self._batch(by_op["create"], batch.create_many, obj, rows)
+            for w, made in zip(by_op["create"], results, strict=False):
+                if isinstance(made, ExternalRecord):
+                    w.ext_id = made.id
+                else:
+                    w.fail(made)
+            by_op["create"] = []
+        if isinstance(batch, BatchWriter) and by_op["update"]:
+            changes = [(w.ext_id, w.external[1]) for w in by_op["update"] if w.external]
+            for w, err in zip(
+                by_op["update"],
+                self._batch(by_op["update"], batch.update_many, obj, changes),
+                strict=False,
+            ):
+                if err is not None:
+                    w.fail(err)
+            by_op["update"] = []
+        for w in by_op["create"] + by_op["update"] + by_op["delete"]:
+            assert w.external is not None
+            op, props = w.external
+            try:
+                if op == "create":
+                    w.ext_id = self._call(self.connector.create, obj, props).id
+                elif op == "update":
+                    self._call(self.connector.update, obj, w.ext_id, props)
+                else:
+                    self._call(self.connector.delete, obj, w.ext_id)
+            except AttioError as exc:
+                w.fail(exc)
+
+    def _batch(self, works: list[_Work], fn: Callable[..., list[Any]], *args: Any) -> list[Any]:
+        """A batch call's per-item results; when the whole call fails, that failure for each."""
+        try:
+            return self._call(fn, *args)
+        except AttioError as exc:
+            return [exc] * len(works)
+
+    def _finish(self, w: _Work) -> None:
+        """Store what a pair's writes made (or count its failure) and keep its conflicts."""
+        m = self.mapping
+        if w.error is not None:
+            self._report.errors.append(f"{w.link.external_id or w.link.attio_id}: {w.error}")
+            metrics.ERRORS.labels(m.name).inc()
+            return
+        link, r, previous = w.link, w.result, w.previous
+        if w.outcome in ("flag", "deleted"):
+            if not self.dry_run and previous is not None:
+                if w.flagged:
+                    self.store.put(replace(link, flagged=w.flagged, base=None), previous)
+                else:
+                    self.store.forget(previous)
+        elif w.outcome == "forget":
+            if previous is not None and not self.dry_run:
+                self.store.forget(previous)
+        else:
+            self._lag(w.a, w.rec, r)
+            link = replace(
+                link,
+                external_id=w.ext_id,
+                attio_id=w.attio_id,
+                base=r.base,
+                pending=tuple(c.field for c in r.open),
+                wrote_attio=content_hash(r.base) if r.attio_writes else link.wrote_attio,
+                wrote_external=content_hash(r.base) if r.external_writes else link.wrote_external,
+            )
+            if not self.dry_run and w.ext_id:
+                self.store.put(link, previous)
+        self._keep_conflicts(link, r)
+
     def _attio_row(self, values: Mapping[str, Any]) -> dict[str, Any]:
         row: dict[str, Any] = {}
         for slug, value in values.items():
@@ -429,45 +681,6 @@ class SyncEngine:
     def _encode(self, row: Mapping[str, Any], *, create: bool = False) -> dict[str, Any]:
         m = self.mapping
         return encode_values(self.schema, m.attio_target, row, create=create, kind=m.attio_kind)
-
-    def _create_attio(self, rec: ExternalRecord, values: Mapping[str, Any]) -> str | None:
-        m = self.mapping
-        row = self._attio_row(values)
-        if m.match_external == "id" and m.match_attio not in row:
-            row[m.match_attio] = rec.id
-        self._plan("attio", "create", None, row)
-        if self.dry_run:
-            return None
-        encoded = self._encode(row, create=True)
-        created = self.client.records.create(m.attio_target, encoded)
-        if self.history:
-            self._backfill(rec, created.record_id)
-        return created.record_id
-
-    def _write_attio_update(self, attio_id: str, values: Mapping[str, Any]) -> None:
-        m = self.mapping
-        row = self._attio_row(values)
-        self._plan("attio", "update", attio_id, row)
-        if not self.dry_run:
-            encoded = self._encode(row)
-            self.client.records.overwrite(m.attio_target, attio_id, encoded)
-
-    def _create_external(self, values: Mapping[str, Any]) -> str:
-        props = self.mapping.to_external(values)
-        self._plan("external", "create", None, props)
-        if self.dry_run:
-            return ""
-        return self._call(self.connector.create, self.mapping.object, props).id
-
-    def _write_external_update(self, ext_id: str, values: Mapping[str, Any]) -> None:
-        props = self.mapping.to_external(
-            {k: v for k, v in values.items() if self.mapping.field(k).invertible}
-        )
-        if not props:
-            return
-        self._plan("external", "update", ext_id, props)
-        if not self.dry_run:
-            self._call(self.connector.update, self.mapping.object, ext_id, props)
 
     def _backfill(self, rec: ExternalRecord, attio_id: str) -> None:
         """Each field's past values, from the other side's history, written to Attio."""
