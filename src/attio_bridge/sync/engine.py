@@ -20,9 +20,10 @@ thread, one record after another (so two external records never claim one Attio 
 the writes they call for are made by a pool of ``concurrency`` threads: Attio's one record at a
 time but many at once, paced by the client's shared rate budget rather than by round trips; the
 other side's in batches (``create_many`` / ``update_many`` when the connector is a
-``BatchWriter``, else one call per record), alongside. While one page's writes go out, the next
-page is read and decided; a page's links are stored and its checkpoint moved only once every
-write of that page is done, so a run that dies resumes at a page whose writes may not all have
+``BatchWriter``, else one call per record) on a thread of their own, alongside. While pages'
+writes go out, the next pages are read and decided (up to ``ahead`` pages in flight); a page's
+links are stored and the checkpoint moved past it only once every write of that page and of
+the pages before it is done, so a run that dies resumes at a page whose writes may not all have
 been made, and its match keys pair what was made. ``concurrency=1`` makes the writes in the
 calling thread, one after another, as a run without the pool would.
 
@@ -59,6 +60,7 @@ __all__ = ["ATTIO_PAGE", "PlannedWrite", "Report", "SyncEngine"]
 ATTIO_PAGE = 500
 EXTERNAL_PAGE = 100
 CONCURRENCY = 8  # Attio writes in flight at once: 25/s at ~200 ms a round trip needs 5
+AHEAD = 64  # groups (pages) whose writes may be in flight before the run waits for the oldest
 _RETRIES = 6
 _T = TypeVar("_T")
 _HUBSPOT_OBJECTS = {"contact": "contacts", "company": "companies", "deal": "deals"}
@@ -164,6 +166,7 @@ class SyncEngine:
         lock_timeout: float | None = 600.0,
         concurrency: int = CONCURRENCY,
         batches: bool = True,
+        ahead: int = AHEAD,
     ) -> None:
         self.mapping = mapping
         self.connector = connector
@@ -180,8 +183,10 @@ class SyncEngine:
         self.lock_timeout = lock_timeout
         self.concurrency = max(1, concurrency)
         self.batches = batches
+        self.ahead = max(1, ahead)
         self._report = Report(mapping.name)
         self._pool: ThreadPoolExecutor | None = None
+        self._ext_pool: ThreadPoolExecutor | None = None
         self._claimed: dict[str, str] = {}  # Attio id -> external id paired in this run
 
     # -- runs ------------------------------------------------------------------------------------
@@ -197,17 +202,22 @@ class SyncEngine:
 
     @contextmanager
     def _writers(self) -> Iterator[None]:
-        """The pool that makes a run's writes (none with ``concurrency=1`` or a dry run)."""
+        """The pools that make a run's writes (none with ``concurrency=1`` or a dry run):
+        ``concurrency`` threads for Attio's, one for the other side's batches (paced by the
+        system anyway, and never queued behind Attio's writes)."""
         if self.concurrency <= 1 or self.dry_run:
             yield
             return
         self.schema.get()  # loaded once here, not raced for by the pool's first writes
-        self._pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="sync-write")
+        self._pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="sync-attio")
+        self._ext_pool = ThreadPoolExecutor(1, thread_name_prefix="sync-external")
         try:
             yield
         finally:
-            pool, self._pool = self._pool, None
-            pool.shutdown(wait=True)
+            pools = (self._pool, self._ext_pool)
+            self._pool = self._ext_pool = None
+            for pool in pools:
+                pool.shutdown(wait=True)
 
     def _full(self) -> Report:
         m = self.mapping
@@ -260,10 +270,13 @@ class SyncEngine:
     def _pipeline(
         self,
     ) -> Iterator[Callable[[list[_Work | None], Callable[[], None] | None], None]]:
-        """``push(works, then)``: start a group's writes, then finish the group pushed before
-        it (links stored, ``then`` called: the checkpoint), so one group's writes overlap the
-        next group's reads and decisions. On the way out, even when the run failed, the last
-        group is finished too, so no write is left running and a finished page is checkpointed."""
+        """``push(works, then)``: start a group's writes and go on; groups are finished in the
+        order pushed (links stored, ``then`` called: the checkpoint) as soon as their writes are
+        done, and waited for once more than ``ahead`` are in flight. So the next pages are read
+        and decided while earlier pages' writes go out, and the other side's writes (the Attio
+        records no page named, say) overlap Attio's. On the way out, even when the run failed,
+        every group is finished, so no write is left running and a finished page is
+        checkpointed; after a failed group no later one moves the checkpoint."""
         held: list[tuple[list[_Work], list[Future[Any]], Callable[[], None] | None]] = []
         broken = False  # a group failed: no later group may move the checkpoint past it
 
@@ -279,7 +292,7 @@ class SyncEngine:
         def push(works: list[_Work | None], then: Callable[[], None] | None) -> None:
             group = [w for w in works if w is not None]
             held.append((group, self._start(group), then))
-            if len(held) > 1:
+            while held and (len(held) > self.ahead or all(f.done() for f in held[0][1])):
                 complete()
 
         try:
@@ -548,7 +561,8 @@ class SyncEngine:
             return []
         futures = [self._pool.submit(self._write_attio, w) for w in attio]
         if external:
-            futures.append(self._pool.submit(self._write_external, external))
+            assert self._ext_pool is not None
+            futures.append(self._ext_pool.submit(self._write_external, external))
         return futures
 
     def _complete(
