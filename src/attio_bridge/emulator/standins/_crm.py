@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -228,6 +229,18 @@ def crm_endpoint(
         return await handler(request)
 
     return endpoint
+
+
+async def json_object(request: Request, code: str, invalid: str, not_object: str) -> dict[str, Any]:
+    """The request's JSON object body (``{}`` when empty); a 400 with the system's ``code``
+    and message (``invalid`` JSON, or ``not_object``) otherwise."""
+    try:
+        body = orjson.loads(await request.body() or b"{}")
+    except orjson.JSONDecodeError:
+        raise CrmError(400, code, invalid) from None
+    if not isinstance(body, dict):
+        raise CrmError(400, code, not_object)
+    return body
 
 
 def bearer(request: Request) -> str:

@@ -23,14 +23,13 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from ...http import json_response
 from ...persistence import logged_write
-from .._crm import CrmError, CrmRecord, RateWindow, bearer, crm_endpoint
+from .._crm import CrmError, CrmRecord, RateWindow, bearer, crm_endpoint, json_object
 from .model import DEFAULT_PROPERTIES, HubSpotModel, _iso
 from .webhooks import send_webhook
 
@@ -129,13 +128,9 @@ def _after(raw: Any) -> int:
 
 
 async def _body(request: Request) -> dict[str, Any]:
-    try:
-        body = orjson.loads(await request.body() or b"{}")
-    except orjson.JSONDecodeError:
-        raise CrmError(400, "invalid", "Invalid input JSON on line 1") from None
-    if not isinstance(body, dict):
-        raise CrmError(400, "invalid", "Invalid input JSON: expected an object")
-    return body
+    return await json_object(
+        request, "invalid", "Invalid input JSON on line 1", "Invalid input JSON: expected an object"
+    )
 
 
 def write(model: HubSpotModel, params: dict[str, Any]) -> CrmRecord:

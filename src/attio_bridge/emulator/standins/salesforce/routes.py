@@ -25,14 +25,13 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from ...http import json_response
 from ...persistence import logged_write
-from .._crm import CrmError, CrmRecord, RateWindow, bearer, crm_endpoint
+from .._crm import CrmError, CrmRecord, RateWindow, bearer, crm_endpoint, json_object
 from .model import SalesforceModel, sf_time
 
 if TYPE_CHECKING:
@@ -227,13 +226,9 @@ def _url(version: str, object: str, id: Any) -> str:
 
 
 async def _json(request: Request) -> dict[str, Any]:
-    try:
-        body = orjson.loads(await request.body() or b"{}")
-    except orjson.JSONDecodeError:
-        raise CrmError(400, "JSON_PARSER_ERROR", "the body is not valid JSON") from None
-    if not isinstance(body, dict):
-        raise CrmError(400, "JSON_PARSER_ERROR", "the body must be a JSON object")
-    return body
+    return await json_object(
+        request, "JSON_PARSER_ERROR", "the body is not valid JSON", "the body must be a JSON object"
+    )
 
 
 def _collection(
