@@ -112,6 +112,25 @@ def test_items_by_prefix_in_key_order(store: StateStore) -> None:
     assert store.items("empty") == []
 
 
+def test_write_many_applies_puts_and_deletes_in_order_or_none(store: StateStore) -> None:
+    store.put("ns", "gone", {"v": 0})
+    store.write_many(
+        [
+            ("ns", "a", {"v": 1}),
+            ("ns", "b", {"v": 2}),
+            ("ns", "gone", None),
+            ("ns", "b", None),
+            ("ns", "b", {"v": 3}),
+            ("other", "c", {"v": 4}),
+        ]
+    )
+    assert store.items("ns") == [("a", {"v": 1}), ("b", {"v": 3})]
+    assert store.get("other", "c") == {"v": 4}
+    with pytest.raises(StateError):
+        store.write_many([("ns", "a", {"v": 9}), ("ns", "d", {"bad": float("nan")})])
+    assert store.get("ns", "a") == {"v": 1} and store.get("ns", "d") is None
+
+
 def test_documents_survive_reopening(store_url: str) -> None:
     with open_store(store_url) as store:
         store.put("kickoff", "acme.com", {"notes": ["n1", "n2"]})

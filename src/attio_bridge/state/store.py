@@ -14,14 +14,14 @@ import json
 import os
 import re
 import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, delete, event, func, select, text
+from sqlalchemy import Engine, bindparam, create_engine, delete, event, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, NoSuchModuleError, OperationalError, SQLAlchemyError
@@ -169,6 +169,44 @@ class StateStore:
         )
         with self._connection(f"delete {namespace}/{key} from", writes=True) as conn:
             return conn.execute(statement).rowcount > 0
+
+    def write_many(self, changes: Sequence[tuple[str, str, Mapping[str, Any] | None]]) -> None:
+        """Several changes, in order, in one transaction (all are made or none): each a
+        ``(namespace, key, document)`` put, or a delete when ``document`` is None. One commit,
+        and one statement per run of puts or deletes, instead of one each per document, for
+        callers that write many at once (a sync page's links)."""
+        if not changes:
+            return
+        now = datetime.now(UTC)
+        insert = (postgresql.insert if self.backend == "postgresql" else sqlite.insert)(documents)
+        upsert = insert.on_conflict_do_update(
+            index_elements=[documents.c.namespace, documents.c.key],
+            set_={"document": insert.excluded.document, "updated_at": insert.excluded.updated_at},
+        )
+        remove = delete(documents).where(
+            documents.c.namespace == bindparam("ns"), documents.c.key == bindparam("k")
+        )
+        runs: list[tuple[bool, list[dict[str, Any]]]] = []
+        for ns, key, doc in changes:
+            _check_names(ns, key)
+            row = (
+                {"ns": ns, "k": key}
+                if doc is None
+                else {
+                    "namespace": ns,
+                    "key": key,
+                    "document": _json_document(ns, key, doc),
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+            if runs and runs[-1][0] == (doc is None):
+                runs[-1][1].append(row)
+            else:
+                runs.append((doc is None, [row]))
+        with self._connection(f"write {len(changes)} documents to", writes=True) as conn:
+            for deleting, rows in runs:
+                conn.execute(remove if deleting else upsert, rows)
 
     def items(self, namespace: str, prefix: str = "") -> list[tuple[str, dict[str, Any]]]:
         """The ``(key, document)`` pairs of ``namespace`` whose key starts with ``prefix``

@@ -220,6 +220,10 @@ class SyncEngine:
                 pool.shutdown(wait=True)
 
     def _full(self) -> Report:
+        with self.store.cached(self.mapping.system, self.mapping.object):
+            return self._full_cached()
+
+    def _full_cached(self) -> Report:
         m = self.mapping
         self._report = Report(m.name)
         self._claimed = {}
@@ -574,11 +578,12 @@ class SyncEngine:
         for f in futures:
             f.result()  # the tasks keep AttioErrors on their work; anything else is a bug
         retry: AttioError | None = None
-        for w in works:
-            if w.error is not None and w.error.retryable:
-                retry = retry or w.error
-                continue
-            self._finish(w)
+        with self.store.deferred():
+            for w in works:
+                if w.error is not None and w.error.retryable:
+                    retry = retry or w.error
+                    continue
+                self._finish(w)
         if retry is not None:
             raise retry
         if then is not None:

@@ -10,13 +10,19 @@ written only when something in it changed.
 Cursors (``sync-cursors``, per ``(source, object)``) hold the time the previous pull *started*,
 so a change made while a pull ran, or whose webhook was missed, is caught by the next one.
 Checkpoints (``sync-checkpoints``, per mapping) let a full sync resume where it stopped.
+
+A full run reads every link of its object at once (``cached``) and then answers ``get`` and
+``by_attio`` from memory, and writes a page's links in one transaction (``deferred``): one
+query and one commit a page instead of several per record. Both are for the one thread that
+runs the sync; the store itself stays the source of truth (every change is written through).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -99,15 +105,58 @@ class RecordStore:
     def __init__(self, state: StateStore) -> None:
         self.state = state
         self.writes = 0  # documents written, for tests and the bench
+        # (source, object) -> (external id -> link, Attio id -> external id), while cached.
+        self._cache: dict[tuple[str, str], tuple[dict[str, Link], dict[str, str]]] = {}
+        self._pending: list[tuple[str, str, dict[str, Any] | None]] | None = None
 
     # -- links -----------------------------------------------------------------------------------
+    @contextmanager
+    def cached(self, source: str, object: str) -> Iterator[None]:
+        """Inside, the links of ``(source, object)`` are read once and ``get`` / ``by_attio``
+        answered from memory (``put`` and ``forget`` keep it current). One thread's use only."""
+        links = self.links(source, object)
+        by_id = {link.external_id: link for link in links}
+        by_attio = {link.attio_id: link.external_id for link in links if link.attio_id}
+        self._cache[(source, object)] = (by_id, by_attio)
+        try:
+            yield
+        finally:
+            self._cache.pop((source, object), None)
+
+    @contextmanager
+    def deferred(self) -> Iterator[None]:
+        """Inside, ``put`` and ``forget`` are collected and written at the end, in order, in
+        one transaction (also when the block raised: what was decided stands)."""
+        if self._pending is not None:
+            yield
+            return
+        self._pending = []
+        try:
+            yield
+        finally:
+            pending, self._pending = self._pending, None
+            self.state.write_many(pending)
+
+    def _write(self, changes: list[tuple[str, str, dict[str, Any] | None]]) -> None:
+        if self._pending is not None:
+            self._pending += changes
+        else:
+            self.state.write_many(changes)
+
     def get(self, source: str, object: str, external_id: str) -> Link | None:
         """The link of one external record, or None."""
+        cache = self._cache.get((source, object))
+        if cache is not None:
+            return cache[0].get(external_id)
         doc = self.state.get(RECORDS, record_key(source, object, external_id))
         return None if doc is None else _link(source, object, external_id, doc)
 
     def by_attio(self, source: str, object: str, attio_id: str) -> Link | None:
         """The link of the external record synced with Attio's ``attio_id``, or None."""
+        cache = self._cache.get((source, object))
+        if cache is not None:
+            external_id = cache[1].get(attio_id)
+            return None if external_id is None else cache[0].get(external_id)
         doc = self.state.get(ATTIO, f"{source}:{object}:{attio_id}")
         if doc is None:
             return None
@@ -125,23 +174,36 @@ class RecordStore:
         """Store ``link`` unless it equals ``previous``; whether it was written."""
         if previous is not None and previous.document() == link.document():
             return False
-        self.state.put(RECORDS, link.key, link.document())
-        self.writes += 1
+        prefix = f"{link.source}:{link.object}:"
+        changes: list[tuple[str, str, dict[str, Any] | None]] = [
+            (RECORDS, link.key, link.document())
+        ]
+        cache = self._cache.get((link.source, link.object))
+        if cache is not None:
+            cache[0][link.external_id] = link
         if link.attio_id and (previous is None or previous.attio_id != link.attio_id):
-            self.state.put(
-                ATTIO,
-                f"{link.source}:{link.object}:{link.attio_id}",
-                {"external_id": link.external_id},
-            )
+            changes.append((ATTIO, prefix + link.attio_id, {"external_id": link.external_id}))
+            if cache is not None:
+                cache[1][link.attio_id] = link.external_id
         if previous is not None and previous.attio_id and previous.attio_id != link.attio_id:
-            self.state.delete(ATTIO, f"{link.source}:{link.object}:{previous.attio_id}")
+            changes.append((ATTIO, prefix + previous.attio_id, None))
+            if cache is not None:
+                cache[1].pop(previous.attio_id, None)
+        self._write(changes)
+        self.writes += 1
         return True
 
     def forget(self, link: Link) -> None:
         """Remove a link (both sides gone)."""
-        self.state.delete(RECORDS, link.key)
+        changes: list[tuple[str, str, dict[str, Any] | None]] = [(RECORDS, link.key, None)]
+        cache = self._cache.get((link.source, link.object))
+        if cache is not None:
+            cache[0].pop(link.external_id, None)
         if link.attio_id:
-            self.state.delete(ATTIO, f"{link.source}:{link.object}:{link.attio_id}")
+            changes.append((ATTIO, f"{link.source}:{link.object}:{link.attio_id}", None))
+            if cache is not None:
+                cache[1].pop(link.attio_id, None)
+        self._write(changes)
         self.writes += 1
 
     # -- cursors and checkpoints -----------------------------------------------------------------
