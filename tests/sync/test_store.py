@@ -52,6 +52,31 @@ def test_links_are_written_only_when_they_change(any_state: StateStore) -> None:
     assert records.get("hubspot", "contacts", "7") is None
 
 
+def test_a_cached_store_answers_from_memory_and_writes_through(any_state: StateStore) -> None:
+    """Inside ``cached`` lookups see every put and forget at once; ``deferred`` writes them in
+    one go at the end; a fresh store then reads the same links back."""
+    store = RecordStore(any_state)
+    old = Link("hubspot", "contacts", "1", attio_id="a1", base={"x": 1})
+    store.put(old, None)
+    with store.cached("hubspot", "contacts"):
+        assert store.get("hubspot", "contacts", "1") == old
+        with store.deferred():
+            moved = replace(old, attio_id="a2")
+            store.put(moved, old)
+            store.put(Link("hubspot", "contacts", "2", attio_id="a3", base={"x": 2}), None)
+            assert store.by_attio("hubspot", "contacts", "a2") == moved
+            assert store.by_attio("hubspot", "contacts", "a1") is None
+            assert RecordStore(any_state).get("hubspot", "contacts", "2") is None  # not yet
+            store.forget(moved)
+            assert store.get("hubspot", "contacts", "1") is None
+    fresh = RecordStore(any_state)
+    assert fresh.get("hubspot", "contacts", "1") is None
+    assert fresh.by_attio("hubspot", "contacts", "a2") is None
+    assert fresh.by_attio("hubspot", "contacts", "a3") == Link(
+        "hubspot", "contacts", "2", attio_id="a3", base={"x": 2}
+    )
+
+
 def test_cursors_and_checkpoints(any_state: StateStore) -> None:
     records = RecordStore(any_state)
     assert records.cursor("hubspot", "contacts") is None
