@@ -332,6 +332,10 @@ def main() -> None:
         f"speedup K={args.speedup:g} (limits x K, latency {args.latency_ms:g} ms / K = "
         f"{args.latency_ms / args.speedup:.1f} ms a request)"
     )
+    print(
+        "bound = max(Attio (reads/100 + creates/25), HubSpot max(0, requests - 100)/10) / K; "
+        "reads: 500 a page, HubSpot requests: list pages (100) + batch creates (100)"
+    )
     ratio = full_run(
         args, f"engine (concurrency {args.concurrency}, batches)", concurrency=args.concurrency
     )
