@@ -271,9 +271,7 @@ EXPORTS: dict[str, set[str]] = {
         "BraintreeModel",
         "Change",
         "Notification",
-        "notification_xml",
         "notify",
-        "sign",
     },
     "attio_bridge.values": {
         "AsyncSchemaCache",

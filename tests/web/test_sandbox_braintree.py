@@ -4,7 +4,7 @@ At start the stand-in notifies the seeded subscription's charge, signed with the
 keys, to the service's ``/webhooks/braintree``: the company in Attio gets its subscription
 status, plan and revenue. The banner's command, run as printed, fails a payment: the events
 page shows the notification processed, the company turns ``Past Due`` and gets a note and a
-task. The keys' secrets are never printed.
+task for its account owner. The keys' secrets are never printed.
 """
 
 from __future__ import annotations
@@ -98,6 +98,10 @@ def test_the_banners_command_fails_a_payment_and_the_company_gets_a_note_and_a_t
     ]
     assert len(tasks) == 1 and "juniper-growth" in tasks[0]["content_plaintext"]
     assert [r["target_record_id"] for r in tasks[0]["linked_records"]] == [record_id]
+    [owner] = company["values"]["owner"]  # the seed's account owner
+    assert [a["referenced_actor_id"] for a in tasks[0]["assignees"]] == [
+        owner["referenced_actor_id"]
+    ]
 
     proc.send_signal(signal.SIGTERM)
     out, _ = proc.communicate(timeout=20)

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 
 from ..base import StandIn
 from .model import KINDS, BraintreeModel, Change, Notification
-from .notifications import notification_xml, sign
 from .routes import NAME, braintree_routes, notify, replay
 
 if TYPE_CHECKING:
@@ -28,9 +27,7 @@ __all__ = [
     "BraintreeModel",
     "Change",
     "Notification",
-    "notification_xml",
     "notify",
-    "sign",
 ]
 
 
