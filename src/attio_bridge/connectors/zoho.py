@@ -9,7 +9,9 @@ Services sync one way, into Attio: ``create``, ``update`` and ``delete`` raise
 ``ConnectorError(code="read_only")``. Reads: ``GET /crm/v7/Services`` by page (``fields`` is
 required in v7; the connector asks for every field of ``settings/fields``), modified records
 through the ``If-Modified-Since`` header (Zoho's times are whole seconds: a record modified in
-the same second as ``since`` may come again), deleted ids from ``/crm/v7/Services/deleted``.
+the same second as ``since`` may come again), deleted ids from ``/crm/v7/Services/deleted``,
+records by a field's value from ``/crm/v7/Services/search?criteria=(field:equals:value)``
+(``find``).
 Past 2,000 records v7 pages only by ``page_token``: the cursor follows
 ``info.next_page_token`` when Zoho sends one. ``history`` is always ``[]``: Zoho keeps no field
 history this API exposes.
