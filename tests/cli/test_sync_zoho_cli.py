@@ -14,6 +14,7 @@ import pytest
 
 from attio_bridge.client import AttioClient
 from attio_bridge.testing import EmulatorProcess
+from tests.client._factories import attribute_body
 from tests.connectors._support import call
 
 from ._support import invoke, one_error_line
@@ -37,20 +38,6 @@ def client(emu: EmulatorProcess) -> Iterator[AttioClient]:  # type: ignore[overr
         yield c
 
 
-def attribute(slug: str, type_: str, **extra: Any) -> dict[str, Any]:
-    body = {
-        "title": slug.replace("_", " ").title(),
-        "description": None,
-        "api_slug": slug,
-        "type": type_,
-        "is_required": False,
-        "is_unique": False,
-        "is_multiselect": False,
-        "config": {},
-    }
-    return body | extra
-
-
 def make_services_object(client: AttioClient) -> None:
     """The custom object the example's comment asks for."""
     client.objects.create(api_slug="services", singular_noun="Service", plural_noun="Services")
@@ -61,8 +48,10 @@ def make_services_object(client: AttioClient) -> None:
         ("status", "select"),
         ("description", "text"),
     ]:
-        client.attributes.create("objects", "services", attribute(slug, kind))
-    client.attributes.create("objects", "services", attribute("zoho_id", "text", is_unique=True))
+        client.attributes.create("objects", "services", attribute_body(slug, kind))
+    client.attributes.create(
+        "objects", "services", attribute_body("zoho_id", "text", is_unique=True)
+    )
     for title in ("Active", "Draft"):
         client.attributes.create_option("objects", "services", "status", title=title)
 

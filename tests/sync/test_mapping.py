@@ -53,6 +53,15 @@ def write(tmp_path: Path, text: str, name: str = "sync.toml") -> Path:
     return path
 
 
+def load_error(tmp_path: Path, old: str, new: str) -> tuple[Path, str]:
+    """GOOD with ``old`` replaced by ``new``, written and loaded: the file and the error."""
+    assert old in GOOD
+    path = write(tmp_path, GOOD.replace(old, new, 1))
+    with pytest.raises(MappingError) as caught:
+        load_mappings(path)
+    return path, str(caught.value)
+
+
 def test_a_mapping_file_is_read_with_its_transforms_both_ways(tmp_path: Path) -> None:
     [m] = load_mappings(write(tmp_path, GOOD))
     assert (m.name, m.system, m.object, m.attio_target, m.attio_kind) == (
@@ -141,13 +150,9 @@ def test_a_mapping_file_is_read_with_its_transforms_both_ways(tmp_path: Path) ->
 def test_each_mistake_is_named_with_its_mapping_field_and_fix(
     tmp_path: Path, change: tuple[str, str], message: str
 ) -> None:
-    old, new = change
-    assert old in GOOD
-    path = write(tmp_path, GOOD.replace(old, new, 1))
-    with pytest.raises(MappingError) as caught:
-        load_mappings(path)
-    assert str(path) in str(caught.value) and "'hubspot-contacts'" in str(caught.value)
-    assert message in str(caught.value)
+    path, error = load_error(tmp_path, *change)
+    assert str(path) in error and "'hubspot-contacts'" in error
+    assert message in error
 
 
 def test_files_that_are_not_toml_or_hold_no_mapping_say_so(tmp_path: Path) -> None:
@@ -227,13 +232,9 @@ def test_check_names_every_problem_on_both_sides(tmp_path: Path) -> None:
 def test_a_load_error_names_the_line_of_the_table_at_fault(
     tmp_path: Path, change: tuple[str, str], line: int, message: str
 ) -> None:
-    old, new = change
-    assert old in GOOD
-    path = write(tmp_path, GOOD.replace(old, new, 1))
-    with pytest.raises(MappingError) as caught:
-        load_mappings(path)
-    assert str(caught.value).startswith(f"{path}, line {line}: mapping 'hubspot-contacts'")
-    assert message in str(caught.value)
+    path, error = load_error(tmp_path, *change)
+    assert error.startswith(f"{path}, line {line}: mapping 'hubspot-contacts'")
+    assert message in error
 
 
 GOOD_YAML = """
