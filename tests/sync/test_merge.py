@@ -123,14 +123,18 @@ def apply(
     return attio, external
 
 
-@settings(max_examples=300, deadline=None)
-@given(
+# A pair's base, Attio values, other side's values (each maybe absent) and both times.
+PAIR = (
     st.one_of(st.none(), RECORD),
     st.one_of(st.none(), RECORD),
     st.one_of(st.none(), RECORD),
     TIMES,
     TIMES,
 )
+
+
+@settings(max_examples=300, deadline=None)
+@given(*PAIR)
 def test_one_merge_ends_in_the_state_the_rules_define_and_a_second_is_a_no_op(
     base: dict[str, Any] | None,
     a: dict[str, Any] | None,
@@ -258,13 +262,7 @@ def test_random_histories_converge_and_lose_nothing(ops: list[Any], rnd: Any) ->
 
 
 @settings(max_examples=300, deadline=None)
-@given(
-    st.one_of(st.none(), RECORD),
-    st.one_of(st.none(), RECORD),
-    st.one_of(st.none(), RECORD),
-    TIMES,
-    TIMES,
-)
+@given(*PAIR)
 def test_a_one_way_merge_never_writes_outside_and_ends_with_its_values(
     base: dict[str, Any] | None,
     a: dict[str, Any] | None,
