@@ -102,6 +102,7 @@ class SyncService:
     ``workspace`` is the name of the workspace whose Attio events are synced (``None``: any).
     ``period`` is the seconds between pulls; ``first_run`` the run id of the full runs the first
     tick submits (``None``: none). ``owned`` are closed by ``close`` (what ``from_file`` opened).
+    ``engine_options`` go to each ``SyncEngine`` (``clock``, ``sleep``, page sizes ...).
     """
 
     def __init__(
@@ -118,6 +119,7 @@ class SyncService:
         clock: Callable[[], float] = time.time,
         owned: Sequence[Any] = (),
         where: str = "the sync's mappings",
+        engine_options: Mapping[str, Any] | None = None,
     ) -> None:
         if not mappings:
             raise MappingError(f"{where}: no mappings to sync")
@@ -138,9 +140,10 @@ class SyncService:
             if m.system not in sides:
                 sides[m.system] = _connector(m, connector_spec, where)
         schema = SchemaCache(client)
+        options = dict(engine_options or {})
         self.engines = {
             m.name: SyncEngine(
-                m, sides[m.system], client, self.store, self.conflicts, schema=schema
+                m, sides[m.system], client, self.store, self.conflicts, schema=schema, **options
             )
             for m in self.mappings
         }
