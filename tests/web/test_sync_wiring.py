@@ -181,3 +181,24 @@ def test_the_service_runs_the_syncs_jobs_pulls_and_events_and_closes_it(
     assert (pull.kind, pull.partition) == ("sync-pull", "sync:hubspot:contacts")
     # Stopped: the sync is closed and its handler is off the router.
     assert sync.on_event not in router.handlers_for("contact.propertyChange")
+
+
+def test_the_app_from_the_environment_runs_the_sync_it_names(
+    env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from starlette.testclient import TestClient
+
+    from attio_bridge.web.wiring import app_from_env
+
+    monkeypatch.setenv("HUBSPOT_ACCESS_TOKEN", "pat-app")
+    good = tmp_path / "sync.toml"
+    good.write_text(MAPPING)
+    settings = {**env, "ATTIO_BRIDGE_SYNC": str(good), "ATTIO_BRIDGE_SYNC_PERIOD": "90"}
+    with pytest.raises(ConfigurationError, match="ATTIO_BRIDGE_SYNC_PERIOD is a number"):
+        app_from_env({**settings, "ATTIO_BRIDGE_SYNC_PERIOD": "soon"})
+    with TestClient(app_from_env(settings)) as client:
+        page = client.get("/sync/conflicts")
+        handled = [h for h in router.handlers_for("contact.creation") if "SyncService" in repr(h)]
+    assert page.status_code == 200
+    assert handled and "period=90" in repr(handled[0])
+    assert not [h for h in router.handlers_for("contact.creation") if "SyncService" in repr(h)]

@@ -69,6 +69,8 @@ __all__ = [
     "ALERT_SLACK_CHANNEL_ENV",
     "ALERT_WEBHOOK_URL_ENV",
     "BUILT_IN_HANDLERS",
+    "SYNC_ENV",
+    "SYNC_PERIOD_ENV",
     "SYNC_WORKSPACE_ENV",
     "alerts_from_env",
     "app_from_env",
@@ -82,6 +84,8 @@ __all__ = [
 ALERT_SLACK_CHANNEL_ENV = "ATTIO_BRIDGE_ALERT_SLACK_CHANNEL"
 ALERT_WEBHOOK_URL_ENV = "ATTIO_BRIDGE_ALERT_WEBHOOK_URL"
 ALERT_CHECK_INTERVAL_ENV = "ATTIO_BRIDGE_ALERT_CHECK_INTERVAL"
+SYNC_ENV = "ATTIO_BRIDGE_SYNC"
+SYNC_PERIOD_ENV = "ATTIO_BRIDGE_SYNC_PERIOD"
 SYNC_WORKSPACE_ENV = "ATTIO_BRIDGE_SYNC_WORKSPACE"
 
 _log = get_logger("attio_bridge.web")
@@ -150,15 +154,18 @@ def alerts_from_env(resources: TenantResources, environ: Mapping[str, str]) -> A
 
 
 def _interval(environ: Mapping[str, str]) -> float:
-    raw = environ.get(ALERT_CHECK_INTERVAL_ENV, "").strip() or "60"
+    return _seconds(environ, ALERT_CHECK_INTERVAL_ENV, "60")
+
+
+def _seconds(environ: Mapping[str, str], name: str, default: str) -> float:
+    """The number of seconds above 0 in the variable ``name`` (``default`` when unset)."""
+    raw = environ.get(name, "").strip() or default
     try:
         seconds = float(raw)
     except ValueError:
         seconds = -1.0
     if seconds <= 0:
-        raise ConfigurationError(
-            f"{ALERT_CHECK_INTERVAL_ENV} is a number of seconds above 0, not {raw!r}"
-        )
+        raise ConfigurationError(f"{name} is a number of seconds above 0, not {raw!r}")
     return seconds
 
 
@@ -319,13 +326,22 @@ def app_from_env(environ: Mapping[str, str] | None = None) -> Starlette:
     """The service's app configured from the environment alone, for an ASGI server run by hand:
     ``uvicorn --factory attio_bridge.web.wiring:app_from_env``. Logs are JSON lines at
     ``ATTIO_BRIDGE_LOG_LEVEL`` (default info); handler modules are named, comma-separated, in
-    ``ATTIO_BRIDGE_HANDLERS``."""
+    ``ATTIO_BRIDGE_HANDLERS``; a sync mapping file in ``ATTIO_BRIDGE_SYNC`` (pulled every
+    ``ATTIO_BRIDGE_SYNC_PERIOD`` seconds, 300) runs with its conflicts page."""
+    from .sync_pages import ConflictPages
+
     env = os.environ if environ is None else environ
     tenants = service_tenants(env)
     level = env.get("ATTIO_BRIDGE_LOG_LEVEL", "info")
     configure_logging(json=True, level=level, secrets=tenant_secrets(tenants))
     handlers = [m.strip() for m in env.get("ATTIO_BRIDGE_HANDLERS", "").split(",") if m.strip()]
-    service = build_service(
-        tenants, handlers=handlers, redis_url=env.get("REDIS_URL") or None, environ=env
-    )
-    return create_app(service)
+    redis_url = env.get("REDIS_URL") or None
+    sync = None
+    if env.get(SYNC_ENV, "").strip():
+        period = _seconds(env, SYNC_PERIOD_ENV, "300")
+        sync = build_sync(
+            env[SYNC_ENV].strip(), tenants, period=period, redis_url=redis_url, environ=env
+        )
+    service = build_service(tenants, handlers=handlers, redis_url=redis_url, environ=env, sync=sync)
+    pages = None if sync is None else ConflictPages(sync.state, sync.resolve)
+    return create_app(service, sync_pages=pages)
