@@ -40,41 +40,22 @@ from attio_bridge.sync.store import RecordStore
 from attio_bridge.testing import EmulatorProcess
 from attio_bridge.testing.process import free_port
 from attio_bridge.values import decode_record, load_schema
-from tests._servers import postgres_database, redis_client
-from tests.web.test_scale import Processes, _wait
+from tests.web import test_scale
+from tests.web.test_scale import REDIS_URL, Processes, _wait
 
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
-REDIS_URL = os.environ.get("ATTIO_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 HUBSPOT_TOKEN = "pat-sandbox"  # a token the stand-in accepts
 PERIOD = "3"
 CONTACTS, COMPANIES = "sandbox-hubspot-contacts", "sandbox-hubspot-companies"
 WRITE_RATE = 6  # Attio writes per second, shared by both workers through Redis
 
-
-@pytest.fixture
-def database() -> Iterator[str]:
-    with postgres_database("attio_bridge_sync_two") as url:
-        yield url
-
-
-@pytest.fixture
-def workspace() -> Iterator[str]:
-    """A workspace name of this test's own; its Redis keys are deleted afterwards."""
-    client = redis_client(REDIS_URL)
-    name = f"sync-{uuid.uuid4().hex[:10]}"
-    yield name
-    with client:
-        for key in client.scan_iter(match=f"*{name}*"):
-            client.delete(key)
-
-
-@pytest.fixture
-def processes(tmp_path: Path) -> Iterator[Processes]:
-    found = Processes(tmp_path)
-    yield found
-    found.kill_all()
+# The scale test's fixtures: a PostgreSQL database, a workspace name (its Redis keys deleted
+# afterwards) and the service's processes (killed afterwards).
+database = test_scale.database
+workspace = test_scale.workspace
+processes = test_scale.processes
 
 
 @pytest.fixture
@@ -193,19 +174,19 @@ def seed(client: AttioClient, hubspot: HubSpotConnector, world: World) -> dict[s
     return ids
 
 
-def log_events(processes: Processes, name: str) -> list[dict[str, Any]]:
+def log_events(running: Processes, name: str) -> list[dict[str, Any]]:
     """The JSON log lines of ``name`` about sync runs."""
     found = []
-    for line in processes.log(name).splitlines():
+    for line in running.log(name).splitlines():
         if line.startswith("{") and '"sync run' in line:
             found.append(json.loads(line))
     return found
 
 
-def running_full(processes: Processes, name: str) -> set[str]:
+def running_full(running: Processes, name: str) -> set[str]:
     """The mappings whose full run ``name`` started and has not finished."""
     started: dict[str, int] = {}
-    for e in log_events(processes, name):
+    for e in log_events(running, name):
         if e.get("kind") == "sync-full":
             step = 1 if e["event"] == "sync run started" else -1
             started[e["mapping"]] = started.get(e["mapping"], 0) + step
