@@ -329,6 +329,26 @@ def run(
             and e["mapping"] == CONTACTS
             for e in log_events(processes, survivor)
         )
+        # One run per pull period, whichever of the three processes submitted it: a period
+        # run twice is only one the victim had started when it was killed.
+        pulls: dict[tuple[str, int], list[str]] = {}
+        for name in workers:
+            for e in log_events(processes, name):
+                if e["event"] == "sync run started" and e["kind"] == "sync-pull":
+                    pulls.setdefault((e["mapping"], e["run"]), []).append(name)
+        assert {m for m, _ in pulls} == {CONTACTS, COMPANIES}
+        unfinished = {
+            (e["mapping"], e["run"])
+            for e in log_events(processes, victim)
+            if e["kind"] == "sync-pull" and e["event"] == "sync run started"
+        } - {
+            (e["mapping"], e["run"])
+            for e in log_events(processes, victim)
+            if e["kind"] == "sync-pull" and e["event"] == "sync run finished"
+        }
+        for run, ran_on in pulls.items():
+            if len(ran_on) > 1:  # taken over: the victim never finished it
+                assert sorted(ran_on) == sorted(workers) and run in unfinished, (run, ran_on)
         # Exactly one twin each: no key twice on either side (the lists keep duplicates).
         emails = [e for e, _ in attio_people(client)]
         assert len(emails) == len(set(emails)) == len(hubspot_contacts(hubspot))

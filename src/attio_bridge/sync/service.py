@@ -322,13 +322,15 @@ def _connector(mapping: SyncMapping, spec: str | None, where: str) -> CrmConnect
 
 
 def _logged(kind: str, processor: Any) -> Any:
-    """``processor`` with a log line when a run starts and when it ends (which worker ran it)."""
+    """``processor`` with a log line when a run starts and when it ends (which worker ran it,
+    which run: a full run's id, a pull's period number)."""
 
     async def run(payload: dict[str, Any]) -> dict[str, Any]:
-        mapping = payload.get("mapping")
-        _log.info("sync run started", kind=kind, mapping=mapping)
+        where = {"kind": kind, "mapping": payload.get("mapping")}
+        where["run"] = payload.get("run", payload.get("number"))
+        _log.info("sync run started", **where)
         effect: dict[str, Any] = await processor(payload)
-        _log.info("sync run finished", kind=kind, mapping=mapping, written=effect.get("written"))
+        _log.info("sync run finished", **where, written=effect.get("written"))
         return effect
 
     return run
