@@ -285,6 +285,7 @@ EXPORTS: dict[str, set[str]] = {
         "encode_values",
         "load_schema",
         "load_schema_async",
+        "plain",
         "validate_values",
     },
     "attio_bridge.workflows": {

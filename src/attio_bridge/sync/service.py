@@ -101,7 +101,8 @@ class SyncService:
     ``registry.connector_for(system, connector_spec)`` (settings from the environment).
     ``workspace`` is the name of the workspace whose Attio events are synced (``None``: any).
     ``period`` is the seconds between pulls; ``first_run`` the run id of the full runs the first
-    tick submits (``None``: none). ``owned`` are closed by ``close`` (what ``from_file`` opened).
+    tick submits (``None``: none). ``owned`` are closed by ``close`` (what ``from_file`` opened),
+    as are the connectors made here.
     ``engine_options`` go to each ``SyncEngine`` (``clock``, ``sleep``, page sizes ...).
     """
 
@@ -139,6 +140,7 @@ class SyncService:
         for m in self.mappings:
             if m.system not in sides:
                 sides[m.system] = _connector(m, connector_spec, where)
+                self._owned.append(sides[m.system])  # made here: closed here
         schema = SchemaCache(client)
         options = dict(engine_options or {})
         self.engines = {
@@ -306,7 +308,9 @@ class SyncService:
             self._router.remove(self._handler)
             self._router = None
         for part in self._owned:
-            part.close()
+            close = getattr(part, "close", None)  # a connector may have nothing to close
+            if callable(close):
+                close()
         self._owned = []
 
 
