@@ -77,6 +77,26 @@ ProjectOpt = Annotated[
         "(serve: the current folder; sandbox: a new one each run, removed when it stops)."
     ),
 ]
+SyncOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--sync",
+        envvar="ATTIO_BRIDGE_SYNC",
+        help="A sync mapping file: keep its mappings in step with the other CRM while the "
+        "service runs (docs/SYNC.md).",
+        show_default=False,
+    ),
+]
+SyncPeriodOpt = Annotated[
+    float,
+    typer.Option(
+        "--sync-period",
+        envvar="ATTIO_BRIDGE_SYNC_PERIOD",
+        help="Seconds between two pulls of each mapping: a change whose webhook was lost "
+        "arrives within one period.",
+    ),
+]
+DEFAULT_SYNC_PERIOD = 300.0
 DbOpt = Annotated[
     Path | None,
     typer.Option(help="Sandbox only: SQLite file that keeps the emulator's workspace."),
@@ -227,7 +247,7 @@ def _sandbox(
     from ..emulator.state import EmulatorConfig
     from ..web.snapshots import Connection
     from ..web.wiring import build_service
-    from ..webhooks import Tenant, Tenants
+    from ..webhooks import BraintreeKeys, Tenant, Tenants
 
     sock = listener(host, port)
     url = url_of(host, sock)
@@ -238,6 +258,10 @@ def _sandbox(
     inside = f"http://{loopback}:{sock.getsockname()[1]}"
     hubspot_token = "pat-sandbox-" + secrets.token_hex(12)
     hubspot_secret = secrets.token_hex(24)  # signs HubSpot's webhooks: in memory only
+    # Braintree's stand-in signs its notifications with these; the private key in memory only.
+    bt = BraintreeKeys(
+        "sandbox", "sandbox", "sandbox-" + secrets.token_hex(8), secrets.token_hex(24)
+    )
     config = EmulatorConfig(
         api_keys=[key, own_key],
         seed="sandbox",
@@ -246,6 +270,10 @@ def _sandbox(
         hubspot_tokens=[hubspot_token],
         hubspot_client_secret=hubspot_secret,
         hubspot_webhook_url=f"{inside}/webhooks/hubspot",
+        braintree_merchant_id=bt.merchant_id,
+        braintree_public_key=bt.public_key,
+        braintree_private_key=bt.private_key,
+        braintree_webhook_url=f"{inside}/webhooks/braintree",
     )
     try:
         emulator = emulator_app(config)
@@ -254,8 +282,12 @@ def _sandbox(
         raise _usage(str(exc)) from None
     secret = _subscribe(emulator, f"{inside}/webhooks/attio")
     _logging(
-        log_format, log_level, "warning", [key, own_key, secret, hubspot_token, hubspot_secret]
+        log_format,
+        log_level,
+        "warning",
+        [key, own_key, secret, hubspot_token, hubspot_secret, bt.private_key],
     )
+    _braintree_start(emulator)
     # What GET /v2/self answers with the service's key (its client_id): the actor of its writes.
     # Asked of the emulator's own record, as the server does not answer before it starts.
     own_actor = emulator.state.workspace.tokens[own_key].token_id
@@ -264,18 +296,21 @@ def _sandbox(
         base_url=url,
         attio_secrets=(secret,),
         hubspot_client_secret=hubspot_secret,
+        braintree=bt,
         ignore_actor_ids=(own_actor,),
     )
     scratch = Path(tempfile.mkdtemp(prefix="attio-bridge-sandbox-"))
     jobs_url = f"sqlite:///{scratch / 'jobs.sqlite3'}"
+    sync = _sandbox_sync(inside, own_key, hubspot_token, scratch)
     service = build_service(
         Tenants([tenant]),
         work=work,
         handlers=handlers,
         template_dir=template_dir,
         jobs_url=jobs_url,
+        sync=sync,
     )
-    sync, sync_pages = _sandbox_sync(service, inside, own_key, hubspot_token, scratch)
+    sync_pages = _sandbox_sync_start(service, sync)
     try_line = (
         f"ATTIO_BASE_URL={url} ATTIO_API_KEY={key} {_own_command()} people create "
         "newcomer@example.com --first-name New --last-name Comer"
@@ -300,6 +335,9 @@ def _sandbox(
         f" (conflicts: {url}/sync/conflicts). Change a HubSpot contact and see it reach Attio:",
         f"  {_hubspot_line(url, hubspot_token, _ada(emulator))}",
         f"  ATTIO_BASE_URL={url} ATTIO_API_KEY={key} {_own_command()} people get ada@acme.example",
+        "Braintree's stand-in bills Juniper Pay (juniperpay.finance) through /webhooks/braintree."
+        " Fail a payment and see its company get a note and a task:",
+        f"  {_braintree_line(url)}",
         "Press Ctrl-C to stop.",
     ]
     return _Prepared(
@@ -318,6 +356,23 @@ def _ada(emulator: Any) -> str:
     return "1003"
 
 
+def _braintree_start(emulator: Any) -> None:
+    """Notify the seeded subscription's charge once at start: its company in Attio starts with
+    its subscription status, plan and revenue (``sync.handlers``)."""
+    from ..emulator.standins.braintree import Change, notify
+
+    notify(emulator.state, Change("subscription_charged_successfully", "juniper-growth"))
+
+
+def _braintree_line(url: str) -> str:
+    """A curl making the Braintree stand-in notify a failed charge of the seeded subscription."""
+    body = '{"kind":"subscription_charged_unsuccessfully","subscription_id":"juniper-growth"}'
+    return (
+        f"curl -s -X POST {url}/_emulator/braintree/notifications"
+        f" -H 'Content-Type: application/json' -d '{body}'"
+    )
+
+
 def _hubspot_line(url: str, token: str, contact_id: str) -> str:
     """A curl that updates a seeded contact through HubSpot's API shape at the stand-in."""
     body = '{"properties":{"jobtitle":"Countess of Computing"}}'
@@ -327,33 +382,35 @@ def _hubspot_line(url: str, token: str, contact_id: str) -> str:
     )
 
 
-def _sandbox_sync(
-    service: Service, inside: str, own_key: str, hubspot_token: str, scratch: Path
-) -> tuple[Any, ConflictPages]:
-    """The sandbox's sync (``sync.sandbox``) on a state store in ``scratch``: its full runs on
-    the service's queue (the first submitted once the queue started), its incremental runs on
-    HubSpot's and Attio's events; and the conflicts page over it."""
-    from ..jobs import JobQueue
+def _sandbox_sync(inside: str, own_key: str, hubspot_token: str, scratch: Path) -> Any:
+    """The sandbox's sync (``sync.sandbox``) on a state store in ``scratch``, writing to Attio
+    with the service's key (its writes do not echo back)."""
     from ..sync.sandbox import SandboxSync
-    from ..web.service import Periodic
-    from ..web.sync_pages import ConflictPages
-    from ..webhooks import router
 
-    sync = SandboxSync(
-        attio_key=own_key,  # the service's key: its writes do not echo back
+    return SandboxSync(
+        attio_key=own_key,
         attio_url=inside,
         hubspot_token=hubspot_token,
         hubspot_url=inside,
         state_url=f"sqlite:///{scratch / 'sync.sqlite3'}",
     )
+
+
+def _sandbox_sync_start(service: Service, sync: Any) -> ConflictPages:
+    """The first full sync of the sandbox's mappings submitted once the queue started (the
+    sync's jobs, pulls and event handler are the service's, from ``build_service``); the
+    conflicts page over it."""
+    from ..jobs import JobQueue
+    from ..web.service import Periodic
+    from ..web.sync_pages import ConflictPages
+
     queue = service.jobs
     assert isinstance(queue, JobQueue)
-    sync.register(queue, router)
     service.periodic = (
         *service.periodic,
         Periodic("sandbox sync start", 0.2, lambda: sync.start(queue)),
     )
-    return sync, ConflictPages(sync.state, sync.resolve)
+    return ConflictPages(sync.state, sync.resolve)
 
 
 def _production(
@@ -365,33 +422,70 @@ def _production(
     log_format: str,
     log_level: str | None,
     project: Path | None = None,
+    sync_file: Path | None = None,
+    sync_period: float = DEFAULT_SYNC_PERIOD,
 ) -> _Prepared:
     from ..web.service import tenant_secrets
+    from ..web.sync_pages import ConflictPages
     from ..web.wiring import build_service, service_tenants
 
     tenants = service_tenants(os.environ)
     _logging(log_format, log_level, "info", tenant_secrets(tenants))
-    sock = listener(host, port)
-    url = url_of(host, sock)
-    service = build_service(
-        tenants,
-        work=work,
-        handlers=handlers,
-        redis_url=os.environ.get("REDIS_URL") or None,
-        template_dir=template_dir,
-    )
+    redis_url = os.environ.get("REDIS_URL") or None
+    sync = _sync(sync_file, sync_period, tenants, redis_url)
+    try:
+        sock = listener(host, port)
+        url = url_of(host, sock)
+        service = build_service(
+            tenants,
+            work=work,
+            handlers=handlers,
+            redis_url=redis_url,
+            template_dir=template_dir,
+            sync=sync,
+        )
+    except BaseException:
+        if sync is not None:
+            sync.close()
+        raise
     pages, pages_line = _pages(host, project or Path.cwd(), sandbox=False)
     banner = [
         f"attio-bridge serving at {url}/ (webhooks at {url}/webhooks/attio)",
         f"The snapshot pages: {url}/snapshots/",
         *pages_line,
     ]
+    sync_pages = None
+    if sync is not None:
+        sync_pages = ConflictPages(sync.state, sync.resolve)
+        banner.append(_sync_line(sync, sync_file, f"{url}/sync/conflicts"))
     if not any(tenant.attio_secrets for tenant in tenants):
         banner.append(
             "warning: ATTIO_WEBHOOK_SECRET is not set, so every Attio delivery is refused (401): "
             "set it to the secret Attio returned when the webhook was created"
         )
-    return _Prepared(service, sock, None, [*banner, "Press Ctrl-C to stop."], pages)
+    banner.append("Press Ctrl-C to stop.")
+    return _Prepared(service, sock, None, banner, pages, sync_pages=sync_pages)
+
+
+def _sync(
+    sync_file: Path | None, period: float, tenants: Any, redis_url: str | None
+) -> Any:  # SyncService | None, imported only when a sync is configured
+    """The sync of ``--sync FILE`` (None without one); a bad period is a usage error."""
+    if sync_file is None:
+        return None
+    if not period > 0:
+        raise _usage(f"--sync-period {period:g} is not a number of seconds above 0: give one")
+    from ..web.wiring import build_sync
+
+    return build_sync(sync_file, tenants, period=period, redis_url=redis_url, environ=os.environ)
+
+
+def _sync_line(sync: Any, sync_file: Path | None, conflicts: str | None) -> str:
+    where = f" (conflicts: {conflicts})" if conflicts else ""
+    return (
+        f"The sync of {sync_file}: {', '.join(sync.engines)}, pulled every {sync.period:g} s"
+        f" and on webhooks{where}"
+    )
 
 
 def serve_command(
@@ -404,17 +498,33 @@ def serve_command(
     log_level: LogLevelOpt = None,
     database: DbOpt = None,
     project: ProjectOpt = None,
+    sync: SyncOpt = None,
+    sync_period: SyncPeriodOpt = DEFAULT_SYNC_PERIOD,
 ) -> None:
-    """Serve webhooks, the events page, the snapshot pages, /healthz, /readyz and /metrics;
-    without ATTIO_API_KEY, the sandbox."""
+    """Serve webhooks, the events page, the snapshot pages, /healthz, /readyz and /metrics
+    (and with --sync, a sync and its conflicts page); without ATTIO_API_KEY, the sandbox."""
     modules, work = handlers or [], not no_worker
     if os.environ.get("ATTIO_API_KEY") or os.environ.get("ATTIO_BRIDGE_WORKSPACES"):
         _serve(
             lambda: _production(
-                host, port, modules, work, template_dir, log_format, log_level, project
+                host,
+                port,
+                modules,
+                work,
+                template_dir,
+                log_format,
+                log_level,
+                project,
+                sync,
+                sync_period,
             )
         )
     else:
+        if sync is not None:
+            raise _usage(
+                "--sync needs a real workspace: set ATTIO_API_KEY (or ATTIO_BRIDGE_WORKSPACES); "
+                "without one, serve runs the sandbox, which syncs HubSpot's stand-in by itself"
+            )
         _serve(
             lambda: _sandbox(
                 host, port, database, modules, work, template_dir, log_format, log_level, project
@@ -446,9 +556,11 @@ def worker_command(
     handlers: HandlersOpt = None,
     log_format: LogFormatOpt = "",
     log_level: LogLevelOpt = None,
+    sync: SyncOpt = None,
+    sync_period: SyncPeriodOpt = DEFAULT_SYNC_PERIOD,
 ) -> None:
     """Run queued jobs (no HTTP) until SIGTERM or Ctrl-C; the queue is shared through
-    ATTIO_BRIDGE_DATABASE_URL."""
+    ATTIO_BRIDGE_DATABASE_URL. With --sync, run the sync's jobs and submit its pulls too."""
     import asyncio
 
     from ..web.service import tenant_secrets
@@ -457,12 +569,18 @@ def worker_command(
     with reporting(ConnectionOptions()):
         tenants = service_tenants(os.environ)
         _logging(log_format, log_level, "info", tenant_secrets(tenants))
-        service = build_service(
-            tenants,
-            work=True,
-            handlers=handlers or [],
-            redis_url=os.environ.get("REDIS_URL") or None,
-        )
+        redis_url = os.environ.get("REDIS_URL") or None
+        found = _sync(sync, sync_period, tenants, redis_url)
+        try:
+            service = build_service(
+                tenants, work=True, handlers=handlers or [], redis_url=redis_url, sync=found
+            )
+        except BaseException:
+            if found is not None:
+                found.close()
+            raise
+    if found is not None:
+        typer.echo(_sync_line(found, sync, None), err=True)
     typer.echo("attio-bridge worker running. Press Ctrl-C to stop.", err=True)
     asyncio.run(_work(service))
 

@@ -1,6 +1,8 @@
 """The CRM connector protocol and the types the sync engine and the CRM connectors share.
 
-``CrmConnector`` is what ``attio_bridge.sync`` codes against; ``HubSpotConnector``,
+``CrmConnector`` is what ``attio_bridge.sync`` codes against (``find``, the search by a field
+that pairs a record made on both sides, came last: the engine skips it on a connector that has
+none); ``HubSpotConnector``,
 ``SalesforceConnector`` and ``ZohoConnector`` implement it. Every method is synchronous (the
 systems' SDKs are); async callers run them in a thread. Every failure is a ``ConnectorError``
 whose ``retryable`` is true for timeouts, dropped connections, 429 (with ``retry_after``, the
@@ -84,6 +86,12 @@ class CrmConnector(Protocol):
 
     def get(self, object: str, id: str) -> ExternalRecord | None:
         """One record, or None when there is none with that id."""
+        ...
+
+    def find(self, object: str, field: str, value: str) -> list[ExternalRecord]:
+        """Live records whose ``field`` equals ``value``, by the system's own comparison (often
+        without case; the sync engine compares again). At most one page: enough to pair a
+        record by its match key before creating it."""
         ...
 
     def create(self, object: str, properties: dict[str, Any]) -> ExternalRecord:

@@ -247,6 +247,21 @@ class HubSpotConnector:
             raise
         return _record(object, answer)
 
+    def find(self, object: str, field: str, value: str) -> list[ExternalRecord]:
+        """Live records whose property ``field`` equals ``value`` (CRM search, ``EQ``; the
+        first page)."""
+        self._object(object)
+        request = PublicObjectSearchRequest(
+            filter_groups=[
+                FilterGroup(filters=[Filter(property_name=field, operator="EQ", value=value)])
+            ],
+            properties=self._names(object),
+            limit=self.search_page,
+        )
+        search = self._client.crm.objects.search_api
+        answer = self._call(f"searching {object} by {field}", search.do_search, object, request)
+        return [_record(object, r) for r in answer.results]
+
     def create(self, object: str, properties: dict[str, Any]) -> ExternalRecord:
         """Create a record; HubSpot's answer as an ``ExternalRecord``."""
         basic = self._client.crm.objects.basic_api

@@ -230,6 +230,23 @@ class SalesforceConnector:
             raise
         return _record(object, answer)
 
+    def find(self, object: str, field: str, value: str) -> list[ExternalRecord]:
+        """Live records whose ``field`` equals ``value`` (SOQL ``WHERE field = 'value'``, the
+        value escaped; SOQL compares text without case); at most 200."""
+        self._type(object)
+        if field not in self.fields(object):
+            raise ConnectorError(
+                SYSTEM,
+                "INVALID_FIELD",
+                f"{object} has no field {field!r}: check the mapping's match key against "
+                "`fields()` (the sObject's describe)",
+            )
+        soql = (
+            f"SELECT {self._select(object)} FROM {object} "
+            f"WHERE {field} = {_quote(value)} ORDER BY Id ASC LIMIT 200"
+        )
+        return self._page(object, self._query(f"querying {object}", soql, None, None)).records
+
     def _read_back(self, object: str, id: str) -> ExternalRecord:
         found = self.get(object, id)
         if found is None:

@@ -6,8 +6,9 @@ both schemas), ``merge`` (the three-way merge against the last synced copy, no I
 decided conflicts), ``engine`` (``SyncEngine``: full and incremental runs, deletes, reconcile,
 dry-run, metrics), ``registry`` (connectors by system name), ``handlers`` (Braintree
 notifications into companies; loaded by the service), ``jobs`` (full runs as durable jobs;
-imported on its own, as it loads the job queue), ``sandbox`` (the sandbox's sync; imported on
-its own).
+imported on its own, as it loads the job queue), ``service`` (``SyncService``: a mapping
+file's sync on the service's queue, webhooks and state store; imported on its own), ``sandbox``
+(the sandbox's sync; imported on its own).
 """
 
 from __future__ import annotations

@@ -18,7 +18,11 @@ without a key. ``build_service`` composes:
   ``SLACK_BOT_TOKEN``) or ``ATTIO_BRIDGE_ALERT_WEBHOOK_URL``, dead letters and open circuits
   notify, and every ``ATTIO_BRIDGE_ALERT_CHECK_INTERVAL`` seconds (60) the workspaces' webhooks
   are checked for Attio's ``degraded`` mark and dead-letter incidents with no dead job left are
-  closed. Nothing configured: no alert is sent and nothing fails.
+  closed. Nothing configured: no alert is sent and nothing fails;
+- the sync, when one is given (``build_sync``: a mapping file's ``sync.service.SyncService`` on
+  the served workspace, its Attio client at the workspace's budgets, shared through Redis when
+  configured, its state in the state store): its jobs and event handler registered, its pulls
+  submitted every tick, closed when the service stops.
 
 ``app_from_env`` is the whole app from the environment, for an ASGI server started by hand.
 """
@@ -29,7 +33,7 @@ import os
 import sys
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
 
@@ -45,6 +49,7 @@ from ..webhooks import (
     Hooks,
     Receiver,
     Router,
+    Tenant,
     Tenants,
     load_handlers,
     router,
@@ -56,14 +61,21 @@ from .logs import configure_logging, get_logger
 from .service import Periodic, Service, tenant_secrets
 from .tenancy import TenantResources
 
+if TYPE_CHECKING:  # the sync is imported when one is built: a service without one never loads it
+    from ..sync.service import SyncService
+
 __all__ = [
     "ALERT_CHECK_INTERVAL_ENV",
     "ALERT_SLACK_CHANNEL_ENV",
     "ALERT_WEBHOOK_URL_ENV",
     "BUILT_IN_HANDLERS",
+    "SYNC_ENV",
+    "SYNC_PERIOD_ENV",
+    "SYNC_WORKSPACE_ENV",
     "alerts_from_env",
     "app_from_env",
     "build_service",
+    "build_sync",
     "guarded",
     "load_handler_modules",
     "service_tenants",
@@ -72,6 +84,9 @@ __all__ = [
 ALERT_SLACK_CHANNEL_ENV = "ATTIO_BRIDGE_ALERT_SLACK_CHANNEL"
 ALERT_WEBHOOK_URL_ENV = "ATTIO_BRIDGE_ALERT_WEBHOOK_URL"
 ALERT_CHECK_INTERVAL_ENV = "ATTIO_BRIDGE_ALERT_CHECK_INTERVAL"
+SYNC_ENV = "ATTIO_BRIDGE_SYNC"
+SYNC_PERIOD_ENV = "ATTIO_BRIDGE_SYNC_PERIOD"
+SYNC_WORKSPACE_ENV = "ATTIO_BRIDGE_SYNC_WORKSPACE"
 
 _log = get_logger("attio_bridge.web")
 
@@ -139,15 +154,18 @@ def alerts_from_env(resources: TenantResources, environ: Mapping[str, str]) -> A
 
 
 def _interval(environ: Mapping[str, str]) -> float:
-    raw = environ.get(ALERT_CHECK_INTERVAL_ENV, "").strip() or "60"
+    return _seconds(environ, ALERT_CHECK_INTERVAL_ENV, "60")
+
+
+def _seconds(environ: Mapping[str, str], name: str, default: str) -> float:
+    """The number of seconds above 0 in the variable ``name`` (``default`` when unset)."""
+    raw = environ.get(name, "").strip() or default
     try:
         seconds = float(raw)
     except ValueError:
         seconds = -1.0
     if seconds <= 0:
-        raise ConfigurationError(
-            f"{ALERT_CHECK_INTERVAL_ENV} is a number of seconds above 0, not {raw!r}"
-        )
+        raise ConfigurationError(f"{name} is a number of seconds above 0, not {raw!r}")
     return seconds
 
 
@@ -184,11 +202,13 @@ def build_service(
     handler_router: Router | None = None,
     transport: Any = None,
     circuits: Circuits | None = None,
+    sync: SyncService | None = None,
 ) -> Service:
     """The service for ``tenants`` (module docstring): a queue that runs jobs when ``work``,
     the receiver, the processor with the built-in Braintree and snapshot handlers
-    (``BUILT_IN_HANDLERS``) and
-    the user's ``handlers`` modules loaded. ``transport`` (an httpx transport to an emulator) is
+    (``BUILT_IN_HANDLERS``) and the user's ``handlers`` modules loaded, and ``sync``
+    (``build_sync``) registered on the queue and the router, its pulls among the periodic
+    tasks, closed when the service stops. ``transport`` (an httpx transport to an emulator) is
     the tests' seam to Attio."""
     env = os.environ if environ is None else environ
     load_handler_modules([*BUILT_IN_HANDLERS, *handlers])
@@ -219,6 +239,11 @@ def build_service(
         circuits.add_listener(alerts.on_circuit_change)
         if work:
             periodic = _alert_loops(alerts, tenants, queue, _interval(env))
+    on_stop = circuits.close
+    if sync is not None:
+        sync.register(queue, handler_router or router)
+        periodic += [Periodic(name, every, run) for name, every, run in sync.periodic(queue)]
+        on_stop = _both(circuits.close, sync.close)
     return Service(
         tenants,
         queue,
@@ -229,21 +254,94 @@ def build_service(
         template_dir=template_dir,
         resources=resources,
         periodic=periodic,
-        on_stop=circuits.close,
+        on_stop=on_stop,
     )
+
+
+def _both(first: Callable[[], None], then: Callable[[], None]) -> Callable[[], None]:
+    def run() -> None:
+        try:
+            first()
+        finally:
+            then()
+
+    return run
+
+
+def build_sync(
+    path: str | Path,
+    tenants: Tenants,
+    *,
+    period: float,
+    redis_url: str | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> SyncService:
+    """The sync of the mapping file ``path`` for the served workspace (the only one, else the
+    one ``ATTIO_BRIDGE_SYNC_WORKSPACE`` names): its client at the workspace's key, URL and
+    budgets (shared through Redis at ``redis_url``), the state store of ``environ``, pulls every
+    ``period`` seconds, each other system's connector from ``environ`` (``HubSpotConnector.
+    from_env`` ...). Errors name what is wrong and the fix."""
+    from ..sync.service import SyncService
+
+    env = os.environ if environ is None else environ
+    if not Path(path).is_file():
+        raise ConfigurationError(
+            f"the sync's mapping file {path} does not exist: give the path of a mapping file "
+            "(docs/SYNC.md)"
+        )
+    tenant = _sync_tenant(tenants, env)
+    assert tenant.api_key is not None  # service_tenants refuses a workspace without a key
+    return SyncService.from_file(
+        path,
+        api_key=tenant.api_key,
+        base_url=tenant.base_url,
+        read_rate=tenant.read_rate,
+        write_rate=tenant.write_rate,
+        redis_url=redis_url,
+        environ=env,
+        period=period,
+        workspace=tenant.name,
+    )
+
+
+def _sync_tenant(tenants: Tenants, environ: Mapping[str, str]) -> Tenant:
+    names = [tenant.name for tenant in tenants]
+    chosen = environ.get(SYNC_WORKSPACE_ENV, "").strip()
+    if not chosen:
+        if len(names) == 1:
+            return tenants.get(names[0])
+        raise ConfigurationError(
+            f"the sync runs on one workspace and this service serves {len(names)} "
+            f"({', '.join(names)}): name one in {SYNC_WORKSPACE_ENV}"
+        )
+    if chosen not in names:
+        raise ConfigurationError(
+            f"{SYNC_WORKSPACE_ENV} names the workspace {chosen!r}, which is not served; "
+            f"give one of {', '.join(names)}"
+        )
+    return tenants.get(chosen)
 
 
 def app_from_env(environ: Mapping[str, str] | None = None) -> Starlette:
     """The service's app configured from the environment alone, for an ASGI server run by hand:
     ``uvicorn --factory attio_bridge.web.wiring:app_from_env``. Logs are JSON lines at
     ``ATTIO_BRIDGE_LOG_LEVEL`` (default info); handler modules are named, comma-separated, in
-    ``ATTIO_BRIDGE_HANDLERS``."""
+    ``ATTIO_BRIDGE_HANDLERS``; a sync mapping file in ``ATTIO_BRIDGE_SYNC`` (pulled every
+    ``ATTIO_BRIDGE_SYNC_PERIOD`` seconds, 300) runs with its conflicts page."""
+    from .sync_pages import ConflictPages
+
     env = os.environ if environ is None else environ
     tenants = service_tenants(env)
     level = env.get("ATTIO_BRIDGE_LOG_LEVEL", "info")
     configure_logging(json=True, level=level, secrets=tenant_secrets(tenants))
     handlers = [m.strip() for m in env.get("ATTIO_BRIDGE_HANDLERS", "").split(",") if m.strip()]
-    service = build_service(
-        tenants, handlers=handlers, redis_url=env.get("REDIS_URL") or None, environ=env
-    )
-    return create_app(service)
+    redis_url = env.get("REDIS_URL") or None
+    sync = None
+    if env.get(SYNC_ENV, "").strip():
+        period = _seconds(env, SYNC_PERIOD_ENV, "300")
+        sync = build_sync(
+            env[SYNC_ENV].strip(), tenants, period=period, redis_url=redis_url, environ=env
+        )
+    service = build_service(tenants, handlers=handlers, redis_url=redis_url, environ=env, sync=sync)
+    pages = None if sync is None else ConflictPages(sync.state, sync.resolve)
+    return create_app(service, sync_pages=pages)
