@@ -13,14 +13,16 @@ Checkpoints (``sync-checkpoints``, per mapping) let a full sync resume where it 
 
 A full run reads every link of its object at once (``cached``) and then answers ``get`` and
 ``by_attio`` from memory, and writes a page's links in one transaction (``deferred``): one
-query and one commit a page instead of several per record. Both are for the one thread that
-runs the sync; the store itself stays the source of truth (every change is written through).
+query and one commit a page instead of several per record. Both belong to the thread that
+opened them (one store may serve several engines on several threads, as the sync service's
+does); the state store stays the source of truth (every change is written through).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -91,9 +93,26 @@ class RecordStore:
     def __init__(self, state: StateStore) -> None:
         self.state = state
         self.writes = 0  # documents written, for tests and the bench
-        # (source, object) -> (external id -> link, Attio id -> external id), while cached.
-        self._cache: dict[tuple[str, str], tuple[dict[str, Link], dict[str, str]]] = {}
-        self._pending: list[tuple[str, str, dict[str, Any] | None]] | None = None
+        self._local = threading.local()  # this thread's cache and deferred writes
+
+    @property
+    def _cache(self) -> dict[tuple[str, str], tuple[dict[str, Link], dict[str, str]]]:
+        """(source, object) -> (external id -> link, Attio id -> external id), while cached."""
+        if not hasattr(self._local, "cache"):
+            self._local.cache = {}
+        cache: dict[tuple[str, str], tuple[dict[str, Link], dict[str, str]]] = self._local.cache
+        return cache
+
+    @property
+    def _pending(self) -> list[tuple[str, str, dict[str, Any] | None]] | None:
+        pending: list[tuple[str, str, dict[str, Any] | None]] | None = getattr(
+            self._local, "pending", None
+        )
+        return pending
+
+    @_pending.setter
+    def _pending(self, value: list[tuple[str, str, dict[str, Any] | None]] | None) -> None:
+        self._local.pending = value
 
     # -- links -----------------------------------------------------------------------------------
     @contextmanager
