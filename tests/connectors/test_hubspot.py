@@ -248,10 +248,16 @@ def test_batch_writes_report_each_input(hubspot: HubSpotConnector) -> None:
 
 
 def test_calls_are_paced_at_the_rate_given(emu: EmulatorProcess) -> None:
-    """With a pace of 2 calls per second, 3 calls wait for the window (the limiter, not 429s)."""
+    """With a pace of 2 calls per second, the stand-in never receives a third call within a
+    second of the first of two before it: the limiter holds calls back (no 429 needed)."""
     reset(emu)
+    call(f"{emu.base_url}/_emulator/journal", method="DELETE")
     paced = HubSpotConnector(TOKEN, base_url=emu.base_url, rate=(2, 1.0))
-    started = time.monotonic()
-    for _ in range(3):
+    for _ in range(5):
         paced.list_page("contacts")
-    assert time.monotonic() - started >= 1.0
+    _, journal = call(f"{emu.base_url}/_emulator/journal")
+    arrived = sorted(e["at"] for e in journal if e["path"].startswith("/crm/v3/objects/contacts"))
+    assert len(arrived) == 5 and all(e["status"] == 200 for e in journal)
+    # Any 3 consecutive arrivals span at least the window (less the clock's and the network's
+    # jitter): never 3 in one second.
+    assert min(arrived[i + 2] - arrived[i] for i in range(3)) >= 0.9
