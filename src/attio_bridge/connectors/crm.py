@@ -4,12 +4,12 @@
 ``SalesforceConnector`` and ``ZohoConnector`` implement it. Every method is synchronous (the
 systems' SDKs are); async callers run them in a thread. Every failure is a ``ConnectorError``
 whose ``retryable`` is true for timeouts, dropped connections, 429 (with ``retry_after``, the
-delay the system asked for) and 5xx.
+delay the system asked for) and 5xx. ``create_once`` makes a create safe to try again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
@@ -94,3 +94,36 @@ class CrmConnector(Protocol):
     def history(self, object: str, id: str, fields: Sequence[str]) -> list[FieldChange]:
         """Past values of ``fields``, oldest first; ``[]`` where the system keeps none."""
         ...
+
+
+def create_once(
+    connector: CrmConnector,
+    object: str,
+    properties: dict[str, Any],
+    key: str,
+    look_first: bool = False,
+) -> Callable[[], ExternalRecord]:
+    """``connector.create(object, properties)`` as a call that is safe to try again.
+
+    A create whose answer was lost (a timeout, a connection dropped after the request went out,
+    a 5xx from a proxy after the write) may have made the record: HubSpot's and Salesforce's
+    creates are not idempotent, so trying it again blindly makes a duplicate. From the second
+    call on, the record whose match field ``key`` holds the value being created is looked for
+    first (the connector's ``_find_one``) and returned when there is one; ``look_first`` looks
+    before the first call too (a run resumed after one that died may redo its creates). A
+    connector without that lookup, or ``properties`` without a ``key`` value, creates as before.
+    """
+    tried = look_first
+    find = getattr(connector, "_find_one", None)
+    value = properties.get(key)
+
+    def create() -> ExternalRecord:
+        nonlocal tried
+        if tried and find is not None and value not in (None, ""):
+            found: ExternalRecord | None = find(object, key, value)
+            if found is not None:
+                return found
+        tried = True
+        return connector.create(object, properties)
+
+    return create

@@ -58,6 +58,7 @@ class HubSpotConnector:
     search page size (lower both in tests to reach the cap with a few records). ``properties``
     names the properties to read per object (by default every one ``fields`` lists; an account
     with hundreds of custom properties may want fewer, to keep request URLs short).
+    ``timeout`` is the seconds a call may wait for HubSpot's answer.
     """
 
     system = SYSTEM
@@ -70,6 +71,7 @@ class HubSpotConnector:
         search_cap: int = SEARCH_CAP,
         search_page: int = SEARCH_LIMIT,
         properties: Mapping[str, Sequence[str]] | None = None,
+        timeout: float = TIMEOUT,
     ) -> None:
         token = require_token(
             SYSTEM, token, "set HUBSPOT_ACCESS_TOKEN to the access token of a HubSpot private app"
@@ -77,6 +79,7 @@ class HubSpotConnector:
         self.base_url = (base_url or DEFAULT_API_URL).rstrip("/")
         self.search_cap = search_cap
         self.search_page = search_page
+        self.timeout = timeout
         self._client = HubSpot(
             access_token=token, host=self.base_url, retry=urllib3.Retry(0, redirect=False)
         )
@@ -98,7 +101,7 @@ class HubSpotConnector:
 
     def _call(self, what: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         try:
-            return fn(*args, _request_timeout=TIMEOUT, **kwargs)
+            return fn(*args, _request_timeout=self.timeout, **kwargs)
         except _HUBSPOT_ERRORS as exc:
             raise _error(what, exc) from None
         except (urllib3.exceptions.HTTPError, OSError) as exc:
@@ -235,6 +238,23 @@ class HubSpotConnector:
         body = SimplePublicObjectInputForCreate(properties=properties, associations=[])
         answer = self._call(f"creating a {self._object(object)} record", basic.create, object, body)
         return _record(object, answer)
+
+    def _find_one(self, object: str, field: str, value: Any) -> ExternalRecord | None:
+        """A live record whose ``field`` equals ``value`` (the search API's ``EQ``), or None.
+
+        Private until the connectors' public ``find`` lands; ``create_once`` uses it to find
+        what a create whose answer was lost made.
+        """
+        request = PublicObjectSearchRequest(
+            filter_groups=[
+                FilterGroup(filters=[Filter(property_name=field, operator="EQ", value=str(value))])
+            ],
+            properties=self._names(object),
+            limit=1,
+        )
+        search = self._client.crm.objects.search_api
+        answer = self._call(f"searching {self._object(object)}", search.do_search, object, request)
+        return _record(object, answer.results[0]) if answer.results else None
 
     def update(self, object: str, id: str, properties: dict[str, Any]) -> ExternalRecord:
         """Change some properties of a record."""

@@ -5,8 +5,12 @@ every URL as ``https://{host}/...``; to reach a plain-HTTP base URL (the emulato
 connector hands it a ``requests`` session that rewrites that prefix to the configured base URL
 (and gives every call a timeout, which simple-salesforce does not).
 
-Reads: SOQL through ``query`` / ``query_more`` (the cursor is Salesforce's ``nextRecordsUrl``);
-incremental reads filter on ``SystemModstamp``; deleted ids come from the sObject ``deleted``
+Reads: SOQL through ``query`` / ``query_more``. ``list_page`` pages by Id (``WHERE Id > last
+ORDER BY Id LIMIT n``; its cursor is the last Id seen), not by query locator: a locator is a
+server-side cursor to be used once, that expires after 15 minutes idle and holds the rows of
+its query, so a page whose answer was lost could not be asked for again, and a full sync
+resumed from a checkpointed locator would fail or see records deleted since. Incremental reads
+filter on ``SystemModstamp`` (their cursor is Salesforce's ``nextRecordsUrl``); deleted ids come from the sObject ``deleted``
 resource (Salesforce keeps about 15 days of them), changed ids from ``updated``
 (``updated_ids``). ``fields`` is the sObject's describe. ``history`` reads
 ``ContactHistory`` / ``AccountHistory`` / ``OpportunityFieldHistory``: tracked changes only,
@@ -44,16 +48,18 @@ HISTORY = {
 }
 DEFAULT_VERSION = "59.0"
 TIMEOUT = 30.0
+MAX_BATCH = 2000  # the most records one query answer holds
 _ID = re.compile(r"[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?")
 
 
 class _Session(requests.Session):
     """simple-salesforce's session: ``https://{host}`` -> the configured base URL; a timeout."""
 
-    def __init__(self, base_url: str, host: str) -> None:
+    def __init__(self, base_url: str, host: str, timeout: float = TIMEOUT) -> None:
         super().__init__()
         self._from = f"https://{host}"
         self._to = base_url
+        self._timeout = timeout
 
     def request(
         self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any
@@ -62,7 +68,7 @@ class _Session(requests.Session):
         target = url.decode() if isinstance(url, bytes) else url
         if target.startswith(self._from):
             target = self._to + target[len(self._from) :]
-        kwargs.setdefault("timeout", TIMEOUT)
+        kwargs.setdefault("timeout", self._timeout)
         verb = method.decode() if isinstance(method, bytes) else method
         return super().request(verb, target, *args, **kwargs)
 
@@ -71,12 +77,19 @@ class SalesforceConnector:
     """Contacts, Accounts and Opportunities of one Salesforce org, through an access token.
 
     ``instance_url`` is the org's URL (``https://yourorg.my.salesforce.com``; the emulator
-    serves its stand-in at its own root).
+    serves its stand-in at its own root); ``timeout`` the seconds a call may wait for an answer.
     """
 
     system = SYSTEM
 
-    def __init__(self, instance_url: str, token: str, *, version: str = DEFAULT_VERSION) -> None:
+    def __init__(
+        self,
+        instance_url: str,
+        token: str,
+        *,
+        version: str = DEFAULT_VERSION,
+        timeout: float = TIMEOUT,
+    ) -> None:
         token = require_token(
             SYSTEM,
             token,
@@ -92,7 +105,7 @@ class SalesforceConnector:
         self.instance_url = instance_url.strip().rstrip("/")
         self.version = version
         probe = Salesforce(instance_url=self.instance_url, session_id=token, version=version)
-        session = _Session(self.instance_url, probe.sf_instance)
+        session = _Session(self.instance_url, probe.sf_instance, timeout)
         self._fields: dict[str, dict[str, str]] = {}
         self._sf = Salesforce(
             instance_url=self.instance_url, session_id=token, version=version, session=session
@@ -169,11 +182,23 @@ class SalesforceConnector:
         return ", ".join(self.fields(object))
 
     def list_page(self, object: str, cursor: str | None = None, limit: int = 100) -> Page:
-        """One batch of live records (Salesforce treats ``limit`` as a batch size hint, at least
-        200)."""
+        """Up to ``limit`` live records (at most 2,000) after the Id ``cursor``, by Id."""
         self._type(object)
-        soql = "" if cursor else f"SELECT {self._select(object)} FROM {object} ORDER BY Id ASC"
-        return self._page(object, self._query(f"listing {object}", soql, cursor, limit))
+        after = ""
+        if cursor is not None:
+            if not _ID.fullmatch(cursor):
+                raise ConnectorError(
+                    SYSTEM,
+                    "invalid_cursor",
+                    f"{cursor!r} is not a Salesforce list cursor (a record Id): pass back a "
+                    "next_cursor this connector returned",
+                )
+            after = f"WHERE Id > {_quote(cursor)} "
+        size = max(1, min(limit, MAX_BATCH))
+        soql = f"SELECT {self._select(object)} FROM {object} {after}ORDER BY Id ASC LIMIT {size}"
+        answer = self._query(f"listing {object}", soql, None, size)
+        records = [_record(object, r) for r in answer.get("records", [])]
+        return Page(records, records[-1].id if len(records) == size else None)
 
     def modified_since(self, object: str, since: datetime, cursor: str | None = None) -> Page:
         """Records with ``SystemModstamp >= since``, oldest first."""
@@ -226,6 +251,26 @@ class SalesforceConnector:
         kind = self._type(object)
         answer = self._call(f"creating a {object}", kind.create, properties)
         return self._read_back(object, str(answer["id"]))
+
+    def _find_one(self, object: str, field: str, value: Any) -> ExternalRecord | None:
+        """A live record whose ``field`` equals ``value`` (SOQL), or None.
+
+        Private until the connectors' public ``find`` lands; ``create_once`` uses it to find
+        what a create whose answer was lost made.
+        """
+        if field not in self.fields(object):
+            raise ConnectorError(
+                SYSTEM,
+                "INVALID_FIELD",
+                f"Salesforce's {object} has no field {field!r}: check the mapping's match key",
+            )
+        soql = (
+            f"SELECT {self._select(object)} FROM {object} "
+            f"WHERE {field} = {_quote(str(value))} LIMIT 1"
+        )
+        answer = self._query(f"querying {object}", soql, None, None)
+        rows = answer.get("records", [])
+        return _record(object, rows[0]) if rows else None
 
     def update(self, object: str, id: str, properties: dict[str, Any]) -> ExternalRecord:
         """Change some fields of a record and read it back."""

@@ -32,7 +32,7 @@ from typing import Any, TypeVar
 
 from ..client import AttioClient
 from ..client.models import Record
-from ..connectors.crm import CrmConnector, ExternalRecord
+from ..connectors.crm import CrmConnector, ExternalRecord, create_once
 from ..errors import AttioError, InvalidInputError, MissingError
 from ..values import SchemaCache, decode_record, encode_values
 from . import metrics
@@ -137,6 +137,7 @@ class SyncEngine:
         self.attio_page = attio_page
         self.external_page = external_page
         self.lock_timeout = lock_timeout
+        self._resumed = False  # faults helper: a resumed run may redo a create that was made
         self._report = Report(mapping.name)
 
     # -- runs ------------------------------------------------------------------------------------
@@ -154,6 +155,7 @@ class SyncEngine:
         m = self.mapping
         self._report = Report(m.name)
         checkpoint = self.store.checkpoint(m.name) or {}
+        self._resumed = bool(checkpoint)
         started = (
             datetime.fromisoformat(checkpoint["started_at"])
             if "started_at" in checkpoint
@@ -457,7 +459,11 @@ class SyncEngine:
         self._plan("external", "create", None, props)
         if self.dry_run:
             return ""
-        return self._call(self.connector.create, self.mapping.object, props).id
+        # faults helper: a create tried again (or redone by a resumed run) first looks for what
+        # a lost answer (or the run that died) made.
+        m = self.mapping
+        create = create_once(self.connector, m.object, props, m.match_external, self._resumed)
+        return self._call(create).id
 
     def _write_external_update(self, ext_id: str, values: Mapping[str, Any]) -> None:
         props = self.mapping.to_external(
