@@ -10,9 +10,9 @@ ORDER BY Id LIMIT n``; its cursor is the last Id seen), not by query locator: a 
 server-side cursor to be used once, that expires after 15 minutes idle and holds the rows of
 its query, so a page whose answer was lost could not be asked for again, and a full sync
 resumed from a checkpointed locator would fail or see records deleted since. Incremental reads
-filter on ``SystemModstamp`` (their cursor is Salesforce's ``nextRecordsUrl``); deleted ids come from the sObject ``deleted``
-resource (Salesforce keeps about 15 days of them), changed ids from ``updated``
-(``updated_ids``). ``fields`` is the sObject's describe. ``history`` reads
+filter on ``SystemModstamp`` (their cursor is Salesforce's ``nextRecordsUrl``); deleted ids
+come from the sObject ``deleted`` resource (Salesforce keeps about 15 days of them), changed
+ids from ``updated`` (``updated_ids``). ``fields`` is the sObject's describe. ``history`` reads
 ``ContactHistory`` / ``AccountHistory`` / ``OpportunityFieldHistory``: tracked changes only,
 each ``NewValue`` from its ``CreatedDate`` on (the value a record was created with is not kept
 by Salesforce's field history).
