@@ -6,36 +6,22 @@ SIGKILL."""
 
 from __future__ import annotations
 
-import signal
 import sys
-import threading
 from pathlib import Path
 
 from attio_bridge.client import AttioClient
-from attio_bridge.jobs import JobQueue, RetrySchedule
 from attio_bridge.state import open_store
 from attio_bridge.sync.engine import SyncEngine
-from attio_bridge.sync.jobs import SYNC_JOB_KIND, sync_job, sync_processor
 from attio_bridge.sync.store import RecordStore
 from tests.sync._faults_support import HUBSPOT, KEY
+from tests.sync._sync_worker import serve
 
 
 def main(argv: list[str]) -> None:
     workdir, base_url, executor = Path(argv[0]), argv[1], argv[2]
-    queue = JobQueue(
-        f"sqlite:///{workdir / 'jobs.sqlite3'}",
-        executor_id=executor,
-        concurrency=1,
-        retry=RetrySchedule(attempts=5, first_delay=0.05),
-        poll_interval=0.05,
-        heartbeat_interval=0.2,
-        dead_after=1.0,
-    )
     mapping = HUBSPOT.mapping()
     if argv[3:4] == ["submit"]:
-        queue.start(work=False)
-        queue.submit_sync([sync_job(mapping, "run-1")])
-        queue.shutdown()
+        serve(workdir, executor, mapping)
         return
     state = open_store(f"sqlite:///{workdir / 'state.sqlite3'}")
     client = AttioClient(api_key=KEY, base_url=base_url)
@@ -45,12 +31,7 @@ def main(argv: list[str]) -> None:
         assert name == mapping.name
         return SyncEngine(mapping, connector, client, RecordStore(state), external_page=5)
 
-    queue.register(SYNC_JOB_KIND, sync_processor(engine_for))
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    queue.start()
-    stop.wait()
-    queue.shutdown(timeout=5)
+    serve(workdir, executor, mapping, engine_for)
 
 
 if __name__ == "__main__":
