@@ -245,6 +245,7 @@ EXPORTS: dict[str, set[str]] = {
         "free_port",
     },
     "attio_bridge.emulator.standins": {
+        "BRAINTREE",
         "DRIVE",
         "Failure",
         "GOOGLE",
@@ -264,6 +265,14 @@ EXPORTS: dict[str, set[str]] = {
     "attio_bridge.emulator.standins.hubspot": {"HUBSPOT", "HubSpotModel"},
     "attio_bridge.emulator.standins.salesforce": {"SALESFORCE", "SalesforceModel"},
     "attio_bridge.emulator.standins.zoho": {"MODULE", "ZOHO", "ZohoModel"},
+    "attio_bridge.emulator.standins.braintree": {
+        "BRAINTREE",
+        "KINDS",
+        "BraintreeModel",
+        "Change",
+        "Notification",
+        "notify",
+    },
     "attio_bridge.values": {
         "AsyncSchemaCache",
         "AttributeInfo",
@@ -285,6 +294,7 @@ EXPORTS: dict[str, set[str]] = {
         "encode_values",
         "load_schema",
         "load_schema_async",
+        "plain",
         "validate_values",
     },
     "attio_bridge.workflows": {

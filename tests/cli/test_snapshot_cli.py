@@ -85,10 +85,13 @@ def test_import_list_refresh_remove_and_link(
     client.records.update("people", first, {"job_title": "Chief Snapshot Officer"})
     dry = run(["refresh", "--dry-run"], snap_env, config_home, project)
     assert dry.exit_code == 0, dry.stderr
-    assert "Dry run: nothing written (1 reads)." in dry.stdout
+    assert "Dry run: nothing written (1 reads by SQL)." in dry.stdout
+    queried = run(["refresh", "--dry-run", "--no-sql", "--json"], snap_env, config_home, project)
+    assert json.loads(queried.stdout)["sql"] is False
+    assert [s["name"] for s in json.loads(queried.stdout)["changed"]] == [first_name]
     refreshed = json.loads(run(["refresh", "--json"], snap_env, config_home, project).stdout)
     assert [s["name"] for s in refreshed["changed"]] == [first_name]
-    assert (refreshed["unchanged"], refreshed["reads"]) == (2, 1)
+    assert (refreshed["unchanged"], refreshed["reads"], refreshed["sql"]) == (2, 1, True)
     assert "Chief Snapshot Officer" in git(project, "show", "HEAD")
 
     linked = run(["link", first, "persona-v1", "--json"], snap_env, config_home, project)

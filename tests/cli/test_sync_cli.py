@@ -67,8 +67,11 @@ def test_check_names_the_problems_then_passes(
     file.write_text(MAPPING.replace('attio = "job_title"', 'attio = "job_titel"'))
     bad = invoke(["sync", "check", str(file), *CONNECTOR, "--json"], state_env, config_home, KEY)
     assert bad.exit_code != 0
+    # The line of the field's table: the third [[mapping.fields]] of MAPPING.
+    line = [n for n, t in enumerate(MAPPING.splitlines(), 1) if t == "[[mapping.fields]]"][2]
     assert json.loads(bad.stdout)["problems"] == [
-        "mapping 'contacts': people has no attribute 'job_titel'; create it or fix the name"
+        f"{file}, line {line}: mapping 'contacts': people has no attribute 'job_titel';"
+        " create it or fix the name"
     ]
 
 

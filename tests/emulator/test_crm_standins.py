@@ -359,3 +359,41 @@ def test_zoho_page_tokens_and_the_discrete_paging_limit(http: TestClient) -> Non
     far = http.get("/crm/v7/Services?fields=id&per_page=200&page=11", headers=ZO)
     assert far.status_code == 400
     assert far.json()["code"] == "DISCRETE_PAGINATION_LIMIT_EXCEEDED"
+
+
+def test_salesforce_where_equals_compares_text_without_case_and_reads_escapes(
+    http: TestClient,
+) -> None:
+    # SOQL: "comparisons on strings are case-insensitive" (but for unique case-sensitive
+    # fields); a quoted literal escapes ' and \ with a backslash, and AND inside it is text.
+    made = http.post(
+        f"{SF_BASE}/sobjects/Contact/",
+        json={"LastName": "O'Brien AND Co", "Email": "Pat.OBrien@x.example"},
+        headers=SF,
+    )
+    assert made.status_code == 201, made.text
+    soql = "SELECT Id, Email FROM Contact WHERE LastName = 'o\\'brien and co' AND Email != null"
+    found = http.get(f"{SF_BASE}/query/", params={"q": soql}, headers=SF).json()
+    assert [r["Id"] for r in found["records"]] == [made.json()["id"]]
+    by_email = "SELECT Id FROM Contact WHERE Email = 'pat.obrien@x.example'"
+    assert (
+        http.get(f"{SF_BASE}/query/", params={"q": by_email}, headers=SF).json()["totalSize"] == 1
+    )
+
+
+def test_zoho_search_by_criteria(http: TestClient) -> None:
+    made = http.post(
+        "/crm/v7/Services",
+        json={"data": [{"Service_Name": "Audit (EU), yearly", "Status": "Active"}]},
+        headers=ZO,
+    ).json()["data"][0]["details"]["id"]
+    criteria = "(Service_Name:equals:audit \\(eu\\)\\, yearly)"
+    r = http.get("/crm/v7/Services/search", params={"criteria": criteria}, headers=ZO)
+    assert r.status_code == 200 and [row["id"] for row in r.json()["data"]] == [made]
+    assert r.json()["info"]["more_records"] is False
+    both = "(Service_Name:starts_with:audit) and (Status:equals:Draft)"
+    none = http.get("/crm/v7/Services/search", params={"criteria": both}, headers=ZO)
+    assert none.status_code == 204
+    for bad in ["Service_Name:equals:x", "(Service_Name:like:x)", "(Shoe:equals:x)"]:
+        refused = http.get("/crm/v7/Services/search", params={"criteria": bad}, headers=ZO)
+        assert refused.status_code == 400 and refused.json()["code"] == "INVALID_QUERY", bad

@@ -158,8 +158,8 @@ def test_failure_rules_are_checked_against_the_registry() -> None:
         assert "HTTP error status (400-599)" in bad.json()["error"]
         unknown = http.post("/_emulator/standins/fail", json={"system": "teams"})
         assert unknown.json()["error"] == (
-            '"system" must be one of slack, google, drive, hubspot, salesforce, zoho, counter, '
-            "not 'teams'"
+            '"system" must be one of slack, google, drive, hubspot, salesforce, zoho, braintree, '
+            "counter, not 'teams'"
         )
     # Without the entry, the same emulator knows no counter: nothing else registered it.
     plain = create_app(EmulatorConfig())

@@ -449,3 +449,25 @@ def test_without_a_url_jobs_go_to_a_file_beside_the_state_store(tmp_path: Path) 
     assert queue.database == f"sqlite:///{tmp_path}/attio-bridge/jobs.sqlite3"
     queue = JobQueue(environ={"ATTIO_BRIDGE_DATABASE_URL": "postgresql://u:secret@h/db"})
     assert queue.database == "postgresql://u:***@h/db"
+
+
+def test_a_job_is_found_by_the_start_of_its_id_when_only_one_fits(
+    make_queue: QueueFactory,
+) -> None:
+    queue = make_queue()
+    queue.register("work", Recorder())
+    queue.start()
+    queue.submit_sync([spec("attio:acme:7f3e"), spec("attio:acme:7f9a"), spec("x_1%")])
+    for name in ("attio:acme:7f3e", "attio:acme:7f9a", "x_1%"):
+        settled(queue, name, "succeeded")
+    assert queue.get("attio:acme:7f3").id == "attio:acme:7f3e"
+    assert queue.get("x_1").id == "x_1%"
+    with pytest.raises(
+        InvalidInputError, match=r"several jobs \(attio:acme:7f3e, attio:acme:7f9a\)"
+    ):
+        queue.get("attio:acme:7f")
+    # LIKE's wildcards are matched as themselves, and the start is compared case and all.
+    for missing in ("x%", "_", "ATTIO:acme:7f3"):
+        with pytest.raises(MissingError, match="list shows the jobs there"):
+            queue.get(missing)
+    assert queue.replay("attio:acme:7f9").id == "attio:acme:7f9a"

@@ -145,6 +145,16 @@ class FakeSide:
         self._enter("get")
         return self._known(object).get(id)
 
+    def find(self, object: str, field: str, value: str) -> list[ExternalRecord]:
+        # Like HubSpot's and Salesforce's text comparisons: without case.
+        self._enter("find")
+        wanted = value.casefold()
+        return [
+            r
+            for r in self._known(object).values()
+            if str(r.properties.get(field, "")).casefold() == wanted
+        ]
+
     def create(self, object: str, properties: dict[str, Any]) -> ExternalRecord:
         self._enter("create")
         self._known(object)

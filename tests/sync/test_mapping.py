@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -50,6 +51,15 @@ def write(tmp_path: Path, text: str, name: str = "sync.toml") -> Path:
     path = tmp_path / name
     path.write_text(text)
     return path
+
+
+def load_error(tmp_path: Path, old: str, new: str) -> tuple[Path, str]:
+    """GOOD with ``old`` replaced by ``new``, written and loaded: the file and the error."""
+    assert old in GOOD
+    path = write(tmp_path, GOOD.replace(old, new, 1))
+    with pytest.raises(MappingError) as caught:
+        load_mappings(path)
+    return path, str(caught.value)
 
 
 def test_a_mapping_file_is_read_with_its_transforms_both_ways(tmp_path: Path) -> None:
@@ -140,13 +150,9 @@ def test_a_mapping_file_is_read_with_its_transforms_both_ways(tmp_path: Path) ->
 def test_each_mistake_is_named_with_its_mapping_field_and_fix(
     tmp_path: Path, change: tuple[str, str], message: str
 ) -> None:
-    old, new = change
-    assert old in GOOD
-    path = write(tmp_path, GOOD.replace(old, new, 1))
-    with pytest.raises(MappingError) as caught:
-        load_mappings(path)
-    assert str(path) in str(caught.value) and "'hubspot-contacts'" in str(caught.value)
-    assert message in str(caught.value)
+    path, error = load_error(tmp_path, *change)
+    assert str(path) in error and "'hubspot-contacts'" in error
+    assert message in error
 
 
 def test_files_that_are_not_toml_or_hold_no_mapping_say_so(tmp_path: Path) -> None:
@@ -187,22 +193,112 @@ def schema() -> WorkspaceSchema:
 
 
 def test_check_names_every_problem_on_both_sides(tmp_path: Path) -> None:
-    [m] = load_mappings(write(tmp_path, GOOD))
+    path = write(tmp_path, GOOD)
+    [m] = load_mappings(path)
     fields = {"email": "string", "firstname": "string", "lifecyclestage": "enumeration"}
     problems = check(m, schema(), fields)
-    assert [p.removeprefix("mapping 'hubspot-contacts': ") for p in problems] == [
-        "hubspot contacts has no field 'lastname' (field 'name'); fix the name",
-        "'stage' has no option 'Customer'; add it in Attio or fix the map",
-        "people has no attribute 'job_title'; create it or fix the name",
-        "hubspot contacts has no field 'jobtitle' (field 'job_title'); fix the name",
+    # Each problem names the line of its field's table (GOOD's headers: 2, 10, 15, 21, 28).
+    assert problems == [
+        f"{path}, line {line}: mapping 'hubspot-contacts': {problem}"
+        for line, problem in [
+            (15, "hubspot contacts has no field 'lastname' (field 'name'); fix the name"),
+            (21, "'stage' has no option 'Customer'; add it in Attio or fix the map"),
+            (28, "people has no attribute 'job_title'; create it or fix the name"),
+            (28, "hubspot contacts has no field 'jobtitle' (field 'job_title'); fix the name"),
+        ]
     ]
     full = fields | {"lastname": "string", "jobtitle": "string"}
     fixed = GOOD.replace(', customer = "Customer"', "").replace(
         'external = "jobtitle"\nattio = "job_title"', 'external = "jobtitle"\nattio = "record_id"'
     )
-    [ok] = load_mappings(write(tmp_path, fixed))
+    [ok] = parse_mappings(tomllib.loads(fixed))  # no file: the problem names no line
     assert check(ok, schema(), full) == [
         "mapping 'hubspot-contacts': people.record_id is read-only in Attio; set owner = \"attio\""
     ]
     other = WorkspaceSchema({}, {})
     assert "Attio has no object 'people'" in check(ok, other, full)[0]
+
+
+@pytest.mark.parametrize(
+    ("change", "line", "message"),
+    [
+        (('owner = "attio"', 'owner = "boss"'), 21, "field 3 (stage): owner = 'boss'"),
+        (('transform = "lowercase"', 'transform = "lower"'), 10, "field 1 (email_addresses)"),
+        (('on_delete = "flag"', 'on_delete = "shred"'), 2, "on_delete = 'shred'"),
+        (('external = "jobtitle"\n', ""), 28, "field 4 (job_title): 'external' must be"),
+        (('attio = "email_addresses" }', 'atio = "email_addresses" }'), 2, "match: 'attio'"),
+    ],
+)
+def test_a_load_error_names_the_line_of_the_table_at_fault(
+    tmp_path: Path, change: tuple[str, str], line: int, message: str
+) -> None:
+    path, error = load_error(tmp_path, *change)
+    assert error.startswith(f"{path}, line {line}: mapping 'hubspot-contacts'")
+    assert message in error
+
+
+GOOD_YAML = """
+mapping:
+  - name: hubspot-contacts
+    system: hubspot
+    object: contacts
+    attio_object: people
+    match: {external: email, attio: email_addresses}
+    fields:
+      - external: email
+        attio: email_addresses
+        transform: lowercase
+      - external: [firstname, lastname]
+        attio: name
+        transform: split_name
+"""
+
+
+def test_a_yaml_file_reads_as_toml_does_and_its_errors_name_the_line(tmp_path: Path) -> None:
+    toml = GOOD.split('[[mapping.fields]]\nexternal = "lifecyclestage"')[0]
+    toml = toml.replace('on_delete = "flag"\n', "").replace('owner = "external"\n', "")
+    [from_toml] = load_mappings(write(tmp_path, toml))
+    [from_yaml] = load_mappings(write(tmp_path, GOOD_YAML, "sync.yaml"))
+    assert from_yaml == from_toml
+    bad = write(
+        tmp_path, GOOD_YAML.replace("transform: split_name", "transform: splitname"), "s.yml"
+    )
+    with pytest.raises(MappingError) as caught:
+        load_mappings(bad)
+    assert str(caught.value).startswith(f"{bad}, line 12: mapping 'hubspot-contacts', field 2")
+    with pytest.raises(MappingError, match=r"not valid YAML at line 3"):
+        load_mappings(write(tmp_path, "mapping:\n  - name: [\n  x: }\n", "broken.yaml"))
+
+
+ZOHO = """
+[[mapping]]
+name = "zoho-services"
+system = "zoho"
+object = "Services"
+attio_object = "services"
+match = {{ external = "id", attio = "zoho_id" }}
+{direction}
+[[mapping.fields]]
+external = "Service_Name"
+attio = "name"
+{owner}
+"""
+
+
+def test_a_zoho_mapping_must_be_one_way_and_leaves_every_field_to_zoho(tmp_path: Path) -> None:
+    two_way = write(tmp_path, ZOHO.format(direction="", owner=""))
+    with pytest.raises(MappingError) as caught:
+        load_mappings(two_way)
+    assert str(caught.value) == (
+        f"{two_way}, line 2: mapping 'zoho-services': zoho is only read (its records sync one"
+        ' way, into Attio); add direction = "into_attio"'
+    )
+    one_way = 'direction = "into_attio"'
+    [m] = load_mappings(write(tmp_path, ZOHO.format(direction=one_way, owner="")))
+    assert m.one_way and m.field("name").owner == "external"
+    assert not m.field("name").writes_external
+    owned = write(tmp_path, ZOHO.format(direction=one_way, owner='owner = "both"'))
+    with pytest.raises(MappingError, match=r"line 9: .*owner = 'both' in a mapping with direct"):
+        load_mappings(owned)
+    with pytest.raises(MappingError, match=r"direction = 'back'; use one of both, into_attio"):
+        load_mappings(write(tmp_path, ZOHO.format(direction='direction = "back"', owner="")))

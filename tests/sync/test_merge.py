@@ -123,14 +123,18 @@ def apply(
     return attio, external
 
 
-@settings(max_examples=300, deadline=None)
-@given(
+# A pair's base, Attio values, other side's values (each maybe absent) and both times.
+PAIR = (
     st.one_of(st.none(), RECORD),
     st.one_of(st.none(), RECORD),
     st.one_of(st.none(), RECORD),
     TIMES,
     TIMES,
 )
+
+
+@settings(max_examples=300, deadline=None)
+@given(*PAIR)
 def test_one_merge_ends_in_the_state_the_rules_define_and_a_second_is_a_no_op(
     base: dict[str, Any] | None,
     a: dict[str, Any] | None,
@@ -255,3 +259,36 @@ def test_random_histories_converge_and_lose_nothing(ops: list[Any], rnd: Any) ->
                 if n not in pending.get(k, set()):
                     assert a[n] == e[n]
     assert sync(everything) == 0  # a second run is a no-op
+
+
+@settings(max_examples=300, deadline=None)
+@given(*PAIR)
+def test_a_one_way_merge_never_writes_outside_and_ends_with_its_values(
+    base: dict[str, Any] | None,
+    a: dict[str, Any] | None,
+    e: dict[str, Any] | None,
+    at_: datetime,
+    et: datetime,
+) -> None:
+    # Whatever the owners and times say, the other side's values stand and it gets nothing.
+    r = merge(FIELDS, base, Side(a, at_), Side(e, et), one_way=True)
+    assert not (r.external_writes or r.create_external or r.delete_external)
+    assert r.open == []
+    a2, e2 = apply(r, a, e)
+    assert e2 == e
+    if e is None:
+        # Gone outside: a linked record is deleted in Attio; an unlinked one is left alone.
+        assert a2 == (None if base is not None else a)
+        assert r.base is None
+        return
+    assert a2 == e and r.base == e
+    # Attio's edits since the last sync were put back, each logged as decided for external.
+    edited = (
+        set()
+        if base is None or a is None
+        else {n for n in NAMES if a[n] != e[n] and a[n] != base[n]}
+    )
+    assert {c.field for c in r.conflicts} == edited
+    assert all(c.decision == "external" for c in r.conflicts)
+    again = merge(FIELDS, r.base, Side(a2, at(7)), Side(e2, at(8)), one_way=True)
+    assert again.writes == 0 and not again.create_attio and again.conflicts == []

@@ -294,6 +294,9 @@ def test_the_language_follows_the_browser_and_the_switch(site: Site) -> None:
     assert '<html lang="fr" dir="ltr">' in french and "Importer la sélection" in french
     assert switched.url.path == "/snapshots/browse/companies"
     assert '<html lang="ar" dir="rtl">' in arabic and "استيراد المحدد" in arabic
+    # The standard attributes' column titles are translated too, not shown as slugs.
+    assert "<th>Domaines</th>" in french and "<th>Effectif</th>" in french
+    assert "<th>النطاقات</th>" in arabic and "employee" not in arabic.split("<tbody")[0]
     assert elsewhere.url.host == "127.0.0.1"
     assert elsewhere.url.path == "/snapshots/browse/companies"
 

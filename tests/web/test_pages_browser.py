@@ -231,3 +231,23 @@ def test_an_xss_record_name_is_shown_as_text_and_runs_nothing(
     assert page.locator("#records img").count() == 0
     assert page.title() != "pwned" and dialogs == []
     _shot(page, "xss")
+
+
+def test_the_events_page_updates_by_itself_under_its_csp(
+    page: Any, served: tuple[Site, str]
+) -> None:
+    import httpx
+
+    from ._support import delivery, record_event, signed
+
+    _, base = served
+    page.goto("/")
+    page.wait_for_selector("#feed")
+    body = delivery(record_event("rec-browser-42"))
+    answer = httpx.post(f"{base}/webhooks/attio", content=body, headers=signed(body, "browser-1"))
+    assert answer.status_code == 200, answer.text
+    # No reload: htmx's polling (allowed by the page's CSP) brings the processed event in.
+    page.wait_for_selector("text=record rec-browser-42", timeout=20_000)
+    page.wait_for_selector("td.status-succeeded", timeout=20_000)
+    assert page.evaluate("getComputedStyle(document.body).marginTop") != "0px"  # events.css
+    _shot(page, "events")

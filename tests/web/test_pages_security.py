@@ -5,14 +5,18 @@ signed sessions that cannot be forged."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
 
 from attio_bridge.state import open_store
+from attio_bridge.web import create_app
 from attio_bridge.web.security import Users
+from attio_bridge.web.sync_pages import ConflictPages
 
 from ._pages import KEY, Site, browser, csrf, library_backend, make_site, row_ids
+from ._support import make_service
 from .test_pages import _import, _wait_done
 
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -134,6 +138,41 @@ def test_beyond_loopback_the_pages_need_a_login(tmp_path: Path) -> None:
         assert page.url.path == "/snapshots/browse/companies" and "alice" in page.text
         client.post("/snapshots/logout", data={"csrf": csrf(page.text)})
         assert client.get("/snapshots/imports").url.path == "/snapshots/login"
+
+
+def test_beyond_loopback_the_events_and_conflicts_pages_need_the_same_login(
+    tmp_path: Path,
+) -> None:
+    site = make_site(tmp_path, require_login=True)
+    Users(site.store).add("alice", "correct horse battery")
+
+    async def never(conflict_id: str, take: str) -> Any:
+        raise AssertionError("nothing is resolved here")
+
+    app = create_app(make_service(), pages=site.pages, sync_pages=ConflictPages(site.store, never))
+    with TestClient(app, base_url="http://127.0.0.1") as client:
+        for path in ("/", "/events/feed", "/sync/conflicts"):
+            assert client.get(path).url.path == "/snapshots/login", path
+        feed = client.get("/events/feed", headers={"HX-Request": "true"})
+        assert feed.status_code == 401 and feed.headers["hx-redirect"] == "/snapshots/login"
+        refused = client.post("/sync/conflicts/c1/resolve", data={"take": "attio"})
+        assert refused.url.path == "/snapshots/login"
+        assert _login(client, "alice", "correct horse battery") == 200
+        for path in ("/", "/sync/conflicts"):
+            page = client.get(path)
+            assert page.status_code == 200 and page.url.path == path, path
+            assert "script-src 'self'" in page.headers["content-security-policy"]
+            assert page.headers["x-frame-options"] == "DENY"
+            assert "<style>" not in page.text and "<script>" not in page.text
+    site.store.close()
+
+
+def test_on_loopback_the_events_page_needs_no_login_and_carries_the_headers(site: Site) -> None:
+    with browser(site) as client:
+        page = client.get("/")
+        assert page.status_code == 200 and "Events" in page.text
+        assert page.headers["content-security-policy"].startswith("default-src 'self'")
+        assert client.get("/static/events.css").status_code == 200
 
 
 def test_a_second_user_cannot_see_the_first_users_projects(tmp_path: Path) -> None:

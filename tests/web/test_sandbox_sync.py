@@ -76,7 +76,7 @@ def test_the_sandbox_syncs_hubspots_stand_in_and_attio_both_ways(
     key = next(re.search(r"export ATTIO_API_KEY=(\S+)", b) for b in banner if "ATTIO_API_KEY=" in b)
     assert key is not None
     api_key = key[1]
-    (curl,) = [b.strip() for b in banner if b.strip().startswith("curl ")]
+    (curl,) = [b.strip() for b in banner if b.strip().startswith("curl ") and "/crm/v3/" in b]
     words = shlex.split(curl)
     contact_url = next(w for w in words if "/crm/v3/objects/contacts/" in w)
     token = words[words.index("-H") + 1].removeprefix("Authorization: Bearer ")

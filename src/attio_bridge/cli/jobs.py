@@ -64,7 +64,9 @@ NewerOpt = Annotated[
     str | None,
     typer.Option("--newer-than", help="Submitted within this: 30m, 1d.", show_default=False),
 ]
-JobArg = Annotated[str, typer.Argument(help="The job id.")]
+JobArg = Annotated[
+    str, typer.Argument(help="The job id, or its start when only one job's id starts so.")
+]
 
 
 def _secrets(database: str | None) -> tuple[str, ...]:

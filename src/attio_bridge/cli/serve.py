@@ -227,7 +227,7 @@ def _sandbox(
     from ..emulator.state import EmulatorConfig
     from ..web.snapshots import Connection
     from ..web.wiring import build_service
-    from ..webhooks import Tenant, Tenants
+    from ..webhooks import BraintreeKeys, Tenant, Tenants
 
     sock = listener(host, port)
     url = url_of(host, sock)
@@ -238,6 +238,10 @@ def _sandbox(
     inside = f"http://{loopback}:{sock.getsockname()[1]}"
     hubspot_token = "pat-sandbox-" + secrets.token_hex(12)
     hubspot_secret = secrets.token_hex(24)  # signs HubSpot's webhooks: in memory only
+    # Braintree's stand-in signs its notifications with these; the private key in memory only.
+    bt = BraintreeKeys(
+        "sandbox", "sandbox", "sandbox-" + secrets.token_hex(8), secrets.token_hex(24)
+    )
     config = EmulatorConfig(
         api_keys=[key, own_key],
         seed="sandbox",
@@ -246,6 +250,10 @@ def _sandbox(
         hubspot_tokens=[hubspot_token],
         hubspot_client_secret=hubspot_secret,
         hubspot_webhook_url=f"{inside}/webhooks/hubspot",
+        braintree_merchant_id=bt.merchant_id,
+        braintree_public_key=bt.public_key,
+        braintree_private_key=bt.private_key,
+        braintree_webhook_url=f"{inside}/webhooks/braintree",
     )
     try:
         emulator = emulator_app(config)
@@ -254,8 +262,12 @@ def _sandbox(
         raise _usage(str(exc)) from None
     secret = _subscribe(emulator, f"{inside}/webhooks/attio")
     _logging(
-        log_format, log_level, "warning", [key, own_key, secret, hubspot_token, hubspot_secret]
+        log_format,
+        log_level,
+        "warning",
+        [key, own_key, secret, hubspot_token, hubspot_secret, bt.private_key],
     )
+    _braintree_start(emulator)
     # What GET /v2/self answers with the service's key (its client_id): the actor of its writes.
     # Asked of the emulator's own record, as the server does not answer before it starts.
     own_actor = emulator.state.workspace.tokens[own_key].token_id
@@ -264,6 +276,7 @@ def _sandbox(
         base_url=url,
         attio_secrets=(secret,),
         hubspot_client_secret=hubspot_secret,
+        braintree=bt,
         ignore_actor_ids=(own_actor,),
     )
     scratch = Path(tempfile.mkdtemp(prefix="attio-bridge-sandbox-"))
@@ -300,6 +313,9 @@ def _sandbox(
         f" (conflicts: {url}/sync/conflicts). Change a HubSpot contact and see it reach Attio:",
         f"  {_hubspot_line(url, hubspot_token, _ada(emulator))}",
         f"  ATTIO_BASE_URL={url} ATTIO_API_KEY={key} {_own_command()} people get ada@acme.example",
+        "Braintree's stand-in bills Juniper Pay (juniperpay.finance) through /webhooks/braintree."
+        " Fail a payment and see its company get a note and a task:",
+        f"  {_braintree_line(url)}",
         "Press Ctrl-C to stop.",
     ]
     return _Prepared(
@@ -316,6 +332,23 @@ def _ada(emulator: Any) -> str:
         if record.properties.get("email") == "ada@acme.example":
             return str(record.id)
     return "1003"
+
+
+def _braintree_start(emulator: Any) -> None:
+    """Notify the seeded subscription's charge once at start: its company in Attio starts with
+    its subscription status, plan and revenue (``sync.handlers``)."""
+    from ..emulator.standins.braintree import Change, notify
+
+    notify(emulator.state, Change("subscription_charged_successfully", "juniper-growth"))
+
+
+def _braintree_line(url: str) -> str:
+    """A curl making the Braintree stand-in notify a failed charge of the seeded subscription."""
+    body = '{"kind":"subscription_charged_unsuccessfully","subscription_id":"juniper-growth"}'
+    return (
+        f"curl -s -X POST {url}/_emulator/braintree/notifications"
+        f" -H 'Content-Type: application/json' -d '{body}'"
+    )
 
 
 def _hubspot_line(url: str, token: str, contact_id: str) -> str:

@@ -10,7 +10,8 @@ in the shared state store (``ATTIO_BRIDGE_DATABASE_URL``, else the local SQLite 
   would be written, and writes nothing.
 - ``list [--kind KIND]``: the imported records, their status and files.
 - ``refresh``: re-reads every imported record (by SQL, one read per 5,000, where the workspace
-  answers it; else one per 500) and commits what changed.
+  answers it; else one per 500) and commits what changed; ``--no-sql`` reads by records queries
+  only (a key without the SQL scope, or to compare).
 - ``remove ID...``: their files (one commit) and index rows.
 - ``link ID EXPERIMENT``: links an imported record to an experiment.
 
@@ -166,10 +167,12 @@ def _finish(
         emit_json(
             {key: [_plain(s) for s in shown], "unchanged": result.unchanged, "failed": failed}
             | {"commit": result.commit, "reads": result.reads, "dry_run": dry_run}
+            | ({"sql": result.sql} if hasattr(result, "sql") else {})
         )
     else:
         _table(title, shown)
-        reads = f"{result.reads} reads"
+        by_sql = getattr(result, "sql", False)  # a refresh's (the class is imported lazily)
+        reads = f"{result.reads} reads{' by SQL' if by_sql else ''}"
         if dry_run:
             typer.echo(f"Dry run: nothing written ({reads}).")
         elif result.commit:
@@ -267,6 +270,14 @@ def refresh_command(
     user: UserOpt = "local",
     author: AuthorOpt = None,
     dry_run: DryOpt = False,
+    sql: Annotated[
+        bool,
+        typer.Option(
+            "--sql/--no-sql",
+            help="Read by SQL where the workspace answers it (one read per 5,000 records);"
+            " --no-sql reads by records queries (one per 500).",
+        ),
+    ] = True,
     json_: JsonOpt = False,
     *,
     options: ConnectionOptions,
@@ -276,7 +287,7 @@ def refresh_command(
         with _progress_bar("refreshing") as progress:
 
             async def work(snapshots: Snapshots) -> RefreshResult:
-                return await snapshots.refresh(progress=progress, dry_run=dry_run)
+                return await snapshots.refresh(progress=progress, dry_run=dry_run, sql=sql)
 
             result = _with_attio(options, project, user, author, work)
         verb = "Would change" if dry_run else "Changed"

@@ -79,10 +79,21 @@ def _engines(
     with open_store() as state:
         store = RecordStore(state)
         sides = {m.system: connector_for(m.system, connector) for m in mappings}
-        yield [
-            SyncEngine(m, sides[m.system], client, store, schema=schema, **options)
-            for m in mappings
-        ]
+        try:
+            yield [
+                SyncEngine(m, sides[m.system], client, store, schema=schema, **options)
+                for m in mappings
+            ]
+        finally:
+            _close(sides.values())
+
+
+def _close(connectors: Any) -> None:
+    """Close the connectors that hold connections (``ZohoConnector``'s httpx client)."""
+    for side in connectors:
+        close = getattr(side, "close", None)
+        if callable(close):
+            close()
 
 
 def _report(reports: list[Any], run: Run) -> None:
@@ -127,11 +138,13 @@ def check_command(
     with session(options, run) as client:
         mappings = _mappings(file, mapping)
         schema = load_schema(client)
-        problems = [
-            p
-            for m in mappings
-            for p in check(m, schema, connector_for(m.system, connector).fields(m.object))
-        ]
+        sides = {m.system: connector_for(m.system, connector) for m in mappings}
+        try:
+            problems = [
+                p for m in mappings for p in check(m, schema, sides[m.system].fields(m.object))
+            ]
+        finally:
+            _close(sides.values())
         if run.json:
             emit_json({"ok": not problems, "problems": problems})
         else:

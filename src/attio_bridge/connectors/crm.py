@@ -1,6 +1,8 @@
 """The CRM connector protocol and the types the sync engine and the CRM connectors share.
 
-``CrmConnector`` is what ``attio_bridge.sync`` codes against; ``HubSpotConnector``,
+``CrmConnector`` is what ``attio_bridge.sync`` codes against (``find``, the search by a field
+that pairs a record made on both sides, came last: the engine skips it on a connector that has
+none); ``HubSpotConnector``,
 ``SalesforceConnector`` and ``ZohoConnector`` implement it. Every method is synchronous (the
 systems' SDKs are); async callers run them in a thread. Every failure is a ``ConnectorError``
 whose ``retryable`` is true for timeouts, dropped connections, 429 (with ``retry_after``, the
@@ -79,6 +81,12 @@ class CrmConnector(Protocol):
         """One record, or None when there is none with that id."""
         ...
 
+    def find(self, object: str, field: str, value: str) -> list[ExternalRecord]:
+        """Live records whose ``field`` equals ``value``, by the system's own comparison (often
+        without case; the sync engine compares again). At most one page: enough to pair a
+        record by its match key before creating it."""
+        ...
+
     def create(self, object: str, properties: dict[str, Any]) -> ExternalRecord:
         """Create a record and return it as stored."""
         ...
@@ -108,21 +116,24 @@ def create_once(
     A create whose answer was lost (a timeout, a connection dropped after the request went out,
     a 5xx from a proxy after the write) may have made the record: HubSpot's and Salesforce's
     creates are not idempotent, so trying it again blindly makes a duplicate. From the second
-    call on, the record whose match field ``key`` holds the value being created is looked for
-    first (the connector's ``_find_one``) and returned when there is one; ``look_first`` looks
-    before the first call too (a run resumed after one that died may redo its creates). A
-    connector without that lookup, or ``properties`` without a ``key`` value, creates as before.
+    call on, a live record whose match field ``key`` holds the value being created (compared
+    without case) is looked for first (``connector.find``) and returned when there is one;
+    ``look_first`` looks before the first call too (a run resumed after one that died may redo
+    its creates). A connector without ``find``, or ``properties`` without a ``key`` value,
+    creates as before.
     """
     tried = look_first
-    find = getattr(connector, "_find_one", None)
+    find = getattr(connector, "find", None)
     value = properties.get(key)
+    folded = str(value).strip().casefold()
 
     def create() -> ExternalRecord:
         nonlocal tried
         if tried and find is not None and value not in (None, ""):
-            found: ExternalRecord | None = find(object, key, value)
-            if found is not None:
-                return found
+            found: list[ExternalRecord] = find(object, key, str(value))
+            for rec in found:
+                if not rec.archived and str(rec.properties.get(key)).strip().casefold() == folded:
+                    return rec
         tried = True
         return connector.create(object, properties)
 

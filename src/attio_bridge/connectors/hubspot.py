@@ -232,29 +232,27 @@ class HubSpotConnector:
             raise
         return _record(object, answer)
 
+    def find(self, object: str, field: str, value: str) -> list[ExternalRecord]:
+        """Live records whose property ``field`` equals ``value`` (CRM search, ``EQ``; the
+        first page)."""
+        self._object(object)
+        request = PublicObjectSearchRequest(
+            filter_groups=[
+                FilterGroup(filters=[Filter(property_name=field, operator="EQ", value=value)])
+            ],
+            properties=self._names(object),
+            limit=self.search_page,
+        )
+        search = self._client.crm.objects.search_api
+        answer = self._call(f"searching {object} by {field}", search.do_search, object, request)
+        return [_record(object, r) for r in answer.results]
+
     def create(self, object: str, properties: dict[str, Any]) -> ExternalRecord:
         """Create a record; HubSpot's answer as an ``ExternalRecord``."""
         basic = self._client.crm.objects.basic_api
         body = SimplePublicObjectInputForCreate(properties=properties, associations=[])
         answer = self._call(f"creating a {self._object(object)} record", basic.create, object, body)
         return _record(object, answer)
-
-    def _find_one(self, object: str, field: str, value: Any) -> ExternalRecord | None:
-        """A live record whose ``field`` equals ``value`` (the search API's ``EQ``), or None.
-
-        Private until the connectors' public ``find`` lands; ``create_once`` uses it to find
-        what a create whose answer was lost made.
-        """
-        request = PublicObjectSearchRequest(
-            filter_groups=[
-                FilterGroup(filters=[Filter(property_name=field, operator="EQ", value=str(value))])
-            ],
-            properties=self._names(object),
-            limit=1,
-        )
-        search = self._client.crm.objects.search_api
-        answer = self._call(f"searching {self._object(object)}", search.do_search, object, request)
-        return _record(object, answer.results[0]) if answer.results else None
 
     def update(self, object: str, id: str, properties: dict[str, Any]) -> ExternalRecord:
         """Change some properties of a record."""

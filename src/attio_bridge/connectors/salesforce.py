@@ -238,6 +238,23 @@ class SalesforceConnector:
             raise
         return _record(object, answer)
 
+    def find(self, object: str, field: str, value: str) -> list[ExternalRecord]:
+        """Live records whose ``field`` equals ``value`` (SOQL ``WHERE field = 'value'``, the
+        value escaped; SOQL compares text without case); at most 200."""
+        self._type(object)
+        if field not in self.fields(object):
+            raise ConnectorError(
+                SYSTEM,
+                "INVALID_FIELD",
+                f"{object} has no field {field!r}: check the mapping's match key against "
+                "`fields()` (the sObject's describe)",
+            )
+        soql = (
+            f"SELECT {self._select(object)} FROM {object} "
+            f"WHERE {field} = {_quote(value)} ORDER BY Id ASC LIMIT 200"
+        )
+        return self._page(object, self._query(f"querying {object}", soql, None, None)).records
+
     def _read_back(self, object: str, id: str) -> ExternalRecord:
         found = self.get(object, id)
         if found is None:
@@ -251,26 +268,6 @@ class SalesforceConnector:
         kind = self._type(object)
         answer = self._call(f"creating a {object}", kind.create, properties)
         return self._read_back(object, str(answer["id"]))
-
-    def _find_one(self, object: str, field: str, value: Any) -> ExternalRecord | None:
-        """A live record whose ``field`` equals ``value`` (SOQL), or None.
-
-        Private until the connectors' public ``find`` lands; ``create_once`` uses it to find
-        what a create whose answer was lost made.
-        """
-        if field not in self.fields(object):
-            raise ConnectorError(
-                SYSTEM,
-                "INVALID_FIELD",
-                f"Salesforce's {object} has no field {field!r}: check the mapping's match key",
-            )
-        soql = (
-            f"SELECT {self._select(object)} FROM {object} "
-            f"WHERE {field} = {_quote(str(value))} LIMIT 1"
-        )
-        answer = self._query(f"querying {object}", soql, None, None)
-        rows = answer.get("records", [])
-        return _record(object, rows[0]) if rows else None
 
     def update(self, object: str, id: str, properties: dict[str, Any]) -> ExternalRecord:
         """Change some fields of a record and read it back."""

@@ -9,7 +9,9 @@ Services sync one way, into Attio: ``create``, ``update`` and ``delete`` raise
 ``ConnectorError(code="read_only")``. Reads: ``GET /crm/v7/Services`` by page (``fields`` is
 required in v7; the connector asks for every field of ``settings/fields``), modified records
 through the ``If-Modified-Since`` header (Zoho's times are whole seconds: a record modified in
-the same second as ``since`` may come again), deleted ids from ``/crm/v7/Services/deleted``.
+the same second as ``since`` may come again), deleted ids from ``/crm/v7/Services/deleted``,
+records by a field's value from ``/crm/v7/Services/search?criteria=(field:equals:value)``
+(``find``).
 Past 2,000 records v7 pages only by ``page_token``: the cursor follows
 ``info.next_page_token`` when Zoho sends one. ``history`` is always ``[]``: Zoho keeps no field
 history this API exposes.
@@ -189,6 +191,15 @@ class ZohoConnector:
         rows = (answer or {}).get("data") or []
         return _record(rows[0]) if rows else None
 
+    def find(self, object: str, field: str, value: str) -> list[ExternalRecord]:
+        """Services whose ``field`` equals ``value`` (``/Services/search?criteria=(field:equals:
+        value)``, with ``(``, ``)``, ``,`` and ``\\`` escaped as Zoho asks; the first 200)."""
+        self._module(object)
+        criteria = f"({field}:equals:{_escape(value)})"
+        params = {"criteria": criteria, "page": 1, "per_page": MAX_PER_PAGE}
+        answer = self._get(f"searching Services by {field}", f"/{MODULE}/search", params)
+        return [_record(r) for r in (answer or {}).get("data", [])]
+
     def create(self, object: str, properties: dict[str, Any]) -> ExternalRecord:
         """Refused: Services sync one way, into Attio."""
         raise _read_only("create")
@@ -234,6 +245,12 @@ def _read_cursor(cursor: str | None, per_page: int) -> tuple[int, int]:
             "returned",
         )
     return int(page), int(size)
+
+
+def _escape(value: str) -> str:
+    """A value for a search criterion: Zoho reads ``(``, ``)`` and ``,`` as syntax unless
+    escaped with a backslash."""
+    return "".join("\\" + c if c in "\\()," else c for c in value)
 
 
 def _read_only(what: str) -> ConnectorError:

@@ -3,8 +3,8 @@
 ``apply_seed(ws, name, size)`` fills a workspace through its model methods (never HTTP), with
 webhook listeners silenced: seeded records are where a workspace starts, not changes to announce.
 
-- ``sandbox``: a small, believable workspace for newcomers (members, companies, people, deals, a
-  "Sales pipeline" list with entries, notes and tasks).
+- ``sandbox``: a small, believable workspace for newcomers (members, companies, most with an
+  account owner, people, deals, a "Sales pipeline" list with entries, notes and tasks).
 - ``generated``: ``size`` people, ``size // 10`` companies and ``size // 20`` deals from
   ``seed_data``, people and deals linked to companies. It uses a bulk path: the same validation,
   normalisation, uniqueness index and relationship sync as the API's writes, minus the events,
@@ -334,6 +334,8 @@ def _sandbox(ws: Workspace) -> None:
         if i >= len(_COMPANIES) - 2:
             # Two companies waiting for the enrichment example.
             values["enrichment_status"] = "Pending"
+        else:
+            values["owner"] = members[i % len(members)].email_address
         company_ids.append(ws.create_record(companies, values, actor).id)
 
     person_ids: list[str] = []
@@ -385,6 +387,8 @@ _WORKFLOW_ATTRIBUTES = (
     ("companies", "lead_status", "Lead status", "select", ("Hot", "Warm", "Cold")),
     ("companies", "enrichment_status", "Enrichment status", "select",
      ("Pending", "Enriched", "Not found")),
+    # Who a failed Braintree payment's task goes to (attio_bridge.sync.handlers).
+    ("companies", "owner", "Account owner", "actor-reference", ()),
 )  # fmt: skip
 _DEAL_LISTS = (("Deal pipeline", "deal_pipeline"), ("Active deals", "active_deals"))
 

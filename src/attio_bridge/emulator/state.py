@@ -81,6 +81,12 @@ class EmulatorConfig:
     # HubSpot's webhooks: the app's client secret signs them (v3); sent when a target is set.
     hubspot_client_secret: str = "hubspot-sandbox-secret"
     hubspot_webhook_url: str | None = None
+    # Braintree's webhook notifications: the gateway's keys sign them (the private key is a
+    # secret: never shown); sent to the destination when one is set (standins/braintree).
+    braintree_merchant_id: str = "sandbox-merchant"
+    braintree_public_key: str = "sandbox-public-key"
+    braintree_private_key: str = field(default="sandbox-private-key", repr=False)
+    braintree_webhook_url: str | None = None
     # The systems served beside Attio: the registry, or a longer tuple with a stand-in of one's own.
     standins: tuple[StandIn[Any], ...] = STANDINS
     # POST /v2/sql (routes/sql.py): on the Enterprise plan or not, its own rate, timeout, row cap.

@@ -608,12 +608,40 @@ class JobQueue:
         return infos
 
     def get(self, job_id: str) -> JobInfo:
-        """The job ``job_id``; ``MissingError`` when there is none."""
+        """The job ``job_id``, or the one job whose id starts with it (as git takes a commit's
+        first characters); ``MissingError`` when there is none, ``InvalidInputError`` naming
+        a few when the start fits several."""
         self._require_started()
         found = _list_statuses(workflow_ids=[job_id], queue_name=QUEUE_NAME)
+        if not found and job_id:
+            matches = self._ids_starting(job_id, 6)
+            if len(matches) > 1:
+                shown = ", ".join(matches[:5]) + (", ..." if len(matches) > 5 else "")
+                raise InvalidInputError(
+                    f"{job_id!r} starts the ids of several jobs ({shown}); give more of the id"
+                )
+            if matches:
+                found = _list_statuses(workflow_ids=[*matches], queue_name=QUEUE_NAME)
         if not found:
             raise MissingError(f"no job {job_id!r} in {self.database}; list shows the jobs there")
         return _info(found[0])
+
+    def _ids_starting(self, start: str, limit: int) -> tuple[str, ...]:
+        """Up to ``limit`` ids of this queue's jobs that start with ``start``."""
+        table = _get_dbos_instance()._sys_db.tables.workflow_status
+        escaped = start.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = (
+            sa.select(table.c.workflow_uuid)
+            .where(
+                table.c.queue_name == QUEUE_NAME,
+                table.c.workflow_uuid.like(f"{escaped}%", escape="\\"),
+            )
+            .order_by(table.c.workflow_uuid)
+            .limit(limit)
+        )
+        with _get_dbos_instance()._sys_db.engine.connect() as conn:
+            found = [str(row[0]) for row in conn.execute(query)]
+        return tuple(each for each in found if each.startswith(start))  # SQLite's LIKE folds case
 
     def depth(self) -> dict[str, int]:
         """Jobs waiting to run, per partition."""

@@ -25,9 +25,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import datetime
 from typing import Any
+
+from ..values import plain
 
 __all__ = ["SOURCE", "display_name", "flat_attributes", "render"]
 
@@ -36,29 +37,13 @@ SOURCE = "attio"
 _HEAD = frozenset({"record_id", "entry_id"})
 
 
-def _plain(value: Any) -> Any:
-    """A decoded value as JSON: decimals as numbers when exact, dates as ISO text."""
-    if isinstance(value, Decimal):
-        if value == value.to_integral_value():
-            return int(value)
-        number = float(value)
-        return number if Decimal(repr(number)) == value else str(value)
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value
-
-
 def _empty(value: Any) -> bool:
     return value is None or (isinstance(value, list | dict | str) and not value)
 
 
 def flat_attributes(row: Mapping[str, Any]) -> dict[str, Any]:
     """The attributes of a decoded record or entry row, as the file and the index keep them."""
-    return {k: _plain(v) for k, v in row.items() if k not in _HEAD and not _empty(v)}
+    return {k: plain(v, exact=True) for k, v in row.items() if k not in _HEAD and not _empty(v)}
 
 
 def display_name(attributes: Mapping[str, Any], fallback: str) -> str:

@@ -7,10 +7,16 @@
   Attio records no external page named are then settled (created on the other side, or deleted
   when their external record is gone), as are links whose Attio record is gone.
 - ``incremental(events)`` settles the records named by webhook events (Attio's ``record.*``,
-  HubSpot's ``contact.propertyChange``-style payloads, Salesforce change events, each re-read
-  from its side, so duplicated and reordered events do no harm), then pulls what changed and
-  what was deleted on the other side since the previous pull *started*.
+  HubSpot's ``contact.propertyChange``-style payloads, Salesforce change events, Zoho CRM
+  notifications, each re-read from its side, so duplicated and reordered events do no harm),
+  then pulls what changed and what was deleted on the other side since the previous pull
+  *started*.
 - ``reconcile()`` is a full run that compares the ids of both sides.
+- An Attio record an event names that has no link is first looked for on the other side by its
+  match key (``connector.find``; a connector without it skips this), and linked to the record
+  found instead of being created there again.
+- A one-way mapping (``direction = "into_attio"``) merges with ``merge(..., one_way=True)``:
+  the other side's values stand and it is never written (``merge`` module docstring).
 - ``resolve(conflict_id, take)`` writes the chosen value (``"attio"``, ``"external"`` or a
   value) to both sides and closes the conflict.
 - ``dry_run=True`` collects the writes (``Report.planned``) instead of making them.
@@ -102,6 +108,7 @@ class _Attio:
     values: dict[str, Any]
     modified_at: datetime | None
     keys: tuple[str, ...]  # its match-key values, folded
+    key_values: tuple[str, ...] = ()  # the same, as written
 
 
 class SyncEngine:
@@ -257,7 +264,8 @@ class SyncEngine:
         values = {rec.field: value}
         if link.attio_id:
             self._write_attio_update(link.attio_id, values)
-        self._write_external_update(link.external_id, values)
+        if not m.one_way:  # a one-way mapping never writes to the other side
+            self._write_external_update(link.external_id, values)
         base = dict(link.base or {}) | {rec.field: plain(value)}
         pending = tuple(f for f in link.pending if f != rec.field)
         self.store.put(replace(link, base=base, pending=pending), link)
@@ -276,7 +284,7 @@ class SyncEngine:
                 return
             a = self._get_attio(record_id)
             if a is not None:
-                self._attio_changed(a)
+                self._attio_changed(a, match=True)
                 return
             link = self.store.by_attio(self.mapping.system, self.mapping.object, record_id)
             if link is not None:
@@ -322,12 +330,16 @@ class SyncEngine:
             seen_attio.add(twin.id)
         self._settle(replace(link, attio_id=twin.id if twin else link.attio_id), twin, rec)
 
-    def _attio_changed(self, a: _Attio) -> None:
-        """Settle an Attio record that no external record claimed."""
+    def _attio_changed(self, a: _Attio, *, match: bool = False) -> None:
+        """Settle an Attio record that no external record claimed. With ``match`` (a record
+        named by an event) one with no link is first looked for on the other side by its match
+        key, so that a record made on both sides is linked, not made twice."""
         m = self.mapping
         link = self.store.by_attio(m.system, m.object, a.id)
         if link is None:
-            self._settle(Link(m.system, m.object, "", attio_id=a.id), a, None)
+            found = self._find_external(a) if match and not m.one_way else None
+            ext_id = found.id if found is not None else ""
+            self._settle(Link(m.system, m.object, ext_id, attio_id=a.id), a, found)
             return
         self._settle(link, a, self._get_external(link.external_id))
 
@@ -351,7 +363,7 @@ class SyncEngine:
             self._report.skipped += 1
             metrics.SKIPPED.labels(m.name).inc()
             return
-        result = merge(m.fields, link.base, attio_side, ext_side, link.pending)
+        result = merge(m.fields, link.base, attio_side, ext_side, link.pending, one_way=m.one_way)
         try:
             link = self._apply(link, a, rec, result)
         except AttioError as exc:
@@ -551,8 +563,8 @@ class SyncEngine:
         ]
         modified = max((datetime.fromisoformat(str(s)) for s in stamps), default=None)
         raw = row.get(m.match_attio)
-        keys = tuple(_fold(k) for k in (raw if isinstance(raw, list) else [raw]) if k is not None)
-        return _Attio(record.record_id, values, modified, keys)
+        written = tuple(str(k) for k in (raw if isinstance(raw, list) else [raw]) if k is not None)
+        return _Attio(record.record_id, values, modified, tuple(map(_fold, written)), written)
 
     def _attio_of(self, link: Link, attio: Mapping[str, _Attio] | None) -> _Attio | None:
         if not link.attio_id:
@@ -576,6 +588,25 @@ class SyncEngine:
         m = self.mapping
         found = self.client.records.query(m.attio_target, filter={m.match_attio: key}, limit=1)
         return self._canonical(found[0]) if found else None
+
+    def _find_external(self, a: _Attio) -> ExternalRecord | None:
+        """The other side's live record with ``a``'s match key and no link yet, or None (also
+        when the connector has no ``find``)."""
+        m = self.mapping
+        find = getattr(self.connector, "find", None)
+        for value in a.key_values:
+            if m.match_external == "id":
+                found = [r for r in [self._get_external(value)] if r is not None]
+            elif find is not None:
+                found = self._call(find, m.object, m.match_external, value)
+            else:
+                return None
+            for rec in found:
+                if rec.archived or self._external_key(rec) != _fold(value):
+                    continue
+                if self.store.get(m.system, m.object, rec.id) is None:
+                    return rec
+        return None
 
     def _get_external(self, ext_id: str) -> ExternalRecord | None:
         if not ext_id:
@@ -611,8 +642,8 @@ def _fold(value: Any) -> str:
 
 
 def _event_ids(payload: Mapping[str, Any], object: str) -> Sequence[str]:
-    """The external ids a HubSpot, Salesforce (change event) or plain ``{object, id}`` payload
-    names for ``object``."""
+    """The external ids a HubSpot, Salesforce (change event), Zoho CRM (notification) or plain
+    ``{object, id}`` payload names for ``object``."""
     if "subscriptionType" in payload and "objectId" in payload:
         kind = str(payload["subscriptionType"]).split(".", 1)[0]
         if _HUBSPOT_OBJECTS.get(kind, kind) != object:
@@ -623,6 +654,9 @@ def _event_ids(payload: Mapping[str, Any], object: str) -> Sequence[str]:
         if header.get("entityName") != object:
             return []
         return [str(i) for i in header.get("recordIds", [])]
+    if "module" in payload and isinstance(payload.get("ids"), list):
+        # Zoho CRM's notification: {"module", "operation", "ids", "channel_id", ...}.
+        return [str(i) for i in payload["ids"]] if payload["module"] == object else []
     if payload.get("object") == object and payload.get("id") is not None:
         return [str(payload["id"])]
     return []

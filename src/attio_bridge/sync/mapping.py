@@ -1,7 +1,7 @@
 """Sync mappings: which external object maps to which Attio object or list, field by field.
 
-A mapping file is TOML (or JSON when its name ends in ``.json``), one ``[[mapping]]`` table per
-pair of objects::
+A mapping file is TOML (YAML when its name ends in ``.yaml``/``.yml``, JSON in ``.json``), one
+``[[mapping]]`` table per pair of objects::
 
     [[mapping]]
     name = "hubspot-contacts"   # unique; the key of cursors, checkpoints, conflicts
@@ -11,6 +11,7 @@ pair of objects::
     # the key finding a record on each side; or { external = "id", attio = "hubspot_id" }
     match = { external = "email", attio = "email_addresses" }
     on_delete = "archive"       # what a delete does on the other side: delete | archive | flag
+    direction = "both"          # or "into_attio": the other side is only read
 
     [[mapping.fields]]
     external = "email"
@@ -21,9 +22,15 @@ pair of objects::
 ``split_name`` takes two external fields, ``external = ["firstname", "lastname"]``, for Attio's
 personal-name attribute; ``map`` takes ``values = {external = "attio"}``; ``callable`` takes
 ``function = "module:function"`` (external -> Attio) and, for a field Attio may write back,
-``inverse = "module:function"``. ``load_mappings(path)`` reads and validates a file (every
-error names the file, the mapping, the field and the fix); ``check(mapping, schema, fields)``
-validates one against both sides' schemas.
+``inverse = "module:function"``. ``direction = "into_attio"`` makes a one-way mapping: the
+other side owns every field (``owner`` may only be ``"external"``, the default there) and is
+never written; Zoho's mappings must be one way (its connector only reads).
+
+``load_mappings(path)`` reads and validates a file: every error names the file, the line of the
+``[[mapping]]`` or ``[[mapping.fields]]`` table at fault (tomllib keeps no positions, so the
+header lines are found in the text; YAML's parser gives them; JSON errors name no line), the
+mapping, the field and the fix. ``check(mapping, schema, fields)`` validates one against both
+sides' schemas, its problems placed the same way.
 
 A mapping works on *canonical* values: what each mapped field holds on the Attio side, keyed
 by the attribute slug (``Mapping.from_external`` / ``to_external`` / ``from_attio_row`` /
@@ -33,6 +40,7 @@ by the attribute slug (``Mapping.from_external`` / ``to_external`` / ``from_atti
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +51,7 @@ from ..errors import InvalidInputError
 from ..values import WorkspaceSchema
 
 __all__ = [
+    "DIRECTIONS",
     "ON_DELETE",
     "OWNERS",
     "TRANSFORMS",
@@ -55,6 +64,8 @@ __all__ = [
 ]
 
 OWNERS = ("attio", "external", "both")
+DIRECTIONS = ("both", "into_attio")
+ONE_WAY_SYSTEMS = frozenset({"zoho"})  # systems whose connector only reads
 ON_DELETE = ("delete", "archive", "flag")
 TRANSFORMS = ("rename", "lowercase", "split_name", "map", "callable")
 _EXTERNAL_ID = "id"  # the match key naming the external record's own id
@@ -75,6 +86,7 @@ class FieldMap:
     values: Mapping[str, Any] = field(default_factory=dict)
     function: Callable[[Any], Any] | None = None
     inverse: Callable[[Any], Any] | None = None
+    source: str = field(default="", compare=False)  # "file, line N" of its table, when known
 
     @property
     def invertible(self) -> bool:
@@ -157,6 +169,13 @@ class SyncMapping:
     match_attio: str
     fields: tuple[FieldMap, ...]
     on_delete: str = "archive"
+    direction: str = "both"  # "into_attio": the other side is only read (module docstring)
+    source: str = field(default="", compare=False)  # "file, line N" of its table, when known
+
+    @property
+    def one_way(self) -> bool:
+        """Whether records only flow into Attio (nothing is ever written to the other side)."""
+        return self.direction == "into_attio"
 
     def field(self, attio: str) -> FieldMap:
         """The field mapped to the attribute ``attio``."""
@@ -188,23 +207,129 @@ class SyncMapping:
 
 
 def load_mappings(path: str | Path) -> list[SyncMapping]:
-    """The mappings of the file ``path``; ``MappingError`` naming the file and what to fix."""
-    doc = read_settings_file(path, MappingError, "mapping file")
-    return parse_mappings(doc, where=str(path))
+    """The mappings of the file ``path`` (TOML; YAML for ``.yaml``/``.yml``; JSON for
+    ``.json``); ``MappingError`` naming the file, the line of the table at fault, the mapping
+    and what to fix."""
+    where = str(path)
+    if where.lower().endswith((".yaml", ".yml")):
+        doc, lines = _read_yaml(path)
+    else:
+        doc = read_settings_file(path, MappingError, "mapping file")
+        lines = None if where.lower().endswith(".json") else _toml_lines(Path(path))
+    return parse_mappings(doc, where=where, lines=lines)
 
 
-def parse_mappings(doc: Any, *, where: str = "mapping file") -> list[SyncMapping]:
-    """The mappings of a parsed mapping document (see the module docstring)."""
+# Where each table starts: per [[mapping]], its line and the lines of its [[mapping.fields]].
+Lines = Sequence[tuple[int, Sequence[int]]]
+
+_MAPPING_HEADER = re.compile(r"\s*\[\[\s*mapping\s*\]\]")
+_FIELDS_HEADER = re.compile(r"\s*\[\[\s*mapping\s*\.\s*fields\s*\]\]")
+
+
+def _toml_lines(path: Path) -> Lines:
+    """The line of each ``[[mapping]]`` header and of the ``[[mapping.fields]]`` headers under
+    it (tomllib keeps no positions; the headers are found in the text)."""
+    found: list[tuple[int, list[int]]] = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if _MAPPING_HEADER.match(line):
+            found.append((n, []))
+        elif _FIELDS_HEADER.match(line) and found:
+            found[-1][1].append(n)
+    return found
+
+
+def _read_yaml(path: str | Path) -> tuple[Any, Lines | None]:
+    """A YAML mapping file's content and the lines of its tables (from the parser's marks)."""
+    import yaml
+
+    where = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise MappingError(f"{where}: no such mapping file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise MappingError(f"{where}: cannot be read ({exc}); save it as UTF-8 text") from None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or exc
+        raise MappingError(f"{where}: not valid YAML{at}: {problem}") from None
+    return doc, _yaml_lines(node)
+
+
+def _yaml_lines(node: Any) -> Lines | None:
+    import yaml
+
+    def value(of: Any, key: str) -> Any:
+        if isinstance(of, yaml.MappingNode):
+            for k, v in of.value:
+                if getattr(k, "value", None) == key:
+                    return v
+        return None
+
+    tables = value(node, "mapping")
+    if not isinstance(tables, yaml.SequenceNode):
+        return None
+    out: list[tuple[int, list[int]]] = []
+    for table in tables.value:
+        fields = value(table, "fields")
+        items = fields.value if isinstance(fields, yaml.SequenceNode) else []
+        out.append((table.start_mark.line + 1, [f.start_mark.line + 1 for f in items]))
+    return out
+
+
+def parse_mappings(
+    doc: Any, *, where: str = "mapping file", lines: Lines | None = None
+) -> list[SyncMapping]:
+    """The mappings of a parsed mapping document (see the module docstring); ``lines`` (the
+    line of each table, as ``load_mappings`` finds them) puts the line in every error."""
     if not isinstance(doc, dict) or not isinstance(doc.get("mapping"), list) or not doc["mapping"]:
         raise MappingError(f"{where}: no [[mapping]] tables; add one per pair of objects")
+    if lines is not None and len(lines) != len(doc["mapping"]):
+        lines = None  # tables written another way (inline arrays): no lines to trust
     out: list[SyncMapping] = []
     for n, table in enumerate(doc["mapping"], 1):
-        out.append(_mapping(table, f"{where}: mapping {n}"))
+        line, field_lines = lines[n - 1] if lines is not None else (None, ())
+        out.append(_mapping(table, _Place(where, n, line, field_lines)))
     names = [m.name for m in out]
     for name in names:
         if names.count(name) > 1:
             raise MappingError(f"{where}: two mappings are named {name!r}; give each its own name")
     return out
+
+
+@dataclass
+class _Place:
+    """Where a mapping table is: the file, its number, its line and its fields' lines."""
+
+    file: str
+    number: int
+    line: int | None
+    field_lines: Sequence[int]
+    name: str | None = None
+
+    def at(self, line: int | None) -> str:
+        return f"{self.file}, line {line}" if line is not None else self.file
+
+    @property
+    def source(self) -> str:
+        return self.at(self.line) if self.line is not None else ""
+
+    @property
+    def where(self) -> str:
+        label = f"mapping {self.name!r}" if self.name else f"mapping {self.number}"
+        return f"{self.at(self.line)}: {label}"
+
+    def field(self, n: int) -> tuple[str, str]:
+        """The prefix of field ``n``'s errors and its source."""
+        lines = self.field_lines
+        line = lines[n - 1] if len(lines) >= n else self.line
+        label = f"mapping {self.name!r}" if self.name else f"mapping {self.number}"
+        source = self.at(line) if line is not None else ""
+        return f"{self.at(line)}: {label}, field {n}", source
 
 
 def _text(table: Mapping[str, Any], key: str, where: str, *, default: str | None = None) -> str:
@@ -223,14 +348,8 @@ def _choice(
     return value
 
 
-def _mapping(table: Any, where: str) -> SyncMapping:
-    if not isinstance(table, dict):
-        raise MappingError(f"{where}: must be a table")
-    name = table.get("name")
-    if isinstance(name, str) and name:
-        where = f"{where.rsplit(': ', 1)[0]}: mapping {name!r}"
-    name = _text(table, "name", where)
-    known = {
+_KNOWN_KEYS = frozenset(
+    {
         "name",
         "system",
         "object",
@@ -238,15 +357,36 @@ def _mapping(table: Any, where: str) -> SyncMapping:
         "attio_list",
         "match",
         "on_delete",
+        "direction",
         "fields",
     }
-    unknown = sorted(set(table) - known)
+)
+
+
+def _mapping(table: Any, place: _Place) -> SyncMapping:
+    if not isinstance(table, dict):
+        raise MappingError(f"{place.where}: must be a table")
+    name = table.get("name")
+    if isinstance(name, str) and name:
+        place.name = name
+    where = place.where
+    name = _text(table, "name", where)
+    unknown = sorted(set(table) - _KNOWN_KEYS)
     if unknown:
-        raise MappingError(f"{where}: unknown key {unknown[0]!r}; known keys: {sorted(known)}")
+        raise MappingError(
+            f"{where}: unknown key {unknown[0]!r}; known keys: {sorted(_KNOWN_KEYS)}"
+        )
     if ("attio_object" in table) == ("attio_list" in table):
         raise MappingError(f"{where}: give exactly one of attio_object or attio_list")
     kind = "object" if "attio_object" in table else "list"
     target = _text(table, f"attio_{kind}", where)
+    system = _text(table, "system", where)
+    direction = _choice(table, "direction", DIRECTIONS, where, "both")
+    if system in ONE_WAY_SYSTEMS and direction != "into_attio":
+        raise MappingError(
+            f"{where}: {system} is only read (its records sync one way, into Attio);"
+            ' add direction = "into_attio"'
+        )
     match = table.get("match")
     if not isinstance(match, dict):
         raise MappingError(
@@ -256,14 +396,15 @@ def _mapping(table: Any, where: str) -> SyncMapping:
     fields_doc = table.get("fields")
     if not isinstance(fields_doc, list) or not fields_doc:
         raise MappingError(f"{where}: no [[mapping.fields]]; map at least one field")
-    fields = tuple(_field(f, f"{where}, field {i}") for i, f in enumerate(fields_doc, 1))
+    one_way = direction == "into_attio"
+    fields = tuple(_field(f, *place.field(i), one_way) for i, f in enumerate(fields_doc, 1))
     attio_names = [f.attio for f in fields]
     for a in attio_names:
         if attio_names.count(a) > 1:
             raise MappingError(f"{where}: the attribute {a!r} is mapped twice; keep one field")
     return SyncMapping(
         name=name,
-        system=_text(table, "system", where),
+        system=system,
         object=_text(table, "object", where),
         attio_target=target,
         attio_kind=kind,
@@ -271,16 +412,24 @@ def _mapping(table: Any, where: str) -> SyncMapping:
         match_attio=_text(match, "attio", f"{where}, match"),
         fields=fields,
         on_delete=_choice(table, "on_delete", ON_DELETE, where, "archive"),
+        direction=direction,
+        source=place.source,
     )
 
 
-def _field(doc: Any, where: str) -> FieldMap:
+def _field(doc: Any, where: str, source: str, one_way: bool) -> FieldMap:
     if not isinstance(doc, dict):
         raise MappingError(f"{where}: must be a table")
     attio = _text(doc, "attio", where)
     where = f"{where} ({attio})"
     transform = _choice(doc, "transform", TRANSFORMS, where, "rename")
-    owner = _choice(doc, "owner", OWNERS, where, "both")
+    # In a one-way mapping the other side owns every field: its values always stand.
+    owner = _choice(doc, "owner", OWNERS, where, "external" if one_way else "both")
+    if one_way and owner != "external":
+        raise MappingError(
+            f'{where}: owner = {owner!r} in a mapping with direction = "into_attio", where the'
+            ' other side owns every field; remove owner (or set owner = "external")'
+        )
     external = doc.get("external")
     if transform == "split_name":
         if not (
@@ -307,7 +456,7 @@ def _field(doc: Any, where: str) -> FieldMap:
                 f"{where}: a callable without inverse cannot be written back;"
                 ' set owner = "external" or add inverse = "module:function"'
             )
-    return FieldMap(attio, names, owner, transform, dict(values), function, inverse)
+    return FieldMap(attio, names, owner, transform, dict(values), function, inverse, source)
 
 
 def _callable(spec: str, where: str) -> Callable[[Any], Any]:
@@ -331,7 +480,7 @@ def check(
     """Problems of ``mapping`` against Attio's ``schema`` and the connector's ``fields(object)``
     (name -> type), each a sentence naming the field and the fix; ``[]`` when it can run."""
     problems: list[str] = []
-    where = f"mapping {mapping.name!r}"
+    where = _at(mapping.source, mapping.name)
     target = (
         schema.object(mapping.attio_target)
         if mapping.attio_kind == "object"
@@ -343,6 +492,7 @@ def check(
             f"{where}: Attio has no {mapping.attio_kind} {mapping.attio_target!r}; known: {known}"
         ]
     for f in mapping.fields:
+        where = _at(f.source or mapping.source, mapping.name)
         attr = target.attribute(f.attio)
         if attr is None:
             problems.append(
@@ -369,6 +519,7 @@ def check(
                     f"{where}: {mapping.system} {mapping.object} has no field {name!r}"
                     f" (field {f.attio!r}); fix the name"
                 )
+    where = _at(mapping.source, mapping.name)
     if target.attribute(mapping.match_attio) is None:
         problems.append(
             f"{where}: the match key {mapping.match_attio!r} is not an attribute of {target.slug}"
@@ -379,3 +530,8 @@ def check(
             f' {mapping.system} {mapping.object} (use "id" for the record id)'
         )
     return problems
+
+
+def _at(source: str, name: str) -> str:
+    """The start of a ``check`` problem: where the table is (when known) and the mapping."""
+    return f"{source}: mapping {name!r}" if source else f"mapping {name!r}"

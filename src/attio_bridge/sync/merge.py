@@ -14,6 +14,12 @@ values, or None when the record is absent or deleted, and when it was last modif
   from one side was deleted there, and the delete goes to the other side (a conflict is logged
   when that side had edited it since, with both values).
 
+A one-way mapping (``direction = "into_attio"``) merges with ``merge(..., one_way=True)``: the
+other side's values always stand and nothing is ever written to it. An Attio edit of a mapped
+field is put back at the next merge and logged as a conflict decided for ``"external"``; a
+record only in Attio is left alone (no base, no link); one deleted in Attio is created there
+again; one deleted on the other side follows ``on_delete`` as in two-way mappings.
+
 The result (``MergeResult``) holds the writes for each side, the new base and every conflict
 (decided or open, ``Conflict``). Merging the synced result again gives no writes.
 """
@@ -89,11 +95,16 @@ def merge(
     attio: Side,
     external: Side,
     pending: Collection[str] = (),
+    *,
+    one_way: bool = False,
 ) -> MergeResult:
     """The writes and conflicts that bring ``attio`` and ``external`` in step (module docstring).
 
     ``pending`` names fields whose conflict is open in the queue: they stay open (reported with
-    the current values, nothing written) until resolved, whatever the times say since."""
+    the current values, nothing written) until resolved, whatever the times say since.
+    ``one_way``: the other side's values stand and it gets no writes (module docstring)."""
+    if one_way:
+        return _into_attio(fields, base, attio, external)
     out = MergeResult()
     a, e = attio.values, external.values
     if a is None and e is None:
@@ -192,4 +203,31 @@ def _one_side(
         out.delete_attio = True
     else:
         out.delete_external = True
+    return out
+
+
+def _into_attio(
+    fields: Sequence[FieldMap], base: Mapping[str, Any] | None, attio: Side, external: Side
+) -> MergeResult:
+    """A one-way merge: Attio ends with the other side's values; the other side gets nothing."""
+    out = MergeResult()
+    a, e = attio.values, external.values
+    if e is None:
+        if a is None or base is None:
+            return out  # only in Attio (or nowhere): not ours to touch
+        return _one_side(fields, base, attio, external, out)  # deleted outside: on_delete
+    if a is None:
+        # New outside, or deleted in Attio: (re)created from the side that owns it.
+        return _one_side(fields, None, attio, external, out)
+    for f in fields:
+        av, ev = a.get(f.attio), e.get(f.attio)
+        if av == ev:
+            continue
+        out.attio_writes[f.attio] = ev
+        b = None if base is None else base.get(f.attio)
+        if base is not None and av != b:
+            # Edited in Attio since the last sync: put back, and shown in the conflict log.
+            reason = "one way into Attio: the other side owns the field; Attio's edit was put back"
+            out.conflicts.append(Conflict(f.attio, av, ev, b, "external", reason))
+    out.base = {f.attio: e.get(f.attio) for f in fields}
     return out

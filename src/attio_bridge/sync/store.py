@@ -18,11 +18,11 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import datetime
 from typing import Any
 
 from ..state import StateStore
+from ..values import plain  # the sync modules take it from here too
 
 __all__ = ["Link", "RecordStore", "content_hash", "plain", "record_key"]
 
@@ -30,20 +30,6 @@ RECORDS = "sync-records"
 ATTIO = "sync-attio"
 CURSORS = "sync-cursors"
 CHECKPOINTS = "sync-checkpoints"
-
-
-def plain(value: Any) -> Any:
-    """``value`` as JSON (decimals as numbers, dates as ISO text), so that both sides' values
-    compare equal when they mean the same."""
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Mapping):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [plain(v) for v in value]
-    return value
 
 
 def content_hash(values: Mapping[str, Any] | None) -> str:

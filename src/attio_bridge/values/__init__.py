@@ -19,14 +19,22 @@ Every problem of a record comes at once in ``ValuesError.problems`` (field, valu
 region and the time zone of naive datetimes.
 
 Reading (``decode``): ``decode_record(cache, record)`` and ``decode_entry(cache, entry)`` give
-flat typed rows; ``decode_history(values)`` decodes historic values. A decoded row written back
+flat typed rows; ``decode_history(values)`` decodes historic values; ``plain(value)`` makes a
+decoded value JSON (``exact=True`` keeps the digits a float would lose). A decoded row written back
 with ``encode_values(..., ignore_read_only=True)`` writes the same values.
 
 Anything taking a schema accepts a ``WorkspaceSchema`` or a (sync) ``SchemaCache``; with
 ``AsyncSchemaCache`` pass ``await cache.get()``.
 """
 
-from .decode import HistoricValue, decode_entry, decode_history, decode_record, decode_value
+from .decode import (
+    HistoricValue,
+    decode_entry,
+    decode_history,
+    decode_record,
+    decode_value,
+    plain,
+)
 from .encode import EncodeOptions, domain_from, encode_values, validate_values
 from .schema import (
     AsyncSchemaCache,
@@ -63,5 +71,6 @@ __all__ = [
     "encode_values",
     "load_schema",
     "load_schema_async",
+    "plain",
     "validate_values",
 ]

@@ -7,7 +7,8 @@ actor references as actor ids, emails, domains and phone numbers (E.164) as stri
 as dicts of the ten parts. A personal name becomes ``first_name``, ``last_name`` and
 ``full_name``. Multiselect attributes give lists, others a value or None. Rows feed straight
 back into ``encode_values(..., ignore_read_only=True)``, which writes the same values.
-``decode_history`` decodes the historic values of one attribute.
+``decode_history`` decodes the historic values of one attribute. ``plain(value)`` turns a
+decoded value into JSON (the sync's canonical values and hashes, the snapshot files).
 """
 
 from __future__ import annotations
@@ -145,3 +146,24 @@ def decode_history(values: Sequence[Mapping[str, Any]]) -> list[HistoricValue]:
             )
         )
     return out
+
+
+def plain(value: Any, *, exact: bool = False) -> Any:
+    """A decoded value as JSON: decimals as numbers, dates and times as ISO text, mappings with
+    text keys, tuples as lists, at every depth.
+
+    A decimal that is not whole becomes a float, so that values that mean the same compare
+    equal (the sync's merge and hashes); with ``exact`` (a snapshot file, which must not lose
+    digits) one that a float would round is kept as its text instead."""
+    if isinstance(value, Decimal):
+        if value == value.to_integral_value():
+            return int(value)
+        number = float(value)
+        return str(value) if exact and Decimal(repr(number)) != value else number
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): plain(v, exact=exact) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v, exact=exact) for v in value]
+    return value

@@ -16,7 +16,12 @@
   changed. Templates are Jinja2 with autoescape; a file of the same name
   in ``service.template_dir`` replaces the package's own (``events.html``, ``_feed.html``).
 
-``pages`` (``snapshots.Pages``) adds the snapshot pages under ``/snapshots``, closed with the app.
+``pages`` (``snapshots.Pages``) adds the snapshot pages under ``/snapshots``, closed with the app;
+``sync_pages`` the sync's conflicts page under ``/sync``. Every page (events, snapshots,
+conflicts) carries the security headers (``security.page_middleware``: a Content-Security-Policy
+with no inline script or style) and shares one signed session: when the snapshot pages need a
+login (served beyond loopback), so do the events page and the conflicts page, which send a
+visitor with no signed-in session to ``/snapshots/login``.
 ``fallback``, an ASGI app, answers every path no route does: the sandbox puts the emulator there,
 so the Attio API and the service share one address. The lifespan starts and stops the service.
 """
@@ -44,8 +49,9 @@ from . import metrics
 from .feed import COUNT_LABELS, COUNTS
 from .logs import get_logger
 from .ports import InboundRequest
+from .security import login_needed, page_middleware
 from .service import Service
-from .snapshots import Pages
+from .snapshots import LOGIN_URL, Pages
 from .sync_pages import ConflictPages
 
 __all__ = ["create_app"]
@@ -178,10 +184,17 @@ def create_app(
         }
         return templates.TemplateResponse(request, name, context)
 
+    login = pages is not None and pages.config.require_login
+    session_key = pages.config.session_key if pages is not None else None
+
     async def page(request: Request) -> Response:
+        if login and (away := login_needed(request, LOGIN_URL)) is not None:
+            return away
         return _page(request, "events.html")
 
     async def feed(request: Request) -> Response:
+        if login and (away := login_needed(request, LOGIN_URL)) is not None:
+            return away
         # The page polls with the version it shows: nothing new is a 204, which htmx leaves be.
         if request.query_params.get("since") == str(service.feed.version):
             return Response(status_code=204)
@@ -193,14 +206,14 @@ def create_app(
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", metrics_page, methods=["GET"]),
-        Route("/", page, methods=["GET"]),
-        Route("/events/feed", feed, methods=["GET"]),
+        Route("/", page, methods=["GET"], middleware=page_middleware(session_key)),
+        Route("/events/feed", feed, methods=["GET"], middleware=page_middleware(session_key)),
         Mount("/static", StaticFiles(directory=_HERE / "static"), name="static"),
     ]
     if pages is not None:
         routes.append(pages.mount())
     if sync_pages is not None:
-        routes.append(sync_pages.mount())
+        routes.append(sync_pages.mount(require_login=login, session_key=session_key))
     if fallback is not None:
         routes.append(Mount("", app=fallback))
 

@@ -30,6 +30,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware as StarletteSessions
 from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -45,6 +46,9 @@ __all__ = [
     "csrf_ok",
     "csrf_token",
     "is_loopback",
+    "login_needed",
+    "page_middleware",
+    "session_key_of",
 ]
 
 SESSION_COOKIE = "attio_bridge_session"
@@ -113,23 +117,38 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
+_PROCESS_KEY = secrets.token_bytes(32)
+"""The session key when none is given: one per process, so that every page mount (the events
+page, the snapshot pages, the conflicts page) reads the session a login on any of them made."""
+
+
+def session_key_of(session_key: bytes | None) -> bytes:
+    """``session_key``, else ``ATTIO_BRIDGE_SESSION_KEY``, else the process's own random key
+    (sessions then end with the process)."""
+    return session_key or os.environ.get("ATTIO_BRIDGE_SESSION_KEY", "").encode() or _PROCESS_KEY
+
+
+def page_middleware(session_key: bytes | None) -> list[Middleware]:
+    """The security headers and the signed session (``session_key_of``), for a page's routes."""
+    return [
+        Middleware(SecurityHeadersMiddleware),
+        Middleware(SessionMiddleware, key=session_key_of(session_key)),
+    ]
+
+
 def secured_mount(prefix: str, routes: list[BaseRoute], session_key: bytes | None) -> Mount:
-    """``routes`` mounted at ``prefix`` behind the security headers and the signed session
-    (``session_key``, else ``ATTIO_BRIDGE_SESSION_KEY``, else a random key: sessions then end
-    with the process)."""
-    key = (
-        session_key
-        or os.environ.get("ATTIO_BRIDGE_SESSION_KEY", "").encode()
-        or secrets.token_bytes(32)
-    )
-    return Mount(
-        prefix,
-        routes=routes,
-        middleware=[
-            Middleware(SecurityHeadersMiddleware),
-            Middleware(SessionMiddleware, key=key),
-        ],
-    )
+    """``routes`` mounted at ``prefix`` behind ``page_middleware(session_key)``."""
+    return Mount(prefix, routes=routes, middleware=page_middleware(session_key))
+
+
+def login_needed(request: Request, login_url: str) -> Response | None:
+    """None when ``request``'s session has a signed-in user; else the way to ``login_url``:
+    a 401 with ``HX-Redirect`` for htmx's requests, a 303 for a browser's."""
+    if isinstance(request.session.get("user"), str):
+        return None
+    if request.headers.get("hx-request"):
+        return Response(status_code=401, headers={"HX-Redirect": login_url})
+    return RedirectResponse(login_url, 303)
 
 
 def csrf_token(session: dict[str, Any]) -> str:

@@ -60,6 +60,8 @@ from .security import (
 __all__ = ["Connection", "Pages", "PagesConfig", "load_settings", "save_settings"]
 
 PREFIX = "/snapshots"
+LOGIN_URL = f"{PREFIX}/login"
+"""Where a visitor with no signed-in session goes, from these pages and the others."""
 LOCAL_USER = "local"
 SETTINGS_DIR = ".attio-bridge"
 SETTINGS_FILE = "settings.toml"
@@ -269,7 +271,7 @@ class Pages:
             return _Who(LOCAL_USER, folder.resolve().name, folder, [folder.resolve().name])
         user = request.session.get("user")
         if not isinstance(user, str):
-            raise _Redirect(f"{PREFIX}/login")
+            raise _Redirect(LOGIN_URL)
         projects = self._user_projects(user)
         chosen = request.session.get("project")
         project = chosen if chosen in projects else projects[0]

@@ -7,8 +7,9 @@ given by whoever mounts the page) and comes back to the list.
 Values are escaped (Jinja2's autoescape; JSON through ``tojson``). Every POST needs the
 session's CSRF token (``security.csrf_token`` / ``csrf_ok``, as the snapshot pages), in the
 signed session cookie of ``security.SessionMiddleware``; responses carry the security headers.
-The page has no login of its own: mount it only where the snapshot pages need none (served on
-loopback), or behind one.
+The page has no login form of its own: mounted with ``require_login`` (the app does so when the
+snapshot pages need a login), a visitor with no signed-in session goes to the snapshot pages'
+``/snapshots/login``, whose session this page shares.
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ from starlette.routing import BaseRoute, Mount, Route
 from ..errors import AttioError
 from ..state import StateStore
 from ..sync.conflicts import ConflictQueue, ConflictRecord
-from .security import csrf_ok, csrf_token, secured_mount
-from .snapshots import read_form
+from .security import csrf_ok, csrf_token, login_needed, secured_mount
+from .snapshots import LOGIN_URL, read_form
 
 __all__ = ["PREFIX", "ConflictPages", "Resolver"]
 
@@ -44,6 +45,7 @@ class ConflictPages:
         self.queue = ConflictQueue(store)
         self.resolve = resolve
         self.session_key = session_key
+        self.require_login = False
         self.env = jinja2.Environment(loader=jinja2.FileSystemLoader(_TEMPLATES), autoescape=True)
 
     def render(self, request: Request, status: int = 200, **context: Any) -> HTMLResponse:
@@ -60,10 +62,14 @@ class ConflictPages:
 
     async def conflicts(self, request: Request) -> Response:
         """The open conflicts."""
+        if self.require_login and (away := login_needed(request, LOGIN_URL)) is not None:
+            return away
         return self.render(request, notice=request.query_params.get("notice"))
 
     async def resolve_post(self, request: Request) -> Response:
         """Settle one conflict, then back to the list."""
+        if self.require_login and (away := login_needed(request, LOGIN_URL)) is not None:
+            return away
         form = await read_form(request)
         if not csrf_ok(request, form):
             return self.render(
@@ -82,10 +88,13 @@ class ConflictPages:
             request.url_for("sync_conflicts").include_query_params(notice=notice), 303
         )
 
-    def mount(self) -> Mount:
-        """The page as one ``Mount`` at ``/sync`` with its session and security headers."""
+    def mount(self, *, require_login: bool = False, session_key: bytes | None = None) -> Mount:
+        """The page as one ``Mount`` at ``/sync`` with its session (signed with ``session_key``
+        when given, the app's one session) and security headers; with ``require_login``, only
+        for a signed-in session."""
+        self.require_login = require_login
         routes: list[BaseRoute] = [
             Route("/conflicts", self.conflicts, methods=["GET"], name="sync_conflicts"),
             Route("/conflicts/{conflict_id}/resolve", self.resolve_post, methods=["POST"]),
         ]
-        return secured_mount(PREFIX, routes, self.session_key)
+        return secured_mount(PREFIX, routes, session_key or self.session_key)

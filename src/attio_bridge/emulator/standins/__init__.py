@@ -19,6 +19,8 @@ Registered, in the order their models are made (a replayed reset depends on it):
   and ``/crm/v3/properties/{object}``.
 - ``salesforce``: Salesforce's REST API, ``/services/data/v59.0/sobjects/...`` and ``/query``.
 - ``zoho``: Zoho CRM's Services module, ``/crm/v7/Services[/deleted|/{id}]``.
+- ``braintree``: a merchant's subscriptions; ``POST /_emulator/braintree/notifications`` sends
+  Braintree's signed webhook notification to ``EmulatorConfig.braintree_webhook_url``.
 
 The CRM stand-ins share their record store and request frame (``_crm``).
 
@@ -33,6 +35,7 @@ from __future__ import annotations
 from typing import Any
 
 from .base import Failure, StandIn, Standins, http_errors, standin_routes
+from .braintree import BRAINTREE
 from .drive import DRIVE
 from .google import GOOGLE
 from .hubspot import HUBSPOT
@@ -40,9 +43,10 @@ from .salesforce import SALESFORCE
 from .slack import SLACK
 from .zoho import ZOHO
 
-STANDINS: tuple[StandIn[Any], ...] = (SLACK, GOOGLE, DRIVE, HUBSPOT, SALESFORCE, ZOHO)
+STANDINS: tuple[StandIn[Any], ...] = (SLACK, GOOGLE, DRIVE, HUBSPOT, SALESFORCE, ZOHO, BRAINTREE)
 
 __all__ = [
+    "BRAINTREE",
     "DRIVE",
     "GOOGLE",
     "HUBSPOT",

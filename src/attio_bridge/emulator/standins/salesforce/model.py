@@ -3,8 +3,9 @@ history, and a small SOQL evaluator; no HTTP.
 
 SOQL understood (what the connector sends): ``SELECT f, ... FROM Object [WHERE cond [AND
 cond]...] [ORDER BY f [ASC|DESC]] [LIMIT n]`` where a condition is ``field op literal`` (``=``,
-``!=``, ``>``, ``>=``, ``<``, ``<=``; literals: 'quoted text', a datetime such as
-``2024-01-01T00:00:00Z``, a number, ``null``) or ``field IN ('a', 'b')``. Anything else is a
+``!=``, ``>``, ``>=``, ``<``, ``<=``; literals: 'quoted text' with backslash escapes, a datetime
+such as ``2024-01-01T00:00:00Z``, a number, ``null``; text compared without case, as SOQL does)
+or ``field IN ('a', 'b')``. Anything else is a
 ``MALFORMED_QUERY``. History objects (``ContactHistory``, ``AccountHistory``,
 ``OpportunityFieldHistory``) list each change of a field after the record's creation, as
 Salesforce's field history tracking does.
@@ -183,13 +184,26 @@ _COND = re.compile(
 _DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})")
 
 
+_TOKEN = re.compile(r"'(?:[^'\\]|\\.)*'|\s+AND\s+|[^'\s]+|\s+", re.IGNORECASE)
+
+
 def _split_and(where: str) -> list[str]:
-    return [part for part in re.split(r"\s+AND\s+", where, flags=re.IGNORECASE) if part.strip()]
+    """The conditions joined by AND (an AND inside a quoted literal is text)."""
+    parts, current = [], ""
+    for token in _TOKEN.findall(where):
+        if token.strip().upper() == "AND" and token != token.strip():
+            parts.append(current)
+            current = ""
+        else:
+            current += token
+    parts.append(current)
+    return [part for part in parts if part.strip()]
 
 
 def _literal(raw: str) -> Any:
     if raw.startswith("'"):
-        return raw[1:-1].replace("\\'", "'")
+        # SOQL's escapes: \' \" \\ \n ... (the character after the backslash, as text).
+        return re.sub(r"\\(.)", r"\1", raw[1:-1])
     if raw.lower() == "null":
         return None
     if _DATETIME.fullmatch(raw):
@@ -222,6 +236,10 @@ def _test(cond: str, row: dict[str, Any], known: set[str]) -> bool:
     if isinstance(literal, datetime) and isinstance(value, str):
         value = _literal(value)
     op = m["op"]
+    if isinstance(value, str) and isinstance(literal, str):
+        # "Comparisons on strings are case-insensitive" (for all but unique case-sensitive
+        # fields, which these objects do not have).
+        value, literal = value.casefold(), literal.casefold()
     if op == "=":
         return bool(value == literal)
     if op == "!=":

@@ -7,7 +7,10 @@ records only ``page_token`` pages), the ``If-Modified-Since``
 header (records modified at or after it; 304 when none), ``GET /crm/v7/Services/{id}``
 (``{"data": [record]}``; 204 when there is no such record), ``GET /crm/v7/Services/deleted``
 (``{"data": [{"id", "type", "deleted_time", "display_name", ...}], "info"}``), ``GET
-/crm/v7/settings/fields?module=Services`` and the writes (``POST``/``PUT``/``DELETE``, answering
+/crm/v7/Services/search?criteria=(Field:equals:value)`` (``equals`` or ``starts_with``, criteria
+joined by ``and``, ``\\`` escaping ``(``, ``)`` and ``,``; text compared without case; 204 when
+nothing matches), ``GET /crm/v7/settings/fields?module=Services`` and the writes
+(``POST``/``PUT``/``DELETE``, answering
 ``{"data": [{"code": "SUCCESS", "details": {"id", ...}, "message", "status"}]}``). Errors are
 ``{"code", "details", "message", "status": "error"}``; a 429 is ``TOO_MANY_REQUESTS`` with
 ``X-RATELIMIT-LIMIT``/``-REMAINING``/``-RESET`` and ``Retry-After``. Tokens: ``Authorization:
@@ -131,6 +134,56 @@ def _page_of(q: Any) -> int:
     return page
 
 
+def _criteria(text: str) -> list[tuple[str, str, str]]:
+    """``(Field:op:value) and (...)`` as ``(field, op, value)`` triples, escapes resolved."""
+    groups: list[str] = []
+    between: list[str] = []  # the text after each group
+    current: list[str] | None = None
+    chars = iter(text.strip())
+    for c in chars:
+        if current is None:
+            if c == "(":
+                current = []
+                between.append("")
+            elif between:
+                between[-1] += c
+            else:
+                raise CrmError(400, "INVALID_QUERY", f"invalid criteria: {text!r}")
+        elif c == "\\":
+            current.append(next(chars, ""))
+        elif c == ")":
+            groups.append("".join(current))
+            current = None
+        else:
+            current.append(c)
+    after = [b.strip().lower() for b in between]  # after each group: "and", the last nothing
+    if current is not None or not groups or after != ["and"] * (len(after) - 1) + [""]:
+        raise CrmError(400, "INVALID_QUERY", f"invalid criteria: {text!r}")
+    out = []
+    for group in groups:
+        field, op, value = [*group.split(":", 2), "", ""][:3]
+        out.append((field.strip(), op.strip(), value))
+    return out
+
+
+def search(records: list[CrmRecord], criteria: str, fields: set[str]) -> list[CrmRecord]:
+    """The records matching every criterion (``equals`` / ``starts_with``, without case)."""
+    found = records
+    for field, op, value in _criteria(criteria):
+        if field not in fields:
+            raise CrmError(400, "INVALID_QUERY", f"invalid field {field!r} in criteria")
+        wanted = value.casefold()
+        if op == "equals":
+            found = [r for r in found if str(r.properties.get(field, "")).casefold() == wanted]
+        elif op == "starts_with":
+            found = [
+                r for r in found if str(r.properties.get(field, "")).casefold().startswith(wanted)
+            ]
+        else:
+            raise CrmError(400, "INVALID_QUERY", f"operator {op!r} is not supported")
+    return found
+
+
 def zoho_routes(state: EmulatorState) -> list[BaseRoute]:
     """The ``/crm/v7/...`` routes acting on the live ``ZohoModel``."""
 
@@ -150,6 +203,8 @@ def zoho_routes(state: EmulatorState) -> list[BaseRoute]:
             return "fields"
         if path.endswith("/deleted"):
             return "deleted"
+        if path.endswith("/search"):
+            return "search"
         if "record_id" in request.path_params:
             return {"GET": "get", "PUT": "update"}.get(request.method, "delete")
         return "list" if request.method == "GET" else "create"
@@ -188,6 +243,9 @@ def zoho_routes(state: EmulatorState) -> list[BaseRoute]:
                 extra = {"sort_by": "id", "sort_order": "asc"}
             rows = [m.render(r, fields) for r in records]
             return _listing(rows, page, per_page, extra)
+        if op == "search":
+            records = search(m.live(MODULE), q.get("criteria", ""), set(m.fields[MODULE]))
+            return _listing([m.render(r) for r in records], page, per_page, {})
         if op == "deleted":
             rows = [
                 {
@@ -233,6 +291,7 @@ def zoho_routes(state: EmulatorState) -> list[BaseRoute]:
     return [
         Route("/crm/v7/settings/fields", endpoint, methods=["GET"]),
         Route("/crm/v7/{module}/deleted", endpoint, methods=["GET"]),
+        Route("/crm/v7/{module}/search", endpoint, methods=["GET"]),
         Route("/crm/v7/{module}", endpoint, methods=["GET", "POST"]),
         Route("/crm/v7/{module}/{record_id}", endpoint, methods=["GET", "PUT", "DELETE"]),
     ]
