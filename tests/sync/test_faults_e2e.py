@@ -90,15 +90,15 @@ _REFERENCES: dict[str, dict[str, Any]] = {}
 
 
 class Sleeps:
-    """The engine's sleep: remembers each wait asked, and waits at most 0.1 s of it (the
-    engine's own back-off grows to seconds; the stand-in's asked waits are shorter)."""
+    """The engine's sleep: remembers each wait asked, and waits at most ASKED of it (the
+    engine's own back-off grows to seconds; the waits the stand-in asks for are ASKED)."""
 
     def __init__(self) -> None:
         self.asked: list[float] = []
 
     def __call__(self, seconds: float) -> None:
         self.asked.append(seconds)
-        time.sleep(min(seconds, max(ASKED, 0.1)))
+        time.sleep(min(seconds, ASKED))
 
 
 def full_sync(make: Callable[[], SyncEngine]) -> Report:
