@@ -2,7 +2,7 @@
 
 simple-salesforce speaks ``requests`` and writes ``https://`` URLs: the connector's session maps
 them to the plain-HTTP emulator. Shapes follow Salesforce's REST API Developer Guide (sObject
-rows, describe, ``query``/``nextRecordsUrl``, the ``updated``/``deleted`` resources, errors as
+rows, describe, ``query`` (by Id, or by ``nextRecordsUrl``), ``updated``/``deleted``, errors as
 ``[{"message", "errorCode"}]``, ``REQUEST_LIMIT_EXCEEDED``) and its field history objects.
 """
 
@@ -50,21 +50,24 @@ def test_is_a_crm_connector_with_described_fields(sf: SalesforceConnector) -> No
     assert fields["Email"] == "email" and fields["SystemModstamp"] == "datetime"
 
 
-def test_list_pages_follow_next_records_url(sf: SalesforceConnector) -> None:
-    """Batches of one cover every Contact once; the cursor is Salesforce's nextRecordsUrl."""
+def test_list_pages_follow_ids_and_may_be_asked_for_again(sf: SalesforceConnector) -> None:
+    """Batches of one cover every Contact once; the cursor is the last Id seen, so a page whose
+    answer was lost can be asked for again (a query locator could not)."""
     sf.create("Contact", {"LastName": "Third"})
     first = sf.list_page("Contact", limit=1)
-    assert first.next_cursor is not None and first.next_cursor.startswith("/services/data/")
+    assert first.next_cursor == first.records[0].id
     seen = [r.id for r in first.records]
     cursor = first.next_cursor
     while cursor is not None:
         page = sf.list_page("Contact", cursor, limit=1)
+        assert sf.list_page("Contact", cursor, limit=1) == page
         seen += [r.id for r in page.records]
         cursor = page.next_cursor
     assert len(seen) == len(set(seen)) == 3
+    assert seen == sorted(seen)
     assert all(len(i) == 18 and i.startswith("003") for i in seen)
     with pytest.raises(ConnectorError) as bad:
-        sf.list_page("Contact", "not-a-url")
+        sf.list_page("Contact", "not-an-id")
     assert bad.value.code == "invalid_cursor"
 
 

@@ -22,6 +22,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from attio_bridge.emulator import EmulatorConfig, create_app
+from attio_bridge.emulator.http import ConnectionDropped
 from attio_bridge.webhooks import SignatureError, verify_hubspot
 
 from .receiver import Receiver
@@ -215,6 +216,30 @@ def test_hubspot_batch_is_one_request_against_the_limit() -> None:
         limited = http.post("/crm/v3/objects/contacts/batch/create", headers=HS, json=rows)
     assert ok.status_code == 201 and len(ok.json()["results"]) == 100
     assert limited.status_code == 429
+
+
+def test_injected_crm_failures_ask_their_wait_and_may_land_the_write(http: TestClient) -> None:
+    """A 429 rule asks for its ``seconds`` in HubSpot's header; ``slow`` and
+    ``connection_dropped_after`` make the call (the write lands) before answering late or not
+    at all."""
+    fail = {"system": "hubspot", "method": "objects.create", "count": 1}
+    http.post("/_emulator/standins/fail", json=fail | {"status": 429, "seconds": 0.25})
+    limited = http.post("/crm/v3/objects/contacts", headers=HS, json={"properties": {}})
+    assert limited.status_code == 429
+    assert limited.headers["X-HubSpot-RateLimit-Interval-Milliseconds"] == "250"
+    http.post("/_emulator/standins/fail", json=fail | {"error": "slow", "seconds": 0.05})
+    late = http.post(
+        "/crm/v3/objects/contacts", headers=HS, json={"properties": {"email": "late@x.io"}}
+    )
+    assert late.status_code == 201
+    http.post("/_emulator/standins/fail", json=fail | {"error": "connection_dropped_after"})
+    with pytest.raises(ConnectionDropped):
+        http.post(
+            "/crm/v3/objects/contacts", headers=HS, json={"properties": {"email": "lost@x.io"}}
+        )
+    listed = http.get("/crm/v3/objects/contacts?limit=100", headers=HS).json()["results"]
+    emails = {r["properties"]["email"] for r in listed}
+    assert {"late@x.io", "lost@x.io"} <= emails
 
 
 def test_crm_writes_survive_a_restart(tmp_path: Path) -> None:

@@ -128,6 +128,8 @@ def test_failures_are_injected_counted_and_cleared() -> None:
             "error": "internal_error",  # the registry's default check filled it in
             "status": 503,
             "count": 1,
+            "rate": 1.0,  # every matching call
+            "seconds": None,
         }
         failed = add(http, 1)
         assert (failed.status_code, failed.json()) == (503, {"error": "internal_error"})
@@ -136,6 +138,17 @@ def test_failures_are_injected_counted_and_cleared() -> None:
         assert http.post("/_emulator/reset").status_code == 200
         assert http.get("/_emulator/standins/fail").json() == []
         assert add(http, 1).json() == {"value": 1}
+
+
+def test_a_rule_with_a_rate_hits_that_share_of_the_calls() -> None:
+    with emulator() as http:
+        rule = {"system": "counter", "method": "add", "status": 503, "rate": 0.3}
+        assert http.post("/_emulator/standins/fail", json=rule).json()["rate"] == 0.3
+        failed = sum(add(http, 1).status_code == 503 for _ in range(200))
+        assert 30 <= failed <= 90  # about 60 of 200
+        for bad in ({"rate": 1.5}, {"rate": -0.1}, {"seconds": "soon"}):
+            refused = http.post("/_emulator/standins/fail", json={"system": "counter", **bad})
+            assert refused.status_code == 400, bad
 
 
 def test_failure_rules_are_checked_against_the_registry() -> None:

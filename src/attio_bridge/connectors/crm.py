@@ -6,7 +6,8 @@ none); ``HubSpotConnector``,
 ``SalesforceConnector`` and ``ZohoConnector`` implement it. Every method is synchronous (the
 systems' SDKs are); async callers run them in a thread. Every failure is a ``ConnectorError``
 whose ``retryable`` is true for timeouts, dropped connections, 429 (with ``retry_after``, the
-delay the system asked for) and 5xx.
+delay the system asked for) and 5xx. ``create_once`` and ``create_many_once`` make creates safe
+to try again.
 
 ``BatchWriter`` is the optional part of the contract: ``create_many`` and ``update_many`` write
 many records in as few calls as the system allows (HubSpot's batch endpoints, 100 a call;
@@ -16,7 +17,7 @@ The sync engine uses them when a connector has them and writes one record at a t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
@@ -127,3 +128,70 @@ class BatchWriter(Protocol):
         """Change some properties of records, ``(id, properties)`` each: None where it was
         written, else the error that refused it."""
         ...
+
+
+def _made(connector: Any, object: str, key: str, value: Any) -> ExternalRecord | None:
+    """The live record whose ``key`` holds ``value`` (without case), if ``connector.find``
+    finds one; None without ``find`` or without a value."""
+    find = getattr(connector, "find", None)
+    if find is None or value in (None, ""):
+        return None
+    folded = str(value).strip().casefold()
+    found: list[ExternalRecord] = find(object, key, str(value))
+    for rec in found:
+        if not rec.archived and str(rec.properties.get(key)).strip().casefold() == folded:
+            return rec
+    return None
+
+
+def create_once(
+    connector: CrmConnector,
+    object: str,
+    properties: dict[str, Any],
+    key: str,
+    look_first: bool = False,
+) -> Callable[[], ExternalRecord]:
+    """``connector.create(object, properties)`` as a call that is safe to try again.
+
+    A create whose answer was lost (a timeout, a connection dropped after the request went out,
+    a 5xx from a proxy after the write) may have made the record: HubSpot's and Salesforce's
+    creates are not idempotent, so trying it again blindly makes a duplicate. From the second
+    call on, a live record whose match field ``key`` holds the value being created (compared
+    without case) is looked for first (``connector.find``) and returned when there is one;
+    ``look_first`` looks before the first call too (a run resumed after one that died may redo
+    its creates). A connector without ``find``, or ``properties`` without a ``key`` value,
+    creates as before.
+    """
+    tried = look_first
+
+    def create() -> ExternalRecord:
+        nonlocal tried
+        made = _made(connector, object, key, properties.get(key)) if tried else None
+        tried = True
+        return made or connector.create(object, properties)
+
+    return create
+
+
+def create_many_once(
+    connector: BatchWriter,
+    object: str,
+    rows: Sequence[dict[str, Any]],
+    key: str,
+    look_first: bool = False,
+) -> Callable[[], list[ExternalRecord | ConnectorError]]:
+    """``connector.create_many(object, rows)`` as a call that is safe to try again, as
+    ``create_once``: from the second call on (or the first, with ``look_first``), each row whose
+    record a lost answer already made is looked up (one ``find`` each) and only the others are
+    created; the results stay in the rows' order."""
+    tried = look_first
+
+    def create_many() -> list[ExternalRecord | ConnectorError]:
+        nonlocal tried
+        made = [_made(connector, object, key, row.get(key)) if tried else None for row in rows]
+        tried = True
+        missing = [row for row, rec in zip(rows, made, strict=True) if rec is None]
+        fresh = iter(connector.create_many(object, missing) if missing else [])
+        return [rec if rec is not None else next(fresh) for rec in made]
+
+    return create_many

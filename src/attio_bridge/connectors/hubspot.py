@@ -72,7 +72,8 @@ class HubSpotConnector:
     search page size (lower both in tests to reach the cap with a few records). ``properties``
     names the properties to read per object (by default every one ``fields`` lists; an account
     with hundreds of custom properties may want fewer, to keep request URLs short). ``rate``
-    is ``(calls, seconds)``, the pace kept (``(0, 0)``: none).
+    is ``(calls, seconds)``, the pace kept (``(0, 0)``: none). ``timeout`` is the seconds a
+    call may wait for HubSpot's answer.
     """
 
     system = SYSTEM
@@ -86,6 +87,7 @@ class HubSpotConnector:
         search_page: int = SEARCH_LIMIT,
         properties: Mapping[str, Sequence[str]] | None = None,
         rate: tuple[int, float] = DEFAULT_RATE,
+        timeout: float = TIMEOUT,
     ) -> None:
         token = require_token(
             SYSTEM, token, "set HUBSPOT_ACCESS_TOKEN to the access token of a HubSpot private app"
@@ -93,6 +95,7 @@ class HubSpotConnector:
         self.base_url = (base_url or DEFAULT_API_URL).rstrip("/")
         self.search_cap = search_cap
         self.search_page = search_page
+        self.timeout = timeout
         self._client = HubSpot(
             access_token=token, host=self.base_url, retry=urllib3.Retry(0, redirect=False)
         )
@@ -116,7 +119,7 @@ class HubSpotConnector:
     def _call(self, what: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         self.pacer.wait()
         try:
-            return fn(*args, _request_timeout=TIMEOUT, **kwargs)
+            return fn(*args, _request_timeout=self.timeout, **kwargs)
         except _HUBSPOT_ERRORS as exc:
             raise _error(what, exc) from None
         except (urllib3.exceptions.HTTPError, OSError) as exc:

@@ -5,10 +5,14 @@ every URL as ``https://{host}/...``; to reach a plain-HTTP base URL (the emulato
 connector hands it a ``requests`` session that rewrites that prefix to the configured base URL
 (and gives every call a timeout, which simple-salesforce does not).
 
-Reads: SOQL through ``query`` / ``query_more`` (the cursor is Salesforce's ``nextRecordsUrl``);
-incremental reads filter on ``SystemModstamp``; deleted ids come from the sObject ``deleted``
-resource (Salesforce keeps about 15 days of them), changed ids from ``updated``
-(``updated_ids``). ``fields`` is the sObject's describe. ``history`` reads
+Reads: SOQL through ``query`` / ``query_more``. ``list_page`` pages by Id (``WHERE Id > last
+ORDER BY Id LIMIT n``; its cursor is the last Id seen), not by query locator: a locator is a
+server-side cursor to be used once, that expires after 15 minutes idle and holds the rows of
+its query, so a page whose answer was lost could not be asked for again, and a full sync
+resumed from a checkpointed locator would fail or see records deleted since. Incremental reads
+filter on ``SystemModstamp`` (their cursor is Salesforce's ``nextRecordsUrl``); deleted ids
+come from the sObject ``deleted`` resource (Salesforce keeps about 15 days of them), changed
+ids from ``updated`` (``updated_ids``). ``fields`` is the sObject's describe. ``history`` reads
 ``ContactHistory`` / ``AccountHistory`` / ``OpportunityFieldHistory``: tracked changes only,
 each ``NewValue`` from its ``CreatedDate`` on (the value a record was created with is not kept
 by Salesforce's field history).
@@ -51,16 +55,18 @@ HISTORY = {
 DEFAULT_VERSION = "59.0"
 TIMEOUT = 30.0
 COLLECTION_LIMIT = 200  # Salesforce: sObject Collections take at most 200 records
+MAX_BATCH = 2000  # the most records one query answer holds
 _ID = re.compile(r"[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?")
 
 
 class _Session(requests.Session):
     """simple-salesforce's session: ``https://{host}`` -> the configured base URL; a timeout."""
 
-    def __init__(self, base_url: str, host: str) -> None:
+    def __init__(self, base_url: str, host: str, timeout: float = TIMEOUT) -> None:
         super().__init__()
         self._from = f"https://{host}"
         self._to = base_url
+        self._timeout = timeout
 
     def request(
         self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any
@@ -69,7 +75,7 @@ class _Session(requests.Session):
         target = url.decode() if isinstance(url, bytes) else url
         if target.startswith(self._from):
             target = self._to + target[len(self._from) :]
-        kwargs.setdefault("timeout", TIMEOUT)
+        kwargs.setdefault("timeout", self._timeout)
         verb = method.decode() if isinstance(method, bytes) else method
         return super().request(verb, target, *args, **kwargs)
 
@@ -79,7 +85,8 @@ class SalesforceConnector:
 
     ``instance_url`` is the org's URL (``https://yourorg.my.salesforce.com``; the emulator
     serves its stand-in at its own root). ``rate`` is ``(calls, seconds)``, a pace to keep
-    (none by default: Salesforce's limit is per day).
+    (none by default: Salesforce's limit is per day); ``timeout`` the seconds a call may wait
+    for an answer.
     """
 
     system = SYSTEM
@@ -91,6 +98,7 @@ class SalesforceConnector:
         *,
         version: str = DEFAULT_VERSION,
         rate: tuple[int, float] = (0, 0.0),
+        timeout: float = TIMEOUT,
     ) -> None:
         token = require_token(
             SYSTEM,
@@ -107,7 +115,7 @@ class SalesforceConnector:
         self.instance_url = instance_url.strip().rstrip("/")
         self.version = version
         probe = Salesforce(instance_url=self.instance_url, session_id=token, version=version)
-        session = _Session(self.instance_url, probe.sf_instance)
+        session = _Session(self.instance_url, probe.sf_instance, timeout)
         self._fields: dict[str, dict[str, str]] = {}
         self.pacer = Pacer(*rate)
         self._sf = Salesforce(
@@ -186,11 +194,23 @@ class SalesforceConnector:
         return ", ".join(self.fields(object))
 
     def list_page(self, object: str, cursor: str | None = None, limit: int = 100) -> Page:
-        """One batch of live records (Salesforce treats ``limit`` as a batch size hint, at least
-        200)."""
+        """Up to ``limit`` live records (at most 2,000) after the Id ``cursor``, by Id."""
         self._type(object)
-        soql = "" if cursor else f"SELECT {self._select(object)} FROM {object} ORDER BY Id ASC"
-        return self._page(object, self._query(f"listing {object}", soql, cursor, limit))
+        after = ""
+        if cursor is not None:
+            if not _ID.fullmatch(cursor):
+                raise ConnectorError(
+                    SYSTEM,
+                    "invalid_cursor",
+                    f"{cursor!r} is not a Salesforce list cursor (a record Id): pass back a "
+                    "next_cursor this connector returned",
+                )
+            after = f"WHERE Id > {_quote(cursor)} "
+        size = max(1, min(limit, MAX_BATCH))
+        soql = f"SELECT {self._select(object)} FROM {object} {after}ORDER BY Id ASC LIMIT {size}"
+        answer = self._query(f"listing {object}", soql, None, size)
+        records = [_record(object, r) for r in answer.get("records", [])]
+        return Page(records, records[-1].id if len(records) == size else None)
 
     def modified_since(self, object: str, since: datetime, cursor: str | None = None) -> Page:
         """Records with ``SystemModstamp >= since``, oldest first."""

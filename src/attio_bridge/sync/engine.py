@@ -52,7 +52,13 @@ from typing import Any, TypeVar
 
 from ..client import AttioClient
 from ..client.models import Record
-from ..connectors.crm import BatchWriter, CrmConnector, ExternalRecord
+from ..connectors.crm import (
+    BatchWriter,
+    CrmConnector,
+    ExternalRecord,
+    create_many_once,
+    create_once,
+)
 from ..errors import AttioError, InvalidInputError, MissingError
 from ..values import SchemaCache, decode_record, encode_values
 from . import metrics
@@ -191,6 +197,7 @@ class SyncEngine:
         self.concurrency = max(1, concurrency)
         self.batches = batches
         self.ahead = max(1, ahead)
+        self._resumed = False  # a resumed run may redo a create the run that died made
         self._report = Report(mapping.name)
         self._pool: ThreadPoolExecutor | None = None
         self._ext_pool: ThreadPoolExecutor | None = None
@@ -235,6 +242,7 @@ class SyncEngine:
         self._report = Report(m.name)
         self._claimed = {}
         checkpoint = self.store.checkpoint(m.name) or {}
+        self._resumed = bool(checkpoint)
         started = (
             datetime.fromisoformat(checkpoint["started_at"])
             if "started_at" in checkpoint
@@ -630,7 +638,11 @@ class SyncEngine:
         batch = self.connector if self.batches else None
         if isinstance(batch, BatchWriter) and by_op["create"]:
             rows = [w.external[1] for w in by_op["create"] if w.external]
-            results = self._batch(by_op["create"], batch.create_many, obj, rows)
+            # Tried again (or redone by a resumed run), a batch first looks for what a lost
+            # answer (or the run that died) made: the other side's creates are not idempotent.
+            key = self.mapping.match_external
+            create_many = create_many_once(batch, obj, rows, key, self._resumed)
+            results = self._batch(by_op["create"], create_many)
             for w, made in zip(by_op["create"], results, strict=False):
                 if isinstance(made, ExternalRecord):
                     w.ext_id = made.id
@@ -652,7 +664,9 @@ class SyncEngine:
             op, props = w.external
             try:
                 if op == "create":
-                    w.ext_id = self._call(self.connector.create, obj, props).id
+                    key = self.mapping.match_external
+                    create = create_once(self.connector, obj, props, key, self._resumed)
+                    w.ext_id = self._call(create).id
                 elif op == "update":
                     self._call(self.connector.update, obj, w.ext_id, props)
                 else:

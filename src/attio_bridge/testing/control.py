@@ -153,12 +153,22 @@ class EmulatorControl:
         *,
         status: int | None = None,
         count: int | None = None,
+        rate: float | None = None,
+        seconds: float | None = None,
     ) -> Any:
-        """Make calls of ``method`` on stand-in ``system`` (``slack``, ``google``, ``drive``)
-        fail, answered in that system's shape (Slack needs ``error``, its error code). Returns
-        the rule."""
+        """Make calls of ``method`` on stand-in ``system`` (``slack``, ``google``, ``drive``,
+        ``hubspot`` ...) fail, answered in that system's shape (Slack needs ``error``, its error
+        code). ``rate`` is the share of the calls hit (all by default); ``seconds`` a 429's asked
+        wait, or a CRM stand-in's delay for ``error="slow"``. Returns the rule."""
         body: dict[str, Any] = {"system": system, "method": method}
-        for key, value in (("error", error), ("status", status), ("count", count)):
+        options = (
+            ("error", error),
+            ("status", status),
+            ("count", count),
+            ("rate", rate),
+            ("seconds", seconds),
+        )
+        for key, value in options:
             if value is not None:
                 body[key] = value
         return self.call("POST", "/standins/fail", body)

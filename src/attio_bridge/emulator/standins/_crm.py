@@ -9,9 +9,15 @@ as HubSpot's archived and Salesforce's recycle bin keep them) and every value ea
 function of the object and a sequence number.
 
 ``crm_endpoint`` wraps a system's handler: the token (each system's header), latency, the
-registry's injected failures (``error: "connection_dropped"`` cuts the response off mid-body;
-any other rule answers the system's error shape through ``render_error``), the rate limiter,
-and the request journal.
+registry's injected failures, the rate limiter, and the request journal. A failure rule's
+``error`` says what it does:
+
+- ``connection_dropped``: the response is cut off mid-body, before the call is made;
+- ``connection_dropped_after``: the call is made (a write lands), then the response is cut off;
+- ``slow``: the call is made, and answered ``seconds`` late (a client whose timeout is shorter
+  gives up on a write that landed, as on a real system under load);
+- any other: the system's error shape for ``status`` (``render_error``); a 429 asks for a wait
+  of the rule's ``seconds`` (1 s when not given) in the system's own rate-limit headers.
 """
 
 from __future__ import annotations
@@ -35,6 +41,8 @@ if TYPE_CHECKING:
     from ..state import EmulatorState
 
 DROP = "connection_dropped"  # the injected failure's error that drops the connection
+DROP_AFTER = "connection_dropped_after"  # ... after the call was made
+SLOW = "slow"  # ... that answers the call ``seconds`` late
 
 
 class CrmError(Exception):
@@ -216,17 +224,26 @@ def crm_endpoint(
         if delay > 0:
             await asyncio.sleep(delay)
         failure = state.standins.failure(name, operation)
-        if failure is not None:
+        if failure is not None and failure.error not in (DROP_AFTER, SLOW):
             if failure.error == DROP:
                 return DroppedResponse(f"{name} {operation}")
-            retry = 1.0 if failure.status == 429 else None
+            retry = (
+                (1.0 if failure.seconds is None else failure.seconds)
+                if failure.status == 429
+                else None
+            )
             raise CrmError(
                 failure.status, failure.error, f"{failure.error} (injected by the emulator)", retry
             )
         wait = limiter().take()
         if wait is not None:
             raise CrmError(429, "rate_limited", "rate limit reached", wait)
-        return await handler(request)
+        response = await handler(request)
+        if failure is not None and failure.error == DROP_AFTER:
+            return DroppedResponse(f"{name} {operation}")
+        if failure is not None:  # SLOW
+            await asyncio.sleep(failure.seconds or 0.0)
+        return response
 
     return endpoint
 

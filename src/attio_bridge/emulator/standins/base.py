@@ -14,8 +14,11 @@ key in ``Standins``. Given its entry, the emulator does the rest for every stand
   startup ``Standins.replay`` gives the logged ``params`` back to ``StandIn.replay(model,
   params)``, in order with Attio's operations and with the same ids (see ``..persistence``);
 - **faults**: ``POST /_emulator/standins/fail`` takes ``{system: NAME, method?, error?, status?,
-  count?}``, checked by ``StandIn.failure``; a route asks ``state.standins.failure(NAME, method)``
-  and answers the rule in the system's own error shape.
+  count?, rate?, seconds?}``, checked by ``StandIn.failure``; a route asks
+  ``state.standins.failure(NAME, method)`` and answers the rule in the system's own error shape.
+  ``rate`` (0-1) is the share of matching calls a rule hits (drawn from a generator seeded by
+  ``EmulatorConfig.random_seed``); ``seconds`` is the rule's time: the wait a 429 asks for, or
+  how late a stand-in answers for its ``slow`` rules (see ``_crm``).
 
 Failures are test controls, not state: never logged, cleared by a reset.
 """
@@ -23,6 +26,7 @@ Failures are test controls, not state: never logged, cleared by a reset.
 from __future__ import annotations
 
 import fnmatch
+import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -92,7 +96,8 @@ class Failure:
 
     What the call answers is up to the stand-in (Slack: ``{"ok": false, "error": error}`` with
     ``status``; Drive: Google's error body with ``reason`` ``error``). ``remaining`` None fires
-    on every call.
+    on every call; ``rate`` is the share of matching calls it hits; ``seconds`` its time, when
+    given (a 429's asked wait, a slow answer's delay).
     """
 
     system: str
@@ -100,6 +105,8 @@ class Failure:
     error: str
     status: int
     remaining: int | None = None
+    rate: float = 1.0
+    seconds: float | None = None
 
     def render(self) -> dict[str, Any]:
         """The rule as the control plane shows it."""
@@ -109,6 +116,8 @@ class Failure:
             "error": self.error,
             "status": self.status,
             "count": self.remaining,
+            "rate": self.rate,
+            "seconds": self.seconds,
         }
 
 
@@ -123,6 +132,7 @@ class Standins:
         self.config = config
         self.registry: dict[str, StandIn[Any]] = {entry.name: entry for entry in registry}
         self.failures: list[Failure] = []
+        self.rng = random.Random(config.random_seed)
         self._models: dict[str, Any] = {}
         self.reset()
 
@@ -160,7 +170,7 @@ class Standins:
         for rule in self.failures:
             if rule.system != system or rule.remaining == 0:
                 continue
-            if fnmatch.fnmatchcase(method, rule.method):
+            if fnmatch.fnmatchcase(method, rule.method) and self.rng.random() < rule.rate:
                 if rule.remaining is not None:
                     rule.remaining -= 1
                 return rule
@@ -183,7 +193,19 @@ class Standins:
             isinstance(count, bool) or not isinstance(count, int) or count < 1
         ):
             raise ValueError(f'"count" must be an integer of at least 1, not {count!r}')
-        return Failure(entry.name, method, error, status, count)
+        rate = _number(body, "rate", 1.0)
+        if rate > 1:
+            raise ValueError(f'"rate" must be a share of the calls, 0 to 1, not {rate!r}')
+        seconds = None if body.get("seconds") is None else _number(body, "seconds", 0.0)
+        return Failure(entry.name, method, error, status, count, rate, seconds)
+
+
+def _number(body: dict[str, Any], key: str, default: float) -> float:
+    """``body[key]`` as a number of at least 0 (``default`` when absent); ``ValueError`` else."""
+    value = body.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise ValueError(f'"{key}" must be a number of at least 0, not {value!r}')
+    return float(value)
 
 
 def standin_routes(state: EmulatorState) -> list[BaseRoute]:
@@ -199,7 +221,8 @@ def standin_routes(state: EmulatorState) -> list[BaseRoute]:
 
 def _failures(state: EmulatorState) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
-        """GET lists, DELETE clears, POST adds ``{system, method?, error?, status?, count?}``.
+        """GET lists, DELETE clears, POST adds ``{system, method?, error?, status?, count?,
+        rate?, seconds?}``.
 
         Failures are test controls, not state: never logged, so a restart (``--database``)
         starts without any, as it does without Attio's faults.
