@@ -21,7 +21,7 @@ paced in parallel:
 Printed: records, requests per side (from the emulator's journal), wall time, bound, wall /
 bound (goal <= 1.2); the writes of a re-run with nothing changed (goal 0); the lag from a change
 on either side (HubSpot: a PATCH and its ``contact.propertyChange`` event; Attio: an update and
-its ``record.updated`` event) to its write on the other side through ``engine.incremental``,
+its ``record.updated`` event) to its write on the other side through ``engine.settle``,
 p50 and p95 (goal p95 < 5 s), measured at the real limits and latency (no speedup) on a small
 synced workspace (``--lag-contacts``).
 
@@ -289,7 +289,7 @@ def lags(args: argparse.Namespace) -> None:
             changed = time.perf_counter()
             payload = {"objectId": int(ident), "subscriptionType": "contact.propertyChange"}
             event = Event("hubspot", "w", "contact.propertyChange", payload, f"h{k}")
-            report = engine.incremental([event])
+            report = engine.settle([event])
             assert report.written["attio"] >= 1, report.to_dict()
             from_hubspot.append(time.perf_counter() - changed)
         people = s.client.records.query("people", limit=args.changes)
@@ -299,7 +299,7 @@ def lags(args: argparse.Namespace) -> None:
             changed = time.perf_counter()
             payload = {"id": {"record_id": person.record_id}}
             event = Event("attio", "w", "record.updated", payload, f"a{k}")
-            report = engine.incremental([event])
+            report = engine.settle([event])
             assert report.written["external"] >= 1, report.to_dict()
             from_attio.append(time.perf_counter() - changed)
     for side, got in (("HubSpot -> Attio", from_hubspot), ("Attio -> HubSpot", from_attio)):
@@ -346,7 +346,7 @@ def main() -> None:
         print(f"  reference / engine: {before / ratio:.2f}x")
     if not args.no_lag:
         print(
-            f"incremental lag (webhook event -> engine.incremental), K=1, latency "
+            f"incremental lag (webhook event -> engine.settle), K=1, latency "
             f"{args.latency_ms:g} ms, {args.lag_contacts} contacts synced first:"
         )
         lags(args)

@@ -14,6 +14,7 @@ from attio_bridge.connectors import ConnectorError
 from attio_bridge.connectors.crm import ExternalRecord
 from attio_bridge.state import LockTimeout, StateStore
 from attio_bridge.sync.conflicts import ConflictQueue
+from attio_bridge.sync.store import RecordStore
 from attio_bridge.webhooks import Event
 
 from ._fake_side import FakeSide
@@ -166,6 +167,28 @@ def test_a_retryable_failure_waits_the_delay_the_side_asked_for(
     engine.sleep = waits.append
     assert engine.full().errors == []
     assert waits == [7.0, 7.0] and len(people(attio_client)) == 4
+
+
+def test_settle_reads_only_the_records_events_name_and_leaves_the_cursor(
+    make_engine: Make, side: FakeSide, attio_client: AttioClient, state: StateStore
+) -> None:
+    seed(side, attio_client)
+    make_engine().full()
+    cursor = RecordStore(state).cursor("hubspot", "contacts")
+    ada = contact(side, "Ada@acme.com")
+    side.edit("contacts", ada.id, {"jobtitle": "CEO"})  # named by no event: left to the pull
+    [kat] = attio_client.records.query("people", filter={"email_addresses": "kat@nasa.gov"})
+    attio_client.records.update("people", kat.record_id, {"description": "astronaut"})
+    named = {"id": {"object_id": kat.id.object_id, "record_id": kat.record_id}}
+    side.calls.clear()
+    report = make_engine().settle([Event("attio", "w", "record.updated", named, "d1")] * 2)
+    assert report.errors == [] and report.written == {"attio": 0, "external": 1}
+    assert contacts(side)["kat@nasa.gov"]["description"] == "astronaut"
+    assert "modified_since" not in side.calls and "deleted_since" not in side.calls
+    assert people(attio_client)["ada@acme.com"]["job_title"] != "CEO"
+    assert RecordStore(state).cursor("hubspot", "contacts") == cursor
+    make_engine().incremental()  # the pull then brings what no event named
+    assert people(attio_client)["ada@acme.com"]["job_title"] == "CEO"
 
 
 def test_incremental_runs_take_events_and_pull_what_changed_since_the_last_start(

@@ -10,7 +10,7 @@
   HubSpot's ``contact.propertyChange``-style payloads, Salesforce change events, Zoho CRM
   notifications, each re-read from its side, so duplicated and reordered events do no harm),
   then pulls what changed and what was deleted on the other side since the previous pull
-  *started*.
+  *started*. ``settle(events)`` is the first half alone, a webhook's path (no pull).
 - ``reconcile()`` is a full run that compares the ids of both sides.
 - An Attio record an event names that has no link is first looked for on the other side by its
   match key (``connector.find``; a connector without it skips this), and linked to the record
@@ -337,6 +337,18 @@ class SyncEngine:
         previous pull started (a full run when there was none)."""
         with self._turn(), self._writers():
             return self._incremental(events)
+
+    def settle(self, events: Iterable[Any]) -> Report:
+        """Only the records ``events`` name, each read again from its side: a webhook's path.
+        No pull and the cursor stays where it is (the periodic pull, ``incremental()``, catches
+        what no event named), so a burst of events, the echoes of a run's own writes among
+        them, costs one read per record named, not a pull of the other side each."""
+        with self._turn(), self._writers():
+            self._report = Report(self.mapping.name)
+            self._claimed = {}
+            for event in events:
+                self._event(event)
+            return self._report
 
     def _incremental(self, events: Iterable[Any]) -> Report:
         m = self.mapping

@@ -13,9 +13,9 @@ step for as long as the service runs, on the service's own pieces:
   change whose webhook was lost is caught by the next period's pull. The first tick also
   submits a first full run of each mapping that has never been pulled (``sync:<name>:first``);
 - the webhooks router: events of the mapped systems (HubSpot's ``contact.*``, ``company.*``,
-  ``deal.*`` ...; Attio's ``record.*`` of the mapped objects, of the service's workspace) run
-  the matching engines' incremental sync with the event; an event of another object is left
-  alone (``wants``);
+  ``deal.*`` ...; Attio's ``record.*`` of the mapped objects, of the service's workspace) have
+  the matching engines settle the record each names (``SyncEngine.settle``: no pull, which is
+  the timer's); an event of another object is left alone (``wants``);
 - the state store (links, cursors, checkpoints, conflicts; shared on PostgreSQL, where the
   engine's lock ``sync:<mapping>`` makes runs of one mapping take turns across machines);
 - the conflicts page's resolver (``resolve``).
@@ -286,7 +286,7 @@ class SyncService:
         for name, engine in self.engines.items():
             if not await asyncio.to_thread(self.wants, engine, event):
                 continue
-            report = await asyncio.to_thread(engine.incremental, [event])
+            report = await asyncio.to_thread(engine.settle, [event])
             if report.writes or report.conflicts or report.errors:
                 effect[name] = {
                     "written": report.written,
