@@ -2,8 +2,9 @@
 
 After start, the first full sync has made every service of the Zoho stand-in a record of the
 custom object ``services`` (created by the emulator's sandbox seed); the banner's curl reprices
-a service in Zoho and the next periodic pull (30 s in the sandbox) brings it to Attio; the
-stand-in's journal shows that no write ever reached Zoho but the one the test made.
+a service in Zoho, whose notification reaches the service's /webhooks/zoho (its event on the
+page) and the change reaches Attio; the stand-in's journal shows that no write ever reached Zoho
+but the one the test made.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 import pytest
 
 from .test_sandbox import _get, sandbox  # noqa: F401  (the fixture)
-from .test_sandbox_sync import _until
+from .test_sandbox_sync import _feed, _until
 
 pytestmark = pytest.mark.slow
 
@@ -83,7 +84,7 @@ def test_the_sandbox_brings_zohos_services_into_attio_and_writes_nothing_to_zoho
 
     _until("Zoho's services in Attio", landed, timeout=90)
 
-    # The banner's change in Zoho arrives with the next pull (no notification: 30 s at most).
+    # The banner's change in Zoho arrives (its notification, else the next pull: 30 s).
     service_id = service_url.rsplit("/", 1)[1]
     price = change["data"][0]["Price"]
     assert price != next(s["Price"] for s in zoho if s["id"] == service_id)
@@ -94,6 +95,8 @@ def test_the_sandbox_brings_zohos_services_into_attio_and_writes_nothing_to_zoho
         lambda: _attio_services(url, key[1])[service_id]["price"] == price,
         timeout=120,
     )
+    _until("Zoho's notification on the page", lambda: "Services.update" in _feed(url))
+    assert "sandbox-zoho-services" in _feed(url)
 
     # Nothing flows back: the one write Zoho received is the test's own.
     assert _crm_writes(url) == [f"PUT /crm/v7/Services/{service_id}"]

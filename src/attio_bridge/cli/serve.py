@@ -269,6 +269,7 @@ def _sandbox(
     hubspot_token = "pat-sandbox-" + secrets.token_hex(12)
     hubspot_secret = secrets.token_hex(24)  # signs HubSpot's webhooks: in memory only
     zoho_token = "1000.sandbox" + secrets.token_hex(12)
+    zoho_channel = secrets.token_hex(24)  # Zoho's notification channel token: in memory only
     # Braintree's stand-in signs its notifications with these; the private key in memory only.
     bt = BraintreeKeys(
         "sandbox", "sandbox", "sandbox-" + secrets.token_hex(8), secrets.token_hex(24)
@@ -282,6 +283,8 @@ def _sandbox(
         hubspot_client_secret=hubspot_secret,
         hubspot_webhook_url=f"{inside}/webhooks/hubspot",
         zoho_tokens=[zoho_token],
+        zoho_notify_url=f"{inside}/webhooks/zoho",
+        zoho_notify_token=zoho_channel,
         braintree_merchant_id=bt.merchant_id,
         braintree_public_key=bt.public_key,
         braintree_private_key=bt.private_key,
@@ -297,7 +300,16 @@ def _sandbox(
         log_format,
         log_level,
         "warning",
-        [key, own_key, secret, hubspot_token, hubspot_secret, zoho_token, bt.private_key],
+        [
+            key,
+            own_key,
+            secret,
+            hubspot_token,
+            hubspot_secret,
+            zoho_token,
+            zoho_channel,
+            bt.private_key,
+        ],
     )
     _braintree_start(emulator)
     # What GET /v2/self answers with the service's key (its client_id): the actor of its writes.
@@ -309,6 +321,7 @@ def _sandbox(
         attio_secrets=(secret,),
         hubspot_client_secret=hubspot_secret,
         braintree=bt,
+        zoho_token=zoho_channel,
         ignore_actor_ids=(own_actor,),
     )
     scratch = Path(tempfile.mkdtemp(prefix="attio-bridge-sandbox-"))

@@ -411,7 +411,7 @@ def _workflow_schema(ws: Workspace, actor: dict[str, Any]) -> None:
 
 
 # The custom object of Zoho's service offerings (docs/examples/zoho-services.toml; the sandbox's
-# sync, attio_bridge.sync.sandbox_mapping.toml): (slug, title, type, unique, options).
+# sync, attio_bridge/sync/sandbox_zoho.toml): (slug, title, type, unique, options).
 _SERVICE_ATTRIBUTES = (
     ("service_name", "Service name", "text", False, ()),
     ("price", "Price", "number", False, ()),

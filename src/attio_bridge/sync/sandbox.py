@@ -2,14 +2,15 @@
 
 ``SandboxSync`` is a ``SyncService`` (``sync.service``) configured for the sandbox: the
 mappings shipped in ``sandbox_mapping.toml`` (HubSpot contacts <-> Attio people by email,
-companies <-> companies by domain; Zoho's Services one way into the custom object ``services``
-that the emulator's sandbox seed creates), a HubSpot and a Zoho connector at the stand-ins, an
-Attio client with the service's key and a state store of the sandbox's own (never the user's).
-Its jobs, event handler, periodic pulls (every ``SANDBOX_PERIOD`` seconds, so a missed webhook
-is caught, and Zoho's changes arrive: Zoho's stand-in sends no notifications), reconciles
-(every ``SANDBOX_RECONCILE_PERIOD`` seconds: a lost Attio webhook is caught) and conflicts'
-resolver are the service's; ``start(queue)`` submits the first full sync of every mapping once
-the queue has started (before the first tick: that tick's reconcile is left out).
+companies <-> companies by domain) and ``sandbox_zoho.toml`` (Zoho's Services one way into the
+custom object ``services`` that the emulator's sandbox seed creates), a HubSpot and a Zoho
+connector at the stand-ins, an Attio client with the service's key and a state store of the
+sandbox's own (never the user's). Its jobs, event handler (HubSpot's webhooks, Zoho's
+notifications, Attio's events), periodic pulls (every ``SANDBOX_PERIOD`` seconds, so a missed
+webhook is caught), reconciles (every ``SANDBOX_RECONCILE_PERIOD`` seconds, so a lost Attio
+webhook is caught) and conflicts' resolver are the service's; ``start(queue)`` submits the
+first full sync of every mapping once the queue has started (before the first tick, which
+leaves this period's reconcile out).
 
 The sandbox CLI (``cli.serve``) wires it; nothing here starts a server.
 """
@@ -31,6 +32,7 @@ from .service import SyncService, event_patterns
 __all__ = [
     "EVENT_PATTERNS",
     "MAPPING_FILE",
+    "MAPPING_FILES",
     "SANDBOX_PERIOD",
     "SANDBOX_RECONCILE_PERIOD",
     "SandboxSync",
@@ -38,6 +40,8 @@ __all__ = [
 ]
 
 MAPPING_FILE = "sandbox_mapping.toml"
+MAPPING_FILES = (MAPPING_FILE, "sandbox_zoho.toml")
+"""The files of the sandbox's mappings: HubSpot's two-way, Zoho's one-way."""
 SANDBOX_PERIOD = 30.0
 """Seconds between two pulls in the sandbox."""
 SANDBOX_RECONCILE_PERIOD = 600.0
@@ -45,13 +49,16 @@ SANDBOX_RECONCILE_PERIOD = 600.0
 
 
 def sandbox_mappings() -> list[SyncMapping]:
-    """The mappings shipped in ``sandbox_mapping.toml``."""
-    text = resources.files(__package__).joinpath(MAPPING_FILE).read_text(encoding="utf-8")
-    try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:  # a packaging fault, not the user's
-        raise MappingError(f"{MAPPING_FILE}: {exc}; reinstall attio-bridge") from None
-    return parse_mappings(doc, where=MAPPING_FILE)
+    """The mappings shipped in ``MAPPING_FILES``, in that order."""
+    found: list[SyncMapping] = []
+    for name in MAPPING_FILES:
+        text = resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
+        try:
+            doc = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:  # a packaging fault, not the user's
+            raise MappingError(f"{name}: {exc}; reinstall attio-bridge") from None
+        found += parse_mappings(doc, where=name)
+    return found
 
 
 EVENT_PATTERNS = tuple(event_patterns(sandbox_mappings()))
@@ -87,7 +94,7 @@ class SandboxSync(SyncService):
             reconcile_period=reconcile_period,
             first_run=None,  # start() submits the first runs: the sandbox's queue is new each run
             owned=(client, state, hubspot, zoho),
-            where=MAPPING_FILE,
+            where=" and ".join(MAPPING_FILES),
         )
         self._started = False
 
