@@ -10,7 +10,6 @@ but the one the test made.
 from __future__ import annotations
 
 import json
-import re
 import shlex
 import subprocess
 import urllib.request
@@ -19,7 +18,7 @@ from typing import Any
 import pytest
 
 from .test_sandbox import _get, sandbox  # noqa: F401  (the fixture)
-from .test_sandbox_sync import _feed, _until
+from .test_sandbox_sync import _feed, _until, _url_and_key
 
 pytestmark = pytest.mark.slow
 
@@ -60,9 +59,7 @@ def test_the_sandbox_brings_zohos_services_into_attio_and_writes_nothing_to_zoho
     sandbox: tuple[subprocess.Popen[bytes], list[str], dict[str, str]],  # noqa: F811
 ) -> None:
     _, banner, _ = sandbox
-    url = re.search(r"(http://127\.0\.0\.1:\d+)/", banner[0])[1]  # type: ignore[index]
-    key = next(re.search(r"export ATTIO_API_KEY=(\S+)", b) for b in banner if "ATTIO_API_KEY=" in b)
-    assert key is not None
+    url, api_key = _url_and_key(banner)
     (line,) = [b for b in banner if "/crm/v7/Services/" in b]
     assert "records query services" in line
     words = shlex.split(line[line.index("curl ") :])
@@ -77,7 +74,7 @@ def test_the_sandbox_brings_zohos_services_into_attio_and_writes_nothing_to_zoho
 
     # The first full sync: every Zoho service is a record of Attio's custom object.
     def landed() -> bool:
-        found = _attio_services(url, key[1])
+        found = _attio_services(url, api_key)
         return {i: (s["service_name"], s["price"]) for i, s in found.items()} == {
             s["id"]: (s["Service_Name"], s["Price"]) for s in zoho
         }
@@ -92,7 +89,7 @@ def test_the_sandbox_brings_zohos_services_into_attio_and_writes_nothing_to_zoho
     assert answer["data"][0]["code"] == "SUCCESS"
     _until(
         "Zoho's change in Attio",
-        lambda: _attio_services(url, key[1])[service_id]["price"] == price,
+        lambda: _attio_services(url, api_key)[service_id]["price"] == price,
         timeout=120,
     )
     _until("Zoho's notification on the page", lambda: "Services.update" in _feed(url))
