@@ -1,7 +1,8 @@
 """``SyncService`` on a real job queue (SQLite), the in-process emulator and the fake other side:
 the first tick brings both sides in step, a change whose webhook never came arrives with the next
-period's pull, every submitter of one period's pull starts one run, events of the mapped objects
-run the engine and the others are left alone."""
+period's pull, every submitter of one period's pull starts one run, an Attio change whose webhook
+never came arrives with the next reconcile (one run per reconcile period), events of the mapped
+objects run the engine and the others are left alone."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import pytest
 from attio_bridge.client import AttioClient
 from attio_bridge.jobs import JobQueue, RetrySchedule
 from attio_bridge.state import StateStore
-from attio_bridge.sync.jobs import PULL_JOB_KIND, SYNC_JOB_KIND, pull_job
+from attio_bridge.sync.jobs import PULL_JOB_KIND, SYNC_JOB_KIND, pull_job, reconcile_job
 from attio_bridge.sync.service import SyncService, event_patterns
 from attio_bridge.webhooks import Event, Router
 from tests.jobs.conftest import FAST, wait_for
@@ -24,6 +25,7 @@ from ._fake_side import FakeClock, FakeSide
 from .conftest import contacts, contacts_mapping, people
 
 PERIOD = 60.0
+RECONCILE = 600.0
 T0 = 1_800_000_000.0  # the service's clock for period numbers: the test moves it
 
 
@@ -50,7 +52,12 @@ def queue(tmp_path: Path) -> Iterator[JobQueue]:
 
 
 def make_sync(
-    client: AttioClient, state: StateStore, side: FakeSide, clock: FakeClock, now: Time
+    client: AttioClient,
+    state: StateStore,
+    side: FakeSide,
+    clock: FakeClock,
+    now: Time,
+    reconcile_period: float | None = None,
 ) -> SyncService:
     return SyncService(
         [contacts_mapping()],
@@ -58,6 +65,7 @@ def make_sync(
         state=state,
         connectors={"hubspot": side},
         period=PERIOD,
+        reconcile_period=reconcile_period,
         workspace="default",
         clock=now,
         engine_options={"clock": clock, "sleep": lambda s: None},
@@ -121,6 +129,62 @@ def test_a_lost_webhooks_change_arrives_with_the_next_periods_pull_run_once_per_
         assert sorted(job.id for job in every) == sorted([pull_0, pull_1])
         assert all(job.attempts == 1 for job in every)
         assert queue.get(pull_1).result["written"] == {"attio": 1, "external": 0}  # type: ignore[index]
+    finally:
+        sync.close()
+        other.close()
+
+
+def test_an_attio_change_whose_webhook_never_came_arrives_with_the_next_reconcile_run_once(
+    attio_client: AttioClient,
+    state: StateStore,
+    side: FakeSide,
+    clock: FakeClock,
+    queue: JobQueue,
+) -> None:
+    for i in range(3):
+        side.put("contacts", {"email": f"r{i}@ext.io", "firstname": f"R{i}", "lastname": "Ext"})
+    now = Time()
+    mapping = contacts_mapping()
+    sync = make_sync(attio_client, state, side, clock, now, RECONCILE)
+    other = make_sync(attio_client, state, side, clock, now, RECONCILE)
+    sync.register(queue, Router())
+    queue.start()
+
+    def reconciles() -> list[Any]:
+        found = queue.list(kind=SYNC_JOB_KIND, limit=None)
+        return [job for job in found if ":reconcile-" in job.id]
+
+    try:
+        # The first tick: the first full run stands for this reconcile period's reconcile.
+        assert sync.tick(queue) == [True, True]
+        first = f"sync:{mapping.name}:first"
+        wait_for(lambda: succeeded(queue, first), 60, "the first full run")
+        assert reconciles() == []
+
+        # A change made in Attio (a field Attio owns) whose webhook never reached the service.
+        [person] = attio_client.records.query("people", filter={"email_addresses": "r1@ext.io"})
+        attio_client.records.update("people", person.record_id, {"description": "Lost in Attio"})
+        # The next pull reads the other side only: the change stays in Attio.
+        now.now += PERIOD
+        assert sync.tick(queue) == [True]
+        pull = pull_job(mapping, PERIOD, now.now).id
+        wait_for(lambda: succeeded(queue, pull), 60, "the next period's pull")
+        assert contacts(side)["r1@ext.io"]["description"] is None
+
+        # The next reconcile period: both servers submit its reconcile, one run brings it.
+        now.now += RECONCILE
+        new = [*sync.tick(queue), *other.tick(queue)]
+        assert sorted(new) == [False, False, True, True]  # one pull and one reconcile are new
+        reconcile = reconcile_job(mapping, RECONCILE, now.now).id
+        wait_for(lambda: succeeded(queue, reconcile), 60, "the reconcile")
+        assert contacts(side)["r1@ext.io"]["description"] == "Lost in Attio"
+        assert people(attio_client) == contacts(side)
+        [run] = reconciles()
+        assert (run.id, run.attempts) == (reconcile, 1)
+        assert run.result["written"] == {"attio": 0, "external": 1}  # type: ignore[index]
+        # Submitted again within the period: known, nothing new runs.
+        assert [*sync.tick(queue), *other.tick(queue)] == [False] * 4
+        assert len(reconciles()) == 1
     finally:
         sync.close()
         other.close()

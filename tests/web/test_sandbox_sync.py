@@ -63,6 +63,14 @@ def _feed(url: str) -> str:
     return _get(f"{url}/events/feed")[1]
 
 
+def _url_and_key(banner: list[str]) -> tuple[str, str]:
+    """The sandbox's address and the API key its banner tells to export."""
+    url = re.search(r"(http://127\.0\.0\.1:\d+)/", banner[0])
+    key = next(re.search(r"export ATTIO_API_KEY=(\S+)", b) for b in banner if "ATTIO_API_KEY=" in b)
+    assert url is not None and key is not None, banner
+    return url[1], key[1]
+
+
 def _value(record: dict[str, Any] | None, slug: str) -> Any:
     values = (record or {}).get("values", {}).get(slug) or [{}]
     return values[0].get("value")
@@ -72,10 +80,7 @@ def test_the_sandbox_syncs_hubspots_stand_in_and_attio_both_ways(
     sandbox: tuple[subprocess.Popen[bytes], list[str], dict[str, str]],  # noqa: F811
 ) -> None:
     _, banner, _ = sandbox
-    url = re.search(r"(http://127\.0\.0\.1:\d+)/", banner[0])[1]  # type: ignore[index]
-    key = next(re.search(r"export ATTIO_API_KEY=(\S+)", b) for b in banner if "ATTIO_API_KEY=" in b)
-    assert key is not None
-    api_key = key[1]
+    url, api_key = _url_and_key(banner)
     (curl,) = [b.strip() for b in banner if b.strip().startswith("curl ") and "/crm/v3/" in b]
     words = shlex.split(curl)
     contact_url = next(w for w in words if "/crm/v3/objects/contacts/" in w)

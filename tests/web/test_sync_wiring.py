@@ -112,6 +112,12 @@ def test_a_period_not_above_zero_is_a_usage_error(
     monkeypatch.setenv("ATTIO_BRIDGE_SYNC_PERIOD", "-5")
     status, line = error_of(capsys, "worker", "--sync", str(good))
     assert (status, "--sync-period -5" in line) == (2, True)
+    monkeypatch.delenv("ATTIO_BRIDGE_SYNC_PERIOD")
+    status, line = error_of(capsys, "worker", "--sync", str(good), "--reconcile-period", "0")
+    assert (status, "--reconcile-period 0" in line) == (2, True)
+    monkeypatch.setenv("ATTIO_BRIDGE_RECONCILE_PERIOD", "-1")
+    status, line = error_of(capsys, "worker", "--sync", str(good))
+    assert (status, "--reconcile-period -1" in line) == (2, True)
 
 
 def test_serve_without_a_workspace_runs_the_sandbox_and_refuses_a_sync(
@@ -193,12 +199,18 @@ def test_the_app_from_the_environment_runs_the_sync_it_names(
     monkeypatch.setenv("HUBSPOT_ACCESS_TOKEN", "pat-app")
     good = tmp_path / "sync.toml"
     good.write_text(MAPPING)
-    settings = {**env, "ATTIO_BRIDGE_SYNC": str(good), "ATTIO_BRIDGE_SYNC_PERIOD": "90"}
+    settings = {
+        **env,
+        "ATTIO_BRIDGE_SYNC": str(good),
+        "ATTIO_BRIDGE_SYNC_PERIOD": "90",
+        "ATTIO_BRIDGE_RECONCILE_PERIOD": "3600",
+    }
     with pytest.raises(ConfigurationError, match="ATTIO_BRIDGE_SYNC_PERIOD is a number"):
         app_from_env({**settings, "ATTIO_BRIDGE_SYNC_PERIOD": "soon"})
     with TestClient(app_from_env(settings)) as client:
         page = client.get("/sync/conflicts")
         handled = [h for h in router.handlers_for("contact.creation") if "SyncService" in repr(h)]
     assert page.status_code == 200
-    assert handled and "period=90" in repr(handled[0])
+    assert handled and "period=90," in repr(handled[0])
+    assert "reconcile_period=3600" in repr(handled[0])
     assert not [h for h in router.handlers_for("contact.creation") if "SyncService" in repr(h)]

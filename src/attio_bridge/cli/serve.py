@@ -97,6 +97,16 @@ SyncPeriodOpt = Annotated[
     ),
 ]
 DEFAULT_SYNC_PERIOD = 300.0
+ReconcilePeriodOpt = Annotated[
+    float,
+    typer.Option(
+        "--reconcile-period",
+        envvar="ATTIO_BRIDGE_RECONCILE_PERIOD",
+        help="Seconds between two full runs of each mapping: an Attio change whose webhook was "
+        "lost (Attio has no modified-since query) arrives within one period.",
+    ),
+]
+DEFAULT_RECONCILE_PERIOD = 86400.0
 DbOpt = Annotated[
     Path | None,
     typer.Option(help="Sandbox only: SQLite file that keeps the emulator's workspace."),
@@ -258,6 +268,8 @@ def _sandbox(
     inside = f"http://{loopback}:{sock.getsockname()[1]}"
     hubspot_token = "pat-sandbox-" + secrets.token_hex(12)
     hubspot_secret = secrets.token_hex(24)  # signs HubSpot's webhooks: in memory only
+    zoho_token = "1000.sandbox" + secrets.token_hex(12)
+    zoho_channel = secrets.token_hex(24)  # Zoho's notification channel token: in memory only
     # Braintree's stand-in signs its notifications with these; the private key in memory only.
     bt = BraintreeKeys(
         "sandbox", "sandbox", "sandbox-" + secrets.token_hex(8), secrets.token_hex(24)
@@ -270,6 +282,9 @@ def _sandbox(
         hubspot_tokens=[hubspot_token],
         hubspot_client_secret=hubspot_secret,
         hubspot_webhook_url=f"{inside}/webhooks/hubspot",
+        zoho_tokens=[zoho_token],
+        zoho_notify_url=f"{inside}/webhooks/zoho",
+        zoho_notify_token=zoho_channel,
         braintree_merchant_id=bt.merchant_id,
         braintree_public_key=bt.public_key,
         braintree_private_key=bt.private_key,
@@ -285,7 +300,16 @@ def _sandbox(
         log_format,
         log_level,
         "warning",
-        [key, own_key, secret, hubspot_token, hubspot_secret, bt.private_key],
+        [
+            key,
+            own_key,
+            secret,
+            hubspot_token,
+            hubspot_secret,
+            zoho_token,
+            zoho_channel,
+            bt.private_key,
+        ],
     )
     _braintree_start(emulator)
     # What GET /v2/self answers with the service's key (its client_id): the actor of its writes.
@@ -297,11 +321,12 @@ def _sandbox(
         attio_secrets=(secret,),
         hubspot_client_secret=hubspot_secret,
         braintree=bt,
+        zoho_token=zoho_channel,
         ignore_actor_ids=(own_actor,),
     )
     scratch = Path(tempfile.mkdtemp(prefix="attio-bridge-sandbox-"))
     jobs_url = f"sqlite:///{scratch / 'jobs.sqlite3'}"
-    sync = _sandbox_sync(inside, own_key, hubspot_token, scratch)
+    sync = _sandbox_sync(inside, own_key, (hubspot_token, zoho_token), scratch)
     service = build_service(
         Tenants([tenant]),
         work=work,
@@ -338,6 +363,7 @@ def _sandbox(
         "Braintree's stand-in bills Juniper Pay (juniperpay.finance) through /webhooks/braintree."
         " Fail a payment and see its company get a note and a task:",
         f"  {_braintree_line(url)}",
+        _zoho_line(url, zoho_token, _onboarding(emulator)),
         "Press Ctrl-C to stop.",
     ]
     return _Prepared(
@@ -354,6 +380,26 @@ def _ada(emulator: Any) -> str:
         if record.properties.get("email") == "ada@acme.example":
             return str(record.id)
     return "1003"
+
+
+def _onboarding(emulator: Any) -> str:
+    """The id of the seeded Zoho service "Onboarding" in the stand-in."""
+    from ..emulator.standins.zoho import MODULE, ZohoModel
+
+    model = emulator.state.standins.model("zoho", ZohoModel)
+    found = [r.id for r in model.live(MODULE) if r.properties.get("Service_Name") == "Onboarding"]
+    return str(found[0]) if found else "5725767000000000001"
+
+
+def _zoho_line(url: str, token: str, service_id: str) -> str:
+    """The banner's line: Zoho's services into Attio, and a curl repricing one at the stand-in."""
+    body = '{"data":[{"Price":1750}]}'
+    return (
+        f"Zoho's services sync one way into Attio's services ({_own_command()} records query"
+        f" services); reprice one: curl -s -X PUT {url}/crm/v7/Services/{service_id}"
+        f" -H 'Authorization: Zoho-oauthtoken {token}' -H 'Content-Type: application/json'"
+        f" -d '{body}'"
+    )
 
 
 def _braintree_start(emulator: Any) -> None:
@@ -382,16 +428,20 @@ def _hubspot_line(url: str, token: str, contact_id: str) -> str:
     )
 
 
-def _sandbox_sync(inside: str, own_key: str, hubspot_token: str, scratch: Path) -> Any:
+def _sandbox_sync(inside: str, own_key: str, tokens: tuple[str, str], scratch: Path) -> Any:
     """The sandbox's sync (``sync.sandbox``) on a state store in ``scratch``, writing to Attio
-    with the service's key (its writes do not echo back)."""
+    with the service's key (its writes do not echo back), reading the stand-ins with
+    ``tokens`` (HubSpot's, Zoho's)."""
     from ..sync.sandbox import SandboxSync
 
+    hubspot_token, zoho_token = tokens
     return SandboxSync(
         attio_key=own_key,
         attio_url=inside,
         hubspot_token=hubspot_token,
         hubspot_url=inside,
+        zoho_token=zoho_token,
+        zoho_url=inside,
         state_url=f"sqlite:///{scratch / 'sync.sqlite3'}",
     )
 
@@ -424,6 +474,7 @@ def _production(
     project: Path | None = None,
     sync_file: Path | None = None,
     sync_period: float = DEFAULT_SYNC_PERIOD,
+    reconcile_period: float = DEFAULT_RECONCILE_PERIOD,
 ) -> _Prepared:
     from ..web.service import tenant_secrets
     from ..web.sync_pages import ConflictPages
@@ -432,7 +483,7 @@ def _production(
     tenants = service_tenants(os.environ)
     _logging(log_format, log_level, "info", tenant_secrets(tenants))
     redis_url = os.environ.get("REDIS_URL") or None
-    sync = _sync(sync_file, sync_period, tenants, redis_url)
+    sync = _sync(sync_file, (sync_period, reconcile_period), tenants, redis_url)
     try:
         sock = listener(host, port)
         url = url_of(host, sock)
@@ -468,23 +519,33 @@ def _production(
 
 
 def _sync(
-    sync_file: Path | None, period: float, tenants: Any, redis_url: str | None
+    sync_file: Path | None, periods: tuple[float, float], tenants: Any, redis_url: str | None
 ) -> Any:  # SyncService | None, imported only when a sync is configured
-    """The sync of ``--sync FILE`` (None without one); a bad period is a usage error."""
+    """The sync of ``--sync FILE`` (None without one) with its ``(pull, reconcile)`` periods;
+    a bad period is a usage error."""
     if sync_file is None:
         return None
-    if not period > 0:
-        raise _usage(f"--sync-period {period:g} is not a number of seconds above 0: give one")
+    for option, seconds in zip(("--sync-period", "--reconcile-period"), periods, strict=True):
+        if not seconds > 0:
+            raise _usage(f"{option} {seconds:g} is not a number of seconds above 0: give one")
     from ..web.wiring import build_sync
 
-    return build_sync(sync_file, tenants, period=period, redis_url=redis_url, environ=os.environ)
+    period, reconcile = periods
+    return build_sync(
+        sync_file,
+        tenants,
+        period=period,
+        reconcile_period=reconcile,
+        redis_url=redis_url,
+        environ=os.environ,
+    )
 
 
 def _sync_line(sync: Any, sync_file: Path | None, conflicts: str | None) -> str:
     where = f" (conflicts: {conflicts})" if conflicts else ""
     return (
         f"The sync of {sync_file}: {', '.join(sync.engines)}, pulled every {sync.period:g} s"
-        f" and on webhooks{where}"
+        f" and on webhooks, reconciled every {sync.reconcile_period:g} s{where}"
     )
 
 
@@ -500,6 +561,7 @@ def serve_command(
     project: ProjectOpt = None,
     sync: SyncOpt = None,
     sync_period: SyncPeriodOpt = DEFAULT_SYNC_PERIOD,
+    reconcile_period: ReconcilePeriodOpt = DEFAULT_RECONCILE_PERIOD,
 ) -> None:
     """Serve webhooks, the events page, the snapshot pages, /healthz, /readyz and /metrics
     (and with --sync, a sync and its conflicts page); without ATTIO_API_KEY, the sandbox."""
@@ -517,6 +579,7 @@ def serve_command(
                 project,
                 sync,
                 sync_period,
+                reconcile_period,
             )
         )
     else:
@@ -558,6 +621,7 @@ def worker_command(
     log_level: LogLevelOpt = None,
     sync: SyncOpt = None,
     sync_period: SyncPeriodOpt = DEFAULT_SYNC_PERIOD,
+    reconcile_period: ReconcilePeriodOpt = DEFAULT_RECONCILE_PERIOD,
 ) -> None:
     """Run queued jobs (no HTTP) until SIGTERM or Ctrl-C; the queue is shared through
     ATTIO_BRIDGE_DATABASE_URL. With --sync, run the sync's jobs and submit its pulls too."""
@@ -570,7 +634,7 @@ def worker_command(
         tenants = service_tenants(os.environ)
         _logging(log_format, log_level, "info", tenant_secrets(tenants))
         redis_url = os.environ.get("REDIS_URL") or None
-        found = _sync(sync, sync_period, tenants, redis_url)
+        found = _sync(sync, (sync_period, reconcile_period), tenants, redis_url)
         try:
             service = build_service(
                 tenants, work=True, handlers=handlers or [], redis_url=redis_url, sync=found

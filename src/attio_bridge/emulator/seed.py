@@ -4,7 +4,8 @@
 webhook listeners silenced: seeded records are where a workspace starts, not changes to announce.
 
 - ``sandbox``: a small, believable workspace for newcomers (members, companies, most with an
-  account owner, people, deals, a "Sales pipeline" list with entries, notes and tasks).
+  account owner, people, deals, a "Sales pipeline" list with entries, notes and tasks, and an
+  empty custom object ``services`` that the sandbox's sync fills from Zoho's service offerings).
 - ``generated``: ``size`` people, ``size // 10`` companies and ``size // 20`` deals from
   ``seed_data``, people and deals linked to companies. It uses a bulk path: the same validation,
   normalisation, uniqueness index and relationship sync as the API's writes, minus the events,
@@ -323,6 +324,7 @@ def _sandbox(ws: Workspace) -> None:
     companies, people, deals = (schema.get_object(s) for s in ("companies", "people", "deals"))
 
     _workflow_schema(ws, actor)
+    _services_object(ws)
     company_ids: list[str] = []
     for i, (name, domain, categories, description) in enumerate(_COMPANIES):
         values: dict[str, Any] = {
@@ -406,6 +408,34 @@ def _workflow_schema(ws: Workspace, actor: dict[str, Any]) -> None:
             schema.add_option(attr, option)
     for name, slug in _DEAL_LISTS:
         schema.create_list(name, slug, "deals", "full-access", [], actor)
+
+
+# The custom object of Zoho's service offerings (docs/examples/zoho-services.toml; the sandbox's
+# sync, attio_bridge/sync/sandbox_zoho.toml): (slug, title, type, unique, options).
+_SERVICE_ATTRIBUTES = (
+    ("service_name", "Service name", "text", False, ()),
+    ("price", "Price", "number", False, ()),
+    ("duration", "Duration (minutes)", "number", False, ()),
+    ("status", "Status", "select", False, ("Active", "Draft")),
+    ("description", "Description", "text", False, ()),
+    ("zoho_id", "Zoho id", "text", True, ()),
+)  # fmt: skip
+
+
+def _services_object(ws: Workspace) -> None:
+    """The custom object ``services`` (no records: the sandbox's sync brings Zoho's), unless
+    the workspace has one already."""
+    schema = ws.schema
+    if schema.find_object("services") is not None:
+        return
+    services = schema.create_object("services", "Service", "Services")
+    for slug, title, type_, unique, options in _SERVICE_ATTRIBUTES:
+        (attr,) = schema.create_attribute(
+            services,
+            {"api_slug": slug, "title": title, "type": type_, "is_unique": unique},
+        )
+        for option in options:
+            schema.add_option(attr, option)
 
 
 def _sales_pipeline(ws: Workspace, actor: dict[str, Any]) -> ListDef:

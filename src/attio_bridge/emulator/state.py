@@ -87,6 +87,10 @@ class EmulatorConfig:
     braintree_public_key: str = "sandbox-public-key"
     braintree_private_key: str = field(default="sandbox-private-key", repr=False)
     braintree_webhook_url: str | None = None
+    # Zoho CRM's notifications (a Notifications API channel on Services): each insert, update
+    # and delete, with the channel's token, sent when a notify URL is set (standins/zoho).
+    zoho_notify_url: str | None = None
+    zoho_notify_token: str = field(default="zoho-sandbox-channel-token", repr=False)
     # The systems served beside Attio: the registry, or a longer tuple with a stand-in of one's own.
     standins: tuple[StandIn[Any], ...] = STANDINS
     # POST /v2/sql (routes/sql.py): on the Enterprise plan or not, its own rate, timeout, row cap.

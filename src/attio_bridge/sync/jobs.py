@@ -7,6 +7,10 @@ rate limits or failures never stall another's:
   checkpoints the other side's cursor in the state store after every page, so a job retried
   after a failure, or taken over from a killed worker, resumes at the page it was on, and the
   pages done before merge to no writes.
+  A reconcile (``reconcile_job``) is a full run whose id names the reconcile period
+  (``floor(time / period)``), so every submitter of one period starts one run: Attio has no
+  "modified since" query, so an Attio change whose webhook was lost is found only by comparing
+  everything.
 - ``sync-pull`` (``pull_job``): one incremental pull of a mapping, ``SyncEngine.incremental()``
   with no events: what the other side changed or deleted since the previous pull started. Its
   id names the mapping and the period (``floor(time / period)``), so every worker submitting
@@ -38,6 +42,7 @@ __all__ = [
     "partition_of",
     "pull_job",
     "pull_processor",
+    "reconcile_job",
     "report_effect",
     "sync_job",
     "sync_processor",
@@ -81,6 +86,13 @@ def pull_job(mapping: SyncMapping, period: float, now: float) -> JobSpec:
         partition_of(mapping),
         {"mapping": mapping.name, "period": period, "number": number},
     )
+
+
+def reconcile_job(mapping: SyncMapping, period: float, now: float) -> JobSpec:
+    """The full run reconciling ``mapping`` in the period of ``period`` seconds holding the time
+    ``now``: ``sync:<mapping>:reconcile-<period>s-<number>``, the same job for every submitter
+    within one period."""
+    return sync_job(mapping, f"reconcile-{period:g}s-{period_number(period, now)}")
 
 
 def report_effect(report: Report) -> dict[str, Any]:

@@ -11,7 +11,11 @@ step for as long as the service runs, on the service's own pieces:
   period's number (``floor(now / period)``): every server and worker submits it and one run
   starts. A pull reads what the other side changed since the previous pull *started*, so a
   change whose webhook was lost is caught by the next period's pull. The first tick also
-  submits a first full run of each mapping that has never been pulled (``sync:<name>:first``);
+  submits a first full run of each mapping that has never been pulled (``sync:<name>:first``).
+  Every tick also submits the reconcile of the current reconcile period (``reconcile_period``,
+  a day by default): a full run named by the mapping and that period's number
+  (``sync:<name>:reconcile-86400s-<number>``), one run per period across every server and
+  worker; a process's first tick skips it for a mapping it submits a first full run of;
 - the webhooks router: events of the mapped systems (HubSpot's ``contact.*``, ``company.*``,
   ``deal.*`` ...; Attio's ``record.*`` of the mapped objects, of the service's workspace) have
   the matching engines settle the record each names (``SyncEngine.settle``: no pull, which is
@@ -21,10 +25,10 @@ step for as long as the service runs, on the service's own pieces:
 - the conflicts page's resolver (``resolve``).
 
 Attio has no "modified since" query, so an Attio change whose webhook was lost waits for a full
-run (``sync run --full``, ``sync reconcile``); the other side's lost webhooks are what the pulls
-catch.
+run: the next reconcile (or ``sync run --full``, ``sync reconcile``); the other side's lost
+webhooks are what the pulls catch.
 
-    sync = SyncService.from_file("mapping.toml", api_key=..., period=300)
+    sync = SyncService.from_file("mapping.toml", api_key=..., period=300, reconcile_period=86400)
     sync.register(queue, router)
     service.periodic = (*service.periodic, *sync.periodic(queue))
 """
@@ -53,6 +57,7 @@ from .jobs import (
     SYNC_JOB_KIND,
     pull_job,
     pull_processor,
+    reconcile_job,
     sync_job,
     sync_processor,
 )
@@ -60,10 +65,19 @@ from .mapping import MappingError, SyncMapping, load_mappings
 from .registry import connector_for
 from .store import RecordStore
 
-__all__ = ["DEFAULT_PERIOD", "FIRST_RUN", "SyncService", "TimerTask", "event_patterns"]
+__all__ = [
+    "DEFAULT_PERIOD",
+    "DEFAULT_RECONCILE_PERIOD",
+    "FIRST_RUN",
+    "SyncService",
+    "TimerTask",
+    "event_patterns",
+]
 
 DEFAULT_PERIOD = 300.0
 """Seconds between two pulls of a mapping, by default."""
+DEFAULT_RECONCILE_PERIOD = 86400.0
+"""Seconds between two reconciles (full runs) of a mapping, by default: a day."""
 FIRST_RUN = "first"
 """The run id of the full run submitted for a mapping never pulled."""
 _MAX_TICK = 5.0
@@ -100,8 +114,9 @@ class SyncService:
     ``connectors`` maps a system to its connector; a system not in it gets
     ``registry.connector_for(system, connector_spec)`` (settings from the environment).
     ``workspace`` is the name of the workspace whose Attio events are synced (``None``: any).
-    ``period`` is the seconds between pulls; ``first_run`` the run id of the full runs the first
-    tick submits (``None``: none). ``owned`` are closed by ``close`` (what ``from_file`` opened),
+    ``period`` is the seconds between pulls; ``reconcile_period`` the seconds between reconciles
+    (``None``: none); ``first_run`` the run id of the full runs the first tick submits (``None``:
+    none). ``owned`` are closed by ``close`` (what ``from_file`` opened),
     as are the connectors made here.
     ``engine_options`` go to each ``SyncEngine`` (``clock``, ``sleep``, page sizes ...).
     """
@@ -115,6 +130,7 @@ class SyncService:
         connectors: Mapping[str, CrmConnector] | None = None,
         connector_spec: str | None = None,
         period: float = DEFAULT_PERIOD,
+        reconcile_period: float | None = DEFAULT_RECONCILE_PERIOD,
         workspace: str | None = None,
         first_run: str | None = FIRST_RUN,
         clock: Callable[[], float] = time.time,
@@ -126,12 +142,17 @@ class SyncService:
             raise MappingError(f"{where}: no mappings to sync")
         if not period > 0:
             raise InvalidInputError(f"the sync period is a number of seconds above 0, not {period}")
+        if reconcile_period is not None and not reconcile_period > 0:
+            raise InvalidInputError(
+                f"the reconcile period is a number of seconds above 0, not {reconcile_period}"
+            )
         self.mappings = list(mappings)
         self.client = client
         self.state = state
         self.store = RecordStore(state)
         self.conflicts = ConflictQueue(state)
         self.period = float(period)
+        self.reconcile_period = None if reconcile_period is None else float(reconcile_period)
         self.workspace = workspace
         self.first_run = first_run
         self.clock = clock
@@ -150,6 +171,8 @@ class SyncService:
             for m in self.mappings
         }
         self._first_submitted = first_run is None
+        # Reconciles this process leaves out: their period's first full run is one already.
+        self._covered: set[str] = set()
         self._router: Router | None = None
         # One bound method, so that the router can find it again to remove it.
         self._handler = self.on_event
@@ -201,7 +224,10 @@ class SyncService:
             raise
 
     def __repr__(self) -> str:
-        return f"SyncService(mappings={list(self.engines)!r}, period={self.period:g})"
+        return (
+            f"SyncService(mappings={list(self.engines)!r}, period={self.period:g}, "
+            f"reconcile_period={self.reconcile_period})"
+        )
 
     # -- jobs ------------------------------------------------------------------------------------
     def engine_for(self, name: str) -> SyncEngine:
@@ -237,13 +263,33 @@ class SyncService:
             if self.store.cursor(m.system, m.object) is None
         ]
 
+    def reconcile_jobs(self, now: float | None = None) -> list[JobSpec]:
+        """The reconcile of every mapping for the reconcile period holding ``now`` (none without
+        a reconcile period), but those this process covered with a first full run."""
+        if self.reconcile_period is None:
+            return []
+        at = self.clock() if now is None else now
+        specs = [reconcile_job(m, self.reconcile_period, at) for m in self.mappings]
+        return [spec for spec in specs if spec.id not in self._covered]
+
+    def cover(self, mappings: Sequence[SyncMapping], now: float | None = None) -> None:
+        """Leave out the current period's reconcile of ``mappings``: a full run of theirs was
+        just submitted."""
+        if self.reconcile_period is not None:
+            at = self.clock() if now is None else now
+            self._covered.update(reconcile_job(m, self.reconcile_period, at).id for m in mappings)
+
     def tick(self, queue: JobQueue) -> list[bool]:
-        """Submit the first full runs (on the first tick) and the current period's pulls; per
-        job, True when it is new (False: another submitter, or an earlier tick, had it)."""
-        specs = self.pull_jobs()
+        """Submit the first full runs (on the first tick), the current period's pulls and the
+        current reconcile period's reconciles; per job, True when it is new (False: another
+        submitter, or an earlier tick, had it)."""
+        now = self.clock()
+        specs = self.pull_jobs(now)
         if not self._first_submitted:
-            specs = [*self.first_jobs(), *specs]
-        new = queue.submit_sync(specs)
+            first = self.first_jobs()
+            self.cover([self.engine_for(spec.payload["mapping"]).mapping for spec in first], now)
+            specs = [*first, *specs]
+        new = queue.submit_sync([*specs, *self.reconcile_jobs(now)])
         self._first_submitted = True
         return new
 

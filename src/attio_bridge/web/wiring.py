@@ -69,6 +69,7 @@ __all__ = [
     "ALERT_SLACK_CHANNEL_ENV",
     "ALERT_WEBHOOK_URL_ENV",
     "BUILT_IN_HANDLERS",
+    "RECONCILE_PERIOD_ENV",
     "SYNC_ENV",
     "SYNC_PERIOD_ENV",
     "SYNC_WORKSPACE_ENV",
@@ -86,6 +87,7 @@ ALERT_WEBHOOK_URL_ENV = "ATTIO_BRIDGE_ALERT_WEBHOOK_URL"
 ALERT_CHECK_INTERVAL_ENV = "ATTIO_BRIDGE_ALERT_CHECK_INTERVAL"
 SYNC_ENV = "ATTIO_BRIDGE_SYNC"
 SYNC_PERIOD_ENV = "ATTIO_BRIDGE_SYNC_PERIOD"
+RECONCILE_PERIOD_ENV = "ATTIO_BRIDGE_RECONCILE_PERIOD"
 SYNC_WORKSPACE_ENV = "ATTIO_BRIDGE_SYNC_WORKSPACE"
 
 _log = get_logger("attio_bridge.web")
@@ -273,14 +275,16 @@ def build_sync(
     tenants: Tenants,
     *,
     period: float,
+    reconcile_period: float | None = 86400.0,
     redis_url: str | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> SyncService:
     """The sync of the mapping file ``path`` for the served workspace (the only one, else the
     one ``ATTIO_BRIDGE_SYNC_WORKSPACE`` names): its client at the workspace's key, URL and
     budgets (shared through Redis at ``redis_url``), the state store of ``environ``, pulls every
-    ``period`` seconds, each other system's connector from ``environ`` (``HubSpotConnector.
-    from_env`` ...). Errors name what is wrong and the fix."""
+    ``period`` seconds and reconciles every ``reconcile_period`` seconds, each other system's
+    connector from ``environ`` (``HubSpotConnector.from_env`` ...). Errors name what is wrong
+    and the fix."""
     from ..sync.service import SyncService
 
     env = os.environ if environ is None else environ
@@ -300,6 +304,7 @@ def build_sync(
         redis_url=redis_url,
         environ=env,
         period=period,
+        reconcile_period=reconcile_period,
         workspace=tenant.name,
     )
 
@@ -327,7 +332,8 @@ def app_from_env(environ: Mapping[str, str] | None = None) -> Starlette:
     ``uvicorn --factory attio_bridge.web.wiring:app_from_env``. Logs are JSON lines at
     ``ATTIO_BRIDGE_LOG_LEVEL`` (default info); handler modules are named, comma-separated, in
     ``ATTIO_BRIDGE_HANDLERS``; a sync mapping file in ``ATTIO_BRIDGE_SYNC`` (pulled every
-    ``ATTIO_BRIDGE_SYNC_PERIOD`` seconds, 300) runs with its conflicts page."""
+    ``ATTIO_BRIDGE_SYNC_PERIOD`` seconds, 300; reconciled every ``ATTIO_BRIDGE_RECONCILE_PERIOD``
+    seconds, 86400) runs with its conflicts page."""
     from .sync_pages import ConflictPages
 
     env = os.environ if environ is None else environ
@@ -338,9 +344,13 @@ def app_from_env(environ: Mapping[str, str] | None = None) -> Starlette:
     redis_url = env.get("REDIS_URL") or None
     sync = None
     if env.get(SYNC_ENV, "").strip():
-        period = _seconds(env, SYNC_PERIOD_ENV, "300")
         sync = build_sync(
-            env[SYNC_ENV].strip(), tenants, period=period, redis_url=redis_url, environ=env
+            env[SYNC_ENV].strip(),
+            tenants,
+            period=_seconds(env, SYNC_PERIOD_ENV, "300"),
+            reconcile_period=_seconds(env, RECONCILE_PERIOD_ENV, "86400"),
+            redis_url=redis_url,
+            environ=env,
         )
     service = build_service(tenants, handlers=handlers, redis_url=redis_url, environ=env, sync=sync)
     pages = None if sync is None else ConflictPages(sync.state, sync.resolve)

@@ -18,7 +18,8 @@ Registered, in the order their models are made (a replayed reset depends on it):
 - ``hubspot``: HubSpot's CRM API v3, ``/crm/v3/objects/{contacts|companies|deals}[/search|/{id}]``
   and ``/crm/v3/properties/{object}``.
 - ``salesforce``: Salesforce's REST API, ``/services/data/v59.0/sobjects/...`` and ``/query``.
-- ``zoho``: Zoho CRM's Services module, ``/crm/v7/Services[/deleted|/{id}]``.
+- ``zoho``: Zoho CRM's Services module, ``/crm/v7/Services[/deleted|/{id}]``, and its
+  notifications of writes to ``EmulatorConfig.zoho_notify_url``.
 - ``braintree``: a merchant's subscriptions; ``POST /_emulator/braintree/notifications`` sends
   Braintree's signed webhook notification to ``EmulatorConfig.braintree_webhook_url``.
 

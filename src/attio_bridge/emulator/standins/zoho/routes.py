@@ -12,7 +12,8 @@ joined by ``and``, ``\\`` escaping ``(``, ``)`` and ``,``; text compared without
 nothing matches), ``GET /crm/v7/settings/fields?module=Services`` and the writes
 (``POST``/``PUT``/``DELETE``, answering
 ``{"data": [{"code": "SUCCESS", "details": {"id", ...}, "message", "status"}]}``). Errors are
-``{"code", "details", "message", "status": "error"}``; a 429 is ``TOO_MANY_REQUESTS`` with
+``{"code", "details", "message", "status": "error"}``; each write is notified (``notifications``)
+when ``EmulatorConfig.zoho_notify_url`` is set; a 429 is ``TOO_MANY_REQUESTS`` with
 ``X-RATELIMIT-LIMIT``/``-REMAINING``/``-RESET`` and ``Retry-After``. Tokens: ``Authorization:
 Zoho-oauthtoken ...`` with an emulator API key or one of ``EmulatorConfig.zoho_tokens``.
 """
@@ -33,6 +34,7 @@ from ...http import json_response
 from ...persistence import logged_write
 from .._crm import CrmError, CrmRecord, RateWindow, crm_endpoint
 from .model import MODULE, ZohoModel, zoho_time
+from .notifications import send_notification
 
 if TYPE_CHECKING:
     from ...state import EmulatorState
@@ -278,6 +280,7 @@ def zoho_routes(state: EmulatorState) -> list[BaseRoute]:
                 raise CrmError(400, "INVALID_DATA", 'the body must be {"data": [record]}')
             params["fields"] = data[0]
         record = logged_write(state, NAME, params, lambda: write(model(), params))
+        send_notification(state, op, record, params.get("fields", {}))
         message = {"create": "record added", "update": "record updated"}.get(op, "record deleted")
         details: dict[str, Any] = {"id": record.id}
         if op != "delete":
