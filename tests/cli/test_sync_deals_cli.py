@@ -311,9 +311,11 @@ def test_stage_edits_cross_mapped_and_conflicts_follow_the_rules(
     assert "changed last" in conflict["reason"]
     assert report["written"] == {"attio": 3, "external": 1}
 
-    # An external stage that maps to Attio's status is left as it is by Attio's writes.
+    # An external stage that maps to Attio's status is left as it is by Attio's writes; an
+    # incremental run (what changed since the last pull) carries the edit too.
     story.edit_external("Ext new logo", stage=system.other_stage)
-    assert story.run("--full")["written"] == {"attio": 1, "external": 0}
+    assert story.run()["written"] == {"attio": 1, "external": 0}
+    assert story.attio()["Ext new logo"]["stage"] == "In Progress"
     story.edit_attio("Ext new logo", value=5000)
     assert story.run("--full")["written"] == {"attio": 0, "external": 1}
     assert story.external()["Ext new logo"] == {
