@@ -26,6 +26,8 @@ from attio_bridge.client import AttioClient
 from attio_bridge.connectors.crm import CrmConnector
 from attio_bridge.connectors.hubspot import HubSpotConnector
 from attio_bridge.connectors.salesforce import SalesforceConnector
+from attio_bridge.state import open_store
+from attio_bridge.sync.conflicts import ConflictQueue
 from attio_bridge.testing import EmulatorControl, EmulatorProcess
 from attio_bridge.values import decode_record, load_schema
 from tests.client._factories import attribute_body
@@ -122,13 +124,14 @@ class Story:
         self.side = system.connector(emu.base_url)
         self.owner = client.workspace_members.list()[0].email_address
         self.file = tmp_path / system.example
+        self.state = tmp_path / "state"
         text = (EXAMPLES / system.example).read_text()
         assert OWNER in text  # the example says whom to replace
         self.file.write_text(text.replace(OWNER, json.dumps(self.owner)))
         self.env: dict[str, str | None] = {
             "ATTIO_API_KEY": KEY,
             "ATTIO_BASE_URL": emu.base_url,
-            "XDG_STATE_HOME": str(tmp_path / "state"),
+            "XDG_STATE_HOME": str(self.state),
             "ATTIO_BRIDGE_DATABASE_URL": None,
             **system.env(emu.base_url),
         }
@@ -143,6 +146,12 @@ class Story:
         )
         if self.system.name == "salesforce":
             self.client.attributes.create("objects", "deals", attribute_body("close_date", "date"))
+
+    def logged_conflicts(self) -> list[tuple[str, str, Any, Any]]:
+        """The decided conflicts the runs logged in the state store: field, decision, values."""
+        with open_store(f"sqlite:///{self.state / 'attio-bridge' / 'state.sqlite3'}") as state:
+            log = ConflictQueue(state).log()
+        return [(c.field, c.decision, c.attio_value, c.external_value) for c in log]
 
     def sync(self, *args: str) -> Any:
         return invoke(["sync", *args], self.env, self.home, KEY)
@@ -309,6 +318,7 @@ def test_stage_edits_cross_mapped_and_conflicts_follow_the_rules(
     assert (conflict["field"], conflict["decision"]) == ("stage", "external")
     assert (conflict["attio_value"], conflict["external_value"]) == ("In Progress", "Lost")
     assert "changed last" in conflict["reason"]
+    assert story.logged_conflicts() == [("stage", "external", "In Progress", "Lost")]
     assert report["written"] == {"attio": 3, "external": 1}
 
     # An external stage that maps to Attio's status is left as it is by Attio's writes; an
@@ -348,6 +358,7 @@ def test_an_amount_owned_by_attio_stays_attios_and_the_conflict_is_recorded(
     assert attio["Ext lost"]["value"] == external["Ext lost"]["value"] == 900.0
     decided = sorted((c["field"], c["decision"], c["external_value"]) for c in report["conflicts"])
     assert decided == [("value", "attio", 99)]
+    assert story.logged_conflicts() == [("value", "attio", 16000, 99)]
     assert story.run("--full")["written"] == {"attio": 0, "external": 0}
 
 
