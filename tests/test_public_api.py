@@ -285,6 +285,7 @@ EXPORTS: dict[str, set[str]] = {
         "UnknownTargetError",
         "ValuesError",
         "WorkspaceSchema",
+        "as_decoded",
         "build_schema",
         "decode_entry",
         "decode_history",

@@ -99,7 +99,9 @@ def test_deleted_and_updated_resources(sf: SalesforceConnector, emu: EmulatorPro
 
 def test_create_update_read_back(sf: SalesforceConnector, emu: EmulatorProcess) -> None:
     """Writes land in the org (read back over plain HTTP) and return the stored row."""
-    made = sf.create("Opportunity", {"Name": "Big", "StageName": "Prospecting"})
+    made = sf.create(
+        "Opportunity", {"Name": "Big", "StageName": "Prospecting", "CloseDate": "2027-01-31"}
+    )
     assert made.id.startswith("006") and made.properties["Name"] == "Big"
     updated = sf.update("Opportunity", made.id, {"StageName": "Closed Won"})
     assert updated.properties["StageName"] == "Closed Won"
@@ -114,6 +116,24 @@ def test_invalid_field_is_refused(sf: SalesforceConnector) -> None:
     with pytest.raises(ConnectorError) as caught:
         sf.create("Contact", {"ShoeSize__c": 42})
     assert caught.value.code == "INVALID_FIELD" and not caught.value.retryable
+
+
+def test_a_create_without_a_required_field_is_refused(sf: SalesforceConnector) -> None:
+    """An Opportunity needs Name, StageName and CloseDate: REQUIRED_FIELD_MISSING names those
+    missing, in a single create and in a collection's SaveResult."""
+    with pytest.raises(ConnectorError) as caught:
+        sf.create("Opportunity", {"Name": "No date", "StageName": "Prospecting"})
+    assert caught.value.code == "REQUIRED_FIELD_MISSING" and not caught.value.retryable
+    assert "CloseDate" in str(caught.value)
+    [made, refused] = sf.create_many(
+        "Opportunity",
+        [
+            {"Name": "Dated", "StageName": "Prospecting", "CloseDate": "2027-01-31"},
+            {"Name": "Undated"},
+        ],
+    )
+    assert made.id.startswith("006")  # type: ignore[union-attr]
+    assert isinstance(refused, ConnectorError) and "StageName, CloseDate" in str(refused)
 
 
 def test_field_history(sf: SalesforceConnector) -> None:

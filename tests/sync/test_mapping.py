@@ -145,6 +145,14 @@ def test_a_mapping_file_is_read_with_its_transforms_both_ways(tmp_path: Path) ->
             "split_name needs external",
         ),
         (('values = { lead = "Lead", customer = "Customer" }', ""), "map needs values"),
+        (
+            ('on_delete = "flag"', 'on_delete = "flag"\nattio_defaults = "owner"'),
+            "attio_defaults must be a table",
+        ),
+        (
+            ('on_delete = "flag"', 'on_delete = "flag"\nattio_defaults = { job_title = "CEO" }'),
+            "attio_defaults sets 'job_title', which a field maps; drop one of them",
+        ),
     ],
 )
 def test_each_mistake_is_named_with_its_mapping_field_and_fix(
@@ -302,3 +310,53 @@ def test_a_zoho_mapping_must_be_one_way_and_leaves_every_field_to_zoho(tmp_path:
         load_mappings(owned)
     with pytest.raises(MappingError, match=r"direction = 'back'; use one of both, into_attio"):
         load_mappings(write(tmp_path, ZOHO.format(direction='direction = "back"', owner="")))
+
+
+def test_a_map_of_several_values_to_one_writes_back_the_first_listed(tmp_path: Path) -> None:
+    text = GOOD.replace(
+        'values = { lead = "Lead", customer = "Customer" }',
+        'values = { lead = "Lead", mql = "Lead", sql = "Lead", customer = "Customer" }',
+    )
+    [m] = load_mappings(write(tmp_path, text))
+    stage = m.field("stage")
+    assert [stage.from_external({"lifecyclestage": v}) for v in ("mql", "sql")] == ["Lead"] * 2
+    assert stage.to_external("Lead") == {"lifecyclestage": "lead"}
+    assert stage.to_external("Customer") == {"lifecyclestage": "customer"}
+    assert stage.to_external("Evangelist") == {"lifecyclestage": "Evangelist"}  # not in the map
+
+
+KINDS = [("email_addresses", "email-address"), ("name", "personal-name"), ("stage", "text")]
+KINDS += [("job_title", "text"), ("team", "text")]
+
+
+def test_attio_defaults_are_read_and_checked_against_the_schema(tmp_path: Path) -> None:
+    text = GOOD.replace(
+        'on_delete = "flag"', 'on_delete = "flag"\nattio_defaults = { owner = "a@b.c" }'
+    )
+    [m] = load_mappings(write(tmp_path, text))
+    assert m.attio_defaults == {"owner": "a@b.c"}
+    people = TargetSchema(
+        "object",
+        "o1",
+        "people",
+        "People",
+        {
+            slug: AttributeInfo(f"a{n}", slug, slug, kind, is_required=slug == "stage")
+            for n, (slug, kind) in enumerate(KINDS)
+        },
+    )
+    schema = WorkspaceSchema({"people": people}, {})
+    fields = {"email": "string", "firstname": "string", "lastname": "string"}
+    fields |= {"lifecyclestage": "enumeration", "jobtitle": "string"}
+    [problem] = check(m, schema, fields)
+    assert "attio_defaults sets 'owner', which people has not; fix the name" in problem
+    # A required attribute neither mapped nor defaulted is named, with the fix.
+    unmapped = GOOD.replace('owner = "attio"\n', "").replace(
+        '[[mapping.fields]]\nexternal = "lifecyclestage"\nattio = "stage"\ntransform = "map"\n'
+        'values = { lead = "Lead", customer = "Customer" }\n',
+        "",
+    )
+    [m] = load_mappings(write(tmp_path, unmapped))
+    [problem] = check(m, schema, fields)
+    assert "people.stage is required in Attio and no field maps it" in problem
+    assert 'add attio_defaults = { stage = "..." }' in problem

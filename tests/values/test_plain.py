@@ -7,7 +7,7 @@ import json
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from attio_bridge.values import plain
+from attio_bridge.values import as_decoded, plain
 
 
 def test_decoded_values_become_json_at_every_depth() -> None:
@@ -37,3 +37,14 @@ def test_exact_keeps_the_digits_a_float_would_lose() -> None:
     assert plain(long, exact=True) == str(long)
     assert plain({"a": [long]}, exact=True) == {"a": [str(long)]}
     assert plain(Decimal("0.1"), exact=True) == 0.1
+
+
+def test_another_systems_numbers_as_text_read_as_attios_decoded_numbers() -> None:
+    """HubSpot sends amounts as text, Salesforce as floats: both compare equal to the
+    currency Attio decodes; text that is no number, and other types, stay as they are."""
+    attio = plain(Decimal("12000"))
+    assert as_decoded("currency", "12000") == as_decoded("currency", 12000.0) == attio
+    assert as_decoded("number", " 4200.50 ") == plain(Decimal("4200.5")) == 4200.5
+    assert as_decoded("currency", "twelve") == "twelve"
+    assert as_decoded("currency", True) is True
+    assert as_decoded("text", "12000") == "12000"

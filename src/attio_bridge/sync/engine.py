@@ -60,7 +60,7 @@ from ..connectors.crm import (
     create_once,
 )
 from ..errors import AttioError, InvalidInputError, MissingError
-from ..values import SchemaCache, decode_record, encode_values
+from ..values import SchemaCache, as_decoded, decode_record, encode_values
 from . import metrics
 from .conflicts import ConflictQueue, ConflictRecord
 from .mapping import SyncMapping
@@ -506,7 +506,7 @@ class SyncEngine:
             # Deleted on one side with on_delete = "flag": left alone until someone looks.
             self._report.skipped += 1
             return None
-        ext_values = None if rec is None else plain(m.from_external(rec.properties))
+        ext_values = None if rec is None else self._external_values(rec)
         attio_side = Side(None if a is None else a.values, None if a is None else a.modified_at)
         ext_side = Side(ext_values, None if rec is None else rec.modified_at)
         if (
@@ -553,7 +553,7 @@ class SyncEngine:
             w.outcome = "forget"
             return
         if r.create_attio and w.rec is not None:
-            row = self._attio_row(r.attio_writes)
+            row = {**m.attio_defaults, **self._attio_row(r.attio_writes)}
             if m.match_external == "id" and m.match_attio not in row:
                 row[m.match_attio] = w.rec.id
             self._plan("attio", "create", None, row)
@@ -685,6 +685,25 @@ class SyncEngine:
                     self._call(self.connector.delete, obj, w.ext_id)
             except AttioError as exc:
                 w.fail(exc)
+        for w in works:
+            if w.external is not None and w.external[0] == "create" and w.error is None:
+                self._keep_external_id(w)
+
+    def _keep_external_id(self, w: _Work) -> None:
+        """An Attio record just made on the other side, matched by ``id``, gets that id in its
+        match attribute (``hubspot_deal_id``), as the records the sync creates in Attio do: so
+        they pair by key again should their link be lost. The record exists on both sides and
+        is linked either way, so a failure here is reported, not retried."""
+        m = self.mapping
+        if m.match_external != "id" or m.attio_kind != "object" or not w.attio_id:
+            return
+        try:
+            row = encode_values(self.schema, m.attio_target, {m.match_attio: w.ext_id})
+            self.client.records.update(m.attio_target, w.attio_id, row)
+        except AttioError as exc:
+            self._report.errors.append(
+                f"{w.ext_id}: created, but its id was not kept in Attio's {m.match_attio}: {exc}"
+            )
 
     def _batch(self, works: list[_Work], fn: Callable[..., list[Any]], *args: Any) -> list[Any]:
         """A batch call's per-item results; when the whole call fails, that failure for each."""
@@ -724,6 +743,18 @@ class SyncEngine:
             if not self.dry_run and w.ext_id:
                 self.store.put(link, previous)
         self._keep_conflicts(link, r)
+
+    def _external_values(self, rec: ExternalRecord) -> dict[str, Any]:
+        """A record's canonical values, each in the form of its Attio attribute's decoded value
+        (an amount HubSpot sends as text is a number, as Attio's currency decodes)."""
+        m = self.mapping
+        target = self.schema.get().target(m.attio_target, m.attio_kind)
+        values: dict[str, Any] = plain(m.from_external(rec.properties))
+        for slug, value in values.items():
+            attr = target.attribute(slug)
+            if attr is not None:
+                values[slug] = as_decoded(attr.type, value)
+        return values
 
     def _attio_row(self, values: Mapping[str, Any]) -> dict[str, Any]:
         row: dict[str, Any] = {}

@@ -12,6 +12,8 @@ A mapping file is TOML (YAML when its name ends in ``.yaml``/``.yml``, JSON in `
     match = { external = "email", attio = "email_addresses" }
     on_delete = "archive"       # what a delete does on the other side: delete | archive | flag
     direction = "both"          # or "into_attio": the other side is only read
+    # values for the Attio records the sync creates, of attributes no field maps
+    attio_defaults = { owner = "sales@example.com" }
 
     [[mapping.fields]]
     external = "email"
@@ -20,7 +22,8 @@ A mapping file is TOML (YAML when its name ends in ``.yaml``/``.yml``, JSON in `
     owner = "both"              # attio | external | both
 
 ``split_name`` takes two external fields, ``external = ["firstname", "lastname"]``, for Attio's
-personal-name attribute; ``map`` takes ``values = {external = "attio"}``; ``callable`` takes
+personal-name attribute; ``map`` takes ``values = {external = "attio"}`` (back to the other
+side, an Attio value becomes the first external value listed for it); ``callable`` takes
 ``function = "module:function"`` (external -> Attio) and, for a field Attio may write back,
 ``inverse = "module:function"``. ``direction = "into_attio"`` makes a one-way mapping: the
 other side owns every field (``owner`` may only be ``"external"``, the default there) and is
@@ -48,7 +51,7 @@ from typing import Any
 
 from .._files import read_settings_file
 from ..errors import InvalidInputError
-from ..values import WorkspaceSchema
+from ..values import TargetSchema, WorkspaceSchema
 
 __all__ = [
     "DIRECTIONS",
@@ -129,11 +132,19 @@ class FieldMap:
             if self.transform == "lowercase":
                 value = str(value).lower()
             elif self.transform == "map":
-                back = {v: k for k, v in self.values.items()}
-                value = back.get(value, value)
+                value = self._unmap(value)
             elif self.transform == "callable" and self.inverse is not None:
                 value = self.inverse(value)
         return {self.external[0]: value}
+
+    def _unmap(self, value: Any) -> Any:
+        """The external value of Attio's ``value`` under ``map``: the first listed for it, so
+        that a map of several external values to one (HubSpot's stages to Attio's In Progress)
+        writes back the first of them; a value the map lacks goes back as it is."""
+        for external, attio in self.values.items():
+            if attio == value:
+                return external
+        return value
 
     def from_attio_row(self, row: Mapping[str, Any]) -> Any:
         """The canonical value from a decoded Attio row (``values.decode_record``)."""
@@ -170,6 +181,8 @@ class SyncMapping:
     fields: tuple[FieldMap, ...]
     on_delete: str = "archive"
     direction: str = "both"  # "into_attio": the other side is only read (module docstring)
+    # Values for the Attio records the sync creates, where no field gives one (a deal's owner).
+    attio_defaults: Mapping[str, Any] = field(default_factory=dict)
     source: str = field(default="", compare=False)  # "file, line N" of its table, when known
 
     @property
@@ -354,6 +367,7 @@ _KNOWN_KEYS = frozenset(
         "system",
         "object",
         "attio_object",
+        "attio_defaults",
         "attio_list",
         "match",
         "on_delete",
@@ -413,8 +427,24 @@ def _mapping(table: Any, place: _Place) -> SyncMapping:
         fields=fields,
         on_delete=_choice(table, "on_delete", ON_DELETE, where, "archive"),
         direction=direction,
+        attio_defaults=_defaults(table, where, set(attio_names)),
         source=place.source,
     )
+
+
+def _defaults(table: Mapping[str, Any], where: str, mapped: set[str]) -> dict[str, Any]:
+    """The ``attio_defaults`` table: values of Attio attributes no field maps."""
+    doc = table.get("attio_defaults", {})
+    if not isinstance(doc, dict):
+        raise MappingError(
+            f'{where}: attio_defaults must be a table, e.g. {{ owner = "sales@example.com" }}'
+        )
+    both = sorted(mapped & set(doc))
+    if both:
+        raise MappingError(
+            f"{where}: attio_defaults sets {both[0]!r}, which a field maps; drop one of them"
+        )
+    return dict(doc)
 
 
 def _field(doc: Any, where: str, source: str, one_way: bool) -> FieldMap:
@@ -520,6 +550,7 @@ def check(
                     f" (field {f.attio!r}); fix the name"
                 )
     where = _at(mapping.source, mapping.name)
+    problems += _unset_required(mapping, target, where)
     if target.attribute(mapping.match_attio) is None:
         problems.append(
             f"{where}: the match key {mapping.match_attio!r} is not an attribute of {target.slug}"
@@ -529,6 +560,27 @@ def check(
             f"{where}: the match key {mapping.match_external!r} is not a field of"
             f' {mapping.system} {mapping.object} (use "id" for the record id)'
         )
+    return problems
+
+
+def _unset_required(mapping: SyncMapping, target: TargetSchema, where: str) -> list[str]:
+    """Attio attributes a record the sync creates needs but gets no value for (a deal's owner),
+    and ``attio_defaults`` naming attributes the target lacks."""
+    problems = [
+        f"{where}: attio_defaults sets {slug!r}, which {target.slug} has not; fix the name"
+        for slug in mapping.attio_defaults
+        if target.attribute(slug) is None
+    ]
+    if target.kind != "object":
+        return problems  # a list entry's required attributes come with its parent record
+    given = {f.attio for f in mapping.fields} | set(mapping.attio_defaults) | {mapping.match_attio}
+    for attr in target.attributes.values():
+        needed = attr.is_required and attr.is_writable and not attr.has_default
+        if needed and not attr.is_archived and attr.slug not in given:
+            problems.append(
+                f"{where}: {target.slug}.{attr.slug} is required in Attio and no field maps it;"
+                f' map one or add attio_defaults = {{ {attr.slug} = "..." }}'
+            )
     return problems
 
 

@@ -29,6 +29,7 @@ Anything taking a schema accepts a ``WorkspaceSchema`` or a (sync) ``SchemaCache
 
 from .decode import (
     HistoricValue,
+    as_decoded,
     decode_entry,
     decode_history,
     decode_record,
@@ -62,6 +63,7 @@ __all__ = [
     "UnknownTargetError",
     "ValuesError",
     "WorkspaceSchema",
+    "as_decoded",
     "build_schema",
     "decode_entry",
     "decode_history",

@@ -167,3 +167,23 @@ def plain(value: Any, *, exact: bool = False) -> Any:
     if isinstance(value, list | tuple):
         return [plain(v, exact=exact) for v in value]
     return value
+
+
+_NUMERIC = frozenset({"number", "currency", "rating"})
+
+
+def as_decoded(attribute_type: str, value: Any) -> Any:
+    """``value`` from another system in the form ``plain`` gives the attribute's decoded value:
+    a number or currency written as text (HubSpot's ``"12000"``) becomes the number, so that
+    the same amount compares equal on both sides. Anything else, or text that is no number,
+    is returned as it is."""
+    if (
+        attribute_type in _NUMERIC
+        and isinstance(value, str | float | int)
+        and not isinstance(value, bool)
+    ):
+        try:
+            return plain(Decimal(str(value).strip()))
+        except ArithmeticError:
+            return value
+    return value

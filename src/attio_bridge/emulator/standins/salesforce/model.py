@@ -54,6 +54,9 @@ FIELDS: dict[str, dict[str, str]] = {
         **_COMMON,
     },
 }
+# The fields a create must give (Salesforce's REQUIRED_FIELD_MISSING otherwise); only the
+# Opportunity's are held to it here.
+REQUIRED = {"Opportunity": ("Name", "StageName", "CloseDate")}
 PREFIX = {"Account": "001", "Contact": "003", "Opportunity": "006"}
 HISTORY = {
     "ContactHistory": ("Contact", "ContactId"),
@@ -99,6 +102,22 @@ class SalesforceModel(CrmStore):
             for object, rows in SEED.items():
                 for row in rows:
                     self.create(object, row)
+
+    def check_create(self, object: str, properties: dict[str, Any]) -> None:
+        """Refuse a create without a field Salesforce requires, as Salesforce does."""
+        self.check(object, properties)
+        missing = [f for f in REQUIRED.get(object, ()) if properties.get(f) in (None, "")]
+        if missing:
+            raise CrmError(
+                400,
+                "REQUIRED_FIELD_MISSING",
+                f"Required fields are missing: [{', '.join(missing)}]",
+            )
+
+    def create(self, object: str, properties: dict[str, Any]) -> CrmRecord:
+        """A new record; 400 ``REQUIRED_FIELD_MISSING`` without a required field."""
+        self.check_create(object, properties)
+        return super().create(object, properties)
 
     def find(self, id: str) -> CrmRecord:
         """A live record of any object by id (``NOT_FOUND`` otherwise)."""

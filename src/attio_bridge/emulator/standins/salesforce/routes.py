@@ -267,7 +267,10 @@ def _collection_item(m: SalesforceModel, op: str, row: dict[str, Any]) -> dict[s
         return CrmError(400, "INVALID_TYPE", "each record needs attributes.type")
     params: dict[str, Any] = {"op": op, "object": object, "fields": fields}
     try:
-        m.check(str(object), fields)
+        if op == "create":
+            m.check_create(str(object), fields)
+        else:
+            m.check(str(object), fields)
         if op == "update":
             if not row.get("Id"):
                 return CrmError(400, "MISSING_ARGUMENT", "Id not specified in an update call")
