@@ -65,6 +65,9 @@ def ensure_venv() -> None:
                 "  Elsewhere, check that `python3 -m venv .venv` works on its own."
             )
     os.environ["VIRTUAL_ENV"] = str(VENV)
+    # The PATH of the shell that ran dev.py, for commands printed to be pasted there (the
+    # sandbox's banner names .venv's attio-bridge in full when that shell would not find it).
+    os.environ.setdefault("ATTIO_BRIDGE_SHELL_PATH", os.environ.get("PATH", ""))
     os.environ["PATH"] = os.pathsep.join([str(BIN), os.environ.get("PATH", "")])
     os.environ.pop("PYTHONHOME", None)
 

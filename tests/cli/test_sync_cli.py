@@ -105,6 +105,10 @@ def test_dry_run_then_run_then_status(
     status = invoke(["sync", "status", str(file), "--json"], state_env, config_home, KEY)
     [row] = json.loads(status.stdout)
     assert row["mapping"] == "contacts" and row["open_conflicts"] == 0 and row["linked"] >= 1
+    table = invoke(["sync", "status", str(file)], state_env | {"COLUMNS": "60"}, config_home, KEY)
+    # Columns the terminal has no room for are named with a way to see them that exists.
+    assert "not shown:" in table.stdout and "--json for all" in " ".join(table.stdout.split())
+    assert "--columns" not in table.stdout
     listed = invoke(["sync", "conflicts", "list"], state_env, config_home, KEY)
     assert listed.stdout.strip() == "no open conflicts"
     missing = invoke(["sync", "conflicts", "show", "nope"], state_env, config_home, KEY)

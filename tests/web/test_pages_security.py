@@ -151,7 +151,7 @@ def test_beyond_loopback_the_events_and_conflicts_pages_need_the_same_login(
 
     app = create_app(make_service(), pages=site.pages, sync_pages=ConflictPages(site.store, never))
     with TestClient(app, base_url="http://127.0.0.1") as client:
-        for path in ("/", "/events/feed", "/sync/conflicts"):
+        for path in ("/", "/events/feed", "/sync/conflicts", "/sync"):
             assert client.get(path).url.path == "/snapshots/login", path
         feed = client.get("/events/feed", headers={"HX-Request": "true"})
         assert feed.status_code == 401 and feed.headers["hx-redirect"] == "/snapshots/login"
@@ -173,6 +173,9 @@ def test_on_loopback_the_events_page_needs_no_login_and_carries_the_headers(site
         assert page.status_code == 200 and "Events" in page.text
         assert page.headers["content-security-policy"].startswith("default-src 'self'")
         assert client.get("/static/events.css").status_code == 200
+        # Typed without its slash, the snapshot pages' address still leads there.
+        moved = client.get("/snapshots", follow_redirects=False)
+        assert moved.status_code == 307 and moved.headers["location"] == "/snapshots/"
 
 
 def test_a_second_user_cannot_see_the_first_users_projects(tmp_path: Path) -> None:

@@ -64,6 +64,10 @@ def sandbox(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], list[str]
     env = {k: v for k, v in os.environ.items() if k not in ("ATTIO_API_KEY", "ATTIO_BASE_URL")}
     env |= {"PYTHONUNBUFFERED": "1", "XDG_CONFIG_HOME": str(tmp_path), "NO_COLOR": "1"}
     env["XDG_STATE_HOME"] = str(tmp_path / "state")
+    # The newcomer's shell, as dev.py records it: this installation's scripts not on its PATH.
+    venv_bin = str(Path(sys.executable).absolute().parent)
+    shell = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep) if p != venv_bin)
+    env["ATTIO_BRIDGE_SHELL_PATH"] = shell
     args = [sys.executable, "-m", "attio_bridge.cli", "serve", "--port", "0", "--log-level", "info"]
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
     try:
@@ -105,7 +109,8 @@ def test_the_sandbox_shows_a_change_made_with_the_cli_arriving_on_its_page(
     assignments = dict(w.split("=", 1) for w in words if re.fullmatch(r"[A-Z_]+=\S+", w))
     command = words[len(assignments) :]
     assert Path(command[0]).name == "attio-bridge"
-    subprocess.run(command, env={**env, **assignments}, check=True, capture_output=True)
+    shell = {**env, "PATH": env["ATTIO_BRIDGE_SHELL_PATH"]}
+    subprocess.run(command, env={**shell, **assignments}, check=True, capture_output=True)
 
     deadline = time.monotonic() + 20
     feed = ""
@@ -119,7 +124,7 @@ def test_the_sandbox_shows_a_change_made_with_the_cli_arriving_on_its_page(
     # The banner's jobs line lists the sandbox's jobs, as printed.
     (line,) = [b.strip() for b in banner if " jobs list " in b]
     listed = subprocess.run(
-        [*shlex.split(line), "--json"], env=env, check=True, capture_output=True, text=True
+        [*shlex.split(line), "--json"], env=shell, check=True, capture_output=True, text=True
     )
     assert "record.created" in {job["type"] for job in json.loads(listed.stdout)}
 

@@ -79,7 +79,7 @@ def _value(record: dict[str, Any] | None, slug: str) -> Any:
 def test_the_sandbox_syncs_hubspots_stand_in_and_attio_both_ways(
     sandbox: tuple[subprocess.Popen[bytes], list[str], dict[str, str]],  # noqa: F811
 ) -> None:
-    _, banner, _ = sandbox
+    _, banner, env = sandbox
     url, api_key = _url_and_key(banner)
     (curl,) = [b.strip() for b in banner if b.strip().startswith("curl ") and "/crm/v3/" in b]
     words = shlex.split(curl)
@@ -103,6 +103,19 @@ def test_the_sandbox_syncs_hubspots_stand_in_and_attio_both_ways(
         lambda: _value(_person(url, api_key, "ada@acme.example"), "job_title") == title,
     )
     _until("HubSpot's event on the page", lambda: "contact.propertyChange" in _feed(url))
+
+    # The banner's sync status line, run as printed in the newcomer's shell, shows this run's
+    # links (not the user's own state store).
+    (line,) = [b.strip() for b in banner if " sync status " in b]
+    words = shlex.split(line)
+    assignments = dict(w.split("=", 1) for w in words if re.fullmatch(r"[A-Z_]+=\S+", w))
+    shell = {**env, "PATH": env["ATTIO_BRIDGE_SHELL_PATH"], **assignments}
+    shown = subprocess.run(
+        [*words[len(assignments) :], "--json"], env=shell, check=True, capture_output=True
+    )
+    status = {row["mapping"]: row for row in json.loads(shown.stdout)}
+    assert status["sandbox-hubspot-contacts"]["linked"] >= len(SEEDED)
+    assert status["sandbox-hubspot-contacts"]["last_pull_started"] is not None
 
     # A change made in Attio (a field both sides own) reaches HubSpot.
     ada = _person(url, api_key, "ada@acme.example")

@@ -456,7 +456,7 @@ def print_rows(
     *,
     keep: int = 1,
     fit: bool = True,
-    choose: bool = True,
+    choose: bool = False,
     whole: Sequence[str] = (),
 ) -> None:
     """Rows of values as a table one line per row: ids (``*_id`` columns and those in
@@ -530,16 +530,18 @@ def show_rows(
     tail: Sequence[str] = (),
     page: Page | None = None,
     whole: Sequence[str] = (),
+    choose: bool = True,
 ) -> None:
     """Rows a query found (records, entries): JSON with ``--json`` (a plain list), else a
     table that fits the terminal, ``head`` first and ``tail`` last (``row_columns``,
     ``print_rows``; the ``whole`` columns never cut), or of the ``--columns`` ``wanted``;
-    under it, when the rows fill the ``page`` they were asked for, how to see the rest."""
+    under it, when the rows fill the ``page`` they were asked for, how to see the rest.
+    ``choose``: the command has ``--columns`` (the note on columns left out names it)."""
     if run.json:
         emit_json(rows)
         return
     columns = row_columns(rows, head, skip=skip, wanted=wanted, tail=tail)
-    print_rows(title, rows, columns, fit=wanted is None, whole=whole)
+    print_rows(title, rows, columns, fit=wanted is None, whole=whole, choose=choose)
     if page is not None and page.limit is not None and len(rows) >= page.limit:
         # A full page says nothing of what follows: Attio gives no total to print.
         typer.echo(

@@ -176,17 +176,15 @@ def _serve(prepare: Callable[[], _Prepared]) -> None:
 
 
 def _own_command() -> str:
-    """How a shell runs this installation's ``attio-bridge``: its name when ``PATH`` finds this
-    one, else the script beside the interpreter (relative to the current folder when inside it:
-    ``dev.py`` runs the sandbox from ``.venv`` without putting it on ``PATH``)."""
+    """How a shell runs this installation's ``attio-bridge``: its name when the shell's ``PATH``
+    finds this one, else the script beside the interpreter, in full. The shell's ``PATH`` is
+    ``ATTIO_BRIDGE_SHELL_PATH`` when set: ``dev.py`` runs the sandbox with ``.venv/bin`` put
+    first on the ``PATH`` it gives its children, not on the one of the shell it was run from."""
     script = Path(sys.executable).absolute().parent / "attio-bridge"
-    found = shutil.which("attio-bridge")
+    found = shutil.which("attio-bridge", path=os.environ.get("ATTIO_BRIDGE_SHELL_PATH"))
     if not script.is_file() or (found is not None and os.path.samefile(found, script)):
         return "attio-bridge"
-    try:
-        return f"./{script.relative_to(Path.cwd())}"
-    except ValueError:
-        return str(script)
+    return str(script)
 
 
 def _remove_after_shutdown(app: Any, scratch: Path) -> None:
@@ -360,10 +358,13 @@ def _sandbox(
         f" (conflicts: {url}/sync/conflicts). Change a HubSpot contact and see it reach Attio:",
         f"  {_hubspot_line(url, hubspot_token, _ada(emulator))}",
         f"  ATTIO_BASE_URL={url} ATTIO_API_KEY={key} {_own_command()} people get ada@acme.example",
+        "The sync's links, last pull and open conflicts (its state is this run's too):",
+        f"  ATTIO_BRIDGE_DATABASE_URL=sqlite:///{scratch / 'sync.sqlite3'} {_own_command()}"
+        f" sync status {_sandbox_mapping_file()}",
         "Braintree's stand-in bills Juniper Pay (juniperpay.finance) through /webhooks/braintree."
         " Fail a payment and see its company get a note and a task:",
         f"  {_braintree_line(url)}",
-        _zoho_line(url, zoho_token, _onboarding(emulator)),
+        *_zoho_lines(url, key, zoho_token, _onboarding(emulator)),
         "Press Ctrl-C to stop.",
     ]
     return _Prepared(
@@ -391,15 +392,24 @@ def _onboarding(emulator: Any) -> str:
     return str(found[0]) if found else "5725767000000000001"
 
 
-def _zoho_line(url: str, token: str, service_id: str) -> str:
-    """The banner's line: Zoho's services into Attio, and a curl repricing one at the stand-in."""
+def _zoho_lines(url: str, key: str, token: str, service_id: str) -> list[str]:
+    """The banner's lines: Zoho's services into Attio, a curl repricing one at the stand-in,
+    and the command showing them in Attio."""
     body = '{"data":[{"Price":1750}]}'
-    return (
-        f"Zoho's services sync one way into Attio's services ({_own_command()} records query"
-        f" services); reprice one: curl -s -X PUT {url}/crm/v7/Services/{service_id}"
+    return [
+        "Zoho's services sync one way into Attio's custom object services. Reprice one:",
+        f"  curl -s -X PUT {url}/crm/v7/Services/{service_id}"
         f" -H 'Authorization: Zoho-oauthtoken {token}' -H 'Content-Type: application/json'"
-        f" -d '{body}'"
-    )
+        f" -d '{body}'",
+        f"  ATTIO_BASE_URL={url} ATTIO_API_KEY={key} {_own_command()} records query services",
+    ]
+
+
+def _sandbox_mapping_file() -> str:
+    """The sandbox's HubSpot mapping file, where the package keeps it."""
+    from ..sync.sandbox import MAPPING_FILE
+
+    return str(Path(__file__).resolve().parents[1] / "sync" / MAPPING_FILE)
 
 
 def _braintree_start(emulator: Any) -> None:

@@ -243,7 +243,7 @@ def status_command(
         if json_:
             emit_json(rows)
         else:
-            show_rows("Sync", rows, Run(), ("mapping", "last_pull_started", "linked"))
+            show_rows("Sync", rows, Run(), ("mapping", "last_pull_started", "linked"), choose=False)
 
 
 @contextmanager
@@ -284,7 +284,9 @@ def conflicts_list(
                 }
                 for c in found
             ]
-            show_rows("Open conflicts", rows, Run(), ("id", "field", "attio", "external"))
+            show_rows(
+                "Open conflicts", rows, Run(), ("id", "field", "attio", "external"), choose=False
+            )
 
 
 @conflicts_app.command("show")

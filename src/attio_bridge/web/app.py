@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +39,7 @@ import jinja2
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
@@ -52,6 +52,8 @@ from .ports import InboundRequest
 from .security import login_needed, page_middleware
 from .service import Service
 from .snapshots import LOGIN_URL, Pages
+from .snapshots import PREFIX as SNAPSHOTS
+from .sync_pages import PREFIX as SYNC
 from .sync_pages import ConflictPages
 
 __all__ = ["create_app"]
@@ -77,6 +79,15 @@ async def _body(request: Request, limit: int) -> bytes:
             raise _TooLarge
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def _to(path: str) -> Callable[[Request], Awaitable[Response]]:
+    """An endpoint redirecting to ``path`` (307, as Starlette's slash redirect)."""
+
+    async def redirect(request: Request) -> Response:
+        return RedirectResponse(path, 307)
+
+    return redirect
 
 
 def _clock(at: float) -> str:
@@ -211,8 +222,12 @@ def create_app(
         Mount("/static", StaticFiles(directory=_HERE / "static"), name="static"),
     ]
     if pages is not None:
+        # "/snapshots" typed without its slash: the fallback (the sandbox's emulator) would
+        # answer it with a 404 before Starlette's own slash redirect could.
+        routes.append(Route(SNAPSHOTS, _to(f"{SNAPSHOTS}/"), methods=["GET"]))
         routes.append(pages.mount())
     if sync_pages is not None:
+        routes.append(Route(SYNC, _to(f"{SYNC}/conflicts"), methods=["GET"]))
         routes.append(sync_pages.mount(require_login=login, session_key=session_key))
     if fallback is not None:
         routes.append(Mount("", app=fallback))
