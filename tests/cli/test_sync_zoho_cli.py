@@ -158,3 +158,25 @@ def test_zoho_services_reach_an_attio_custom_object_and_nothing_goes_back(
 
     # The only writes Zoho ever received are the two this test made as a Zoho user.
     assert crm_writes(emu) == [f"PUT /crm/v7/Services/{changed}", f"DELETE /crm/v7/Services/{gone}"]
+
+
+def test_a_missing_or_refused_zoho_token_exits_as_a_usage_or_auth_error(
+    emu: EmulatorProcess, client: AttioClient, tmp_path: Path, config_home: Path
+) -> None:
+    file = tmp_path / "zoho.toml"
+    file.write_text(EXAMPLE.read_text())
+    env: dict[str, str | None] = {
+        "ATTIO_API_KEY": KEY,
+        "ATTIO_BASE_URL": emu.base_url,
+        "ZOHO_ACCESS_TOKEN": None,
+        "ZOHO_API_URL": emu.base_url,
+        "XDG_STATE_HOME": str(tmp_path / "state"),
+        "ATTIO_BRIDGE_DATABASE_URL": None,
+    }
+    missing = invoke(["sync", "check", str(file)], env, config_home, KEY)
+    assert missing.exit_code == 2 and "ZOHO_ACCESS_TOKEN" in one_error_line(missing)
+    refused = invoke(
+        ["sync", "check", str(file)], env | {"ZOHO_ACCESS_TOKEN": "not-a-token"}, config_home, KEY
+    )
+    assert refused.exit_code == 3, refused.stderr
+    assert "not-a-token" not in refused.stderr + refused.stdout

@@ -594,6 +594,28 @@ def flags_named(message: str, flags: Mapping[str, str]) -> str | None:
     return f"({'; '.join(named)})" if named else None
 
 
+def _connector_status(exc: BaseException) -> ExitStatus | None:
+    """The exit status of another system's failure (``ConnectorError``) by what it says, as
+    Attio's own: not configured (usage), a refused token (auth), not found, rate limited, no
+    answer; None for any other error."""
+    from ..connectors import ConnectorError  # an error's path: no cost at start
+
+    if not isinstance(exc, ConnectorError):
+        return None
+    code, status = exc.code, exc.status
+    if code == "not_configured":
+        return ExitStatus.USAGE
+    if status in (401, 403):
+        return ExitStatus.AUTH
+    if status == 404:
+        return ExitStatus.NOT_FOUND
+    if status == 429:
+        return ExitStatus.RATE_LIMIT
+    if code == "connection":
+        return ExitStatus.CONNECTION
+    return None
+
+
 def classify(exc: BaseException) -> tuple[ExitStatus, str]:
     """The exit status and the one-line message for an error: a ``CliError``'s own (what a
     command reports itself), else from ``error_classes()``; an error none of them holds is a
@@ -602,7 +624,7 @@ def classify(exc: BaseException) -> tuple[ExitStatus, str]:
         return exc.status, exc.message
     for known in error_classes():
         if isinstance(exc, known.kinds):
-            return known.status, known.describe(exc)
+            return _connector_status(exc) or known.status, known.describe(exc)
     kind = type(exc)
     name = kind.__qualname__
     if kind.__module__ != "builtins":
