@@ -4,6 +4,7 @@ objects (as two processes would have), and listeners hearing each change."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import time
 import uuid
@@ -82,6 +83,21 @@ def test_errors_that_say_the_system_answered_do_not_count() -> None:
         with pytest.raises(InvalidInputError):
             breaker.call(refused)
     assert breaker.state == "closed"
+
+
+def test_calls_cancelled_by_a_stopping_worker_do_not_count() -> None:
+    circuits = Circuits(settings=FAST, environ={})
+    breaker = circuits.breaker_for("attio", "acme")
+    heard: list[str] = []
+    circuits.add_listener(lambda change: heard.append(change.new))
+
+    async def cut_short() -> None:
+        raise asyncio.CancelledError
+
+    for _ in range(FAST.fail_max * 2):
+        with pytest.raises(asyncio.CancelledError):
+            asyncio.run(breaker.call_async(cut_short))
+    assert (breaker.state, breaker.failures, heard) == ("closed", 0, [])
 
 
 def test_two_breakers_share_the_open_state_through_redis(namespace: str) -> None:

@@ -233,14 +233,19 @@ class _Target:
 class _QuietDeadLetters(logging.Filter):
     """DBOS logs every workflow that ends in an error with its traceback; a dead letter is an
     outcome of ours, reported through observers and metrics, not a crash to print. A failed
-    launch is reported by ``start`` itself."""
+    launch is reported by ``start`` itself. A job cancelled by a stopping worker is logged
+    by DBOS with the whole call, its payload (a customer's email, say) included: it is not an
+    error (the job runs again, here or on another worker), and a payload is not for logs."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         exc = record.exc_info[1] if record.exc_info else None
         if isinstance(exc, JobFailed):
             return False
+        message = str(record.msg)
+        if message.startswith("Asyncio task cancelled for workflow or step"):
+            return False
         # Raised again as a JobQueueError whose message says what failed, without a traceback.
-        return not str(record.msg).startswith("DBOS failed to launch")
+        return not message.startswith("DBOS failed to launch")
 
 
 _QUIET = _QuietDeadLetters()

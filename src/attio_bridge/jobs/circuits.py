@@ -24,6 +24,7 @@ change a process notices, which is how an open circuit raises an alert
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import os
@@ -156,6 +157,10 @@ class _RedisStorage(pybreaker.CircuitRedisStorage):
 
 def _harmless(exc: BaseException) -> bool:
     # A non-retryable AttioError (bad input, not found) says the system answered: not a failure.
+    # A call cut short by its own side (a stopping worker cancels its jobs, Ctrl-C) says nothing
+    # of the system either: a graceful stop must not open a circuit (and alert on it).
+    if isinstance(exc, (asyncio.CancelledError, KeyboardInterrupt, SystemExit, GeneratorExit)):
+        return True
     return (
         isinstance(exc, AttioError) and not exc.retryable and not isinstance(exc, CircuitOpenError)
     )
