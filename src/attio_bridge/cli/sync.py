@@ -31,7 +31,8 @@ conflicts_app = group("conflicts", "Conflicts the sync could not settle: list, s
 sync_app.add_typer(conflicts_app, name="conflicts")
 
 FileArg = Annotated[
-    Path, typer.Argument(help="The mapping file (TOML, or JSON when it ends in .json).")
+    Path,
+    typer.Argument(help="The mapping file: TOML, YAML (.yaml, .yml) or JSON (.json)."),
 ]
 MappingOpt = Annotated[
     list[str] | None,
