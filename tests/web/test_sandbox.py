@@ -68,6 +68,17 @@ def sandbox(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], list[str]
     venv_bin = str(Path(sys.executable).absolute().parent)
     shell = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep) if p != venv_bin)
     env["ATTIO_BRIDGE_SHELL_PATH"] = shell
+    # Temporary folders of earlier sandboxes: one whose process died (its pid names no live
+    # process), one of a live process, one without an owner file.
+    temp = tmp_path / "tmp"
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    for name, owner in (("dead", str(gone.pid)), ("live", str(os.getpid())), ("unowned", None)):
+        folder = temp / f"attio-bridge-sandbox-{name}"
+        folder.mkdir(parents=True)
+        if owner is not None:
+            (folder / "sandbox.pid").write_text(owner)
+    env["TMPDIR"] = str(temp)
     args = [sys.executable, "-m", "attio_bridge.cli", "serve", "--port", "0", "--log-level", "info"]
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
     try:
@@ -82,6 +93,9 @@ def test_the_sandbox_shows_a_change_made_with_the_cli_arriving_on_its_page(
     sandbox: tuple[subprocess.Popen[bytes], list[str], dict[str, str]],
 ) -> None:
     proc, banner, env = sandbox
+    # At start, the folder a killed sandbox left was removed; the others were left alone.
+    left = {p.name.removeprefix("attio-bridge-sandbox-") for p in Path(env["TMPDIR"]).iterdir()}
+    assert {"live", "unowned"} <= left and "dead" not in left, left
     found = re.fullmatch(
         r"attio-bridge sandbox: the events page is at (http://127\.0\.0\.1:\d+)/", banner[0]
     )

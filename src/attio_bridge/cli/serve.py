@@ -6,7 +6,8 @@ serves the real workspaces (``web.wiring.service_tenants``); without it, and alw
 the service (its API under ``/v2``), with a webhook subscribed to the service's
 ``/webhooks/attio`` whose secret stays in memory, and a worker in this process running the real
 durable queue on a SQLite file of its own in a temporary folder (removed when the sandbox
-stops: sandbox jobs never mix with the real ones); the snapshot pages' project is in that folder
+stops, or by the next sandbox when it was killed: sandbox jobs never mix with the real ones);
+the snapshot pages' project is in that folder
 too, unless ``--project`` names one (the emulator reseeds with new ids each start, so an import
 kept from an earlier run would name records that no longer exist). The service reads the
 emulator with a key of its own, whose actor (the token id ``GET /v2/self`` names) it ignores,
@@ -175,6 +176,24 @@ def _serve(prepare: Callable[[], _Prepared]) -> None:
             shutil.rmtree(ready.scratch, ignore_errors=True)
 
 
+SCRATCH_PREFIX = "attio-bridge-sandbox-"
+OWNER_FILE = "sandbox.pid"
+
+
+def _sweep_scratch() -> None:
+    """Remove the temporary folders of sandboxes that died without removing their own (killed
+    with SIGKILL, or the machine stopped): those whose ``sandbox.pid`` names no live process.
+    A folder without one, or of a live sandbox, is left alone."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{SCRATCH_PREFIX}*"):
+        try:
+            pid = int((folder / OWNER_FILE).read_text())
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except (OSError, ValueError):  # no owner file, unreadable, or not ours to signal
+            continue
+
+
 def _own_command() -> str:
     """How a shell runs this installation's ``attio-bridge``: its name when the shell's ``PATH``
     finds this one, else the script beside the interpreter, in full. The shell's ``PATH`` is
@@ -322,7 +341,9 @@ def _sandbox(
         zoho_token=zoho_channel,
         ignore_actor_ids=(own_actor,),
     )
-    scratch = Path(tempfile.mkdtemp(prefix="attio-bridge-sandbox-"))
+    _sweep_scratch()
+    scratch = Path(tempfile.mkdtemp(prefix=SCRATCH_PREFIX))
+    (scratch / OWNER_FILE).write_text(str(os.getpid()))
     jobs_url = f"sqlite:///{scratch / 'jobs.sqlite3'}"
     sync = _sandbox_sync(inside, own_key, (hubspot_token, zoho_token), scratch)
     service = build_service(
