@@ -191,6 +191,34 @@ def test_settle_reads_only_the_records_events_name_and_leaves_the_cursor(
     assert people(attio_client)["ada@acme.com"]["job_title"] == "CEO"
 
 
+def test_an_echo_event_reads_only_its_own_side(
+    make_engine: Make, side: FakeSide, attio_client: AttioClient
+) -> None:
+    seed(side, attio_client)
+    make_engine().full()
+    records = attio_client.records.query("people")
+    echoes = [
+        Event("attio", "w", "record.updated", {"id": r.id.model_dump()}, f"a{i}")
+        for i, r in enumerate(records)
+    ]
+    hub_echoes = [
+        Event(
+            "hubspot",
+            "w",
+            "contact.propertyChange",
+            {"objectId": int(rec_id), "subscriptionType": "contact.propertyChange"},
+            f"h{rec_id}",
+        )
+        for rec_id in side.records["contacts"]
+    ]
+    side.calls.clear()
+    report = make_engine().settle(echoes + hub_echoes)
+    # What each event names holds what was last synced: nothing to merge, the other side unread.
+    assert report.writes == 0 and report.skipped == len(echoes) + len(hub_echoes)
+    assert side.calls.count("get") == len(hub_echoes)  # the HubSpot events' own reads only
+    assert report.read == {"attio": len(echoes), "external": len(hub_echoes)}
+
+
 def test_incremental_runs_take_events_and_pull_what_changed_since_the_last_start(
     make_engine: Make, side: FakeSide, attio_client: AttioClient
 ) -> None:

@@ -169,7 +169,12 @@ def reference(system: System, emulator: EmulatorProcess, tmp_path: Path) -> dict
 
 def inject(control: EmulatorControl, system: System) -> None:
     """Faults on both sides: about one call in six to Attio fails (one create in three) and
-    one in three to the stand-in."""
+    one in three to the stand-in; first of all, a few that always hit, so that the run meets
+    faults whatever the draw (the counts the test asserts are no matter of chance)."""
+    control.fault("*", "error", status=503, count=3)
+    control.fault("POST /v2/objects/{object}/records", "drop_after", count=3)
+    control.fail_standin(system.name, "*", status=503, count=5)
+    control.fail_standin(system.name, "*", "connection_dropped_after", count=5)
     control.fault("*", "rate_limit", rate=0.02)
     control.fault("*", "error", status=503, rate=0.06)
     control.fault("*", "drop", rate=0.04)
