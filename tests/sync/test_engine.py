@@ -217,6 +217,10 @@ def test_an_echo_event_reads_only_its_own_side(
     assert report.writes == 0 and report.skipped == len(echoes) + len(hub_echoes)
     assert side.calls.count("get") == len(hub_echoes)  # the HubSpot events' own reads only
     assert report.read == {"attio": len(echoes), "external": len(hub_echoes)}
+    # A pull too: the records the full run wrote on the other side (modified since its start)
+    # are read, found as last synced, and Attio is not read for them.
+    pulled = make_engine().incremental()
+    assert pulled.writes == 0 and pulled.read["external"] > 0 and pulled.read["attio"] == 0
 
 
 def test_incremental_runs_take_events_and_pull_what_changed_since_the_last_start(

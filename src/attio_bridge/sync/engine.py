@@ -430,10 +430,6 @@ class SyncEngine:
                 return
             a = self._get_attio(record_id)
             if a is not None:
-                if self._as_last_synced(
-                    self.store.by_attio(self.mapping.system, self.mapping.object, a.id), a.values
-                ):
-                    return
                 self._settle_now(self._attio_changed(a, match=True))
                 return
             link = self.store.by_attio(self.mapping.system, self.mapping.object, record_id)
@@ -445,28 +441,16 @@ class SyncEngine:
         for ext_id in _event_ids(payload, self.mapping.object):
             rec = self._get_external(ext_id)
             if rec is not None:
-                link = self.store.get(self.mapping.system, self.mapping.object, rec.id)
-                if not rec.archived and self._as_last_synced(link, self._external_values(rec)):
-                    self._count_read("external")
-                    continue
                 self._settle_now(self._external_changed(rec))
                 continue
             link = self.store.get(self.mapping.system, self.mapping.object, ext_id)
             if link is not None:
                 self._settle(link, self._get_attio(link.attio_id), None)
 
-    def _as_last_synced(self, link: Link | None, values: Mapping[str, Any]) -> bool:
-        """Whether one side's record, as an event made it read again, holds what was last
-        synced (the echo of the sync's own write, or an edit of fields no mapping holds): the
-        event changes nothing to merge, so the other side is not read for it (its own changes
-        come with its own events and pulls). Counted as skipped."""
-        if link is None or link.base is None or link.pending or link.flagged:
-            return False
-        if content_hash(values) != content_hash(link.base):
-            return False
+    def _skip(self) -> None:
+        """Count a record left as it is (nothing to merge)."""
         self._report.skipped += 1
         metrics.SKIPPED.labels(self.mapping.name).inc()
-        return True
 
     def _external_changed(
         self,
@@ -478,12 +462,20 @@ class SyncEngine:
         """Pair an external record with its Attio twin (by link, else by match key) and decide."""
         m = self.mapping
         self._count_read("external")
+        stored = self.store.get(m.system, m.object, rec.id)
         if rec.archived:
-            link = self.store.get(m.system, m.object, rec.id)
-            if link is not None:
-                return self._decide(link, self._attio_of(link, attio), None)
+            return (
+                None
+                if stored is None
+                else self._decide(stored, self._attio_of(stored, attio), None)
+            )
+        if attio is None and _holds_base(stored, self._external_values(rec)):
+            # Read alone (an event, a pull), it holds what was last synced, the echo of the
+            # sync's own write: nothing to merge, and Attio is not read for it (its changes
+            # come with its own events and reconciles).
+            self._skip()
             return None
-        link = self.store.get(m.system, m.object, rec.id) or Link(m.system, m.object, rec.id)
+        link = stored or Link(m.system, m.object, rec.id)
         twin = self._attio_of(link, attio) if link.attio_id else None
         if twin is None and link.base is None:
             key = self._external_key(rec)
@@ -506,6 +498,12 @@ class SyncEngine:
         key, so that a record made on both sides is linked, not made twice."""
         m = self.mapping
         link = self.store.by_attio(m.system, m.object, a.id)
+        if match and _holds_base(link, a.values):
+            # Named by an event, it holds what was last synced (the echo of the sync's own
+            # write): the other side is not read for it (its changes come with its own events
+            # and pulls). A full run reads on: an external record no page listed may be gone.
+            self._skip()
+            return None
         if link is None:
             found = self._find_external(a) if match and not m.one_way else None
             ext_id = found.id if found is not None else ""
@@ -533,12 +531,10 @@ class SyncEngine:
         if (
             a is not None
             and ext_values is not None
-            and link.base is not None
-            and content_hash(a.values) == content_hash(ext_values) == content_hash(link.base)
-            and not link.pending
+            and _holds_base(link, a.values)
+            and _holds_base(link, ext_values)
         ):
-            self._report.skipped += 1
-            metrics.SKIPPED.labels(m.name).inc()
+            self._skip()
             return None
         result = merge(m.fields, link.base, attio_side, ext_side, link.pending, one_way=m.one_way)
         previous = (
@@ -938,6 +934,17 @@ class SyncEngine:
                 delay = getattr(exc, "retry_after", None)
                 self.sleep(float(delay) if delay is not None else min(30.0, 0.5 * 2**attempt))
         raise AssertionError("unreachable")
+
+
+def _holds_base(link: Link | None, values: Mapping[str, Any]) -> bool:
+    """Whether ``values`` are what ``link`` last synced, with nothing pending or flagged."""
+    return (
+        link is not None
+        and link.base is not None
+        and not link.pending
+        and not link.flagged
+        and content_hash(values) == content_hash(link.base)
+    )
 
 
 def _fold(value: Any) -> str:
